@@ -1,0 +1,93 @@
+"""Environment-variable expansion exactly as ``metadata ingest`` does it, with a position map.
+
+The upstream runner passes the raw file text through :func:`os.path.expandvars` (POSIX rules)
+before parsing: ``$NAME`` and ``${NAME}`` are replaced when the variable is set and left as they
+are otherwise, everywhere in the text (comments and quoted strings too). omkit reproduces that,
+and remembers where each replacement happened so that a problem found in the expanded text is
+reported at its line and column in the file as the user wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# Same pattern as posixpath.expandvars for str input.
+_VAR = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One ``$NAME``/``${NAME}`` found in the original text."""
+
+    name: str
+    start: int  # offset in the original text
+    end: int
+    expanded: bool  # False when the variable was not set and the text stays literal
+
+
+@dataclass
+class Expansion:
+    """The expanded text and how to map offsets in it back to the original text."""
+
+    original: str
+    text: str
+    references: list[Reference] = field(default_factory=list)
+    # For each replacement, (start in expanded text, end in expanded text, original start, original end).
+    _spans: list[tuple[int, int, int, int]] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
+
+    def original_offset(self, offset: int) -> int:
+        """Map an offset in the expanded text to the offset in the original text.
+
+        An offset inside a substituted value maps to the start of the ``$NAME`` that produced it.
+        """
+        i = bisect_right(self._starts, offset) - 1
+        if i < 0:
+            return offset
+        exp_start, exp_end, orig_start, orig_end = self._spans[i]
+        if offset < exp_end:
+            return orig_start
+        return orig_end + (offset - exp_end)
+
+    def unset_names(self) -> list[str]:
+        """Names referenced in the text whose variables were not set, in order of first use."""
+        seen: dict[str, None] = {}
+        for ref in self.references:
+            if not ref.expanded:
+                seen.setdefault(ref.name, None)
+        return list(seen)
+
+    def secret_values(self) -> list[str]:
+        """Every substituted value; used to keep them out of messages."""
+        return [self.text[s:e] for s, e, _, _ in self._spans if e > s]
+
+
+def expand(text: str, environ: Mapping[str, str]) -> Expansion:
+    """Expand ``$NAME``/``${NAME}`` in ``text`` from ``environ`` (``os.path.expandvars`` rules)."""
+    result = Expansion(original=text, text=text)
+    if "$" not in text:
+        return result
+    pieces: list[str] = []
+    exp_len = 0
+    last = 0
+    for match in _VAR.finditer(text):
+        name = match.group(1)
+        if name.startswith("{") and name.endswith("}"):
+            name = name[1:-1]
+        value = environ.get(name)
+        result.references.append(Reference(name, match.start(), match.end(), value is not None))
+        if value is None:
+            continue
+        pieces.append(text[last : match.start()])
+        exp_len += match.start() - last
+        result._spans.append((exp_len, exp_len + len(value), match.start(), match.end()))
+        result._starts.append(exp_len)
+        pieces.append(value)
+        exp_len += len(value)
+        last = match.end()
+    pieces.append(text[last:])
+    result.text = "".join(pieces)
+    return result
