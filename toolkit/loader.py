@@ -73,6 +73,13 @@ class Document:
                 return pos
         return Position(1, 1)
 
+    def value_at(self, path: DataPath) -> Any:
+        """The loaded value at ``path`` (which must exist)."""
+        value: Any = self.data
+        for part in path:
+            value = value[part]
+        return value
+
     def key_position(self, path: DataPath) -> Position:
         """Where the key naming ``path`` is written (falls back to the value's position)."""
         return self.keys.get(path) or self.position(path)
@@ -103,8 +110,10 @@ class _Locator:
         return self.at(int(mark.index))
 
 
-def load_file(path: str | Path, *, environ: Mapping[str, str] | None = None) -> LoadResult:
-    """Read and parse one file. ``environ=None`` uses ``os.environ``; pass ``{}`` for no expansion."""
+def load_file(
+    path: str | Path, *, environ: Mapping[str, str] | None = os.environ
+) -> LoadResult:
+    """Read and parse one file, expanding ``$VAR``s from ``environ`` (``None``: no expansion)."""
     name = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -114,7 +123,9 @@ def load_file(path: str | Path, *, environ: Mapping[str, str] | None = None) -> 
     return load_bytes(raw, name, environ=environ)
 
 
-def load_bytes(raw: bytes, name: str, *, environ: Mapping[str, str] | None = None) -> LoadResult:
+def load_bytes(
+    raw: bytes, name: str, *, environ: Mapping[str, str] | None = os.environ
+) -> LoadResult:
     """Decode ``raw`` as UTF-8 and parse it (see :func:`load_text`)."""
     try:
         text = raw.decode("utf-8")
@@ -128,10 +139,11 @@ def load_bytes(raw: bytes, name: str, *, environ: Mapping[str, str] | None = Non
     return load_text(text, name, environ=environ)
 
 
-def load_text(text: str, name: str, *, environ: Mapping[str, str] | None = None) -> LoadResult:
+def load_text(
+    text: str, name: str, *, environ: Mapping[str, str] | None = os.environ
+) -> LoadResult:
     """Parse config text the way ``metadata ingest`` does, keeping positions and problems."""
-    env = os.environ if environ is None else environ
-    expansion = expand(text, env) if env else None
+    expansion = expand(text, environ) if environ is not None else None
     parsed = expansion.text if expansion is not None else text
     if text.startswith("\ufeff"):  # PyYAML skips a byte-order mark; keep offsets aligned.
         text = text[1:]

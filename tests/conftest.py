@@ -1,0 +1,63 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from wheelhouse import build_project_wheel, build_wheelhouse
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``slow`` marker (tests that build wheels and virtual environments)."""
+    config.addinivalue_line(
+        "markers", "slow: builds wheels and fresh virtual environments (deselect: -m 'not slow')"
+    )
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of wheels for omkit's runtime dependencies and hatchling, built offline."""
+    return build_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture(scope="session")
+def omkit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """omkit's own wheel, built from this checkout without network or build isolation."""
+    return build_project_wheel(tmp_path_factory.mktemp("omkit-wheel"))
+
+
+#: The sample config of OpenMetadata's SageMaker connector page, with a workflowConfig.
+SAGEMAKER_SAMPLE = """\
+source:
+  type: sagemaker
+  serviceName: local_sagemaker
+  serviceConnection:
+    config:
+      type: SageMaker
+      awsConfig:
+        awsAccessKeyId: KEY
+        awsSecretAccessKey: SECRET
+        awsRegion: us-east-2
+  sourceConfig:
+    config:
+      type: MlModelMetadata
+sink:
+  type: metadata-rest
+  config: {}
+workflowConfig:
+  openMetadataServerConfig:
+    hostPort: "http://localhost:8585/api"
+    authProvider: openmetadata
+    securityConfig:
+      jwtToken: "${OM_JWT}"
+"""
+
+
+@pytest.fixture(scope="session")
+def sagemaker_configs() -> dict[str, str]:
+    """``good.yaml`` (the connector-page sample) and ``bad.yaml`` (service type misspelt)."""
+    return {
+        "good.yaml": SAGEMAKER_SAMPLE,
+        "bad.yaml": SAGEMAKER_SAMPLE.replace("type: SageMaker", "type: Sagemaker"),
+    }

@@ -1,0 +1,59 @@
+"""How a value may appear in a message: short, and never when it is a secret."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+#: Shown instead of a secret's value.
+HIDDEN = "(value hidden)"
+_MAX = 40
+
+
+def is_secret(path: Sequence[str | int], secret_keys: Collection[str]) -> bool:
+    """True when ``path`` is, or lies below, a key whose value is a secret."""
+    return any(isinstance(part, str) and part in secret_keys for part in path)
+
+
+def excerpt(text: str, limit: int = _MAX) -> str:
+    """``text`` quoted, cut to ``limit`` characters, with control characters made visible."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    shown = shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
+    return f"'{shown}'"
+
+
+def describe(value: object, *, secret: bool = False) -> str:
+    """A short phrase naming ``value`` for a message: its excerpt, or only its kind."""
+    if secret:
+        return HIDDEN
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return excerpt(repr(value))[1:-1]
+    if isinstance(value, str):
+        return excerpt(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__} value"
+
+
+def kind(value: object) -> str:
+    """The JSON-Schema-ish kind of a loaded value, with its article (``a string``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,172 @@
+"""omkit's JSON Schemas: the registry built from ``spec/`` alone, and the workflow validator.
+
+Every cross-file ``$ref`` resolves through a :class:`referencing.Registry` filled from the files
+in ``spec/``; nothing is ever fetched from the network. The validator is built once per process.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft7Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from toolkit.resources import spec_dir
+
+#: The schema of a whole workflow file, relative to ``spec/``.
+WORKFLOW = "metadataIngestion/workflow.json"
+
+Schema = dict[str, Any]
+
+
+def spec_files(root: Path | None = None) -> list[Path]:
+    """Every schema file under ``spec/``, in a stable order."""
+    base = root or spec_dir()
+    return sorted(base.rglob("*.json"))
+
+
+@cache
+def load_spec(root: Path | None = None) -> dict[str, Schema]:
+    """Every schema under ``spec/`` keyed by its path relative to ``spec/`` (``a/b.json``)."""
+    base = root or spec_dir()
+    out: dict[str, Schema] = {}
+    for path in spec_files(base):
+        out[path.relative_to(base).as_posix()] = json.loads(path.read_text(encoding="utf-8"))
+    return out
+
+
+@cache
+def registry(root: Path | None = None) -> Registry[Any]:
+    """A registry holding every schema under ``spec/``, keyed by its ``$id``."""
+    resources = [
+        (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT7))
+        for schema in load_spec(root).values()
+    ]
+    return Registry().with_resources(resources)
+
+
+def _is_uri(value: object) -> bool:
+    """A URL as the runner's pydantic ``AnyUrl`` wants it: a scheme and a host."""
+    if not isinstance(value, str):
+        return True
+    if any(ch.isspace() for ch in value):
+        return False
+    parts = urlsplit(value)
+    try:
+        _ = parts.port  # raises on a port that is not a number or is out of range
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", parts.scheme)) and bool(parts.hostname)
+
+
+def _is_regex(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+def _is_uuid(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_ip(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def format_checker() -> FormatChecker:
+    """The formats omkit checks: ``uri``, ``regex`` (Python's ``re``, as the runner compiles
+    them), ``uuid``, ``ipv4``/``ipv6``. ``password`` only marks secrets and checks nothing."""
+    checker = FormatChecker(formats=())
+    checker.checks("uri")(_is_uri)
+    checker.checks("regex")(_is_regex)
+    checker.checks("uuid")(_is_uuid)
+    checker.checks("ipv4")(_is_ip)
+    checker.checks("ipv6")(_is_ip)
+    return checker
+
+
+@cache
+def validator(root: Path | None = None, name: str = WORKFLOW) -> Draft7Validator:
+    """The validator for one schema of ``spec/`` (the workflow file by default)."""
+    schema = load_spec(root)[name]
+    return Draft7Validator(schema, registry=registry(root), format_checker=format_checker())
+
+
+def _walk(node: object) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+@cache
+def secret_keys(root: Path | None = None) -> frozenset[str]:
+    """Names of every property the schemas mark ``format: password``: their values are secrets."""
+    names: set[str] = set()
+    for schema in load_spec(root).values():
+        for node in _walk(schema):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                names.update(k for k, v in props.items() if _is_password(v))
+    return frozenset(names)
+
+
+def _is_password(prop: object) -> bool:
+    return isinstance(prop, dict) and prop.get("format") == "password"
+
+
+@cache
+def _bases(root: Path | None = None) -> dict[int, str]:
+    """For every schema node under ``spec/``, the ``$id`` of the file it belongs to."""
+    out: dict[int, str] = {}
+    for schema in load_spec(root).values():
+        for node in _walk(schema):
+            out[id(node)] = schema["$id"]
+    return out
+
+
+def resolve(context: Schema, node: Schema, root: Path | None = None) -> Schema:
+    """Follow ``node``'s ``$ref`` chain; ``context`` is a schema node from the same file.
+
+    A property written as annotations plus ``allOf: [{$ref}]`` (draft-07 ignores keywords beside
+    a ``$ref``) resolves to the referenced schema when it has no ``enum``/``const`` of its own.
+    """
+    parts = node.get("allOf")
+    if "enum" not in node and "const" not in node and isinstance(parts, list) and len(parts) == 1:
+        node = parts[0]
+        context = context if id(node) not in _bases(root) else node
+    base = _bases(root).get(id(context)) or _bases(root).get(id(node))
+    seen = 0
+    while isinstance(node.get("$ref"), str) and base is not None and seen < 20:
+        node = registry(root).resolver(base).lookup(node["$ref"]).contents
+        base = _bases(root).get(id(node))
+        seen += 1
+    return node
