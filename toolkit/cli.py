@@ -45,7 +45,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Write, check and run OpenMetadata SageMaker ingestion configs."""
@@ -81,7 +83,9 @@ def validate(
     except UsageError as exc:
         raise _fail_usage(str(exc)) from None
     color = output_format is OutputFormat.text and report.use_color(sys.stdout)
-    sys.stdout.write(report.render(result.diagnostics, result.files, output_format.value, color=color))
+    sys.stdout.write(
+        report.render(result.diagnostics, result.files, output_format.value, color=color)
+    )
     if has_errors(result.diagnostics, strict=strict):
         raise typer.Exit(code=1)
 

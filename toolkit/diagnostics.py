@@ -42,7 +42,11 @@ CODES: dict[str, Code] = _catalogue(
     Code("Y006", Severity.ERROR, "a tab character is used for indentation"),
     Code("Y007", Severity.ERROR, "aliases expand the document beyond the size limit"),
     Code("Y008", Severity.ERROR, "a mapping key is not a string"),
-    Code("Y009", Severity.WARNING, "YAML 1.1 (used by metadata ingest) and YAML 1.2 read a value differently"),
+    Code(
+        "Y009",
+        Severity.WARNING,
+        "YAML 1.1 (used by metadata ingest) and YAML 1.2 read a value differently",
+    ),
     Code("Y010", Severity.ERROR, "the file holds more than one YAML document"),
     Code("Y011", Severity.ERROR, "the file cannot be read"),
     # Checking against the schemas in spec/ (S = schema).

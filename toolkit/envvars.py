@@ -35,7 +35,7 @@ class Expansion:
     original: str
     text: str
     references: list[Reference] = field(default_factory=list)
-    # For each replacement, (start in expanded text, end in expanded text, original start, original end).
+    # Per replacement: (start, end) in the expanded text, then (start, end) in the original.
     _spans: list[tuple[int, int, int, int]] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
 
@@ -47,7 +47,7 @@ class Expansion:
         i = bisect_right(self._starts, offset) - 1
         if i < 0:
             return offset
-        exp_start, exp_end, orig_start, orig_end = self._spans[i]
+        _, exp_end, orig_start, orig_end = self._spans[i]
         if offset < exp_end:
             return orig_start
         return orig_end + (offset - exp_end)

@@ -83,9 +83,10 @@ def _extra_keys(error: ValidationError) -> list[str]:
     schema = error.schema if isinstance(error.schema, dict) else {}
     allowed = set(schema.get("properties", {}))
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    instance: Any = error.instance
     return [
         key
-        for key in error.instance
+        for key in instance
         if key not in allowed and not any(p.search(str(key)) for p in patterns)
     ]
 
@@ -121,12 +122,16 @@ def _translate(
     schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     secret = is_secret(path, secret_keys) or schema.get("format") == "password"
     validator = str(error.validator)
+    rule: Any = error.validator_value
+    instance: Any = error.instance
     file = document.file
 
-    def at(pos: Position, code: str, msg: str, hint: str | None = None, p: DataPath = path) -> Diagnostic:
+    def at(
+        pos: Position, code: str, msg: str, hint: str | None = None, p: DataPath = path
+    ) -> Diagnostic:
         return make(code, file, pos.line, pos.column, msg, path=json_path(p), hint=hint)
 
-    if validator == "additionalProperties" and isinstance(error.instance, dict):
+    if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         out = []
         for key in _extra_keys(error):
@@ -136,15 +141,17 @@ def _translate(
                 msg += f"; did you mean '{guess}'?"
                 hint = None
             else:
-                hint = "allowed here: " + ", ".join(allowed) if allowed else "no keys are allowed here"
+                hint = (
+                    "allowed here: " + ", ".join(allowed) if allowed else "no keys are allowed here"
+                )
             out.append(at(document.key_position((*path, key)), "S001", msg, hint, (*path, key)))
         return out
 
-    if validator == "required" and isinstance(error.instance, dict):
+    if validator == "required" and isinstance(instance, dict):
         out = []
         props = schema.get("properties", {})
-        for key in error.validator_value:
-            if key in error.instance:
+        for key in rule:
+            if key in instance:
                 continue
             pos = document.key_position(path) if path else Position(1, 1)
             msg = f"missing required key '{key}' {_where(path)}"
@@ -154,32 +161,47 @@ def _translate(
 
     pos = document.position(path)
     name = _name(path)
-    shown = describe(error.instance, secret=secret)
+    shown = describe(instance, secret=secret)
 
     if validator == "type":
-        expected = error.validator_value
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
-        msg = f"{name} must be {wanted}, not {kind(error.instance)}"
-        return [at(pos, "S003", msg + _yaml_note(path, document, secret), _type_hint(path, document, expected))]
+        expected = rule
+        types: list[str] = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+        msg = f"{name} must be {wanted}, not {kind(instance)}"
+        return [
+            at(
+                pos,
+                "S003",
+                msg + _yaml_note(path, document, secret),
+                _type_hint(path, document, expected),
+            )
+        ]
 
     if validator in ("enum", "const"):
-        allowed = error.validator_value if validator == "enum" else [error.validator_value]
+        allowed = rule if validator == "enum" else [rule]
         listed = ", ".join(describe(a) for a in allowed)
         msg = f"{name} must be {'one of ' if len(allowed) > 1 else ''}{listed}, not {shown}"
-        guess = _suggest(str(error.instance), [str(a) for a in allowed]) if not secret else None
+        guess = _suggest(str(instance), [str(a) for a in allowed]) if not secret else None
         if guess is not None:
             msg += f"; did you mean '{guess}'?"
         return [at(pos, "S004", msg, _env_hint(path, document))]
 
     if validator == "pattern":
-        wanted = schema.get("x-pattern-description") or f"text matching {excerpt(str(error.validator_value), 60)}"
+        wanted = schema.get("x-pattern-description") or f"text matching {excerpt(str(rule), 60)}"
         return [at(pos, "S005", f"{name} must be {wanted}, not {shown}", _env_hint(path, document))]
 
     if validator == "format":
-        return [at(pos, "S006", _format_message(name, str(error.validator_value), error.instance, shown), _env_hint(path, document))]
+        return [
+            at(
+                pos,
+                "S006",
+                _format_message(name, str(rule), instance, shown),
+                _env_hint(path, document),
+            )
+        ]
 
     if validator in _RANGE:
-        return [at(pos, "S007", _range_message(name, validator, error.validator_value))]
+        return [at(pos, "S007", _range_message(name, validator, rule))]
 
     if validator in ("oneOf", "anyOf"):
         msg = f"{name} matches more than one of the allowed forms; remove the keys of all but one"
@@ -208,7 +230,7 @@ def _yaml_note(path: DataPath, document: Document, secret: bool) -> str:
     if src is None or secret or not src[1]:
         return ""
     value = document.value_at(path)
-    if isinstance(value, str) or value is None and src[0] == "":
+    if isinstance(value, str) or (value is None and src[0] == ""):
         return ""
     return f" (YAML 1.1 reads {excerpt(src[0])} as {describe(value)})"
 
@@ -252,7 +274,8 @@ def _env_hint(path: DataPath, document: Document) -> str | None:
 
 def _format_message(name: str, fmt: str, value: object, shown: str) -> str:
     if fmt == "uri":
-        return f"{name} must be a URL with a scheme and a host, such as 'http://localhost:8585/api', not {shown}"
+        example = "'http://localhost:8585/api'"
+        return f"{name} must be a URL with a scheme and a host, such as {example}, not {shown}"
     if fmt == "regex":
         try:
             re.compile(str(value))
@@ -278,4 +301,3 @@ def _range_message(name: str, validator: str, limit: object) -> str:
         "maxProperties": f"a mapping with at most {limit} keys",
     }
     return f"{name} must be {words[validator]}"
-

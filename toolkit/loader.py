@@ -110,9 +110,7 @@ class _Locator:
         return self.at(int(mark.index))
 
 
-def load_file(
-    path: str | Path, *, environ: Mapping[str, str] | None = os.environ
-) -> LoadResult:
+def load_file(path: str | Path, *, environ: Mapping[str, str] | None = os.environ) -> LoadResult:
     """Read and parse one file, expanding ``$VAR``s from ``environ`` (``None``: no expansion)."""
     name = str(path)
     try:
@@ -156,7 +154,9 @@ def load_text(
         except yaml.YAMLError as exc:
             return LoadResult(None, [_yaml_error(exc, name, locator, parsed)])
         if node is None:
-            return LoadResult(None, [make("Y003", name, 1, 1, "the file is empty: no YAML document")])
+            return LoadResult(
+                None, [make("Y003", name, 1, 1, "the file is empty: no YAML document")]
+            )
         problems = _check_nodes(node, name, locator)
         if problems:
             return LoadResult(None, problems)
@@ -193,7 +193,9 @@ def _kind(value: Any) -> str:
 def _yaml_error(exc: yaml.YAMLError, name: str, locator: _Locator, parsed: str) -> Diagnostic:
     if isinstance(exc, yaml.reader.ReaderError):
         pos = locator.at(exc.position)
-        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        char = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        )
         msg = f"the file contains the control character #x{char:04x}, which YAML does not allow"
         return make("Y001", name, pos.line, pos.column, msg, hint="delete it")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -224,7 +226,9 @@ def _construct_error(
             except (ValueError, TypeError, OverflowError) as err:
                 pos = locator.mark(node.start_mark)
                 msg = f"'{node.value[:40]}' cannot be read as {node.tag.rsplit(':', 1)[-1]}: {err}"
-                return make("Y001", name, pos.line, pos.column, msg, hint="quote it to make it text")
+                return make(
+                    "Y001", name, pos.line, pos.column, msg, hint="quote it to make it text"
+                )
     return make("Y001", name, 1, 1, f"the document cannot be read: {exc}")
 
 
@@ -287,7 +291,9 @@ def _check_nodes(root: Node, name: str, locator: _Locator) -> list[Diagnostic]:
                 f"duplicate key '{key_node.value[:40]}' (first written on line {first_line}); "
                 "metadata ingest would silently keep only this last one"
             )
-            problems.append(make("Y005", name, pos.line, pos.column, msg, hint="remove one of them"))
+            problems.append(
+                make("Y005", name, pos.line, pos.column, msg, hint="remove one of them")
+            )
     return problems
 
 
@@ -364,8 +370,9 @@ def _index(document: Document, root: Node, locator: _Locator) -> list[Diagnostic
             continue
         if isinstance(node, SequenceNode):
             for i, child in enumerate(node.value):
-                document.values[(*path, i)] = locator.mark(child.start_mark)
-                stack.append((child, (*path, i)))
+                item = (*path, i)
+                document.values[item] = locator.mark(child.start_mark)
+                stack.append((child, item))
             continue
         if not isinstance(node, MappingNode):
             continue
@@ -380,7 +387,15 @@ def _index(document: Document, root: Node, locator: _Locator) -> list[Diagnostic
                 )
                 hint = f"quote it: '{str(text)[:40]}':"
                 problems.append(
-                    make("Y008", document.file, pos.line, pos.column, msg, path=json_path(path), hint=hint)
+                    make(
+                        "Y008",
+                        document.file,
+                        pos.line,
+                        pos.column,
+                        msg,
+                        path=json_path(path),
+                        hint=hint,
+                    )
                 )
                 continue
             child_path = (*path, key)

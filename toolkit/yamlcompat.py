@@ -72,7 +72,9 @@ def check(document: Document, secret_keys: Collection[str]) -> list[Diagnostic]:
         )
         pos = document.position(path)
         hint = _hint(value)
-        out.append(make("Y009", document.file, pos.line, pos.column, msg, path=json_path(path), hint=hint))
+        out.append(
+            make("Y009", document.file, pos.line, pos.column, msg, path=json_path(path), hint=hint)
+        )
     return out
 
 
@@ -80,4 +82,3 @@ def _hint(value: object) -> str:
     if isinstance(value, bool):
         return f"write {'true' if value else 'false'} to mean a boolean, or quote the text"
     return "quote it, or write it in a form both versions read alike"
-
