@@ -3,9 +3,10 @@
 ``pre-commit try-repo`` runs the hook straight from a hook repository. We point it at a
 snapshot of this working copy (tracked and untracked files, less what .gitignore drops,
 committed in a throw-away git repository), so the test sees uncommitted edits and works
-whether or not the checkout has any commits. pre-commit builds the hook's virtualenv with
-virtualenv's embedded pip and installs omkit from source: pip finds hatchling and omkit's
-dependencies in the test wheelhouse only, never on an index.
+whether or not the checkout has any commits: try-repo on the checkout itself would leave
+out untracked files, and fails when there is no HEAD commit. pre-commit builds the hook's
+virtualenv with virtualenv's embedded pip and installs omkit from source; pip finds
+hatchling and omkit's dependencies in the test wheelhouse only, never on an index.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from wheelhouse import REPO_ROOT, offline_env
-
-pytestmark = pytest.mark.slow
 
 #: The file name followed by a line number: ``bad.yaml:6``, ``bad.yaml:6:7``, ``bad.yaml, line 6``.
 BAD_FILE_LINE = re.compile(r"bad\.yaml(?::|,? line |\s*\(line )(\d+)")
@@ -105,7 +105,11 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def precommit_env(
     tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path
 ) -> Iterator[dict[str, str]]:
-    """Environment for pre-commit: its own cache, offline pip and virtualenv, plain output."""
+    """Environment for pre-commit: offline pip and virtualenv, private caches, plain output.
+
+    try-repo installs the hook into a new temporary store on every run (a few seconds with
+    the local wheelhouse); PRE_COMMIT_HOME only keeps anything else away from ~/.cache.
+    """
     home = tmp_path_factory.mktemp("pre-commit-home")
     env = offline_env(
         wheelhouse,
@@ -148,6 +152,27 @@ def make_project(path: Path, files: dict[str, str]) -> Path:
     return repo
 
 
+def test_manifest_declares_the_hook() -> None:
+    """.pre-commit-hooks.yaml passes pre-commit's own check and runs ``omkit validate`` on YAML."""
+    manifest = REPO_ROOT / ".pre-commit-hooks.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(manifest)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hooks = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    assert [h["id"] for h in hooks] == [HOOK_ID]
+    hook = hooks[0]
+    assert hook["entry"] == "omkit validate"
+    assert hook["language"] == "python"
+    assert hook["types"] == ["yaml"]
+    assert hook["require_serial"] is False
+
+
+@pytest.mark.slow
 def test_hook_fails_on_bad_config(
     tmp_path: Path,
     hook_repo: Path,
@@ -161,6 +186,7 @@ def test_hook_fails_on_bad_config(
     assert BAD_FILE_LINE.search(proc.stdout), f"no 'bad.yaml:<line>' in the output:\n{proc.stdout}"
 
 
+@pytest.mark.slow
 def test_hook_passes_on_good_config(
     tmp_path: Path,
     hook_repo: Path,
