@@ -27,7 +27,8 @@ def omkit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_project_wheel(tmp_path_factory.mktemp("omkit-wheel"))
 
 
-#: The sample config of OpenMetadata's SageMaker connector page, with a workflowConfig.
+#: The sample config of OpenMetadata's SageMaker connector page, with a workflowConfig; its
+#: KEY/SECRET placeholders (rule R002 errors) are written as environment references.
 SAGEMAKER_SAMPLE = """\
 source:
   type: sagemaker
@@ -36,8 +37,8 @@ source:
     config:
       type: SageMaker
       awsConfig:
-        awsAccessKeyId: KEY
-        awsSecretAccessKey: SECRET
+        awsAccessKeyId: ${AWS_ACCESS_KEY_ID}
+        awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}
         awsRegion: us-east-2
   sourceConfig:
     config:

@@ -59,6 +59,9 @@ CODES: dict[str, Code] = _catalogue(
     Code("S007", Severity.ERROR, "a value is out of range or of the wrong length"),
     Code("S008", Severity.ERROR, "a value does not match any allowed form"),
     Code("S009", Severity.ERROR, "a value breaks a schema rule"),
+    Code(
+        "S010", Severity.ERROR, "a key or value is not accepted by the target OpenMetadata release"
+    ),
 )
 
 

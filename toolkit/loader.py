@@ -52,6 +52,8 @@ class Scalar:
 
     text: str
     plain: bool
+    #: The scalar exactly as written in the file, before ``$VAR`` expansion (quotes included).
+    written: str = ""
 
 
 @dataclass
@@ -64,6 +66,8 @@ class Document:
     values: dict[DataPath, Position] = field(default_factory=dict)
     keys: dict[DataPath, Position] = field(default_factory=dict)
     scalars: dict[DataPath, Scalar] = field(default_factory=dict)
+    #: The file's text as written (before ``$VAR`` expansion, without a byte-order mark).
+    source: str = ""
 
     def position(self, path: DataPath) -> Position:
         """Where the value at ``path`` starts; for a missing path, its nearest present ancestor."""
@@ -97,12 +101,20 @@ class _Locator:
     """Turns offsets in the parsed (expanded) text into positions in the original text."""
 
     def __init__(self, original: str, expansion: Expansion | None) -> None:
+        self._original = original
         self._expansion = expansion
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", original)]
 
+    def _offset(self, index: int) -> int:
+        return self._expansion.original_offset(index) if self._expansion is not None else index
+
+    def written(self, node: Node) -> str:
+        """The original text of ``node`` (as in the file, before expansion)."""
+        start, end = int(node.start_mark.index), int(node.end_mark.index)
+        return self._original[self._offset(start) : self._offset(end)]
+
     def at(self, index: int) -> Position:
-        if self._expansion is not None:
-            index = self._expansion.original_offset(index)
+        index = self._offset(index)
         line = bisect_right(self._line_starts, index) - 1
         return Position(line + 1, index - self._line_starts[line] + 1)
 
@@ -171,7 +183,7 @@ def load_text(
         pos = locator.mark(node.start_mark)
         msg = f"the document must be a mapping (source:, sink:, workflowConfig:), not {kind}"
         return LoadResult(None, [make("Y004", name, pos.line, pos.column, msg)])
-    document = Document(file=name, data=data, expansion=expansion)
+    document = Document(file=name, data=data, expansion=expansion, source=text)
     diagnostics = _index(document, node, locator)
     return LoadResult(document, diagnostics)
 
@@ -366,7 +378,8 @@ def _index(document: Document, root: Node, locator: _Locator) -> list[Diagnostic
     while stack:
         node, path = stack.pop()
         if isinstance(node, ScalarNode):
-            document.scalars[path] = Scalar(node.value, not node.style)  # libyaml: '' = plain
+            plain = not node.style  # libyaml: '' = plain
+            document.scalars[path] = Scalar(node.value, plain, locator.written(node))
             continue
         if isinstance(node, SequenceNode):
             for i, child in enumerate(node.value):

@@ -16,8 +16,9 @@ def is_secret(path: Sequence[str | int], secret_keys: Collection[str]) -> bool:
 
 def excerpt(text: str, limit: int = _MAX) -> str:
     """``text`` quoted, cut to ``limit`` characters, with control characters made visible."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
     shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    shown = shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
     return f"'{shown}'"
 
 
@@ -29,6 +30,8 @@ def describe(value: object, *, secret: bool = False) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and value.bit_length() > 128:
+        return "a very large number"
     if isinstance(value, (int, float)):
         return excerpt(repr(value))[1:-1]
     if isinstance(value, str):

@@ -34,10 +34,17 @@ def spec_files(root: Path | None = None) -> list[Path]:
     return sorted(base.rglob("*.json"))
 
 
-@cache
 def load_spec(root: Path | None = None) -> dict[str, Schema]:
-    """Every schema under ``spec/`` keyed by its path relative to ``spec/`` (``a/b.json``)."""
-    base = root or spec_dir()
+    """Every schema under ``spec/`` keyed by its path relative to ``spec/`` (``a/b.json``).
+
+    Loaded once per folder: every caller gets the same dicts, so schema nodes can be told apart
+    by identity (see :func:`resolve`).
+    """
+    return _load_spec(root or spec_dir())
+
+
+@cache
+def _load_spec(base: Path) -> dict[str, Schema]:
     out: dict[str, Schema] = {}
     for path in spec_files(base):
         out[path.relative_to(base).as_posix()] = json.loads(path.read_text(encoding="utf-8"))
@@ -170,3 +177,10 @@ def resolve(context: Schema, node: Schema, root: Path | None = None) -> Schema:
         base = _bases(root).get(id(node))
         seen += 1
     return node
+
+
+def resolve_ref(context: Schema, ref: str, root: Path | None = None) -> Schema:
+    """The schema that ``ref``, written inside the node ``context``, points to."""
+    base = _bases(root)[id(context)]
+    contents: Schema = registry(root).resolver(base).lookup(ref).contents
+    return contents

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from toolkit import explain, schema, yamlcompat
+from toolkit import explain, rules, schema, suppress, versions, yamlcompat
 from toolkit.diagnostics import Diagnostic
 from toolkit.loader import Document, load_file
+from toolkit.settings import Settings, SettingsError, load_settings
 
 #: What a directory argument expands to.
 CONFIG_SUFFIXES = (".yaml", ".yml")
@@ -57,33 +58,70 @@ def collect_files(targets: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def check_document(document: Document) -> list[Diagnostic]:
-    """Schema and YAML-compatibility diagnostics for a loaded document."""
+def _check(document: Document, settings: Settings) -> list[Diagnostic]:
+    """Schema (for the target release), YAML-compatibility and rule diagnostics, unfiltered."""
     secrets = schema.secret_keys()
-    errors = schema.validator().iter_errors(document.data)
+    errors = versions.validator(settings.target).iter_errors(document.data)
     found = explain.explain(errors, document, secrets)
+    found = versions.explain_versions(found, document, settings.target)
     flagged = {d.path for d in found}  # an error on the value already says how YAML read it
     found.extend(w for w in yamlcompat.check(document, secrets) if w.path not in flagged)
+    found.extend(rules.run(document, settings.target, disabled=settings.disable))
     return found
 
 
+def check_document(document: Document, settings: Settings | None = None) -> list[Diagnostic]:
+    """Schema, YAML-compatibility and rule diagnostics for a loaded document, less those that
+    its ``# omkit: disable`` comments or ``settings`` (default: omkit's defaults) turn off."""
+    settings = settings or Settings()
+    return suppress.apply(_check(document, settings), document.source, settings)
+
+
 def check_file(
-    path: str | Path, *, environ: Mapping[str, str] | None = os.environ
+    path: str | Path,
+    *,
+    environ: Mapping[str, str] | None = os.environ,
+    settings: Settings | None = None,
 ) -> list[Diagnostic]:
-    """Every diagnostic for one file. ``environ=None`` turns environment expansion off."""
+    """Every diagnostic for one file. ``environ=None`` turns environment expansion off;
+    ``settings=None`` reads them from the nearest pyproject.toml / .omkit.toml."""
+    if settings is None:
+        settings = load_settings(Path(path).parent)
     loaded = load_file(path, environ=environ)
     found = list(loaded.diagnostics)
     if loaded.document is not None:
-        found.extend(check_document(loaded.document))
-    return sorted(found, key=Diagnostic.sort_key)
+        found.extend(_check(loaded.document, settings))
+        text = loaded.document.source
+    else:  # unreadable: its comments may still turn off a (disableable) loader code
+        try:
+            text = Path(path).read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            text = ""
+    return sorted(suppress.apply(found, text, settings), key=Diagnostic.sort_key)
 
 
 def validate_paths(
-    targets: Sequence[str | Path], *, environ: Mapping[str, str] | None = os.environ
+    targets: Sequence[str | Path],
+    *,
+    environ: Mapping[str, str] | None = os.environ,
+    target_version: str | None = None,
 ) -> Result:
-    """Check every file the targets name (see :func:`collect_files`)."""
+    """Check every file the targets name (see :func:`collect_files`), each with the settings
+    of its folder; ``target_version`` (``"1.3"``) overrides their target release."""
+    try:
+        target = versions.parse_version(target_version) if target_version else None
+    except ValueError as exc:
+        raise UsageError(f"--target-version: {exc}") from None
     result = Result()
+    by_folder: dict[Path, Settings] = {}
     for path in collect_files(targets):
         result.files.append(str(path))
-        result.diagnostics.extend(check_file(path, environ=environ))
+        try:
+            settings = by_folder.get(path.parent) or load_settings(path.parent)
+        except SettingsError as exc:
+            raise UsageError(str(exc)) from None
+        by_folder[path.parent] = settings
+        if target is not None:
+            settings = replace(settings, target=target)
+        result.diagnostics.extend(check_file(path, environ=environ, settings=settings))
     return result
