@@ -62,3 +62,10 @@ def sagemaker_configs() -> dict[str, str]:
         "good.yaml": SAGEMAKER_SAMPLE,
         "bad.yaml": SAGEMAKER_SAMPLE.replace("type: SageMaker", "type: Sagemaker"),
     }
+
+
+# Shared fixtures of the tests that need a moto server (see awsfixtures.py).
+from awsfixtures import moto, moto_session  # noqa: E402, F401
+
+# The recording OpenMetadata test double (see omdouble.py).
+from omdouble import om_server  # noqa: E402, F401

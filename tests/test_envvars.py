@@ -147,6 +147,8 @@ def test_empty_value_is_set_not_unset() -> None:
     assert result.unset_names() == []
 
 
-def test_secret_values_lists_every_non_empty_substituted_value() -> None:
-    result = expand("$A $B $C $A", {"A": "one", "B": "", "C": "two\nlines"})
-    assert result.secret_values() == ["one", "two\nlines", "one"]
+def test_substituted_marks_exactly_the_characters_a_variable_produced() -> None:
+    result = expand("x $A y $B", {"A": "one", "B": ""})
+    assert result.text == "x one y "
+    inside = [i for i in range(len(result.text) + 1) if result.substituted(i)]
+    assert inside == [2, 3, 4]

@@ -77,8 +77,8 @@ def validate(
         typer.Option(
             "--target-version",
             metavar="X.Y",
-            help="OpenMetadata release the configs are for (default: target-version in "
-            "[tool.omkit], else 1.1).",
+            help="OpenMetadata release the configs are for (default: target-version of the "
+            "tool.omkit table in pyproject.toml or .omkit.toml, else 1.1).",
         ),
     ] = None,
 ) -> None:
@@ -382,8 +382,11 @@ def codegen_command(
         typer.Option(metavar="DIR", help="Folder of the JSON Schemas (default: omkit's spec/)."),
     ] = None,
 ) -> None:
-    """Generate the typed models in toolkit/models from the JSON Schemas in spec/."""
-    from toolkit import modelgen
+    """Generate the typed models (toolkit/models) and the fast checker (toolkit/fastcheck.py)
+    from the JSON Schemas in spec/."""
+    import difflib
+
+    from toolkit import checkgen, modelgen, versions
     from toolkit.resources import spec_dir
 
     root = spec if spec is not None else spec_dir()
@@ -395,8 +398,26 @@ def codegen_command(
     except (modelgen.CodegenError, ValueError) as exc:
         typer.echo(f"omkit: error: {exc}", err=True)
         raise typer.Exit(code=1) from None
+    fast = checkgen.generate(
+        versions.filter_spec(modelgen.read_spec(root), versions.DEFAULT_TARGET)
+    )
+    fast_path = checkgen.module_path()
+    fast_now = fast_path.read_text(encoding="utf-8") if fast_path.exists() else ""
     if check:
+        if fast_now != fast:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    fast_now.splitlines(keepends=True),
+                    fast.splitlines(keepends=True),
+                    f"a/{_shown(fast_path)}",
+                    f"b/{_shown(fast_path)}",
+                )
+            )
         stale = modelgen.differing(files, target)
+        if fast_now != fast and not stale:
+            typer.echo(f"omkit: out of date with {_shown(root)}: {_shown(fast_path)}", err=True)
+            typer.echo("omkit: run `omkit codegen` and commit the result", err=True)
+            raise typer.Exit(code=1)
         if stale:
             sys.stdout.write(modelgen.drift(files, target, label=_shown(target)))
             sys.stdout.flush()
@@ -406,6 +427,9 @@ def codegen_command(
             raise typer.Exit(code=1)
         typer.echo(f"{_shown(target)}: up to date with {_shown(root)}")
         return
+    if fast_now != fast:
+        fast_path.write_text(fast, encoding="utf-8")
+        typer.echo(f"wrote {_shown(fast_path)}")
     for name in modelgen.write(files, target):
         typer.echo(f"{'wrote' if name in files else 'deleted'} {_shown(target / name)}")
 

@@ -119,8 +119,10 @@ def json_path(parts: Iterable[str | int]) -> str:
     """Render data path parts as a JSONPath: ``("a", 0, "b")`` -> ``$.a[0].b``."""
     out = "$"
     for part in parts:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
+        elif not isinstance(part, str):
+            out += f"[{part!r}]"
         elif part.isidentifier():
             out += f".{part}"
         else:

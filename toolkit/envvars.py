@@ -60,9 +60,19 @@ class Expansion:
                 seen.setdefault(ref.name, None)
         return list(seen)
 
-    def secret_values(self) -> list[str]:
-        """Every substituted value; used to keep them out of messages."""
-        return [self.text[s:e] for s, e, _, _ in self._spans if e > s]
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when the expanded text ``[start, end)`` holds any substituted character."""
+        i = bisect_right(self._starts, max(start, end - 1)) - 1
+        while i >= 0 and self._spans[i][1] > start:
+            if self._spans[i][1] > self._spans[i][0]:
+                return True
+            i -= 1
+        return False
+
+    def substituted(self, offset: int) -> bool:
+        """True when ``offset`` in the expanded text lies inside a substituted value."""
+        i = bisect_right(self._starts, offset) - 1
+        return i >= 0 and offset < self._spans[i][1]
 
 
 def expand(text: str, environ: Mapping[str, str]) -> Expansion:

@@ -7,18 +7,22 @@ never a secret's value. A failing ``oneOf`` is narrowed to the one branch the us
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema.exceptions import ValidationError
 
+from toolkit import yamlcompat
 from toolkit.diagnostics import Diagnostic, json_path, make
 from toolkit.envvars import Expansion
 from toolkit.loader import DataPath, Document, Position
 from toolkit.masking import describe, excerpt, is_secret, kind
 from toolkit.schema import resolve
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     "string": "text (a string)",
@@ -51,7 +55,10 @@ def explain(
         for leaf in _leaves(error):
             for diag in _translate(leaf, document, secret_keys):
                 found.setdefault((diag.line, diag.column, diag.code, diag.message), diag)
-    return sorted(found.values(), key=Diagnostic.sort_key)
+    # A value of the wrong type needs no second message saying it is also not an allowed value.
+    wrong_type = {d.path for d in found.values() if d.code == "S003"}
+    kept = [d for d in found.values() if d.code == "S003" or d.path not in wrong_type]
+    return sorted(kept, key=Diagnostic.sort_key)
 
 
 def _leaves(error: ValidationError) -> list[ValidationError]:
@@ -87,7 +94,9 @@ def _extra_keys(error: ValidationError) -> list[str]:
     return [
         key
         for key in instance
-        if key not in allowed and not any(p.search(str(key)) for p in patterns)
+        if isinstance(key, str)  # other keys are the loader's Y008
+        and key not in allowed
+        and not any(p.search(key) for p in patterns)
     ]
 
 
@@ -161,7 +170,12 @@ def _translate(
 
     pos = document.position(path)
     name = _name(path)
-    shown = describe(instance, secret=secret)
+    scalar = document.scalars.get(path)
+    from_env = scalar is not None and scalar.from_env
+    if scalar is not None and scalar.from_env:
+        shown = f"the value of {excerpt(scalar.written)}"
+    else:
+        shown = describe(instance, secret=secret)
 
     if validator == "type":
         expected = rule
@@ -181,7 +195,7 @@ def _translate(
         allowed = rule if validator == "enum" else [rule]
         listed = ", ".join(describe(a) for a in allowed)
         msg = f"{name} must be {'one of ' if len(allowed) > 1 else ''}{listed}, not {shown}"
-        guess = _suggest(str(instance), [str(a) for a in allowed]) if not secret else None
+        guess = None if secret or from_env else _suggest(str(instance), [str(a) for a in allowed])
         if guess is not None:
             msg += f"; did you mean '{guess}'?"
         return [at(pos, "S004", msg, _env_hint(path, document))]
@@ -226,13 +240,17 @@ def _scalar_text(path: DataPath, document: Document) -> tuple[str, bool] | None:
 
 def _yaml_note(path: DataPath, document: Document, secret: bool) -> str:
     """Explain a number/boolean/date the user may have meant as text."""
-    src = _scalar_text(path, document)
-    if src is None or secret or not src[1]:
+    scalar = document.scalars.get(path)
+    if scalar is None or secret or scalar.from_env or not scalar.plain:
         return ""
     value = document.value_at(path)
-    if isinstance(value, str) or (value is None and src[0] == ""):
+    if isinstance(value, str) or value is None:
         return ""
-    return f" (YAML 1.1 reads {excerpt(src[0])} as {describe(value)})"
+    if not isinstance(value, (datetime.date, datetime.datetime)) and yamlcompat.same_reading(
+        value, scalar.text
+    ):
+        return ""  # YAML 1.2 reads it alike: nothing surprising to explain
+    return f" (YAML 1.1 reads {excerpt(scalar.text)} as {describe(value)})"
 
 
 def _type_hint(path: DataPath, document: Document, expected: object) -> str | None:
@@ -244,12 +262,12 @@ def _type_hint(path: DataPath, document: Document, expected: object) -> str | No
         return None
     text, plain = src
     expected_list = expected if isinstance(expected, list) else [expected]
+    if plain and text == "" and "string" in expected_list:
+        return "write a value after the colon, or remove the key"
     if plain and "string" in expected_list:
         return "put the value in quotes to make it text"
     if not plain and any(t in expected_list for t in ("boolean", "integer", "number")):
         return "remove the quotes"
-    if plain and text == "" and "string" in expected_list:
-        return "write a value after the colon, or remove the key"
     return None
 
 

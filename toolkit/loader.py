@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from toolkit.diagnostics import Diagnostic, json_path, make
 from toolkit.envvars import Expansion, expand
 
-try:  # libyaml is ~20x faster; both give the same data and marks.
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+#: libyaml's loader when PyYAML was built with it (see :func:`load_text`), else None.
+_FAST: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 
 #: A document whose aliases expand to more nodes than this is refused (billion laughs).
 MAX_NODES = 100_000
@@ -36,6 +34,18 @@ PathPart = str | int
 DataPath = tuple[PathPart, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG = "tag:yaml.org,2002:int"
+#: Python refuses to turn longer decimal text into a number (and back).
+MAX_DIGITS = 4000
+#: Deeper nesting is refused: no config needs it, and recursive code downstream would fail.
+MAX_DEPTH = 100
+#: Where libyaml and PyYAML's pure-Python loader may disagree: tabs anywhere, and a tag, anchor,
+#: alias, block scalar, directive or reserved indicator at the start of a token outside a
+#: whole-line comment.
+_DIVERGENT = re.compile(r"(?:^|[ \[\]{},])[!&*|>%@`]", re.MULTILINE)
+_COMMENT_LINE = re.compile(r"^[ ]*#.*$", re.MULTILINE)
+#: Tags whose values are not plain mappings, lists or scalars; the runner cannot use them.
+_UNSUPPORTED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("omap", "pairs", "set")}
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,35 @@ class Scalar:
     plain: bool
     #: The scalar exactly as written in the file, before ``$VAR`` expansion (quotes included).
     written: str = ""
+    #: True when part of the value came from an environment variable: never show it then.
+    from_env: bool = False
+
+
+class Positions(Mapping[DataPath, Position]):
+    """Positions by data path, kept as offsets and turned into line and column on demand.
+
+    Most files have no problem, and then no position is ever needed.
+    """
+
+    def __init__(self, locate: Callable[[int], Position] | None = None) -> None:
+        self._offsets: dict[DataPath, int] = {}
+        self._locate = locate or (lambda offset: Position(1, offset + 1))
+
+    def __getitem__(self, path: DataPath) -> Position:
+        return self._locate(self._offsets[path])
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._offsets
+
+    def __iter__(self) -> Iterator[DataPath]:
+        return iter(self._offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def record(self, path: DataPath, offset: int) -> None:
+        """Remember that ``path`` starts at ``offset`` of the parsed text."""
+        self._offsets[path] = offset
 
 
 @dataclass
@@ -63,8 +102,8 @@ class Document:
     file: str
     data: dict[str, Any]
     expansion: Expansion | None = None
-    values: dict[DataPath, Position] = field(default_factory=dict)
-    keys: dict[DataPath, Position] = field(default_factory=dict)
+    values: Positions = field(default_factory=Positions)
+    keys: Positions = field(default_factory=Positions)
     scalars: dict[DataPath, Scalar] = field(default_factory=dict)
     #: The file's text as written (before ``$VAR`` expansion, without a byte-order mark).
     source: str = ""
@@ -113,6 +152,15 @@ class _Locator:
         start, end = int(node.start_mark.index), int(node.end_mark.index)
         return self._original[self._offset(start) : self._offset(end)]
 
+    def expanded(self, node: Node) -> bool:
+        """True when the text of ``node`` holds anything a ``$VAR`` expanded to."""
+        start, end = int(node.start_mark.index), int(node.end_mark.index)
+        return self._expansion is not None and self._expansion.overlaps(start, end)
+
+    def from_environment(self, mark: Any) -> bool:
+        """True when ``mark`` lies inside text that a ``$VAR`` expanded to."""
+        return self._expansion is not None and self._expansion.substituted(int(mark.index))
+
     def at(self, index: int) -> Position:
         index = self._offset(index)
         line = bisect_right(self._line_starts, index) - 1
@@ -152,19 +200,40 @@ def load_bytes(
 def load_text(
     text: str, name: str, *, environ: Mapping[str, str] | None = os.environ
 ) -> LoadResult:
-    """Parse config text the way ``metadata ingest`` does, keeping positions and problems."""
+    """Parse config text the way ``metadata ingest`` does, keeping positions and problems.
+
+    libyaml reads a typical config ten times faster than PyYAML's pure-Python loader, which is
+    what the runner uses. The two agree except around tabs, tags, anchors, block scalars and
+    directives, and in how they report errors; so libyaml is used only for text that has none of
+    those, and the pure-Python loader has the last word on everything else.
+    """
+    if text.startswith("\ufeff"):  # PyYAML skips a byte-order mark at the start
+        text = text[1:]
     expansion = expand(text, environ) if environ is not None else None
     parsed = expansion.text if expansion is not None else text
-    if text.startswith("\ufeff"):  # PyYAML skips a byte-order mark; keep offsets aligned.
-        text = text[1:]
-        parsed = parsed[1:]
     locator = _Locator(text, expansion)
-    loader = _Loader(parsed)
-    try:
+    if _FAST is not None and "\t" not in parsed and not _DIVERGENT.search(
+        _COMMENT_LINE.sub("", parsed)
+    ):
         try:
-            node = loader.get_single_node()
-        except yaml.YAMLError as exc:
-            return LoadResult(None, [_yaml_error(exc, name, locator, parsed)])
+            return _load(_FAST(parsed), text, name, expansion, locator)
+        except yaml.YAMLError:
+            pass  # let the runner's own loader report it
+    try:
+        return _load(yaml.SafeLoader(parsed), text, name, expansion, locator)
+    except yaml.YAMLError as exc:
+        return LoadResult(None, [_yaml_error(exc, name, locator, parsed)])
+    except RecursionError:  # PyYAML recurses once per level of nesting
+        msg = f"the document is nested more than {MAX_DEPTH} levels deep"
+        return LoadResult(None, [make("Y001", name, 1, 1, msg)])
+
+
+def _load(
+    loader: Any, text: str, name: str, expansion: Expansion | None, locator: _Locator
+) -> LoadResult:
+    """Compose, check and build one document; raises the parser's YAMLError."""
+    try:
+        node = loader.get_single_node()
         if node is None:
             return LoadResult(
                 None, [make("Y003", name, 1, 1, "the file is empty: no YAML document")]
@@ -174,8 +243,8 @@ def load_text(
             return LoadResult(None, problems)
         try:
             data = loader.construct_document(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-            return LoadResult(None, [_construct_error(exc, node, name, locator, parsed)])
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            return LoadResult(None, [_construct_error(node, name, locator)])
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -183,7 +252,14 @@ def load_text(
         pos = locator.mark(node.start_mark)
         msg = f"the document must be a mapping (source:, sink:, workflowConfig:), not {kind}"
         return LoadResult(None, [make("Y004", name, pos.line, pos.column, msg)])
-    document = Document(file=name, data=data, expansion=expansion, source=text)
+    document = Document(
+        file=name,
+        data=data,
+        expansion=expansion,
+        values=Positions(locator.at),
+        keys=Positions(locator.at),
+        source=text,
+    )
     diagnostics = _index(document, node, locator)
     return LoadResult(document, diagnostics)
 
@@ -210,10 +286,27 @@ def _yaml_error(exc: yaml.YAMLError, name: str, locator: _Locator, parsed: str) 
         )
         msg = f"the file contains the control character #x{char:04x}, which YAML does not allow"
         return make("Y001", name, pos.line, pos.column, msg, hint="delete it")
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    mark = problem_mark or context_mark
+    if (
+        problem_mark is not None
+        and context_mark is not None
+        and int(problem_mark.index) >= len(parsed.rstrip())
+    ):  # "found unexpected end of stream": the opening quote or bracket is the place to look
+        mark = context_mark
     problem = str(getattr(exc, "problem", None) or exc).strip()
     context = str(getattr(exc, "context", None) or "").strip()
     pos = locator.mark(mark) if mark is not None else Position(1, 1)
+    if mark is not None and locator.from_environment(mark):
+        msg = "the value of an environment variable breaks the YAML here"
+        hint = "quote the ${VAR} reference, or fix the variable's value"
+        return make("Y001", name, pos.line, pos.column, msg, hint=hint)
+    if "duplicate anchor" in context and context_mark is not None and problem_mark is not None:
+        pos = locator.mark(problem_mark)
+        first = locator.mark(context_mark).line
+        msg = f"this anchor name is already defined on line {first}"
+        return make("Y001", name, pos.line, pos.column, msg, hint="rename one of the anchors")
     index = int(mark.index) if mark is not None else -1
     if 0 <= index < len(parsed) and parsed[index] == "\t":
         msg = "a tab character is used for indentation; YAML allows only spaces there"
@@ -225,54 +318,86 @@ def _yaml_error(exc: yaml.YAMLError, name: str, locator: _Locator, parsed: str) 
     return make("Y001", name, pos.line, pos.column, msg)
 
 
-def _construct_error(
-    exc: Exception, root: Node, name: str, locator: _Locator, parsed: str
-) -> Diagnostic:
-    if isinstance(exc, yaml.YAMLError):
-        return _yaml_error(exc, name, locator, parsed)
-    # A scalar whose form matched a type but whose value is impossible (e.g. 2024-13-40).
-    for node in _walk_unique(root):
-        if isinstance(node, ScalarNode):
-            try:
-                SafeConstructor().construct_object(node)
-            except (ValueError, TypeError, OverflowError) as err:
-                pos = locator.mark(node.start_mark)
-                msg = f"'{node.value[:40]}' cannot be read as {node.tag.rsplit(':', 1)[-1]}: {err}"
-                return make(
-                    "Y001", name, pos.line, pos.column, msg, hint="quote it to make it text"
-                )
-    return make("Y001", name, 1, 1, f"the document cannot be read: {exc}")
+def _construct_error(root: Node, name: str, locator: _Locator) -> Diagnostic:
+    """Find the value that could not be built (say, ``2024-13-40`` or an unknown tag).
+
+    The message never quotes the value itself: it may be a secret, or come from the environment.
+    """
+    nodes = [n for n in _walk_unique(root).nodes if n.tag != _MERGE_TAG]
+    ordered: list[Node] = [n for n in nodes if isinstance(n, ScalarNode)]
+    ordered += [n for n in nodes if not isinstance(n, ScalarNode)]
+    for node in ordered:
+        try:
+            SafeConstructor().construct_object(node, deep=True)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None) or node.start_mark
+            pos = locator.mark(mark)
+            if node.tag.startswith("tag:yaml.org,2002:") or locator.from_environment(mark):
+                msg = "this value cannot be read by YAML's safe loader, which metadata ingest uses"
+            else:
+                msg = f"the tag '{node.tag[:60]}' is not one YAML's safe loader can read"
+            return make("Y001", name, pos.line, pos.column, msg, hint="remove the tag")
+        except (ValueError, TypeError, OverflowError):
+            pos = locator.mark(node.start_mark)
+            kind = node.tag.rsplit(":", 1)[-1]
+            looks = "a date" if kind == "timestamp" else f"a {kind}"
+            msg = f"this value looks like {looks} but is not a valid one"
+            return make("Y001", name, pos.line, pos.column, msg, hint="quote it to make it text")
+    return make("Y001", name, 1, 1, "the document cannot be read by YAML's safe loader")
 
 
-def _walk_unique(root: Node) -> list[Node]:
+@dataclass
+class _Graph:
+    """The distinct nodes of a document in document order, and what walking them showed."""
+
+    nodes: list[Node]
+    shared: bool  # some node is reached twice: the document uses aliases
+    too_deep: Node | None  # first node found deeper than MAX_DEPTH (exact when not shared)
+
+
+def _walk_unique(root: Node) -> _Graph:
     """Every node once, in document order (aliases are not followed twice)."""
     seen: set[int] = set()
     out: list[Node] = []
-    stack = [root]
+    shared = False
+    too_deep: Node | None = None
+    stack = [(root, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         if id(node) in seen:
+            shared = True
             continue
         seen.add(id(node))
         out.append(node)
+        if depth > MAX_DEPTH and too_deep is None:
+            too_deep = node
         if isinstance(node, MappingNode):
             for key, value in reversed(node.value):
-                stack.extend((value, key))
+                stack.extend(((value, depth + 1), (key, depth + 1)))
         elif isinstance(node, SequenceNode):
-            stack.extend(reversed(node.value))
-    return out
+            stack.extend((child, depth + 1) for child in reversed(node.value))
+    return _Graph(out, shared, too_deep)
 
 
 def _check_nodes(root: Node, name: str, locator: _Locator) -> list[Diagnostic]:
     """Alias-bomb and duplicate-key checks on the raw node graph, before anything is built."""
-    nodes = _walk_unique(root)
-    try:
-        total = _expanded_size(root)
-    except _Cycle as cycle:
-        pos = locator.mark(cycle.node.start_mark)
-        msg = "an alias refers to the collection that contains it, so the value never ends"
-        return [make("Y007", name, pos.line, pos.column, msg, hint="remove the *alias")]
-    if total > MAX_NODES:
+    graph = _walk_unique(root)
+    nodes = graph.nodes
+    limit = MAX_NODES + len(nodes)  # aliases may add up to MAX_NODES values
+    total = len(nodes)
+    if graph.shared:  # only aliases can make a bomb, a cycle or a deeper path than walked
+        try:
+            total = _expanded_size(root, limit)
+        except _Cycle as cycle:
+            pos = locator.mark(cycle.node.start_mark)
+            msg = "an alias refers to the collection that contains it, so the value never ends"
+            return [make("Y007", name, pos.line, pos.column, msg, hint="remove the *alias")]
+    deepest = _deepest(root) if graph.shared else graph.too_deep
+    if deepest is not None:
+        pos = locator.mark(deepest.start_mark)
+        msg = f"the document is nested more than {MAX_DEPTH} levels deep"
+        return [make("Y001", name, pos.line, pos.column, msg)]
+    if total > limit:
         culprit = _first_shared(nodes) or root
         pos = locator.mark(culprit.start_mark)
         msg = (
@@ -283,6 +408,15 @@ def _check_nodes(root: Node, name: str, locator: _Locator) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     keys = SafeConstructor()
     for node in nodes:
+        if node.tag in _UNSUPPORTED_TAGS:
+            pos = locator.mark(node.start_mark)
+            tag = node.tag.rsplit(":", 1)[-1]
+            msg = f"a !!{tag} value cannot be used in a workflow config; write a mapping or list"
+            problems.append(make("Y001", name, pos.line, pos.column, msg, hint="remove the tag"))
+        elif node.tag == _INT_TAG and len(node.value) > MAX_DIGITS:
+            pos = locator.mark(node.start_mark)
+            msg = f"this number has more than {MAX_DIGITS:,} digits"
+            problems.append(make("Y001", name, pos.line, pos.column, msg, hint="quote it"))
         if not isinstance(node, MappingNode):
             continue
         seen: dict[Any, Node] = {}
@@ -323,7 +457,7 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def _expanded_size(root: Node) -> int:
+def _expanded_size(root: Node, limit: int) -> int:
     """How many nodes the document has once every alias is expanded (capped past the limit).
 
     Linear in the number of distinct nodes: each node's size is computed once, after its children.
@@ -338,7 +472,7 @@ def _expanded_size(root: Node) -> int:
         children = _children(node)
         if children_done:
             open_.discard(id(node))
-            size[id(node)] = min(1 + sum(size[id(c)] for c in children), MAX_NODES + 1)
+            size[id(node)] = min(1 + sum(size[id(c)] for c in children), limit + 1)
             continue
         if id(node) in open_:
             raise _Cycle(node)
@@ -350,6 +484,23 @@ def _expanded_size(root: Node) -> int:
             if id(child) not in size:
                 stack.append((child, False))
     return size[id(root)]
+
+
+def _deepest(root: Node) -> Node | None:
+    """The first node found deeper than :data:`MAX_DEPTH`, if any (aliases are not followed
+    twice; a graph without cycles, as :func:`_expanded_size` has checked)."""
+    depth: dict[int, int] = {id(root): 1}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        level = depth[id(node)]
+        if level > MAX_DEPTH:
+            return node
+        for child in _children(node):
+            if depth.get(id(child), 0) < level + 1:
+                depth[id(child)] = level + 1
+                stack.append(child)
+    return None
 
 
 def _first_shared(nodes: list[Node]) -> Node | None:
@@ -374,23 +525,31 @@ def _index(document: Document, root: Node, locator: _Locator) -> list[Diagnostic
     problems: list[Diagnostic] = []
     keys = SafeConstructor()
     stack: list[tuple[Node, DataPath]] = [(root, ())]
-    document.values[()] = locator.mark(root.start_mark)
+    document.values.record((), root.start_mark.index)
     while stack:
         node, path = stack.pop()
         if isinstance(node, ScalarNode):
             plain = not node.style  # libyaml: '' = plain
-            document.scalars[path] = Scalar(node.value, plain, locator.written(node))
+            from_env = locator.expanded(node)
+            document.scalars[path] = Scalar(node.value, plain, locator.written(node), from_env)
             continue
         if isinstance(node, SequenceNode):
             for i, child in enumerate(node.value):
                 item = (*path, i)
-                document.values[item] = locator.mark(child.start_mark)
+                document.values.record(item, child.start_mark.index)
                 stack.append((child, item))
             continue
         if not isinstance(node, MappingNode):
             continue
+        pairs: dict[Any, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:  # merged pairs come first, own pairs override
             key = keys.construct_object(key_node, deep=True)
+            try:
+                pairs.pop(key, None)
+                pairs[key] = (key_node, value_node)
+            except TypeError:  # an unhashable key; PyYAML refused it already
+                continue
+        for key, (key_node, value_node) in pairs.items():
             if not isinstance(key, str):
                 pos = locator.mark(key_node.start_mark)
                 text = key_node.value if isinstance(key_node, ScalarNode) else "?"
@@ -412,7 +571,7 @@ def _index(document: Document, root: Node, locator: _Locator) -> list[Diagnostic
                 )
                 continue
             child_path = (*path, key)
-            document.keys[child_path] = locator.mark(key_node.start_mark)
-            document.values[child_path] = locator.mark(value_node.start_mark)
+            document.keys.record(child_path, key_node.start_mark.index)
+            document.values.record(child_path, value_node.start_mark.index)
             stack.append((value_node, child_path))
     return problems

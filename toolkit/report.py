@@ -146,7 +146,11 @@ def _is_error(d: Diagnostic) -> bool:
 
 
 def _printable(text: str) -> str:
-    return text.translate(_CONTROL_ESCAPES)
+    if text.isprintable():
+        return text
+    text = text.translate(_CONTROL_ESCAPES)
+    # Format characters such as U+202E (right-to-left override) could disguise a line.
+    return "".join(c if c.isprintable() or c == "\t" else f"\\u{ord(c):04x}" for c in text)
 
 
 def _paint(text: str, style: str, color: bool) -> str:
@@ -301,7 +305,8 @@ def _render_sarif(
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _printable(text)  # no raw escape sequences reach the log viewer
 
 
 def _escape_property(text: str) -> str:

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft7Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # jsonschema costs ~50 ms to import: only files with problems pay for it
+    from jsonschema import Draft7Validator, FormatChecker
+    from referencing import Registry
 
 from toolkit.resources import spec_dir
 
@@ -54,6 +56,9 @@ def _load_spec(base: Path) -> dict[str, Schema]:
 @cache
 def registry(root: Path | None = None) -> Registry[Any]:
     """A registry holding every schema under ``spec/``, keyed by its ``$id``."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
     resources = [
         (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT7))
         for schema in load_spec(root).values()
@@ -108,6 +113,8 @@ def _is_ip(value: object) -> bool:
 def format_checker() -> FormatChecker:
     """The formats omkit checks: ``uri``, ``regex`` (Python's ``re``, as the runner compiles
     them), ``uuid``, ``ipv4``/``ipv6``. ``password`` only marks secrets and checks nothing."""
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
     checker.checks("uri")(_is_uri)
     checker.checks("regex")(_is_regex)
@@ -121,6 +128,8 @@ def format_checker() -> FormatChecker:
 def validator(root: Path | None = None, name: str = WORKFLOW) -> Draft7Validator:
     """The validator for one schema of ``spec/`` (the workflow file by default)."""
     schema = load_spec(root)[name]
+    from jsonschema import Draft7Validator
+
     return Draft7Validator(schema, registry=registry(root), format_checker=format_checker())
 
 

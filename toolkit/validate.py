@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from toolkit import explain, rules, schema, suppress, versions, yamlcompat
+from toolkit import explain, fastcheck, rules, schema, suppress, versions, yamlcompat
 from toolkit.diagnostics import Diagnostic
 from toolkit.loader import Document, load_file
 from toolkit.settings import Settings, SettingsError, load_settings
@@ -36,7 +36,7 @@ def collect_files(targets: Sequence[str | Path]) -> list[Path]:
     """Expand the arguments: files as given, directories to their ``*.yaml``/``*.yml`` (recursive,
     hidden folders skipped). Raises :class:`UsageError` for a path that does not exist."""
     out: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[Path] = set()  # resolved paths: a file named twice is checked once
     for target in targets:
         path = Path(target)
         if path.is_dir():
@@ -52,8 +52,9 @@ def collect_files(targets: Sequence[str | Path]) -> list[Path]:
         else:
             raise UsageError(f"no such file or directory: {target}")
         for item in found:
-            if item not in seen:
-                seen.add(item)
+            key = item.resolve()
+            if key not in seen:
+                seen.add(key)
                 out.append(item)
     return out
 
@@ -61,9 +62,12 @@ def collect_files(targets: Sequence[str | Path]) -> list[Path]:
 def _check(document: Document, settings: Settings) -> list[Diagnostic]:
     """Schema (for the target release), YAML-compatibility and rule diagnostics, unfiltered."""
     secrets = schema.secret_keys()
-    errors = versions.validator(settings.target).iter_errors(document.data)
-    found = explain.explain(errors, document, secrets)
-    found = versions.explain_versions(found, document, settings.target)
+    if settings.target == versions.DEFAULT_TARGET and fastcheck.is_valid(document.data):
+        found: list[Diagnostic] = []  # valid: no need to import jsonschema or explain anything
+    else:
+        errors = versions.validator(settings.target).iter_errors(document.data)
+        found = explain.explain(errors, document, secrets)
+        found = versions.explain_versions(found, document, settings.target)
     flagged = {d.path for d in found}  # an error on the value already says how YAML read it
     found.extend(w for w in yamlcompat.check(document, secrets) if w.path not in flagged)
     found.extend(rules.run(document, settings.target, disabled=settings.disable))

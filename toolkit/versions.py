@@ -21,14 +21,15 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
+from typing import TYPE_CHECKING
 
 from toolkit import schema
 from toolkit.diagnostics import Diagnostic, json_path
 from toolkit.loader import DataPath, Document
 from toolkit.masking import describe, is_secret
+
+if TYPE_CHECKING:  # imported when needed: only files with problems pay for jsonschema
+    from jsonschema import Draft7Validator
 
 #: A release as (major, minor).
 Version = tuple[int, int]
@@ -158,12 +159,21 @@ def _filter(node: Any, target: Version) -> Any:
 @cache
 def spec_for(target: Version = DEFAULT_TARGET) -> dict[str, Schema]:
     """Every schema of ``spec/`` as release ``target`` accepts it (same keys as load_spec)."""
-    return {rel: _filter(doc, target) for rel, doc in schema.load_spec().items()}
+    return filter_spec(schema.load_spec(), target)
+
+
+def filter_spec(spec: dict[str, Schema], target: Version) -> dict[str, Schema]:
+    """The schemas of ``spec`` as release ``target`` accepts them."""
+    return {rel: _filter(doc, target) for rel, doc in spec.items()}
 
 
 @cache
 def validator(target: Version = DEFAULT_TARGET) -> Draft7Validator:
     """The workflow validator for release ``target``."""
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
     specs = spec_for(target)
     resources = [
         (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT7))

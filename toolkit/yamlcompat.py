@@ -13,7 +13,7 @@ from collections.abc import Collection
 
 from toolkit.diagnostics import Diagnostic, json_path, make
 from toolkit.loader import Document
-from toolkit.masking import describe, is_secret, kind
+from toolkit.masking import describe, excerpt, is_secret
 
 _INT = re.compile(r"[-+]?[0-9]+")
 _OCT = re.compile(r"0o[0-7]+")
@@ -46,6 +46,11 @@ def yaml12_value(text: str) -> object:
     return text
 
 
+def same_reading(value: object, text: str) -> bool:
+    """True when YAML 1.2 reads the plain scalar ``text`` as ``value``, as YAML 1.1 did."""
+    return _same(value, yaml12_value(text))
+
+
 def _same(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
@@ -62,14 +67,16 @@ def check(document: Document, secret_keys: Collection[str]) -> list[Diagnostic]:
         other = yaml12_value(scalar.text)
         if _same(value, other):
             continue
-        if is_secret(path, secret_keys):
-            written, first, second = "the secret value", kind(value), kind(other)
+        if is_secret(path, secret_keys) or scalar.from_env:
+            what = "the secret value" if is_secret(path, secret_keys) else "this value"
+            if scalar.from_env:
+                what = f"the value of {excerpt(scalar.written)}"
+            msg = f"{what} is read differently by metadata ingest (YAML 1.1) and YAML 1.2 tools"
         else:
-            written, first, second = describe(scalar.text), describe(value), describe(other)
-        msg = (
-            f"{written} is read as {first} by metadata ingest (YAML 1.1) "
-            f"but as {second} by YAML 1.2 tools"
-        )
+            msg = (
+                f"{describe(scalar.text)} is read as {describe(value)} by metadata ingest "
+                f"(YAML 1.1) but as {describe(other)} by YAML 1.2 tools"
+            )
         pos = document.position(path)
         hint = _hint(value)
         out.append(

@@ -1,0 +1,649 @@
+"""A recording OpenMetadata REST server for the tests: a test double, not the product.
+
+It speaks just enough of the OpenMetadata REST API (facts §6 and §11) for ``omkit run`` and
+``omkit test-connection`` to be tested over real HTTP on 127.0.0.1: the version endpoint, the
+SageMaker test-connection definition, ML model services, ML models (create/update, get, list with
+``after`` cursors, soft/hard delete, the 2.0 bulk and deleteStale endpoints), classifications,
+tags and the logged-in user. It keeps the entities in memory, records every request, checks the
+bearer token (401 otherwise, like the real server), rejects request bodies with unknown or missing
+keys (400, like the server's schema check) and can be told to fail (``fail``) or to be slow
+(``latency``).
+
+Use the ``om_server`` fixture::
+
+    def test_something(om_server: OMServer) -> None:
+        om_server.fail("PUT", "/api/v1/mlmodels", status=500, times=2)
+        ...  # run against om_server.url with om_server.token
+        assert [r.path for r in om_server.requests] == [...]
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import pytest
+
+#: OpenMetadata 1.1 ``entityName``: letters, digits, ``_ ' - . & ( ) %`` and spaces, 1-128 long.
+ENTITY_NAME = re.compile(r"^[\w'\- .&()%]{1,128}$")
+
+SERVICE_KEYS = {
+    "name",
+    "displayName",
+    "description",
+    "serviceType",
+    "connection",
+    "tags",
+    "owner",
+    "owners",
+    "domain",
+    "domains",
+    "dataProducts",
+    "ingestionRunner",
+}
+MODEL_KEYS = {
+    "name",
+    "displayName",
+    "description",
+    "algorithm",
+    "mlFeatures",
+    "target",
+    "mlHyperParameters",
+    "dashboard",
+    "mlStore",
+    "server",
+    "tags",
+    "owner",
+    "owners",
+    "service",
+    "extension",
+    "sourceUrl",
+    "domain",
+    "domains",
+    "dataProducts",
+    "lifeCycle",
+    "sourceHash",
+}
+CLASSIFICATION_KEYS = {
+    "name",
+    "displayName",
+    "description",
+    "provider",
+    "mutuallyExclusive",
+    "owners",
+    "domains",
+}
+TAG_KEYS = {
+    "classification",
+    "parent",
+    "name",
+    "displayName",
+    "description",
+    "associatedTags",
+    "provider",
+    "mutuallyExclusive",
+    "style",
+    "owners",
+    "domains",
+}
+TAG_LABEL_KEYS = {"tagFQN", "name", "displayName", "description", "source", "labelType", "state"}
+SERVICE_TYPES = {"Mlflow", "Sklearn", "CustomMlModel", "SageMaker", "VertexAI"}
+
+SAGEMAKER_TEST_CONNECTION = {
+    "id": "4c9e2f4e-8a55-4c3e-9a5c-6b1d1d6c0a11",
+    "name": "SageMaker",
+    "fullyQualifiedName": "SageMaker",
+    "displayName": "SageMaker Test Connection",
+    "description": "Validates access and basic model metadata extraction.",
+    "steps": [
+        {
+            "name": "GetModels",
+            "description": "List the models visible to the user.",
+            "mandatory": True,
+            "shortCircuit": True,
+            "errorMessage": "Failed to fetch models, please validate the credentials or "
+            "validate if user has access to fetch models",
+        }
+    ],
+}
+
+
+def quote_name(name: str) -> str:
+    """One part of a fully qualified name: in double quotes when it holds a dot."""
+    return f'"{name}"' if "." in name else name
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One request the double received."""
+
+    method: str
+    #: The path without the query string, percent-decoded (``/api/v1/mlmodels``).
+    path: str
+    #: The query parameters (the last value of each).
+    query: dict[str, str]
+    #: The JSON body, or None when there was none.
+    body: Any
+    #: The request headers, names lower-cased.
+    headers: dict[str, str]
+
+
+@dataclass
+class Failure:
+    """Answer ``status`` (or drop the connection) to the next ``times`` matching requests."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    times: int
+    message: str
+    drop: bool = False
+    #: Only when the request body (JSON) has this ``name``.
+    name: str | None = None
+
+
+class _Reply(Exception):
+    """Raised by a route to answer with an error status and a JSON ``{code, message}`` body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class OMServer:
+    """The double's state and controls. ``url`` is a ``hostPort`` (it ends in ``/api``)."""
+
+    token: str = "test-bot-jwt-token"
+    version: str = "1.1.7"
+    #: Seconds to wait before answering each request (to act like a remote server).
+    latency: float = 0.0
+    #: The largest page a listing returns, whatever ``limit`` asks for (None: no cap).
+    max_page: int | None = None
+    #: Whether ``GET /system/version`` needs the token (the real server does not ask for it).
+    version_needs_auth: bool = False
+    requests: list[Recorded] = field(default_factory=list)
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Every model by fully qualified name, soft-deleted ones included (``deleted: true``).
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    classifications: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Tags by fully qualified name (``classification.tag``).
+    tags: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    port: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _httpd: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The ``hostPort`` to put in ``openMetadataServerConfig`` (``http://127.0.0.1:N/api``)."""
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def start(self) -> OMServer:
+        """Listen on a free port of 127.0.0.1 in a background thread."""
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        httpd.daemon_threads = True
+        self._httpd = httpd
+        self.port = int(httpd.server_address[1])
+        self._thread = threading.Thread(target=httpd.serve_forever, name="omdouble", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    # ---- controls --------------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int = 500,
+        times: int = 1,
+        message: str = "Internal server error (injected by the test double)",
+        drop: bool = False,
+        name: str | None = None,
+    ) -> None:
+        """Make the next ``times`` requests whose method is ``method`` and whose path matches the
+        regular expression ``path`` (whole path, e.g. ``/api/v1/mlmodels``) fail with ``status``,
+        or, with ``drop``, close the connection without an answer. ``name`` narrows it to request
+        bodies with that ``name``. ``times=-1``: every such request, for ever."""
+        with self.lock:
+            self.failures.append(
+                Failure(method, re.compile(path), status, times, message, drop, name)
+            )
+
+    def calls(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
+        """The recorded requests, optionally only those with ``method`` and whose path matches
+        the regular expression ``path`` (whole path)."""
+        with self.lock:
+            found = list(self.requests)
+        return [
+            r
+            for r in found
+            if (method is None or r.method == method)
+            and (path is None or re.fullmatch(path, r.path) is not None)
+        ]
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests (the entities stay)."""
+        with self.lock:
+            self.requests.clear()
+
+    def live_models(self, service: str | None = None) -> dict[str, dict[str, Any]]:
+        """The models that are not soft-deleted, by fully qualified name."""
+        with self.lock:
+            return {
+                fqn: m
+                for fqn, m in self.models.items()
+                if not m["deleted"]
+                and (service is None or m["service"]["fullyQualifiedName"] == service)
+            }
+
+    def seed_service(self, name: str, connection: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Store an ML model service of type SageMaker, as if created earlier."""
+        body: dict[str, Any] = {"name": name, "serviceType": "SageMaker"}
+        if connection is not None:
+            body["connection"] = connection
+        with self.lock:
+            entity, _ = self._put_service(body)
+        return entity
+
+    def seed_model(self, service: str, name: str, **fields: Any) -> dict[str, Any]:
+        """Store a model of ``service`` (which must exist), as if ingested earlier."""
+        body = {"name": name, "algorithm": "mlmodel", "service": service, **fields}
+        with self.lock:
+            entity, _ = self._put_model(body)
+        return entity
+
+    # ---- request handling (called by the handler) -------------------------------------------
+
+    def handle(
+        self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes
+    ) -> tuple[int, Any] | None:
+        """Answer one request: ``(status, JSON body)``, or None to drop the connection."""
+        parts = urlsplit(raw_path)
+        path = unquote(parts.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        body: Any = None
+        bad_json = False
+        if raw_body:
+            try:
+                body = json.loads(raw_body)
+            except ValueError:
+                body, bad_json = raw_body.decode("utf-8", "replace"), True
+        with self.lock:
+            self.requests.append(Recorded(method, path, query, body, headers))
+        if self.latency:
+            time.sleep(self.latency)
+        with self.lock:
+            failure = self._take_failure(method, path, body)
+            if failure is not None:
+                if failure.drop:
+                    return None
+                return failure.status, {"code": failure.status, "message": failure.message}
+            try:
+                if not path.startswith("/api/v1/"):
+                    raise _Reply(404, "HTTP 404 Not Found")
+                route = path[len("/api/v1") :]
+                if route != "/system/version" or self.version_needs_auth:
+                    self._check_token(headers)
+                if bad_json:
+                    raise _Reply(400, "Unable to process JSON")
+                return self._route(method, route, query, body)
+            except _Reply as reply:
+                return reply.status, {"code": reply.status, "message": reply.message}
+
+    def _take_failure(self, method: str, path: str, body: Any) -> Failure | None:
+        for failure in self.failures:
+            if failure.times == 0 or failure.method != method:
+                continue
+            if failure.path.fullmatch(path) is None:
+                continue
+            if failure.name is not None and not (
+                isinstance(body, dict) and body.get("name") == failure.name
+            ):
+                continue
+            if failure.times > 0:
+                failure.times -= 1
+            return failure
+        return None
+
+    def _check_token(self, headers: dict[str, str]) -> None:
+        if headers.get("authorization") != f"Bearer {self.token}":
+            raise _Reply(401, "Not Authorized! Token verification failed")
+
+    def _major_minor(self) -> tuple[int, int]:
+        found = re.match(r"(\d+)\.(\d+)", self.version)
+        return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+
+    def _route(self, method: str, route: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+        include = query.get("include", "non-deleted")
+        if method == "GET" and route == "/system/version":
+            return 200, {"version": self.version, "revision": "test", "timestamp": 0}
+        if method == "GET" and route == "/users/loggedInUser":
+            return 200, {
+                "id": "1b7b1b43-2b4f-4c43-9a45-0b6d2f3c2b10",
+                "name": "ingestion-bot",
+                "fullyQualifiedName": "ingestion-bot",
+                "isBot": True,
+                "deleted": False,
+            }
+        prefix = "/services/testConnectionDefinitions/name/"
+        if method == "GET" and route.startswith(prefix):
+            if route[len(prefix) :] == "SageMaker.testConnectionDefinition":
+                return 200, SAGEMAKER_TEST_CONNECTION
+            raise _Reply(404, f"testConnectionDefinition instance for {route} not found")
+        if route == "/services/mlmodelServices":
+            if method == "PUT":
+                entity, created = self._put_service(body)
+                return (201 if created else 200), entity
+            if method == "GET":
+                return 200, self._page(list(self.services.values()), query)
+        prefix = "/services/mlmodelServices/name/"
+        if method == "GET" and route.startswith(prefix):
+            name = route[len(prefix) :]
+            if name not in self.services:
+                raise _Reply(404, f"mlmodelService instance for {name} not found")
+            return 200, self.services[name]
+        if route == "/mlmodels":
+            if method == "PUT":
+                entity, created = self._put_model(body)
+                return (201 if created else 200), entity
+            if method == "GET":
+                found = [
+                    m
+                    for m in self.models.values()
+                    if _included(m, include)
+                    and (
+                        "service" not in query
+                        or m["service"]["fullyQualifiedName"] == query["service"]
+                    )
+                ]
+                return 200, self._page(found, query)
+        if route == "/mlmodels/bulk" and method == "PUT" and self._major_minor() >= (2, 0):
+            return 200, self._bulk(body)
+        stale = route == "/mlmodels/deleteStale" and method == "DELETE"
+        if stale and self._major_minor() >= (2, 0):
+            return 200, self._delete_stale(body)
+        prefix = "/mlmodels/name/"
+        if method == "GET" and route.startswith(prefix):
+            fqn = route[len(prefix) :]
+            model = self.models.get(fqn)
+            if model is None or not _included(model, include):
+                raise _Reply(404, f"mlmodel instance for {fqn} not found")
+            return 200, model
+        found_id = re.fullmatch(r"/mlmodels/([0-9a-f-]{36})", route)
+        if found_id is not None and method in ("GET", "DELETE"):
+            model = next((m for m in self.models.values() if m["id"] == found_id[1]), None)
+            if model is None or not _included(model, "all" if method == "DELETE" else include):
+                raise _Reply(404, f"mlmodel instance for {found_id[1]} not found")
+            if method == "GET":
+                return 200, model
+            return 200, self._delete_model(model, query)
+        if route == "/classifications" and method == "PUT":
+            entity, created = self._put_classification(body)
+            return (201 if created else 200), entity
+        prefix = "/classifications/name/"
+        if method == "GET" and route.startswith(prefix):
+            name = route[len(prefix) :]
+            if name not in self.classifications:
+                raise _Reply(404, f"classification instance for {name} not found")
+            return 200, self.classifications[name]
+        if route == "/tags" and method == "PUT":
+            entity, created = self._put_tag(body)
+            return (201 if created else 200), entity
+        prefix = "/tags/name/"
+        if method == "GET" and route.startswith(prefix):
+            fqn = route[len(prefix) :]
+            if fqn not in self.tags:
+                raise _Reply(404, f"tag instance for {fqn} not found")
+            return 200, self.tags[fqn]
+        raise _Reply(404, "HTTP 404 Not Found")
+
+    # ---- entities ----------------------------------------------------------------------------
+
+    def _page(self, items: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
+        try:
+            limit = int(query.get("limit", "10"))
+            start = int(base64.b64decode(query["after"]).decode()) if "after" in query else 0
+        except ValueError:
+            raise _Reply(400, "invalid limit or after") from None
+        if not 0 < limit <= 1_000_000:
+            raise _Reply(400, "limit must be between 1 and 1000000")
+        if self.max_page is not None:
+            limit = min(limit, self.max_page)
+        items = sorted(items, key=lambda e: str(e["fullyQualifiedName"]))
+        page = items[start : start + limit]
+        paging: dict[str, Any] = {"total": len(items)}
+        if start + limit < len(items):
+            paging["after"] = base64.b64encode(str(start + limit).encode()).decode()
+        if start > 0:
+            paging["before"] = base64.b64encode(str(max(0, start - limit)).encode()).decode()
+        return {"data": page, "paging": paging}
+
+    def _put_service(self, body: Any) -> tuple[dict[str, Any], bool]:
+        required = {"name", "serviceType"}
+        if self._major_minor() < (1, 2):
+            required.add("connection")
+        _check_body(body, SERVICE_KEYS, required, "CreateMlModelService")
+        name = _entity_name(body["name"])
+        if body["serviceType"] not in SERVICE_TYPES:
+            raise _Reply(400, f"serviceType: {body['serviceType']!r} is not a known type")
+        old = self.services.get(name)
+        entity = {
+            **{k: v for k, v in body.items() if v is not None},
+            "id": old["id"] if old else str(uuid.uuid4()),
+            "fullyQualifiedName": quote_name(name),
+            "version": _next_version(old, body),
+            "deleted": False,
+            "href": f"{self.url}/v1/services/mlmodelServices/{old['id'] if old else ''}",
+        }
+        self.services[name] = entity
+        return entity, old is None
+
+    def _check_model(self, body: Any) -> tuple[str, dict[str, Any]]:
+        required = {"name", "service"}
+        if self._major_minor() < (1, 5):
+            required.add("algorithm")
+        _check_body(body, MODEL_KEYS, required, "CreateMlModel")
+        name = _entity_name(body["name"])
+        service = self.services.get(body["service"])
+        if service is None:
+            raise _Reply(404, f"mlmodelService instance for {body['service']} not found")
+        for label in body.get("tags") or []:
+            _check_body(label, TAG_LABEL_KEYS, {"tagFQN", "source", "labelType", "state"}, "Tag")
+            if label["tagFQN"] not in self.tags:
+                raise _Reply(404, f"tag instance for {label['tagFQN']} not found")
+        return f"{service['fullyQualifiedName']}.{quote_name(name)}", service
+
+    def _put_model(self, body: Any) -> tuple[dict[str, Any], bool]:
+        fqn, service = self._check_model(body)
+        old = self.models.get(fqn)
+        entity = {
+            **{k: v for k, v in body.items() if v is not None},
+            "id": old["id"] if old else str(uuid.uuid4()),
+            "fullyQualifiedName": fqn,
+            "algorithm": body.get("algorithm") or "mlmodel",
+            "service": {
+                "id": service["id"],
+                "type": "mlmodelService",
+                "name": service["name"],
+                "fullyQualifiedName": service["fullyQualifiedName"],
+                "deleted": False,
+            },
+            "version": _next_version(old, body),
+            "deleted": False,  # a PUT restores a soft-deleted model
+        }
+        self.models[fqn] = entity
+        return entity, old is None
+
+    def _delete_model(self, model: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+        if query.get("hardDelete") == "true":
+            del self.models[model["fullyQualifiedName"]]
+        else:
+            model["deleted"] = True
+            model["version"] = round(model["version"] + 0.1, 1)
+        return model
+
+    def _bulk(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, list):
+            raise _Reply(400, "the body must be a list of CreateMlModel requests")
+        passed: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        for request in body:
+            try:
+                self._put_model(request)
+                passed.append({"request": request, "message": "Success"})
+            except _Reply as reply:
+                failed.append({"request": request, "message": reply.message})
+        return {
+            "status": "success" if not failed else "partialSuccess" if passed else "failure",
+            "numberOfRowsProcessed": len(body),
+            "numberOfRowsPassed": len(passed),
+            "numberOfRowsFailed": len(failed),
+            "successRequest": passed,
+            "failedRequest": failed,
+        }
+
+    def _delete_stale(self, body: Any) -> dict[str, Any]:
+        _check_body(
+            body,
+            {"scopeFqn", "scopeEntityType", "seenFqns", "recursive", "hardDelete"},
+            {"scopeFqn", "seenFqns"},
+            "DeleteStale",
+        )
+        seen = set(body["seenFqns"])
+        deleted = []
+        for model in list(self.models.values()):
+            in_scope = model["service"]["fullyQualifiedName"] == body["scopeFqn"]
+            if in_scope and not model["deleted"] and model["fullyQualifiedName"] not in seen:
+                self._delete_model(model, {"hardDelete": str(bool(body.get("hardDelete"))).lower()})
+                deleted.append(model["fullyQualifiedName"])
+        return {"deleted": deleted}
+
+    def _put_classification(self, body: Any) -> tuple[dict[str, Any], bool]:
+        _check_body(body, CLASSIFICATION_KEYS, {"name", "description"}, "CreateClassification")
+        name = _entity_name(body["name"])
+        old = self.classifications.get(name)
+        entity = {
+            **body,
+            "id": old["id"] if old else str(uuid.uuid4()),
+            "fullyQualifiedName": quote_name(name),
+            "version": _next_version(old, body),
+            "deleted": False,
+        }
+        self.classifications[name] = entity
+        return entity, old is None
+
+    def _put_tag(self, body: Any) -> tuple[dict[str, Any], bool]:
+        _check_body(body, TAG_KEYS, {"name", "description"}, "CreateTag")
+        name = _entity_name(body["name"])
+        classification = self.classifications.get(body.get("classification") or "")
+        if classification is None:
+            raise _Reply(404, f"classification instance for {body.get('classification')} not found")
+        fqn = f"{classification['fullyQualifiedName']}.{quote_name(name)}"
+        old = self.tags.get(fqn)
+        entity = {
+            **body,
+            "id": old["id"] if old else str(uuid.uuid4()),
+            "fullyQualifiedName": fqn,
+            "classification": {
+                "id": classification["id"],
+                "type": "classification",
+                "name": classification["name"],
+                "fullyQualifiedName": classification["fullyQualifiedName"],
+            },
+            "version": _next_version(old, body),
+            "deleted": False,
+        }
+        self.tags[fqn] = entity
+        return entity, old is None
+
+
+def _included(entity: dict[str, Any], include: str) -> bool:
+    if include == "all":
+        return True
+    return bool(entity["deleted"]) == (include == "deleted")
+
+
+def _next_version(old: dict[str, Any] | None, body: dict[str, Any]) -> float:
+    if old is None:
+        return 0.1
+    refs = ("service", "classification")
+    changed = any(old.get(k) != v for k, v in body.items() if k not in refs)
+    return round(float(old["version"]) + (0.1 if changed or old["deleted"] else 0.0), 1)
+
+
+def _check_body(body: Any, allowed: set[str], required: set[str], kind: str) -> None:
+    if not isinstance(body, dict):
+        raise _Reply(400, f"{kind}: the body must be a JSON object")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise _Reply(400, f'Unrecognized field "{unknown[0]}" (class {kind})')
+    missing = sorted(k for k in required if body.get(k) is None)
+    if missing:
+        raise _Reply(400, f"[{missing[0]} must not be null]")
+
+
+def _entity_name(name: Any) -> str:
+    if not isinstance(name, str) or ENTITY_NAME.fullmatch(name) is None:
+        raise _Reply(400, f'[name must match "^(?U)[\\w\'\\- .&()%]+$"] ({name!r})')
+    return name
+
+
+def _make_handler(server: OMServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            answer = server.handle(self.command, self.path, headers, raw)
+            if answer is None:  # drop the connection without an answer
+                self.close_connection = True
+                return
+            status, body = answer
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            del format, args  # quiet
+
+    return Handler
+
+
+@pytest.fixture
+def om_server() -> Iterator[OMServer]:
+    """A fresh recording OpenMetadata double on 127.0.0.1 (see :class:`OMServer`)."""
+    server = OMServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,349 @@
+"""A small client of the OpenMetadata REST API, built from the typed ``openMetadataServerConfig``.
+
+It does what the ingestion runner's client does for the calls a SageMaker ingestion needs (facts
+§3.6, §6): every request goes to ``hostPort + "/" + apiVersion + path`` with
+``Authorization: Bearer <jwt>`` and ``Content-type: application/json``; a GET answered 404 with a
+JSON body holding ``code: 404`` means "not there" (``None``); ``verifySSL``/``sslConfig`` choose
+the TLS checks; ``extraHeaders`` are added. Unlike the runner, it retries 429, 5xx and connection
+errors a few times with a short exponential backoff rather than waiting 30 s per attempt.
+
+Only the standard library is used (``urllib.request`` and ``ssl``): the calls are few and simple,
+and it keeps ``requests`` out of omkit's dependencies.
+
+Secrets (the JWT, SSL key material) are read from :class:`~toolkit.modelbase.Secret` values only
+to build the request headers and TLS context; no message of :class:`OpenMetadataError` contains
+them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.models.open_metadata_connection import AuthProvider, OpenMetadataConnection
+from toolkit.models.open_metadata_jwt_client_config import OpenMetadataJWTClientConfig
+from toolkit.models.verify_ssl_config import VerifySSL
+
+log = logging.getLogger("omkit.openmetadata")
+
+#: Statuses worth another attempt: throttling and server-side failures.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Longest wait between two attempts, whatever the backoff or a Retry-After header say.
+MAX_WAIT = 10.0
+#: Sent as the token by the providers that have none (``no-auth``, and upstream's fallback for
+#: ``basic``, ``ldap``, ``saml``).
+NO_TOKEN = "no_token"
+#: Providers that fetch a token from an identity provider; omkit does not implement them.
+_SSO_PROVIDERS = frozenset(
+    {
+        AuthProvider.GOOGLE,
+        AuthProvider.OKTA,
+        AuthProvider.AUTH0,
+        AuthProvider.AZURE,
+        AuthProvider.CUSTOM_OIDC,
+        AuthProvider.AWS_COGNITO,
+    }
+)
+
+
+class OpenMetadataError(Exception):
+    """A request that failed: ``status`` is the HTTP status (None when no answer came back:
+    connection refused, timeout, TLS failure), ``message`` says what happened in one line."""
+
+    def __init__(self, status: int | None, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Response:
+    """A successful answer: its status (200, 201, ...) and its decoded JSON body (None if empty)."""
+
+    status: int
+    body: Any
+
+
+def _bearer_token(config: OpenMetadataConnection) -> str:
+    """The token sent as ``Authorization: Bearer``, as the runner chooses it (facts §3.6)."""
+    provider = config.authProvider
+    if provider in _SSO_PROVIDERS:
+        raise OpenMetadataError(
+            None,
+            f"authProvider {provider.value} is not supported by omkit: use authProvider "
+            "openmetadata with the ingestion bot's JWT (securityConfig.jwtToken)",
+        )
+    if provider is not AuthProvider.OPENMETADATA:
+        log.warning(
+            "authProvider %s sends no credentials (Bearer %s); use openmetadata with a bot JWT",
+            provider.value,
+            NO_TOKEN,
+        )
+        return NO_TOKEN
+    security = config.securityConfig
+    if not isinstance(security, OpenMetadataJWTClientConfig):
+        raise OpenMetadataError(
+            None, "authProvider openmetadata needs securityConfig.jwtToken (the bot's JWT)"
+        )
+    token = security.jwtToken.get_secret_value()
+    try:
+        if Path(token).is_file():  # a path to a file holding the token, as upstream allows
+            return Path(token).read_text(encoding="utf-8").rstrip()
+    except (OSError, ValueError):  # not a usable path (too long, NUL, unreadable): a token
+        pass
+    return token
+
+
+def ssl_context(config: OpenMetadataConnection) -> ssl.SSLContext:
+    """The TLS settings of ``verifySSL``/``sslConfig`` (facts §3.6) as an ``ssl`` context."""
+    if config.verifySSL is VerifySSL.IGNORE:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if config.verifySSL is not VerifySSL.VALIDATE:  # no-ssl: the default verification
+        return ssl.create_default_context()
+    ssl_config = config.sslConfig
+    cafile: str | None = None
+    if ssl_config is not None:
+        if ssl_config.caCertificate is not None:  # 1.4+
+            cafile = ssl_config.caCertificate.get_secret_value()
+        elif ssl_config.certificatePath is not None:  # up to 1.3
+            cafile = ssl_config.certificatePath
+    if cafile is None:
+        raise OpenMetadataError(
+            None, "verifySSL is validate but sslConfig names no CA certificate file"
+        )
+    try:
+        context = ssl.create_default_context(cafile=cafile)
+        if ssl_config is not None and ssl_config.sslCertificate is not None:
+            key = ssl_config.sslKey.get_secret_value() if ssl_config.sslKey else None
+            context.load_cert_chain(ssl_config.sslCertificate.get_secret_value(), key)
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise OpenMetadataError(None, f"cannot load the sslConfig certificates: {reason}") from None
+    return context
+
+
+def _error_message(body: bytes) -> tuple[Any, str]:
+    """The decoded JSON body of an error answer (or None) and its ``message`` (or a snippet)."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return data, data["message"]
+    text = body.decode("utf-8", "replace").strip().replace("\n", " ")
+    return data, text[:200]
+
+
+class OpenMetadataClient:
+    """Calls of the OpenMetadata REST API (``hostPort`` ends in ``/api``; paths start with ``/``,
+    e.g. ``/mlmodels``). Safe to use from several threads at once.
+
+    ``timeout`` is per attempt; a request is tried ``1 + retries`` times when it gets 429, 5xx or
+    no answer, waiting ``backoff * 2**attempt`` seconds (plus jitter, at most :data:`MAX_WAIT`;
+    a ``Retry-After`` header is honoured within that bound) between attempts.
+
+    Raises :class:`OpenMetadataError` at construction when the config cannot give credentials
+    (an SSO ``authProvider``, a missing JWT) or the TLS files cannot be loaded.
+    """
+
+    def __init__(
+        self,
+        server_config: OpenMetadataConnection,
+        *,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+    ) -> None:
+        self.config = server_config
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.backoff = max(0.0, backoff)
+        self.base_url = f"{server_config.hostPort.rstrip('/')}/{server_config.apiVersion}"
+        headers = {
+            "Authorization": f"Bearer {_bearer_token(server_config)}",
+            "Content-type": "application/json",
+            "Accept": "application/json",
+        }
+        for name, value in (server_config.extraHeaders or {}).items():
+            try:  # "%(Authorization)s" copies another header, as upstream allows
+                headers[name] = value % headers
+            except (KeyError, ValueError, TypeError):
+                headers[name] = value
+        self._headers = headers
+        handlers: list[urllib.request.BaseHandler] = []
+        if urllib.parse.urlsplit(self.base_url).scheme == "https":
+            handlers.append(urllib.request.HTTPSHandler(context=ssl_context(server_config)))
+        self._opener = urllib.request.build_opener(*handlers)
+
+    # ---- the API used by the rest of omkit -----------------------------------------------------
+
+    def version(self) -> str:
+        """The server's version (``GET /system/version`` -> ``version``)."""
+        body = self.request("GET", "/system/version").body
+        if not isinstance(body, dict) or not isinstance(body.get("version"), str):
+            raise OpenMetadataError(
+                200, "cannot find the server version in the answer to GET /system/version"
+            )
+        return str(body["version"])
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any | None:
+        """The JSON body of ``GET path``; None when the server says it does not exist (a 404
+        whose JSON body has ``code: 404``)."""
+        try:
+            return self.request("GET", path, params).body
+        except _NotFound:
+            return None
+
+    def put(self, path: str, body: Any) -> Any:
+        """The JSON body of the answer to ``PUT path`` with ``body`` (create or update)."""
+        return self.request("PUT", path, body=body).body
+
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> None:
+        """``DELETE path``."""
+        self.request("DELETE", path, params)
+
+    def list_all(self, path: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every item of a paged listing (``{"data": [...], "paging": {"after": ...}}``),
+        requesting the next page with ``after=<cursor>`` while the server gives one."""
+        query = dict(params)
+        while True:
+            page = self.request("GET", path, query).body
+            if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+                raise OpenMetadataError(200, f"GET {path}: the answer is not a listing")
+            for item in page["data"]:
+                if isinstance(item, dict):
+                    yield item
+            paging = page.get("paging")
+            after = paging.get("after") if isinstance(paging, dict) else None
+            if not after:
+                return
+            query["after"] = after
+
+    # ---- the machinery ---------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> Response:
+        """Send one request (with retries) and return the answer; raises
+        :class:`OpenMetadataError` for an error status or when no answer came back."""
+        url = self.base_url + path
+        if params:
+            url += "?" + urllib.parse.urlencode(
+                {k: _param(v) for k, v in params.items() if v is not None}
+            )
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        what = f"{method} {path}"
+        attempt = 0
+        while True:
+            try:
+                return self._send(method, url, data, what)
+            except _Retryable as exc:
+                if attempt >= self.retries:
+                    raise OpenMetadataError(exc.status, exc.message) from None
+                wait = self._wait(attempt, exc.retry_after)
+                log.debug("%s: %s; attempt %d again in %.2fs", what, exc.message, attempt + 2, wait)
+                time.sleep(wait)
+                attempt += 1
+
+    def _wait(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(MAX_WAIT, max(0.0, retry_after))
+        base = self.backoff * (2**attempt)
+        return float(min(MAX_WAIT, base + random.uniform(0, base / 2)))
+
+    def _send(self, method: str, url: str, data: bytes | None, what: str) -> Response:
+        request = urllib.request.Request(url, data=data, method=method, headers=self._headers)
+        try:
+            with self._opener.open(request, timeout=self.timeout) as answer:
+                raw = answer.read()
+                status = int(answer.status)
+        except urllib.error.HTTPError as exc:
+            status = int(exc.code)
+            try:
+                raw = exc.read()
+            except OSError:
+                raw = b""
+            finally:
+                exc.close()
+            decoded, message = _error_message(raw)
+            text = f"{what}: HTTP {status}" + (f" {message}" if message else "")
+            if status == 404 and isinstance(decoded, dict) and decoded.get("code") == 404:
+                raise _NotFound(status, text) from None
+            if status in RETRY_STATUSES:
+                raise _Retryable(status, text, _retry_after(exc.headers)) from None
+            raise OpenMetadataError(status, text + _hint(status)) from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, ssl.SSLError):
+                raise OpenMetadataError(
+                    None, f"{what}: TLS failed ({_reason(reason)}); check verifySSL and sslConfig"
+                ) from None
+            message = f"{what}: cannot reach {self.base_url} ({_reason(reason)})"
+            raise _Retryable(None, message) from None
+        except (TimeoutError, ConnectionError, OSError) as exc:  # during the answer
+            message = f"{what}: no answer from {self.base_url} ({_reason(exc)})"
+            raise _Retryable(None, message) from None
+        if not raw:
+            return Response(status, None)
+        try:
+            return Response(status, json.loads(raw))
+        except ValueError:
+            raise OpenMetadataError(status, f"{what}: the answer is not JSON") from None
+
+
+class _Retryable(OpenMetadataError):
+    def __init__(self, status: int | None, message: str, retry_after: float | None = None) -> None:
+        super().__init__(status, message)
+        self.retry_after = retry_after
+
+
+class _NotFound(OpenMetadataError):
+    pass
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _reason(reason: object) -> str:
+    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        return "timed out"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    text = str(reason) or type(reason).__name__
+    return text[:200]
+
+
+def _hint(status: int) -> str:
+    if status == 401:
+        return " (the server refused the token: check securityConfig.jwtToken, the bot's JWT)"
+    if status == 403:
+        return " (the bot is not allowed to do this: check its roles in OpenMetadata)"
+    return ""
