@@ -65,7 +65,7 @@ def sagemaker_configs() -> dict[str, str]:
 
 
 # Shared fixtures of the tests that need a moto server (see awsfixtures.py).
-from awsfixtures import moto, moto_session  # noqa: E402, F401
+from awsfixtures import aws_env, moto, moto_session  # noqa: E402, F401
 
 # The recording OpenMetadata test double (see omdouble.py).
 from omdouble import om_server  # noqa: E402, F401

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import ssl
 import threading
 import time
 import uuid
@@ -149,6 +150,10 @@ class Failure:
     drop: bool = False
     #: Only when the request body (JSON) has this ``name``.
     name: str | None = None
+    #: Sent as the ``Retry-After`` header (seconds), when set.
+    retry_after: float | None = None
+    #: The JSON body to answer with instead of ``{code, message}``.
+    body: Any = None
 
 
 class _Reply(Exception):
@@ -172,6 +177,8 @@ class OMServer:
     max_page: int | None = None
     #: Whether ``GET /system/version`` needs the token (the real server does not ask for it).
     version_needs_auth: bool = False
+    #: ``(certificate file, key file)``: serve HTTPS with them.
+    tls: tuple[str, str] | None = None
     requests: list[Recorded] = field(default_factory=list)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Every model by fully qualified name, soft-deleted ones included (``deleted: true``).
@@ -190,15 +197,22 @@ class OMServer:
     @property
     def url(self) -> str:
         """The ``hostPort`` to put in ``openMetadataServerConfig`` (``http://127.0.0.1:N/api``)."""
-        return f"http://127.0.0.1:{self.port}/api"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/api"
 
     def start(self) -> OMServer:
         """Listen on a free port of 127.0.0.1 in a background thread."""
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        httpd = _Server(("127.0.0.1", 0), _make_handler(self))
         httpd.daemon_threads = True
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
         self.port = int(httpd.server_address[1])
-        self._thread = threading.Thread(target=httpd.serve_forever, name="omdouble", daemon=True)
+        self._thread = threading.Thread(
+            target=lambda: httpd.serve_forever(poll_interval=0.05), name="omdouble", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -221,15 +235,18 @@ class OMServer:
         message: str = "Internal server error (injected by the test double)",
         drop: bool = False,
         name: str | None = None,
+        retry_after: float | None = None,
+        body: Any = None,
     ) -> None:
         """Make the next ``times`` requests whose method is ``method`` and whose path matches the
         regular expression ``path`` (whole path, e.g. ``/api/v1/mlmodels``) fail with ``status``,
         or, with ``drop``, close the connection without an answer. ``name`` narrows it to request
-        bodies with that ``name``. ``times=-1``: every such request, for ever."""
+        bodies with that ``name``; ``retry_after`` adds a ``Retry-After`` header; ``body``
+        replaces the ``{code, message}`` answer. ``times=-1``: every such request, for ever."""
+        failure = Failure(method, re.compile(path), status, times, message, drop, name)
+        failure.retry_after, failure.body = retry_after, body
         with self.lock:
-            self.failures.append(
-                Failure(method, re.compile(path), status, times, message, drop, name)
-            )
+            self.failures.append(failure)
 
     def calls(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
         """The recorded requests, optionally only those with ``method`` and whose path matches
@@ -278,8 +295,9 @@ class OMServer:
 
     def handle(
         self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes
-    ) -> tuple[int, Any] | None:
-        """Answer one request: ``(status, JSON body)``, or None to drop the connection."""
+    ) -> tuple[int, Any, dict[str, str]] | None:
+        """Answer one request: ``(status, JSON body, extra headers)``, or None to drop the
+        connection."""
         parts = urlsplit(raw_path)
         path = unquote(parts.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -299,7 +317,12 @@ class OMServer:
             if failure is not None:
                 if failure.drop:
                     return None
-                return failure.status, {"code": failure.status, "message": failure.message}
+                extra = {}
+                if failure.retry_after is not None:
+                    extra["Retry-After"] = str(failure.retry_after)
+                if failure.body is not None:
+                    return failure.status, failure.body, extra
+                return failure.status, {"code": failure.status, "message": failure.message}, extra
             try:
                 if not path.startswith("/api/v1/"):
                     raise _Reply(404, "HTTP 404 Not Found")
@@ -308,9 +331,10 @@ class OMServer:
                     self._check_token(headers)
                 if bad_json:
                     raise _Reply(400, "Unable to process JSON")
-                return self._route(method, route, query, body)
+                status, answer = self._route(method, route, query, body)
+                return status, answer, {}
             except _Reply as reply:
-                return reply.status, {"code": reply.status, "message": reply.message}
+                return reply.status, {"code": reply.status, "message": reply.message}, {}
 
     def _take_failure(self, method: str, path: str, body: Any) -> Failure | None:
         for failure in self.failures:
@@ -610,6 +634,11 @@ def _entity_name(name: Any) -> str:
     return name
 
 
+class _Server(ThreadingHTTPServer):
+    #: Room for many clients connecting at once (the default, 5, makes the sixth wait 1 s).
+    request_queue_size = 128
+
+
 def _make_handler(server: OMServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -623,9 +652,11 @@ def _make_handler(server: OMServer) -> type[BaseHTTPRequestHandler]:
             if answer is None:  # drop the connection without an answer
                 self.close_connection = True
                 return
-            status, body = answer
+            status, body, extra = answer
             data = json.dumps(body).encode()
             self.send_response(status)
+            for name, value in extra.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

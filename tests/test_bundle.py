@@ -22,8 +22,8 @@ from test_corpus import CORPUS, FIXED_ENV, TEMPLATE
 
 from toolkit import schema
 from toolkit.bundle import bundle, bundle_text
+from toolkit.codegen import read_spec
 from toolkit.loader import load_file
-from toolkit.modelgen import read_spec
 from toolkit.resources import spec_dir
 
 OMKIT = str(Path(sys.executable).with_name("omkit"))

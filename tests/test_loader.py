@@ -406,14 +406,9 @@ def test_not_utf8_column_counts_characters_before_the_bad_byte() -> None:
     assert (code, line, column) == ("Y002", 1, 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the column of a bad byte counts the byte-order mark, which every other "
-    "position leaves out",
-)
 def test_not_utf8_column_leaves_out_the_byte_order_mark() -> None:
     code, line, column, _ = only(load_bytes(b"\xef\xbb\xbfab\xff: 1\n", FILE))
-    assert (code, line, column) == ("Y002", 1, 3)  # actual: 1:4
+    assert (code, line, column) == ("Y002", 1, 3)
 
 
 def test_load_file_reads_and_reports_unreadable_files(tmp_path: Path) -> None:

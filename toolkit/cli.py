@@ -386,51 +386,41 @@ def codegen_command(
     from the JSON Schemas in spec/."""
     import difflib
 
-    from toolkit import checkgen, modelgen, versions
+    from toolkit import checkgen, codegen, versions
     from toolkit.resources import spec_dir
 
     root = spec if spec is not None else spec_dir()
     if not root.is_dir():
         raise _fail_usage(f"no such folder: {root}")
-    target = output if output is not None else modelgen.models_dir()
+    target = output if output is not None else codegen.models_dir()
     try:
-        files = modelgen.generate(modelgen.read_spec(root))
-    except (modelgen.CodegenError, ValueError) as exc:
+        files = codegen.generate(codegen.read_spec(root))
+    except (codegen.CodegenError, ValueError) as exc:
         typer.echo(f"omkit: error: {exc}", err=True)
         raise typer.Exit(code=1) from None
-    fast = checkgen.generate(
-        versions.filter_spec(modelgen.read_spec(root), versions.DEFAULT_TARGET)
-    )
+    fast = checkgen.generate(versions.filter_spec(codegen.read_spec(root), versions.DEFAULT_TARGET))
     fast_path = checkgen.module_path()
     fast_now = fast_path.read_text(encoding="utf-8") if fast_path.exists() else ""
     if check:
-        if fast_now != fast:
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    fast_now.splitlines(keepends=True),
-                    fast.splitlines(keepends=True),
-                    f"a/{_shown(fast_path)}",
-                    f"b/{_shown(fast_path)}",
-                )
-            )
-        stale = modelgen.differing(files, target)
-        if fast_now != fast and not stale:
-            typer.echo(f"omkit: out of date with {_shown(root)}: {_shown(fast_path)}", err=True)
-            typer.echo("omkit: run `omkit codegen` and commit the result", err=True)
-            raise typer.Exit(code=1)
+        stale = [f"{_shown(target)}/{name}" for name in codegen.differing(files, target)]
         if stale:
-            sys.stdout.write(modelgen.drift(files, target, label=_shown(target)))
-            sys.stdout.flush()
-            names = ", ".join(f"{_shown(target)}/{name}" for name in stale)
-            typer.echo(f"omkit: out of date with {_shown(root)}: {names}", err=True)
+            sys.stdout.write(codegen.drift(files, target, label=_shown(target)))
+        if fast_now != fast:
+            stale.append(_shown(fast_path))
+            old, new = fast_now.splitlines(keepends=True), fast.splitlines(keepends=True)
+            label = _shown(fast_path)
+            sys.stdout.writelines(difflib.unified_diff(old, new, f"a/{label}", f"b/{label}"))
+        sys.stdout.flush()
+        if stale:
+            typer.echo(f"omkit: out of date with {_shown(root)}: {', '.join(stale)}", err=True)
             typer.echo("omkit: run `omkit codegen` and commit the result", err=True)
             raise typer.Exit(code=1)
-        typer.echo(f"{_shown(target)}: up to date with {_shown(root)}")
+        typer.echo(f"{_shown(target)} and {_shown(fast_path)}: up to date with {_shown(root)}")
         return
     if fast_now != fast:
         fast_path.write_text(fast, encoding="utf-8")
         typer.echo(f"wrote {_shown(fast_path)}")
-    for name in modelgen.write(files, target):
+    for name in codegen.write(files, target):
         typer.echo(f"{'wrote' if name in files else 'deleted'} {_shown(target / name)}")
 
 
@@ -449,7 +439,7 @@ def schema_command(
     # yaml-language-server: $schema=./omkit-workflow.schema.json
     """
     from toolkit.bundle import bundle_text
-    from toolkit.modelgen import read_spec
+    from toolkit.codegen import read_spec
     from toolkit.resources import spec_dir
 
     text = bundle_text(read_spec(spec_dir()))
@@ -462,6 +452,125 @@ def schema_command(
     except OSError as exc:
         raise _fail_usage(f"cannot write {output}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {output}", err=True)
+
+
+class ConnectionFormat(str, Enum):
+    """Output formats of ``omkit test-connection``."""
+
+    text = "text"
+    json = "json"
+
+
+@app.command("test-connection")
+def connection_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to test.")],
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=0.1, max=600, metavar="SECONDS", help="Connect and read timeout."
+        ),
+    ] = 10.0,
+    skip_openmetadata: Annotated[
+        bool, typer.Option("--skip-openmetadata", help="Leave out the OpenMetadata server step.")
+    ] = False,
+    output_format: Annotated[
+        ConnectionFormat,
+        typer.Option(
+            "--format", "-f", help="text: a table on a terminal, plain lines otherwise; or json."
+        ),
+    ] = ConnectionFormat.text,
+) -> None:
+    """Check, step by step, that a config reaches AWS (credentials, role, SageMaker calls) and
+    OpenMetadata; exit 0 when every mandatory step passes, 1 otherwise, 2 on usage problems.
+    """
+    from toolkit import connection
+    from toolkit.settings import SettingsError
+
+    if not file.is_file():
+        raise _fail_usage(f"no such file: {file}")
+    plain = output_format is ConnectionFormat.text and not sys.stdout.isatty()
+
+    def progress(result: connection.StepResult) -> None:
+        sys.stdout.write(connection.render_line(result))
+        sys.stdout.flush()
+
+    try:
+        if output_format is ConnectionFormat.text and not plain:
+            from rich.console import Console
+
+            console = Console()
+            with console.status("testing the connection..."):
+                results = connection.check_connection(
+                    file, timeout=timeout, openmetadata=not skip_openmetadata
+                )
+            connection.print_table(results, console)
+        else:
+            results = connection.check_connection(
+                file,
+                timeout=timeout,
+                openmetadata=not skip_openmetadata,
+                on_step=progress if plain else None,
+            )
+            if plain:
+                sys.stdout.write(connection.summary(results) + "\n")
+            else:
+                sys.stdout.write(connection.render_json(results, str(file)))
+            sys.stdout.flush()
+    except SettingsError as exc:
+        raise _fail_usage(str(exc)) from None
+    if not connection.succeeded(results):
+        raise typer.Exit(code=1)
+
+
+class RunFormat(str, Enum):
+    """Summary formats of ``omkit run``."""
+
+    text = "text"
+    json = "json"
+
+
+@app.command("run")
+def run_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to run.")],
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Models described and written at the same time."
+        ),
+    ] = 8,
+    no_tags: Annotated[
+        bool, typer.Option("--no-tags", help="Do not read or ingest the models' SageMaker tags.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Read SageMaker (and OpenMetadata when reachable) and show what would be "
+            "created, updated and soft-deleted; write nothing.",
+        ),
+    ] = False,
+    output_format: Annotated[
+        RunFormat, typer.Option("--format", "-f", help="Summary as a text table or as JSON.")
+    ] = RunFormat.text,
+) -> None:
+    """Ingest the SageMaker models of a config into OpenMetadata (or its file sink), as
+    metadata ingest -c FILE does; exit 0 on success, 1 on any error, 2 on usage problems."""
+    from toolkit import runreport, workflow
+
+    if not file.is_file():
+        raise _fail_usage(f"no such file: {file}")
+    runreport.setup_logging()
+    options = workflow.RunOptions(workers=workers, tags=not no_tags, dry_run=dry_run)
+    if sys.stderr.isatty():
+        bar = runreport.RichProgress()
+        options.progress = bar
+        with bar.shown():
+            result = workflow.run(file, options)
+    else:
+        result = workflow.run(file, options)
+    runreport.write(result, output_format.value, sys.stdout)
+    if result.exit_code:
+        raise typer.Exit(code=result.exit_code)
 
 
 def main() -> None:

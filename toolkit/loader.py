@@ -35,8 +35,9 @@ DataPath = tuple[PathPart, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _INT_TAG = "tag:yaml.org,2002:int"
-#: Python refuses to turn longer decimal text into a number (and back).
-MAX_DIGITS = 4000
+#: Longer numbers are refused: Python will not print an integer past 4,300 decimal digits, and a
+#: thousand hexadecimal digits stay well below that.
+MAX_DIGITS = 1000
 #: Deeper nesting is refused: no config needs it, and recursive code downstream would fail.
 MAX_DEPTH = 100
 #: Where libyaml and PyYAML's pure-Python loader may disagree: tabs anywhere, and a tag, anchor,
@@ -191,7 +192,8 @@ def load_bytes(
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         line_start = before.rfind(b"\n") + 1
-        column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+        prefix = before[line_start:].removeprefix(b"\xef\xbb\xbf" if line == 1 else b"")
+        column = len(prefix.decode("utf-8", errors="replace")) + 1
         msg = f"the file is not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded"
         return LoadResult(None, [make("Y002", name, line, column, msg, hint="save it as UTF-8")])
     return load_text(text, name, environ=environ)

@@ -74,7 +74,7 @@ class Response:
     body: Any
 
 
-def _bearer_token(config: OpenMetadataConnection) -> str:
+def bearer_token(config: OpenMetadataConnection) -> str:
     """The token sent as ``Authorization: Bearer``, as the runner chooses it (facts §3.6)."""
     provider = config.authProvider
     if provider in _SSO_PROVIDERS:
@@ -173,7 +173,7 @@ class OpenMetadataClient:
         self.backoff = max(0.0, backoff)
         self.base_url = f"{server_config.hostPort.rstrip('/')}/{server_config.apiVersion}"
         headers = {
-            "Authorization": f"Bearer {_bearer_token(server_config)}",
+            "Authorization": f"Bearer {bearer_token(server_config)}",
             "Content-type": "application/json",
             "Accept": "application/json",
         }

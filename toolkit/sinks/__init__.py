@@ -1,0 +1,1 @@
+"""Where ``omkit run`` writes entities: ``metadata-rest`` (the server) and ``file``."""

@@ -1,0 +1,1 @@
+"""Where ``omkit run`` reads models from (one module per connector)."""
