@@ -13,7 +13,6 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-
 from toolkit import yamlcompat
 from toolkit.diagnostics import Diagnostic, json_path, make
 from toolkit.envvars import Expansion

@@ -214,8 +214,10 @@ def load_text(
     expansion = expand(text, environ) if environ is not None else None
     parsed = expansion.text if expansion is not None else text
     locator = _Locator(text, expansion)
-    if _FAST is not None and "\t" not in parsed and not _DIVERGENT.search(
-        _COMMENT_LINE.sub("", parsed)
+    if (
+        _FAST is not None
+        and "\t" not in parsed
+        and not _DIVERGENT.search(_COMMENT_LINE.sub("", parsed))
     ):
         try:
             return _load(_FAST(parsed), text, name, expansion, locator)

@@ -13,10 +13,8 @@ import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # jsonschema costs ~50 ms to import: only files with problems pay for it
     from jsonschema import Draft7Validator, FormatChecker
