@@ -53,6 +53,7 @@ __all__ = [
     "CredentialInfo",
     "CredentialSource",
     "assume_role",
+    "assumed_role_info",
     "aws_error",
     "base_session",
     "client_config",

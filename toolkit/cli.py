@@ -382,8 +382,7 @@ def codegen_command(
         typer.Option(metavar="DIR", help="Folder of the JSON Schemas (default: omkit's spec/)."),
     ] = None,
 ) -> None:
-    """Generate the typed models (toolkit/models) and the fast checker (toolkit/fastcheck.py)
-    from the JSON Schemas in spec/."""
+    """Generate toolkit/models and toolkit/fastcheck.py from the JSON Schemas in spec/."""
     import difflib
 
     from toolkit import checkgen, codegen, versions
