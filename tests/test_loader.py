@@ -434,7 +434,7 @@ def test_empty_or_comment_only_file(text: str) -> None:
     [
         ("- a\n- b\n", "a list", 1),
         ("just text\n", "a string", 1),
-        ("# c\n42\n", "a number", 2),
+        ("# c\n42\n", "an integer", 2),
         ("~\n", "null", 1),
         ("true\n", "a boolean", 1),
     ],
@@ -551,7 +551,7 @@ def test_non_string_keys_are_flagged_at_the_key() -> None:
     messages = {d.line: (d.message, d.hint) for d in result.diagnostics}
     assert "'yes' is read as a boolean" in messages[3][0]
     assert messages[3][1] == "quote it: 'yes':"
-    assert "'2' is read as a number" in messages[2][0]
+    assert "'2' is read as an integer" in messages[2][0]
     assert ("b",) in result.document.keys
     assert ("a",) in result.document.keys
 

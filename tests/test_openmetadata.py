@@ -127,7 +127,8 @@ def test_put_get_delete_and_paging(om_server: OMServer) -> None:
     pages = om_server.calls("GET", "/api/v1/mlmodels")
     assert len(pages) == 3
     assert "after" not in pages[0].query
-    assert pages[1].query["after"] and pages[1].query["limit"] == "1000"
+    assert pages[1].query["after"]
+    assert pages[1].query["limit"] == "1000"
     client.delete(f"/mlmodels/{listed[0]['id']}", {"recursive": True, "hardDelete": False})
     assert om_server.requests[-1].query == {"recursive": "true", "hardDelete": "false"}
     assert om_server.models["svc.m0"]["deleted"] is True
@@ -222,9 +223,11 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
-        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
         check=True,
         capture_output=True,
     )

@@ -43,6 +43,23 @@ def stub_client() -> Any:
     )
 
 
+class Split:
+    """One client for ListModels and another for the per-model calls: the listing (main thread)
+    and the per-model calls (the pool) interleave freely, and a Stubber wants a fixed order."""
+
+    def __init__(self, lister: Any, describer: Any) -> None:
+        self.lister, self.describer = lister, describer
+
+    def list_models(self, **kwargs: Any) -> Any:
+        return self.lister.list_models(**kwargs)
+
+    def describe_model(self, **kwargs: Any) -> Any:
+        return self.describer.describe_model(**kwargs)
+
+    def list_tags(self, **kwargs: Any) -> Any:
+        return self.describer.list_tags(**kwargs)
+
+
 def summary(name: str) -> dict[str, Any]:
     return {"ModelName": name, "ModelArn": arn(name), "CreationTime": CREATED}
 
@@ -88,7 +105,9 @@ def test_excludes_drop_what_they_match() -> None:
 
 def test_any_include_is_enough() -> None:
     keep = ModelFilter.compile(includes=["a", "b"]).keep
-    assert keep("alpha") and keep("beta") and not keep("gamma")
+    assert keep("alpha")
+    assert keep("beta")
+    assert not keep("gamma")
 
 
 def test_an_invalid_regex_is_named() -> None:
@@ -102,9 +121,9 @@ def test_an_invalid_regex_is_named() -> None:
 def test_every_page_is_read_and_every_model_described_and_tagged() -> None:
     from botocore.stub import Stubber
 
-    client = stub_client()
+    lister, describer = stub_client(), stub_client()
     pages = [["m1", "m2"], ["m3", "m4"], ["m5"]]
-    with Stubber(client) as stub:
+    with Stubber(lister) as listing, Stubber(describer) as per_model:
         for i, page in enumerate(pages):
             params: dict[str, Any] = {"MaxResults": 100}
             if i:
@@ -112,17 +131,18 @@ def test_every_page_is_read_and_every_model_described_and_tagged() -> None:
             response: dict[str, Any] = {"Models": [summary(n) for n in page]}
             if i < len(pages) - 1:
                 response["NextToken"] = f"token-{i + 1}"
-            stub.add_response("list_models", response, params)
+            listing.add_response("list_models", response, params)
             for name in page:
-                stub.add_response("describe_model", described(name), {"ModelName": name})
-                stub.add_response(
+                per_model.add_response("describe_model", described(name), {"ModelName": name})
+                per_model.add_response(
                     "list_tags",
                     {"Tags": [{"Key": "team", "Value": name}]},
                     {"ResourceArn": arn(name), "MaxResults": 100},
                 )
-        source = SageMakerSource(client, workers=1)
+        source = SageMakerSource(Split(lister, describer), workers=1)
         items = list(source.items())
-        stub.assert_no_pending_responses()
+        listing.assert_no_pending_responses()
+        per_model.assert_no_pending_responses()
     assert names(items) == ["m1", "m2", "m3", "m4", "m5"]
     assert all(isinstance(i, SageMakerModel) for i in items)
     first = items[0]
@@ -155,9 +175,9 @@ def test_list_tags_pages_are_followed() -> None:
 def test_a_failing_describe_is_a_failure_and_the_others_go_on() -> None:
     from botocore.stub import Stubber
 
-    client = stub_client()
-    with Stubber(client) as stub:
-        stub.add_response("list_models", {"Models": [summary(n) for n in ("a", "b", "c")]})
+    lister, describer = stub_client(), stub_client()
+    with Stubber(lister) as listing, Stubber(describer) as stub:
+        listing.add_response("list_models", {"Models": [summary(n) for n in ("a", "b", "c")]})
         stub.add_response("describe_model", described("a"))
         stub.add_response("list_tags", {"Tags": []})
         stub.add_client_error(
@@ -165,7 +185,7 @@ def test_a_failing_describe_is_a_failure_and_the_others_go_on() -> None:
         )
         stub.add_response("describe_model", described("c"))
         stub.add_response("list_tags", {"Tags": []})
-        source = SageMakerSource(client, workers=1)
+        source = SageMakerSource(Split(lister, describer), workers=1)
         items = list(source.items())
     assert names(items) == ["a", "b", "c"]
     failure = items[1]
@@ -177,12 +197,12 @@ def test_a_failing_describe_is_a_failure_and_the_others_go_on() -> None:
 def test_a_failing_list_tags_keeps_the_model_without_tags() -> None:
     from botocore.stub import Stubber
 
-    client = stub_client()
-    with Stubber(client) as stub:
-        stub.add_response("list_models", {"Models": [summary("a")]})
+    lister, describer = stub_client(), stub_client()
+    with Stubber(lister) as listing, Stubber(describer) as stub:
+        listing.add_response("list_models", {"Models": [summary("a")]})
         stub.add_response("describe_model", described("a"))
         stub.add_client_error("list_tags", "AccessDeniedException", "not allowed", 400)
-        (item,) = list(SageMakerSource(client, workers=1).items())
+        (item,) = list(SageMakerSource(Split(lister, describer), workers=1).items())
     assert isinstance(item, SageMakerModel)
     assert item.tags == ()
     assert item.tags_error == "ListTags failed: AccessDeniedException: not allowed"
@@ -191,13 +211,13 @@ def test_a_failing_list_tags_keeps_the_model_without_tags() -> None:
 def test_a_failing_page_ends_the_listing_incomplete() -> None:
     from botocore.stub import Stubber
 
-    client = stub_client()
-    with Stubber(client) as stub:
-        stub.add_response("list_models", {"Models": [summary("a")], "NextToken": "t"})
+    lister, describer = stub_client(), stub_client()
+    with Stubber(lister) as listing, Stubber(describer) as stub:
+        listing.add_response("list_models", {"Models": [summary("a")], "NextToken": "t"})
         stub.add_response("describe_model", described("a"))
         stub.add_response("list_tags", {"Tags": []})
-        stub.add_client_error("list_models", "ThrottlingException", "Rate exceeded", 400)
-        source = SageMakerSource(client, workers=1)
+        listing.add_client_error("list_models", "ThrottlingException", "Rate exceeded", 400)
+        source = SageMakerSource(Split(lister, describer), workers=1)
         items = list(source.items())
     assert names(items) == ["a"]
     assert not source.listing_complete
@@ -207,12 +227,12 @@ def test_a_failing_page_ends_the_listing_incomplete() -> None:
 def test_filtered_models_are_not_described_but_are_listed() -> None:
     from botocore.stub import Stubber
 
-    client = stub_client()
-    with Stubber(client) as stub:
-        stub.add_response("list_models", {"Models": [summary("keep-1"), summary("drop-1")]})
+    lister, describer = stub_client(), stub_client()
+    with Stubber(lister) as listing, Stubber(describer) as stub:
+        listing.add_response("list_models", {"Models": [summary("keep-1"), summary("drop-1")]})
         stub.add_response("describe_model", described("keep-1"), {"ModelName": "keep-1"})
         source = SageMakerSource(
-            client, ModelFilter.compile(excludes=["drop"]), workers=1, tags=False
+            Split(lister, describer), ModelFilter.compile(excludes=["drop"]), workers=1, tags=False
         )
         items = list(source.items())
         stub.assert_no_pending_responses()
@@ -290,7 +310,8 @@ def test_models_from_moto(moto: MotoServer) -> None:
     source = SageMakerSource(moto.client("sagemaker"), workers=4)
     items = {i.name: i for i in source.items()}
     churn, fraud = items["churn"], items["fraud"]
-    assert isinstance(churn, SageMakerModel) and isinstance(fraud, SageMakerModel)
+    assert isinstance(churn, SageMakerModel)
+    assert isinstance(fraud, SageMakerModel)
     assert churn.image == "123.dkr.ecr/churn:1"
     assert churn.model_data_url == "s3://bucket/churn.tar.gz"
     assert set(churn.tags) == {("team", "ml"), ("aws:cloudformation:stack-name", "stack")}

@@ -23,6 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from toolkit.diagnostics import Diagnostic, json_path, make
 from toolkit.envvars import Expansion, expand
+from toolkit.masking import kind as _kind
 
 #: libyaml's loader when PyYAML was built with it (see :func:`load_text`), else None.
 _FAST: type[Any] | None = getattr(yaml, "CSafeLoader", None)
@@ -266,20 +267,6 @@ def _load(
     )
     diagnostics = _index(document, node, locator)
     return LoadResult(document, diagnostics)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
 
 
 def _yaml_error(exc: yaml.YAMLError, name: str, locator: _Locator, parsed: str) -> Diagnostic:

@@ -15,6 +15,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from enum import Enum
 from typing import Any, ClassVar, TypeVar
 
+from toolkit.masking import kind as _kind
+
 #: What a secret looks like wherever it is shown: ``str()``, ``repr()`` and masked dumps.
 MASK = "**********"
 
@@ -142,24 +144,6 @@ def required_of(kind: type[Model]) -> tuple[str, ...]:
 def at(path: str, key: str) -> str:
     """The path of ``key`` inside the mapping at ``path`` (``source.serviceName``)."""
     return f"{path}.{key}" if path else key
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
 
 
 def as_object(

@@ -6,20 +6,17 @@ in ``spec/``; nothing is ever fetched from the network. The validator is built o
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import re
-import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # jsonschema costs ~50 ms to import: only files with problems pay for it
     from jsonschema import Draft7Validator, FormatChecker
     from referencing import Registry
 
+from toolkit import formats
 from toolkit.resources import spec_dir
 
 #: The schema of a whole workflow file, relative to ``spec/``.
@@ -64,61 +61,15 @@ def registry(root: Path | None = None) -> Registry[Any]:
     return Registry().with_resources(resources)
 
 
-def _is_uri(value: object) -> bool:
-    """A URL as the runner's pydantic ``AnyUrl`` wants it: a scheme and a host."""
-    if not isinstance(value, str):
-        return True
-    if any(ch.isspace() for ch in value):
-        return False
-    parts = urlsplit(value)
-    try:
-        _ = parts.port  # raises on a port that is not a number or is out of range
-    except ValueError:
-        return False
-    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", parts.scheme)) and bool(parts.hostname)
-
-
-def _is_regex(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        re.compile(value)
-    except re.error:
-        return False
-    return True
-
-
-def _is_uuid(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_ip(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
 def format_checker() -> FormatChecker:
-    """The formats omkit checks: ``uri``, ``regex`` (Python's ``re``, as the runner compiles
-    them), ``uuid``, ``ipv4``/``ipv6``. ``password`` only marks secrets and checks nothing."""
+    """The formats omkit checks (see :mod:`toolkit.formats`): ``uri``, ``regex`` (Python's
+    ``re``, as the runner compiles them), ``uuid``, ``ipv4``/``ipv6``. ``password`` only marks
+    secrets and checks nothing."""
     from jsonschema import FormatChecker
 
     checker = FormatChecker(formats=())
-    checker.checks("uri")(_is_uri)
-    checker.checks("regex")(_is_regex)
-    checker.checks("uuid")(_is_uuid)
-    checker.checks("ipv4")(_is_ip)
-    checker.checks("ipv6")(_is_ip)
+    for name, check in formats.CHECKS.items():
+        checker.checks(name)(check)
     return checker
 
 
