@@ -64,6 +64,9 @@ def sagemaker_configs() -> dict[str, str]:
     }
 
 
+# The fault-injecting proxy in front of moto (see awsfaults.py).
+from awsfaults import aws_faults  # noqa: E402, F401
+
 # Shared fixtures of the tests that need a moto server (see awsfixtures.py).
 from awsfixtures import aws_env, moto, moto_session  # noqa: E402, F401
 

@@ -136,6 +136,8 @@ class Recorded:
     body: Any
     #: The request headers, names lower-cased.
     headers: dict[str, str]
+    #: The client's port: requests sent over one kept-alive connection share it.
+    peer: int = 0
 
 
 @dataclass
@@ -179,6 +181,9 @@ class OMServer:
     version_needs_auth: bool = False
     #: ``(certificate file, key file)``: serve HTTPS with them.
     tls: tuple[str, str] | None = None
+    #: Close each connection after answering, without saying so (as a server dropping idle
+    #: kept-alive connections does).
+    close_after_answer: bool = False
     requests: list[Recorded] = field(default_factory=list)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Every model by fully qualified name, soft-deleted ones included (``deleted: true``).
@@ -276,10 +281,12 @@ class OMServer:
             }
 
     def seed_service(self, name: str, connection: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Store an ML model service of type SageMaker, as if created earlier."""
-        body: dict[str, Any] = {"name": name, "serviceType": "SageMaker"}
-        if connection is not None:
-            body["connection"] = connection
+        """Store an ML model service of type SageMaker, as if created earlier (by default with
+        a connection holding only a region)."""
+        if connection is None:
+            aws = {"awsRegion": "us-east-1"}
+            connection = {"config": {"type": "SageMaker", "awsConfig": aws}}
+        body: dict[str, Any] = {"name": name, "serviceType": "SageMaker", "connection": connection}
         with self.lock:
             entity, _ = self._put_service(body)
         return entity
@@ -294,7 +301,7 @@ class OMServer:
     # ---- request handling (called by the handler) -------------------------------------------
 
     def handle(
-        self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes
+        self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes, peer: int = 0
     ) -> tuple[int, Any, dict[str, str]] | None:
         """Answer one request: ``(status, JSON body, extra headers)``, or None to drop the
         connection."""
@@ -309,7 +316,7 @@ class OMServer:
             except ValueError:
                 body, bad_json = raw_body.decode("utf-8", "replace"), True
         with self.lock:
-            self.requests.append(Recorded(method, path, query, body, headers))
+            self.requests.append(Recorded(method, path, query, body, headers, peer))
         if self.latency:
             time.sleep(self.latency)
         with self.lock:
@@ -648,7 +655,8 @@ def _make_handler(server: OMServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            answer = server.handle(self.command, self.path, headers, raw)
+            peer = int(self.client_address[1])
+            answer = server.handle(self.command, self.path, headers, raw, peer)
             if answer is None:  # drop the connection without an answer
                 self.close_connection = True
                 return
@@ -661,6 +669,8 @@ def _make_handler(server: OMServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+            if server.close_after_answer:
+                self.close_connection = True
 
         do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve
 

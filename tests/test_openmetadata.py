@@ -275,3 +275,48 @@ def test_ignore_turns_every_check_off() -> None:
     context = ssl_context(server_config("https://x/api", "t", verifySSL="ignore"))
     assert context.verify_mode is ssl.CERT_NONE
     assert context.check_hostname is False
+
+
+# ---- connections -------------------------------------------------------------------------------
+
+
+def test_a_thread_keeps_its_connection_alive(om_server: OMServer) -> None:
+    client = client_for(om_server)
+    for _ in range(3):
+        client.version()
+    assert len({r.peer for r in om_server.requests}) == 1
+
+
+def test_a_connection_the_server_closed_is_reopened_without_a_retry(om_server: OMServer) -> None:
+    om_server.close_after_answer = True
+    client = client_for(om_server, retries=0)  # no retries: the reconnection is not one
+    for _ in range(3):
+        assert client.version() == "1.1.7"
+    assert len(om_server.requests) == 3
+    assert len({r.peer for r in om_server.requests}) == 3
+
+
+def test_an_http_proxy_from_the_environment_is_used(
+    om_server: OMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", f"http://user:pa%40ss@127.0.0.1:{om_server.port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    config = server_config("http://openmetadata.invalid:8585/api", om_server.token)
+    client = OpenMetadataClient(config, retries=0)
+    assert client.version() == "1.1.7"  # the double answers as if it were the proxy
+    request = om_server.requests[-1]
+    assert request.path == "/api/v1/system/version"
+    assert request.headers["host"] == "openmetadata.invalid:8585"
+    assert request.headers["proxy-authorization"] == "Basic dXNlcjpwYUBzcw=="  # user:pa@ss
+
+
+def test_no_proxy_bypasses_the_proxy(om_server: OMServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert client_for(om_server).version() == "1.1.7"
+
+
+def test_a_host_port_that_is_not_a_url_is_refused() -> None:
+    with pytest.raises(OpenMetadataError, match="is not an http:// or https:// URL"):
+        OpenMetadataClient(server_config("localhost:8585/api", "token-value"))

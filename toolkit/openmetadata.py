@@ -7,8 +7,11 @@ JSON body holding ``code: 404`` means "not there" (``None``); ``verifySSL``/``ss
 the TLS checks; ``extraHeaders`` are added. Unlike the runner, it retries 429, 5xx and connection
 errors a few times with a short exponential backoff rather than waiting 30 s per attempt.
 
-Only the standard library is used (``urllib.request`` and ``ssl``): the calls are few and simple,
-and it keeps ``requests`` out of omkit's dependencies.
+Only the standard library is used (``http.client`` and ``ssl``): the calls are few and simple,
+and it keeps ``requests`` out of omkit's dependencies. Each thread keeps its connection alive
+between requests (a run sends one request per model; a new TLS connection each time would cost
+more than the request), and ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY`` are honoured as by
+``requests``, which upstream uses (plain ``http://`` proxies, optionally with user:password).
 
 Secrets (the JWT, SSL key material) are read from :class:`~toolkit.modelbase.Secret` values only
 to build the request headers and TLS context; no message of :class:`OpenMetadataError` contains
@@ -17,12 +20,14 @@ them.
 
 from __future__ import annotations
 
+import base64
+import http.client
 import json
 import logging
 import random
 import ssl
+import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -183,10 +188,22 @@ class OpenMetadataClient:
             except (KeyError, ValueError, TypeError):
                 headers[name] = value
         self._headers = headers
-        handlers: list[urllib.request.BaseHandler] = []
-        if urllib.parse.urlsplit(self.base_url).scheme == "https":
-            handlers.append(urllib.request.HTTPSHandler(context=ssl_context(server_config)))
-        self._opener = urllib.request.build_opener(*handlers)
+        try:
+            parts = urllib.parse.urlsplit(self.base_url)
+            port = parts.port
+        except ValueError:
+            parts, port = urllib.parse.urlsplit(""), None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise OpenMetadataError(
+                None, f"hostPort {server_config.hostPort!r} is not an http:// or https:// URL"
+            )
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname
+        self._port = port or (443 if self._https else 80)
+        self._prefix = parts.path.rstrip("/")
+        self._context = ssl_context(server_config) if self._https else None
+        self._proxy = _proxy_for(parts.scheme, self._host)
+        self._local = threading.local()
 
     # ---- the API used by the rest of omkit -----------------------------------------------------
 
@@ -243,17 +260,19 @@ class OpenMetadataClient:
     ) -> Response:
         """Send one request (with retries) and return the answer; raises
         :class:`OpenMetadataError` for an error status or when no answer came back."""
-        url = self.base_url + path
+        target = self._prefix + urllib.parse.quote(path, safe="/%:@!$&'()*+,;=-._~")
         if params:
-            url += "?" + urllib.parse.urlencode(
+            target += "?" + urllib.parse.urlencode(
                 {k: _param(v) for k, v in params.items() if v is not None}
             )
+        if self._proxy is not None and not self._https:  # a plain-HTTP proxy wants the URL
+            target = f"http://{self._host}:{self._port}{target}"
         data = None if body is None else json.dumps(body).encode("utf-8")
         what = f"{method} {path}"
         attempt = 0
         while True:
             try:
-                return self._send(method, url, data, what)
+                return self._send(method, target, data, what)
             except _Retryable as exc:
                 if attempt >= self.retries:
                     raise OpenMetadataError(exc.status, exc.message) from None
@@ -268,44 +287,105 @@ class OpenMetadataClient:
         base = self.backoff * (2**attempt)
         return float(min(MAX_WAIT, base + random.uniform(0, base / 2)))
 
-    def _send(self, method: str, url: str, data: bytes | None, what: str) -> Response:
-        request = urllib.request.Request(url, data=data, method=method, headers=self._headers)
-        try:
-            with self._opener.open(request, timeout=self.timeout) as answer:
+    def close(self) -> None:
+        """Close this thread's connection (the others close when their threads end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        """This thread's kept-alive connection to the server (or the proxy)."""
+        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            host, port = (self._host, self._port) if self._proxy is None else self._proxy[:2]
+            if self._https:
+                conn = http.client.HTTPSConnection(
+                    host, port, timeout=self.timeout, context=self._context
+                )
+                if self._proxy is not None:
+                    auth = self._proxy[2]
+                    tunnel_headers = {"Proxy-Authorization": auth} if auth else None
+                    conn.set_tunnel(self._host, self._port, headers=tunnel_headers)
+            else:
+                conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+            self._local.conn = conn
+        return conn
+
+    def _send(self, method: str, target: str, data: bytes | None, what: str) -> Response:
+        headers = dict(self._headers)
+        if self._proxy is not None and self._proxy[2] and not self._https:
+            headers["Proxy-Authorization"] = self._proxy[2]
+        for again in (False, True):
+            conn = self._connection()
+            reused = conn.sock is not None
+            try:
+                if not reused:
+                    try:
+                        conn.connect()
+                    except ssl.SSLError:
+                        raise
+                    except OSError as exc:
+                        self.close()
+                        message = f"{what}: cannot reach {self.base_url} ({_reason(exc)})"
+                        raise _Retryable(None, message) from None
+                conn.request(method, target, body=data, headers=headers)
+                answer = conn.getresponse()
                 raw = answer.read()
                 status = int(answer.status)
-        except urllib.error.HTTPError as exc:
-            status = int(exc.code)
-            try:
-                raw = exc.read()
-            except OSError:
-                raw = b""
-            finally:
-                exc.close()
+                break
+            except ssl.SSLError as exc:
+                self.close()
+                reason = _reason(exc)
+                message = f"{what}: TLS failed ({reason}); check verifySSL and sslConfig"
+                raise OpenMetadataError(None, message) from None
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()
+                if reused and not again and isinstance(exc, _STALE):
+                    continue  # the server closed an idle kept-alive connection: once more
+                message = f"{what}: no answer from {self.base_url} ({_reason(exc)})"
+                raise _Retryable(None, message) from None
+        if status >= 400:
             decoded, message = _error_message(raw)
             text = f"{what}: HTTP {status}" + (f" {message}" if message else "")
             if status == 404 and isinstance(decoded, dict) and decoded.get("code") == 404:
-                raise _NotFound(status, text) from None
+                raise _NotFound(status, text)
             if status in RETRY_STATUSES:
-                raise _Retryable(status, text, _retry_after(exc.headers)) from None
-            raise OpenMetadataError(status, text + _hint(status)) from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, ssl.SSLError):
-                raise OpenMetadataError(
-                    None, f"{what}: TLS failed ({_reason(reason)}); check verifySSL and sslConfig"
-                ) from None
-            message = f"{what}: cannot reach {self.base_url} ({_reason(reason)})"
-            raise _Retryable(None, message) from None
-        except (TimeoutError, ConnectionError, OSError) as exc:  # during the answer
-            message = f"{what}: no answer from {self.base_url} ({_reason(exc)})"
-            raise _Retryable(None, message) from None
+                raise _Retryable(status, text, _retry_after(answer.headers))
+            raise OpenMetadataError(status, text + _hint(status))
         if not raw:
             return Response(status, None)
         try:
             return Response(status, json.loads(raw))
         except ValueError:
             raise OpenMetadataError(status, f"{what}: the answer is not JSON") from None
+
+
+#: Errors of a kept-alive connection the server had closed meanwhile.
+_STALE = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, http.client.BadStatusLine)
+
+
+def _proxy_for(scheme: str, host: str) -> tuple[str, int, str | None] | None:
+    """``(host, port, Proxy-Authorization)`` of the proxy the environment names for ``scheme``
+    (``HTTP_PROXY``/``HTTPS_PROXY``, minus ``NO_PROXY``), as requests (upstream) uses them."""
+    proxy = urllib.request.getproxies().get(scheme)
+    if not proxy or urllib.request.proxy_bypass(host):
+        return None
+    parts = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    try:
+        port = parts.port or 80
+    except ValueError:
+        port = 0
+    if parts.scheme != "http" or not parts.hostname or not port:
+        log.warning("the %s proxy is not an http:// URL: connecting directly", scheme)
+        return None
+    auth = None
+    if parts.username is not None:
+        pair = (
+            f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+        )
+        auth = "Basic " + base64.b64encode(pair.encode()).decode()
+    return parts.hostname, port, auth
 
 
 class _Retryable(OpenMetadataError):

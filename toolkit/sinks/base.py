@@ -58,9 +58,9 @@ class Status:
                 self.updated += 1
         self._tick()
 
-    def model_failed(self, name: str, message: str) -> None:
+    def model_failed(self, name: str, message: str, *, quiet: bool = False) -> None:
         """A model could not be read or written: an error (the run exits 1)."""
-        self.error(f"model {name}", message)
+        self.error(f"model {name}", message, quiet=quiet)
         self._tick()
 
     def model_filtered(self) -> None:

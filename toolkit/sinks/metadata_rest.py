@@ -144,7 +144,7 @@ class MetadataRestSink:
 
     def write(self, model: ModelRequest) -> None:
         if self._broken is not None:
-            self.status.model_failed(model.name, f"not sent: {self._broken}")
+            self.status.model_failed(model.name, f"not sent: {self._broken}", quiet=True)
             return
         if self.bulk:
             self._batch.append(model)
@@ -242,7 +242,7 @@ class MetadataRestSink:
     def _send_one(self, model: ModelRequest) -> None:
         try:
             if self._broken is not None:
-                self.status.model_failed(model.name, f"not sent: {self._broken}")
+                self.status.model_failed(model.name, f"not sent: {self._broken}", quiet=True)
                 return
             answer = self.client.request("PUT", "/mlmodels", body=self._body(model))
         except OpenMetadataError as exc:
@@ -270,8 +270,8 @@ class MetadataRestSink:
                     self._send_one(model)
                 return
             self._break(exc)
-            for model in batch:
-                self.status.model_failed(model.name, exc.message)
+            for i, model in enumerate(batch):  # one log line for the whole batch
+                self.status.model_failed(model.name, exc.message, quiet=i > 0)
             return
         except Exception as exc:
             for model in batch:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,7 +159,7 @@ class SageMakerSource:
                     self.on_listed(len(self.listed))
                 return
 
-    def items(self) -> Iterator[Item]:
+    def items(self) -> Generator[Item, None, None]:
         """Each listed model, in listing order: described, failed or filtered out."""
         workers = max(1, self.workers)
         pending: deque[Future[Item] | FilteredModel] = deque()

@@ -1,0 +1,183 @@
+"""A fault-injecting proxy in front of the moto server: a test double, not the product.
+
+moto cannot be told to fail one call for one model, and a subprocess cannot be given a botocore
+event hook, so the ``omkit run`` subprocess tests point ``endPointURL`` here instead: every
+request is forwarded to moto unchanged, except the SageMaker calls chosen with :meth:`fail`,
+which get an AWS JSON error answer (``{"__type": code, "message": ...}``), as SageMaker sends.
+``delay`` makes every call slower, like a remote endpoint (the benchmark uses it).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from awsfixtures import MotoServer
+
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+
+
+@dataclass
+class Fault:
+    action: str
+    model: str | None
+    status: int
+    code: str
+    message: str
+
+
+@dataclass
+class FaultProxy:
+    """Forwards to ``target`` (moto), failing what :meth:`fail` names."""
+
+    target: str
+    faults: list[Fault] = field(default_factory=list)
+    #: ``X-Amz-Target`` actions seen (``DescribeModel``, ...), in order.
+    actions: list[str] = field(default_factory=list)
+    #: Seconds to wait before forwarding each request (to act like a remote AWS endpoint).
+    delay: float = 0.0
+    #: More moto servers holding the same data: requests go to ``target`` and these in turn
+    #: (the benchmark uses it, so that one moto process is not the bottleneck).
+    replicas: list[str] = field(default_factory=list)
+    port: int = 0
+    _turn: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _httpd: ThreadingHTTPServer | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def fail(
+        self,
+        action: str,
+        model: str | None = None,
+        *,
+        status: int = 400,
+        code: str = "ValidationException",
+        message: str = "injected by the test proxy",
+    ) -> None:
+        """Answer ``action`` (``DescribeModel``), for the model ``model`` only when given,
+        with an AWS error."""
+        self.faults.append(Fault(action, model, status, code, message))
+
+    def start(self) -> FaultProxy:
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        httpd.daemon_threads = True
+        httpd.request_queue_size = 128
+        self._httpd = httpd
+        self.port = int(httpd.server_address[1])
+        threading.Thread(
+            target=lambda: httpd.serve_forever(poll_interval=0.05), daemon=True
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+    def next_backend(self) -> str:
+        """The moto server for the next request (round robin over target and replicas)."""
+        with self.lock:
+            backends = [self.target, *self.replicas]
+            self._turn = (self._turn + 1) % len(backends)
+            return backends[self._turn]
+
+    def fault_for(self, action: str, body: bytes) -> Fault | None:
+        try:
+            params: Any = json.loads(body) if body else {}
+        except ValueError:
+            params = {}
+        name = params.get("ModelName") if isinstance(params, dict) else None
+        for fault in self.faults:
+            if fault.action == action and fault.model in (None, name):
+                return fault
+        return None
+
+
+def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+        upstreams: dict[str, http.client.HTTPConnection]
+
+        def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+            self.send_response(status)
+            for name, value in headers:
+                if name.lower() not in _HOP_BY_HOP:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            action = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+            with proxy.lock:
+                proxy.actions.append(action)
+            if proxy.delay:
+                time.sleep(proxy.delay)
+            fault = proxy.fault_for(action, body)
+            if fault is not None:
+                error = json.dumps({"__type": fault.code, "message": fault.message}).encode()
+                self._answer(fault.status, [("Content-Type", "application/x-amz-json-1.1")], error)
+                return
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            backend = proxy.next_backend()
+            for again in (False, True):  # kept-alive connections to moto, per client's
+                conn = self._upstream(backend)
+                try:
+                    conn.request(self.command, self.path, body=body, headers=headers)
+                    answer = conn.getresponse()
+                    status, answer_headers, data = answer.status, answer.getheaders(), answer.read()
+                    break
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    del self.upstreams[backend]
+                    if again:
+                        raise
+            self._answer(status, answer_headers, data)
+
+        def setup(self) -> None:
+            super().setup()
+            self.upstreams = {}
+
+        def _upstream(self, backend: str) -> http.client.HTTPConnection:
+            if backend not in self.upstreams:
+                target = urlsplit(backend)
+                self.upstreams[backend] = http.client.HTTPConnection(
+                    target.hostname or "127.0.0.1", target.port, timeout=60
+                )
+            return self.upstreams[backend]
+
+        def finish(self) -> None:
+            super().finish()
+            for conn in self.upstreams.values():
+                conn.close()
+
+        do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+        def log_message(self, format: str, *args: Any) -> None:
+            del format, args
+
+    return Handler
+
+
+@pytest.fixture
+def aws_faults(moto: MotoServer) -> Iterator[FaultProxy]:
+    """A :class:`FaultProxy` in front of the (emptied) moto server."""
+    proxy = FaultProxy(moto.endpoint).start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
