@@ -33,7 +33,7 @@ from typing import Any
 
 from toolkit.diagnostics import Diagnostic, Severity
 from toolkit.mapping import ServiceRequest, model_request, quote_name
-from toolkit.modelbase import MASK, ModelError
+from toolkit.modelbase import MASK, Model, ModelError
 from toolkit.models.aws_credentials import AwsCredentials
 from toolkit.models.sage_maker_connection import SageMakerConnection
 from toolkit.models.workflow import LogLevels, Workflow
@@ -168,7 +168,7 @@ class Redactor(logging.Filter):
 REDACTOR = Redactor()
 
 
-def secret_values(model: Workflow) -> set[str]:
+def secret_values(model: Model) -> set[str]:
     """The real values of the config's secrets: every leaf that ``to_dict()`` masks."""
     found: set[str] = set()
 
@@ -201,7 +201,6 @@ def run(path: str | Path, options: RunOptions | None = None) -> RunResult:
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # a bug: one line, no traceback, no secret
-        log.debug("internal error", exc_info=True)
         result.fatal = f"internal error ({type(exc).__name__}); please report it"
     finally:
         result.duration = time.monotonic() - started
@@ -510,12 +509,14 @@ def _stored_connection(rest: MetadataRestSink | None, name: str) -> SageMakerCon
         )
     config = stored.get("connection", {}).get("config") if isinstance(stored, dict) else None
     try:
-        return SageMakerConnection.from_dict(config, "connection.config")
+        stored_connection = SageMakerConnection.from_dict(config, "connection.config")
     except ModelError as exc:
         raise _Fatal(
             f"the service {name} in OpenMetadata has no usable SageMaker connection ({exc}); "
             "add source.serviceConnection to the config"
         ) from None
+    REDACTOR.add(secret_values(stored_connection))
+    return stored_connection
 
 
 def _sagemaker_client(options: RunOptions) -> Callable[[AwsCredentials, int], Any]:
