@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from samples import SAGEMAKER_SAMPLE
 from wheelhouse import build_project_wheel, build_wheelhouse
 
 
@@ -25,34 +26,6 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def omkit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """omkit's own wheel, built from this checkout without network or build isolation."""
     return build_project_wheel(tmp_path_factory.mktemp("omkit-wheel"))
-
-
-#: The sample config of OpenMetadata's SageMaker connector page, with a workflowConfig; its
-#: KEY/SECRET placeholders (rule R002 errors) are written as environment references.
-SAGEMAKER_SAMPLE = """\
-source:
-  type: sagemaker
-  serviceName: local_sagemaker
-  serviceConnection:
-    config:
-      type: SageMaker
-      awsConfig:
-        awsAccessKeyId: ${AWS_ACCESS_KEY_ID}
-        awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}
-        awsRegion: us-east-2
-  sourceConfig:
-    config:
-      type: MlModelMetadata
-sink:
-  type: metadata-rest
-  config: {}
-workflowConfig:
-  openMetadataServerConfig:
-    hostPort: "http://localhost:8585/api"
-    authProvider: openmetadata
-    securityConfig:
-      jwtToken: "${OM_JWT}"
-"""
 
 
 @pytest.fixture(scope="session")

@@ -9,35 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from samples import SAGEMAKER_SAMPLE
 
 from toolkit.diagnostics import Diagnostic, Severity
 from toolkit.loader import MAX_DIGITS
 from toolkit.validate import UsageError, check_file, collect_files, validate_paths
 
-GOOD = """\
-source:
-  type: sagemaker
-  serviceName: local_sagemaker
-  serviceConnection:
-    config:
-      type: SageMaker
-      awsConfig:
-        awsAccessKeyId: ${AWS_ACCESS_KEY_ID}
-        awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}
-        awsRegion: us-east-2
-  sourceConfig:
-    config:
-      type: MlModelMetadata
-sink:
-  type: metadata-rest
-  config: {}
-workflowConfig:
-  openMetadataServerConfig:
-    hostPort: "http://localhost:8585/api"
-    authProvider: openmetadata
-    securityConfig:
-      jwtToken: "${OM_JWT}"
-"""
+GOOD = SAGEMAKER_SAMPLE
 
 
 def write(path: Path, text: str = "a: 1\n") -> Path:
