@@ -101,7 +101,8 @@ def test_a_wrong_token_is_a_401_with_a_clear_message_and_no_retry(om_server: OMS
     with pytest.raises(OpenMetadataError) as caught:
         client.get("/services/mlmodelServices/name/svc")
     assert caught.value.status == 401
-    assert "securityConfig.jwtToken" in caught.value.message
+    assert "securityConfig.jwtToken" in caught.value.hint
+    assert "securityConfig.jwtToken" in str(caught.value)
     assert "wrong-token-value" not in str(caught.value)
     assert len(om_server.calls("GET", "/api/v1/services/.*")) == 1
 

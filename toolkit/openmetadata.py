@@ -63,12 +63,14 @@ _SSO_PROVIDERS = frozenset(
 
 class OpenMetadataError(Exception):
     """A request that failed: ``status`` is the HTTP status (None when no answer came back:
-    connection refused, timeout, TLS failure), ``message`` says what happened in one line."""
+    connection refused, timeout, TLS failure), ``message`` says what happened in one line and
+    ``hint`` (possibly empty) what to do about it; ``str()`` gives both."""
 
-    def __init__(self, status: int | None, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: int | None, message: str, hint: str = "") -> None:
+        super().__init__(f"{message} ({hint})" if hint else message)
         self.status = status
         self.message = message
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -352,7 +354,7 @@ class OpenMetadataClient:
                 raise _NotFound(status, text)
             if status in RETRY_STATUSES:
                 raise _Retryable(status, text, _retry_after(answer.headers))
-            raise OpenMetadataError(status, text + _hint(status))
+            raise OpenMetadataError(status, text, _hint(status))
         if not raw:
             return Response(status, None)
         try:
@@ -423,7 +425,7 @@ def _reason(reason: object) -> str:
 
 def _hint(status: int) -> str:
     if status == 401:
-        return " (the server refused the token: check securityConfig.jwtToken, the bot's JWT)"
+        return "the server refused the token: check securityConfig.jwtToken, the bot's JWT"
     if status == 403:
-        return " (the bot is not allowed to do this: check its roles in OpenMetadata)"
+        return "the bot is not allowed to do this: check its roles in OpenMetadata"
     return ""

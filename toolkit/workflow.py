@@ -289,7 +289,7 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
             )
             REDACTOR.add([bearer_token(server)])
         except OpenMetadataError as exc:
-            raise _Fatal(f"OpenMetadata: {exc.message}") from None
+            raise _Fatal(f"OpenMetadata: {exc}") from None
         override = sink_config.get("override_metadata", pipeline.overrideMetadata)
         rest = MetadataRestSink(
             client,
@@ -345,7 +345,7 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         try:
             service_fqn = sink.start(service)
         except (SinkError, OpenMetadataError) as exc:
-            raise _Fatal(f"OpenMetadata: {_message(exc)}") from None
+            raise _Fatal(f"OpenMetadata: {exc}") from None
         if rest is not None:
             result.server_version = rest.server_version
         _ingest(source, sink, status, service_fqn, sagemaker.awsConfig.awsRegion, options)
@@ -447,7 +447,7 @@ def _mark_deleted(
             if e["fullyQualifiedName"] not in seen
         ]
     except OpenMetadataError as exc:
-        status.error("markDeletedMlModels", f"cannot list the service's models: {exc.message}")
+        status.error("markDeletedMlModels", f"cannot list the service's models: {exc}")
         outcome.skipped = "the service's models could not be listed in OpenMetadata"
         return outcome
     if dry_run:
@@ -461,7 +461,7 @@ def _mark_deleted(
         try:
             client.delete(f"/mlmodels/{model_id}", {"recursive": True, "hardDelete": False})
         except OpenMetadataError as exc:
-            status.error(f"model {fqn}", f"soft delete failed: {exc.message}")
+            status.error(f"model {fqn}", f"soft delete failed: {exc}")
             return
         log.info("model %s soft-deleted (no longer in SageMaker)", fqn)
         with lock:
@@ -486,10 +486,6 @@ def _check_keys(config: Mapping[str, Any], allowed: frozenset[str], kind: str) -
         )
 
 
-def _message(exc: BaseException) -> str:
-    return exc.message if isinstance(exc, OpenMetadataError) else str(exc)
-
-
 def _stored_connection(rest: MetadataRestSink | None, name: str) -> SageMakerConnection:
     """The connection stored with the service in OpenMetadata (no serviceConnection in the
     config: upstream then reads it from the server too)."""
@@ -501,7 +497,7 @@ def _stored_connection(rest: MetadataRestSink | None, name: str) -> SageMakerCon
     try:
         stored = rest.client.get(service_path(name))
     except OpenMetadataError as exc:
-        raise _Fatal(f"OpenMetadata: {exc.message}") from None
+        raise _Fatal(f"OpenMetadata: {exc}") from None
     if stored is None:
         raise _Fatal(
             f"source.serviceConnection is missing and the service {name} does not exist in "

@@ -70,7 +70,7 @@ class DryRunSink:
             if exc.status is not None:
                 raise
             self.plan.note = (
-                f"OpenMetadata was not read ({exc.message}): every model is shown as created "
+                f"OpenMetadata was not read ({exc}): every model is shown as created "
                 "and what would be soft-deleted is not known"
             )
             log.warning("%s", self.plan.note)

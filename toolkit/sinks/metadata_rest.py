@@ -196,8 +196,8 @@ class MetadataRestSink:
         if exc.status is None or exc.status in (401, 403):
             with self._broken_lock:
                 if self._broken is None:
-                    self._broken = exc.message
-                    log.error("OpenMetadata: %s; the remaining models are not sent", exc.message)
+                    self._broken = str(exc)
+                    log.error("OpenMetadata: %s; the remaining models are not sent", exc)
 
     def _put_once(self, key: str, path: str, body: dict[str, Any], subject: str) -> bool:
         def action() -> bool:
@@ -207,7 +207,7 @@ class MetadataRestSink:
                 self.client.put(path, body)
             except OpenMetadataError as exc:
                 self._break(exc)
-                self.status.error(subject, exc.message)
+                self.status.error(subject, str(exc))
                 return False
             return True
 
@@ -247,7 +247,7 @@ class MetadataRestSink:
             answer = self.client.request("PUT", "/mlmodels", body=self._body(model))
         except OpenMetadataError as exc:
             self._break(exc)
-            self.status.model_failed(model.name, exc.message)
+            self.status.model_failed(model.name, str(exc))
         except Exception as exc:  # never lose a model silently
             self.status.model_failed(model.name, f"unexpected error ({type(exc).__name__})")
         else:
@@ -271,7 +271,7 @@ class MetadataRestSink:
                 return
             self._break(exc)
             for i, model in enumerate(batch):  # one log line for the whole batch
-                self.status.model_failed(model.name, exc.message, quiet=i > 0)
+                self.status.model_failed(model.name, str(exc), quiet=i > 0)
             return
         except Exception as exc:
             for model in batch:
