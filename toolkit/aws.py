@@ -111,10 +111,13 @@ class AwsConnection:
 
 
 def client_config(
-    timeout: float = DEFAULT_TIMEOUT, max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    timeout: float = DEFAULT_TIMEOUT,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    pool_size: int = 10,
 ) -> Any:
-    """A botocore ``Config`` with connect and read timeouts of ``timeout`` seconds and at most
-    ``max_attempts`` attempts per call (retry mode ``standard``)."""
+    """A botocore ``Config`` with connect and read timeouts of ``timeout`` seconds, at most
+    ``max_attempts`` attempts per call (retry mode ``standard``) and up to ``pool_size`` open
+    connections (one per thread that calls the client at once)."""
     from botocore.config import Config
 
     if timeout <= 0:
@@ -125,6 +128,7 @@ def client_config(
         connect_timeout=timeout,
         read_timeout=timeout,
         retries={"mode": "standard", "max_attempts": max_attempts},
+        max_pool_connections=max(10, pool_size),
     )
 
 
@@ -189,13 +193,14 @@ def connect(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    pool_size: int = 10,
 ) -> AwsConnection:
     """Steps 1 to 3 above in one call: base session, role (when configured), SageMaker client.
 
     Raises what boto3 raises (``ProfileNotFound``, ``NoCredentialsError``, ``ClientError`` from
     STS, ...); :func:`aws_error` turns any of them into a code and a message.
     """
-    config = client_config(timeout, max_attempts)
+    config = client_config(timeout, max_attempts, pool_size)
     session = base_session(aws)
     info = credential_info(session)
     if aws.assumeRoleArn:

@@ -520,19 +520,15 @@ def _sagemaker_client(options: RunOptions) -> Callable[[AwsCredentials, int], An
     with botocore retries for throttling and a connection pool as large as the thread pool."""
 
     def build(aws_config: AwsCredentials, workers: int) -> Any:
-        from botocore.config import Config
-
         from toolkit import aws
 
-        config = aws.client_config(options.aws_timeout, options.aws_attempts).merge(
-            Config(max_pool_connections=max(10, workers + 2))
+        connection = aws.connect(
+            aws_config,
+            timeout=options.aws_timeout,
+            max_attempts=options.aws_attempts,
+            pool_size=workers + 2,
         )
-        session = aws.base_session(aws_config)
-        info = aws.credential_info(session)
-        if aws_config.assumeRoleArn:
-            session = aws.assume_role(session, aws_config, config=config)
-            info = aws.assumed_role_info(aws_config)
-        log.info("AWS credentials: %s", info.description)
-        return aws.sagemaker_client(session, aws_config, config=config)
+        log.info("AWS credentials: %s", connection.credentials.description)
+        return connection.sagemaker
 
     return build
