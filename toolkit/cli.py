@@ -16,6 +16,11 @@ import typer
 
 from toolkit import __version__
 
+# Sections of `omkit --help`.
+_WRITE = "Write and check configs"
+_RUN = "Run against AWS and OpenMetadata"
+_DEVELOP = "Editors and development"
+
 app = typer.Typer(
     name="omkit",
     help="Write, check and run OpenMetadata SageMaker ingestion configs.",
@@ -58,7 +63,7 @@ def _fail_usage(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-@app.command()
+@app.command(rich_help_panel=_WRITE)
 def validate(
     paths: Annotated[
         list[Path],
@@ -109,7 +114,7 @@ class RulesFormat(str, Enum):
     markdown = "markdown"
 
 
-@app.command("rules")
+@app.command("rules", rich_help_panel=_WRITE)
 def rules_command(
     output_format: Annotated[
         RulesFormat, typer.Option("--format", "-f", help="text, json or markdown (docs/rules.md).")
@@ -140,7 +145,7 @@ init_app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(init_app, name="init")
+app.add_typer(init_app, name="init", rich_help_panel=_WRITE)
 
 
 @init_app.callback(invoke_without_command=True)
@@ -320,7 +325,7 @@ policy_app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(policy_app, name="policy")
+app.add_typer(policy_app, name="policy", rich_help_panel=_RUN)
 
 
 @policy_app.callback()
@@ -362,7 +367,7 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-@app.command("codegen")
+@app.command("codegen", rich_help_panel=_DEVELOP)
 def codegen_command(
     check: Annotated[
         bool,
@@ -423,7 +428,7 @@ def codegen_command(
         typer.echo(f"{'wrote' if name in files else 'deleted'} {_shown(target / name)}")
 
 
-@app.command("schema")
+@app.command("schema", rich_help_panel=_DEVELOP)
 def schema_command(
     output: Annotated[
         Path | None,
@@ -460,7 +465,7 @@ class ConnectionFormat(str, Enum):
     json = "json"
 
 
-@app.command("test-connection")
+@app.command("test-connection", rich_help_panel=_RUN)
 def connection_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to test.")],
     timeout: Annotated[
@@ -479,8 +484,9 @@ def connection_command(
         ),
     ] = ConnectionFormat.text,
 ) -> None:
-    """Check, step by step, that a config reaches AWS (credentials, role, SageMaker calls) and
-    OpenMetadata; exit 0 when every mandatory step passes, 1 otherwise, 2 on usage problems.
+    """Check, step by step, that a config reaches AWS and OpenMetadata.
+
+    Exit 0 when every mandatory step passes, 1 otherwise, 2 on usage problems.
     """
     from toolkit import connection
     from toolkit.settings import SettingsError
@@ -528,7 +534,7 @@ class RunFormat(str, Enum):
     json = "json"
 
 
-@app.command("run")
+@app.command("run", rich_help_panel=_RUN)
 def run_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to run.")],
     workers: Annotated[
@@ -552,8 +558,11 @@ def run_command(
         RunFormat, typer.Option("--format", "-f", help="Summary as a text table or as JSON.")
     ] = RunFormat.text,
 ) -> None:
-    """Ingest the SageMaker models of a config into OpenMetadata (or its file sink), as
-    metadata ingest -c FILE does; exit 0 on success, 1 on any error, 2 on usage problems."""
+    """Ingest the SageMaker models of a config into OpenMetadata or a file.
+
+    Does what `metadata ingest -c FILE` does. Exit 0 on success, 1 on any error, 2 on usage
+    problems.
+    """
     from toolkit import runreport, workflow
 
     if not file.is_file():
