@@ -12,10 +12,11 @@ so a schema change can never silently make the fast check more lenient than json
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+
+from toolkit import schema
 
 Schema = dict[str, Any]
 #: Resolves a ``$ref`` seen in ``context`` to the schema it names.
@@ -237,28 +238,16 @@ def compile_schema(schema: Schema, resolve: Resolver, origin: str) -> str:
     return compiler.source(entry, origin)
 
 
-def _nodes(node: object) -> Iterator[Schema]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _nodes(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _nodes(value)
-
-
 def resolver(spec: Mapping[str, Schema]) -> Resolver:
-    """Resolve ``$ref``s between the schemas of ``spec`` by their ``$id`` (no network)."""
-    by_id = {doc["$id"]: doc for doc in spec.values()}
-    base_of = {id(node): doc["$id"] for doc in spec.values() for node in _nodes(doc)}
+    """Resolve ``$ref``s between the schemas of ``spec`` (see :func:`toolkit.schema.ref_resolver`);
+    a ``$ref`` that leads nowhere stops the generator."""
+    lookup = schema.ref_resolver(spec)
 
     def resolve(context: Schema, ref: str) -> Schema:
-        uri, _, fragment = urljoin(base_of[id(context)], ref).partition("#")
-        node: Any = by_id[uri]
-        for part in fragment.split("/")[1:]:
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        found: Schema = node  # the same object each time: the compiler memoises nodes by id()
-        return found
+        target = lookup(context, ref)
+        if target is None:
+            raise UnsupportedSchema(f"cannot resolve $ref {ref!r}")
+        return target
 
     return resolve
 

@@ -7,10 +7,11 @@ in ``spec/``; nothing is ever fetched from the network. The validator is built o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 if TYPE_CHECKING:  # jsonschema costs ~50 ms to import: only files with problems pay for it
     from jsonschema import Draft7Validator, FormatChecker
@@ -108,14 +109,32 @@ def _is_password(prop: object) -> bool:
     return isinstance(prop, dict) and prop.get("format") == "password"
 
 
+def ref_resolver(spec: Mapping[str, Schema]) -> Callable[[Schema, str], Schema | None]:
+    """Resolve ``$ref``s between the schemas of ``spec`` by their ``$id``, with the standard
+    library alone. The returned function takes the node a ``$ref`` is written in and the ``$ref``
+    text, and gives the node it points to (the same object every time), or None when that node
+    is not one of ``spec``'s."""
+    by_id = {doc["$id"]: doc for doc in spec.values()}
+    base_of = {id(node): doc["$id"] for doc in spec.values() for node in _walk(doc)}
+
+    def lookup(context: Schema, ref: str) -> Schema | None:
+        base = base_of.get(id(context))
+        if base is None:
+            return None
+        uri, _, fragment = urljoin(base, ref).partition("#")
+        node: Any = by_id.get(uri)
+        for part in fragment.split("/")[1:]:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(part.replace("~1", "/").replace("~0", "~"))
+        return node if isinstance(node, dict) else None
+
+    return lookup
+
+
 @cache
-def _bases(root: Path | None = None) -> dict[int, str]:
-    """For every schema node under ``spec/``, the ``$id`` of the file it belongs to."""
-    out: dict[int, str] = {}
-    for schema in load_spec(root).values():
-        for node in _walk(schema):
-            out[id(node)] = schema["$id"]
-    return out
+def _refs(base: Path) -> Callable[[Schema, str], Schema | None]:
+    return ref_resolver(_load_spec(base))
 
 
 def resolve(context: Schema, node: Schema, root: Path | None = None) -> Schema:
@@ -123,22 +142,18 @@ def resolve(context: Schema, node: Schema, root: Path | None = None) -> Schema:
 
     A property written as annotations plus ``allOf: [{$ref}]`` (draft-07 ignores keywords beside
     a ``$ref``) resolves to the referenced schema when it has no ``enum``/``const`` of its own.
+    A node that is not one of ``spec/``'s (a copy made for another release) is returned as is.
     """
+    lookup = _refs(root or spec_dir())
     parts = node.get("allOf")
     if "enum" not in node and "const" not in node and isinstance(parts, list) and len(parts) == 1:
         node = parts[0]
-        context = context if id(node) not in _bases(root) else node
-    base = _bases(root).get(id(context)) or _bases(root).get(id(node))
-    seen = 0
-    while isinstance(node.get("$ref"), str) and base is not None and seen < 20:
-        node = registry(root).resolver(base).lookup(node["$ref"]).contents
-        base = _bases(root).get(id(node))
-        seen += 1
+    for _ in range(20):
+        ref = node.get("$ref")
+        if not isinstance(ref, str):
+            break
+        target = lookup(node, ref) or lookup(context, ref)
+        if target is None:
+            break
+        node = context = target
     return node
-
-
-def resolve_ref(context: Schema, ref: str, root: Path | None = None) -> Schema:
-    """The schema that ``ref``, written inside the node ``context``, points to."""
-    base = _bases(root)[id(context)]
-    contents: Schema = registry(root).resolver(base).lookup(ref).contents
-    return contents
