@@ -42,7 +42,7 @@ MEMORY_TARGET = 1.0
 
 _PROBE = """
 import sys
-from toolkit import cli
+from omkit_sagemaker import cli
 sys.argv = ["omkit", *sys.argv[1:]]
 try:
     cli.main()

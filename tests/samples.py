@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 #: The sample config of OpenMetadata's SageMaker connector page, with a workflowConfig; its
 #: KEY/SECRET placeholders (rule R002 errors) are written as environment references.
 SAGEMAKER_SAMPLE = """\
@@ -28,3 +31,75 @@ workflowConfig:
     securityConfig:
       jwtToken: "${OM_JWT}"
 """
+
+
+CORPUS = Path(__file__).parent / "corpus"
+TEMPLATE = Path(__file__).parents[1] / "templates" / "sagemaker.yaml"
+
+#: The environment every corpus file is checked with (never the real one).
+FIXED_ENV: dict[str, str] = {
+    "OMKIT_TEST_SECRET": "SuperSecret-Value-123",
+    "OMKIT_TEST_SESSION_TOKEN": "FwoGZXIvYXdzEXAMPLE-session-token-456",
+    "OMKIT_TEST_JWT": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJpbmdlc3Rpb24tYm90In0.c2lnbmF0dXJlLTc4OQ",
+    "OMKIT_TEST_REGION": "eu-west-1",
+    "OMKIT_TEST_PROFILE": "ml",
+    "OMKIT_TEST_FLAG": "false",
+    "OMKIT_TEST_GOOD_LEVEL": "DEBUG",
+    "OMKIT_TEST_LEVEL": "WARNING",
+    "OMKIT_TEST_HOST": "http://localhost:8585/api",
+}
+
+
+ACCESS_KEY = "AKIAZZZZTESTKEY12345"
+AWS_SECRET = "moto-secret-access-key-value"
+CONSOLE = "https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/models/"
+
+
+def config_text(
+    om_url: str,
+    aws_endpoint: str,
+    *,
+    sink: str = "metadata-rest",
+    filename: str | None = None,
+    mark_deleted: bool | None = None,
+    includes: tuple[str, ...] = (),
+    excludes: tuple[str, ...] = (),
+    service: str = "local_sagemaker",
+    connection: bool = True,
+    logger_level: str = "INFO",
+) -> str:
+    """A SageMaker config for moto at ``aws_endpoint`` and OpenMetadata at ``om_url``; the
+    secrets are ``${SM_SECRET}`` and ``${OM_JWT}`` references."""
+    lines = ["source:", "  type: sagemaker", f"  serviceName: {service}"]
+    if connection:
+        lines += [
+            "  serviceConnection:",
+            "    config:",
+            "      type: SageMaker",
+            "      awsConfig:",
+            f"        awsAccessKeyId: {ACCESS_KEY}",
+            "        awsSecretAccessKey: ${SM_SECRET}",
+            "        awsRegion: us-east-1",
+            f"        endPointURL: {aws_endpoint}",
+        ]
+    lines += ["  sourceConfig:", "    config:", "      type: MlModelMetadata"]
+    if mark_deleted is not None:
+        lines.append(f"      markDeletedMlModels: {'true' if mark_deleted else 'false'}")
+    if includes or excludes:
+        lines.append("      mlModelFilterPattern:")
+        if includes:
+            lines.append(f"        includes: {json.dumps(list(includes))}")
+        if excludes:
+            lines.append(f"        excludes: {json.dumps(list(excludes))}")
+    lines += ["sink:", f"  type: {sink}"]
+    lines.append(f"  config: {{filename: {json.dumps(filename)}}}" if filename else "  config: {}")
+    lines += [
+        "workflowConfig:",
+        f"  loggerLevel: {logger_level}",
+        "  openMetadataServerConfig:",
+        f"    hostPort: {om_url}",
+        "    authProvider: openmetadata",
+        "    securityConfig:",
+        "      jwtToken: ${OM_JWT}",
+    ]
+    return "\n".join(lines) + "\n"

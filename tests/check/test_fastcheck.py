@@ -1,0 +1,134 @@
+"""The generated fast checker (check/fastcheck.py) agrees with jsonschema, and is up to date.
+
+``omkit validate`` trusts a file that the fast checker accepts without asking jsonschema, so the
+two must give the same verdict on every document: corpus files, and documents mutated from them.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from omkit_sagemaker.check import fastcheck, versions
+from omkit_sagemaker.check.loader import load_file
+from omkit_sagemaker.spec import checkgen
+from samples import CORPUS, FIXED_ENV, TEMPLATE
+
+
+def _documents() -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for path in [TEMPLATE, *sorted(CORPUS.rglob("*.yaml")), *sorted(CORPUS.rglob("*.yml"))]:
+        loaded = load_file(path, environ=FIXED_ENV)
+        if loaded.document is not None:
+            found.append((path.name, loaded.document.data))
+    return found
+
+
+DOCUMENTS = _documents()
+VALID = [doc for _, doc in DOCUMENTS if versions.validator().is_valid(doc)]
+
+
+def test_the_committed_fast_checker_is_generated_from_spec() -> None:
+    generated = checkgen.generate(versions.spec_for(versions.DEFAULT_TARGET))
+    committed = checkgen.module_path().read_text(encoding="utf-8")
+    assert committed == generated, "check/fastcheck.py is out of date: run `omkit codegen`"
+
+
+def test_generation_is_deterministic() -> None:
+    spec = versions.spec_for(versions.DEFAULT_TARGET)
+    assert checkgen.generate(spec) == checkgen.generate(copy.deepcopy(spec))
+
+
+def test_the_corpus_has_both_verdicts() -> None:
+    assert len(VALID) >= 20
+    assert len(DOCUMENTS) - len(VALID) >= 40
+
+
+@pytest.mark.parametrize(("name", "document"), DOCUMENTS, ids=[n for n, _ in DOCUMENTS])
+def test_same_verdict_as_jsonschema_on_the_corpus(name: str, document: dict[str, Any]) -> None:
+    assert fastcheck.is_valid(document) == versions.validator().is_valid(document)
+
+
+# Values that exercise every kind of check: types, enums, formats, patterns, ranges.
+_LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 200),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.sampled_from(
+        [
+            "SageMaker", "Sagemaker", "sagemaker", "SAGEMAKER", "MlModelMetadata", "INFO", "WARN",
+            "WARNING", "openmetadata", "google", "no-auth", "validate", "noop", "env",
+            "http://localhost:8585/api", "localhost:8585", "us-east-2", "a(b", "^prod-", "",
+            "123e4567-e89b-12d3-a456-426614174000", "not-a-uuid", "${X}",
+        ]
+    ),
+)  # fmt: skip
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["type", "config", "jwtToken", "x", "secretKey"]), inner, max_size=3
+        )
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [path]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _paths(value, (*path, i))
+    return out
+
+
+@st.composite
+def _mutants(draw: st.DrawFn) -> dict[str, Any]:
+    document: dict[str, Any] = copy.deepcopy(draw(st.sampled_from(VALID)))
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_paths(document)))
+        if not path:
+            continue
+        parent: Any = document
+        for part in path[:-1]:
+            parent = parent[part]
+        action = draw(st.sampled_from(["replace", "delete", "add"]))
+        if action == "replace":
+            parent[path[-1]] = draw(_VALUES)
+        elif action == "delete":
+            del parent[path[-1]]
+        elif isinstance(parent[path[-1]], dict):
+            key = draw(st.sampled_from(["type", "extra", "authProvider", "securityConfig"]))
+            parent[path[-1]][key] = draw(_VALUES)
+    return document
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutants())
+def test_same_verdict_as_jsonschema_on_mutated_documents(document: dict[str, Any]) -> None:
+    assert fastcheck.is_valid(document) == versions.validator().is_valid(document)
+
+
+def test_an_unsupported_keyword_stops_the_generator() -> None:
+    spec = {
+        checkgen.WORKFLOW: {
+            "$id": "https://omkit.dev/spec/metadataIngestion/workflow.json",
+            "type": "object",
+            "propertyNames": {"maxLength": 3},
+        }
+    }
+    with pytest.raises(checkgen.UnsupportedSchema, match="propertyNames"):
+        checkgen.generate(spec)
+
+
+def test_module_path_points_at_the_package() -> None:
+    assert checkgen.module_path() == Path(fastcheck.__file__).resolve()

@@ -1,0 +1,412 @@
+"""The lint rules: every rule's documented examples, the catalogue, and the generated files.
+
+Each rule's failing example must trigger that rule (and no other), and its passing example no rule
+at all: the examples are the ones docs/rules.md shows, so the docs and the tests cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from omkit_sagemaker.base import regiondata
+from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity
+from omkit_sagemaker.check import rules
+from omkit_sagemaker.check.loader import Document, load_text
+from omkit_sagemaker.check.rules import RULES
+from omkit_sagemaker.check.validate import check_document
+from omkit_sagemaker.check.versions import Version
+from omkit_sagemaker.cli import app
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[2]
+AWS = "source:\n  serviceConnection:\n    config:\n      awsConfig:\n"
+SERVER = "workflowConfig:\n  openMetadataServerConfig:\n"
+
+
+def load(text: str, env: dict[str, str] | None = None) -> Document:
+    loaded = load_text(text, "config.yaml", environ={} if env is None else env)
+    assert loaded.document is not None, loaded.diagnostics
+    return loaded.document
+
+
+def lint(
+    text: str, target: Version = (1, 1), env: dict[str, str] | None = None
+) -> list[Diagnostic]:
+    return rules.run(load(text, env), target)
+
+
+def aws(*lines: str) -> str:
+    return AWS + "".join(f"        {line}\n" for line in lines)
+
+
+def server(*lines: str) -> str:
+    return SERVER + "".join(f"    {line}\n" for line in lines)
+
+
+def codes(found: list[Diagnostic]) -> list[str]:
+    return [d.code for d in found]
+
+
+# --- every rule's own examples ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_failing_example_triggers_its_rule_only(code: str) -> None:
+    found = lint(RULES[code].bad)
+    assert found, f"{code}'s failing example passes"
+    assert set(codes(found)) == {code}, [(d.code, d.message) for d in found]
+    assert all(d.severity is RULES[code].severity for d in found)
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_passing_example_triggers_no_rule(code: str) -> None:
+    assert lint(RULES[code].good) == []
+
+
+def test_rule_definitions_are_complete_and_stable() -> None:
+    assert list(RULES) == [f"R{n:03d}" for n in range(1, len(RULES) + 1)]
+    assert len({r.name for r in RULES.values()}) == len(RULES)
+    for entry in RULES.values():
+        assert entry.summary
+        assert "\n" not in entry.summary
+        assert not entry.summary.endswith(".")
+        assert entry.hint
+        assert "\n" not in entry.hint
+        assert entry.bad != entry.good
+        assert entry.replaces <= set(CODES)
+    assert not set(RULES) & set(CODES)
+
+
+def test_a_rule_code_cannot_be_registered_twice() -> None:
+    with pytest.raises(ValueError, match="R001"):
+        rules.rule("R001", "again", Severity.ERROR, "x", hint="x", bad="a: 1", good="a: 2")(
+            lambda document, target: []
+        )
+
+
+# --- what the messages say --------------------------------------------------------------------
+
+
+def test_literal_secret_message_hides_the_secret_and_gives_the_env_rewrite() -> None:
+    secret = "4fTq9mZ2xLr8vB1nK7sW3yH6dJ0cP5gA2eU9iO1t"
+    text = aws(f"awsSecretAccessKey: {secret}", f'awsSessionToken: "{secret}x"') + server(
+        "securityConfig:", f"  jwtToken: {secret}y"
+    )
+    found = lint(text)
+    assert codes(found) == ["R001", "R001", "R001"]
+    for diag in found:
+        assert secret not in diag.message
+        assert secret not in (diag.hint or "")
+    hints = {d.path.rsplit(".", 1)[-1]: d.hint for d in found}
+    assert "awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}" in str(hints["awsSecretAccessKey"])
+    assert "awsSessionToken: ${AWS_SESSION_TOKEN}" in str(hints["awsSessionToken"])
+    assert "jwtToken: ${OPENMETADATA_JWT_TOKEN}" in str(hints["jwtToken"])
+
+
+def test_an_env_reference_is_not_a_literal_secret_once_expanded() -> None:
+    text = aws('awsSecretAccessKey: "${MY_SECRET}"')
+    assert lint(text, env={"MY_SECRET": "expanded-secret-value"}) == []
+    assert lint(text, env={}) == []
+    assert codes(lint(aws("awsSecretAccessKey: prefix-${MY_SECRET}"))) == ["R001"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        aws("awsRegion: ${VALUE}"),
+        aws("awsRegion: us-east-2", "assumeRoleArn: ${VALUE}"),
+        aws("awsRegion: us-east-2", "assumeRoleSessionName: ${VALUE}"),
+        aws("awsRegion: us-east-2", "endPointURL: '${VALUE}'"),
+        server("hostPort: http://${VALUE}"),
+        "source:\n  serviceName: ${VALUE}\n",
+        "sink:\n  type: ${VALUE}\n",
+    ],
+)
+def test_values_from_the_environment_are_named_not_shown(text: str) -> None:
+    secret = "eyJhbGciOi JSUzI1NiJ9/secret"
+    found = lint(text, env={"VALUE": secret})
+    assert found
+    for diag in found:
+        for part in ("eyJhbG", "secret"):
+            assert part not in diag.message
+            assert part not in (diag.hint or "")
+    assert any("${VALUE}" in d.message for d in found)
+
+
+def test_a_jwt_token_file_path_is_not_a_literal_secret() -> None:
+    assert lint(server("securityConfig:", "  jwtToken: /run/secrets/om-jwt")) == []
+
+
+def test_connector_page_placeholders_are_errors() -> None:
+    text = aws("awsAccessKeyId: KEY", "awsSecretAccessKey: SECRET", "awsSessionToken: TOKEN")
+    text += "        profileName: profile\n"
+    text += '        assumeRoleArn: "arn:partition:service:region:account:resource"\n'
+    text += "        assumeRoleSessionName: session\n        assumeRoleSourceIdentity: identity\n"
+    text += server("securityConfig:", '  jwtToken: "{bot_jwt_token}"')
+    found = lint(text)
+    assert codes(found) == ["R002"] * 8, [(d.code, d.message) for d in found]
+    assert all(d.severity is Severity.ERROR for d in found)
+    lines = sorted(d.line for d in found)
+    assert lines == [5, 6, 7, 8, 9, 10, 11, 15]
+
+
+def test_a_generic_placeholder_on_a_secret_key_is_not_shown() -> None:
+    (diag,) = lint(aws("awsSecretAccessKey: <your secret key>"))
+    assert diag.code == "R002"
+    assert "your secret key" not in diag.message
+    assert "placeholder" in diag.message
+
+
+def test_regex_items_are_never_placeholders() -> None:
+    text = "source:\n  sourceConfig:\n    config:\n      mlModelFilterPattern:\n"
+    text += "        includes: ['<model>']\n"
+    assert lint(text) == []
+
+
+def test_region_close_match_and_letter_case() -> None:
+    (diag,) = lint(aws("awsRegion: us-east2"))
+    assert diag.message.endswith("did you mean 'us-east-2'?")
+    (diag,) = lint(aws("awsRegion: US-EAST-2"))
+    assert "lower case" in diag.message
+    assert diag.hint == "write awsRegion: us-east-2"
+    assert lint(aws("awsRegion: ${AWS_REGION}")) == []
+    assert codes(lint(aws("awsRegion: ${AWS_REGION}"), env={"AWS_REGION": "mars-1"})) == ["R003"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "region"),
+    [("us-east-2a", "us-east-2"), ("eu-west-1c", "eu-west-1"), ("us-west-2-lax-1a", "us-west-2")],
+)
+def test_availability_zone_names_its_region(zone: str, region: str) -> None:
+    (diag,) = lint(aws(f"awsRegion: {zone}"))
+    assert diag.code == "R004"
+    assert diag.hint == f"write awsRegion: {region}"
+
+
+def test_every_partition_is_known() -> None:
+    for region in ("us-gov-west-1", "cn-north-1", "eu-central-2"):
+        assert lint(aws(f"awsRegion: {region}")) == []
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:iam::210987654321:role/service-role/Reader",
+        "arn:aws-cn:iam::210987654321:role/Reader",
+        "arn:aws-us-gov:iam::210987654321:role/Reader",
+    ],
+)
+def test_role_arns_in_every_partition_and_with_paths(arn: str) -> None:
+    assert lint(aws(f"assumeRoleArn: {arn}")) == []
+
+
+def test_a_role_name_is_not_an_arn() -> None:
+    (diag,) = lint(aws("assumeRoleArn: OpenMetadataReader"))
+    assert "is not an ARN" in diag.message
+
+
+def test_sts_names_length_and_source_identity_prefix() -> None:
+    (diag,) = lint(aws("assumeRoleSessionName: x"))
+    assert "it has 1 characters" in diag.message
+    assert codes(lint(aws("assumeRoleSessionName: " + "a" * 65))) == ["R006"]
+    assert lint(aws("assumeRoleSessionName: " + "a" * 64)) == []
+    (diag,) = lint(aws("assumeRoleSourceIdentity: 'aws:me'"))
+    assert "it starts with 'aws:'" in diag.message
+
+
+def test_endpoint_rule_replaces_the_schema_format_error() -> None:
+    text = (
+        "source:\n  type: sagemaker\n  serviceName: s\n  serviceConnection:\n    config:\n"
+        "      type: SageMaker\n      awsConfig:\n        awsRegion: us-east-2\n"
+        "        endPointURL: localhost:5000\n"
+        "  sourceConfig:\n    config:\n      type: MlModelMetadata\n"
+        "sink:\n  type: metadata-rest\n  config: {}\n"
+        "workflowConfig:\n  openMetadataServerConfig:\n    hostPort: http://localhost:8585/api\n"
+    )
+    (diag,) = check_document(load(text))
+    assert diag.code == "R007"
+    assert diag.hint == "write endPointURL: https://localhost:5000"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://api.sagemaker.us-east-2.amazonaws.com", []),
+        ("https://vpce-0a1b-2c3d.api.sagemaker.us-east-2.vpce.amazonaws.com", []),
+        ("http://127.0.0.1:5000", []),
+        ("https://proxy.example.com/sagemaker", []),
+        ("https://runtime.sagemaker.us-east-2.amazonaws.com", ["R008"]),
+        ("https://s3.us-east-2.amazonaws.com", ["R008"]),
+        ("https://vpce-0a1b-2c3d.athena.us-east-2.vpce.amazonaws.com", ["R008"]),
+    ],
+)
+def test_endpoint_service(url: str, expected: list[str]) -> None:
+    assert codes(lint(aws("awsRegion: us-east-2", f"endPointURL: {url}"))) == expected
+
+
+def test_access_key_message_never_shows_the_value_and_spots_swapped_keys() -> None:
+    value = "4fTq9mZ2xLr8vB1nK7sW3yH6dJ0cP5gA2eU9iO1t"
+    (diag,) = lint(aws(f"awsAccessKeyId: {value}"))
+    assert diag.code == "R009"
+    assert value not in diag.message
+    assert "swapped" in str(diag.hint)
+
+
+def test_temporary_key_with_an_unset_token_reference_is_fine() -> None:
+    key = "awsAccessKeyId: ASIA2E0A8F3B1C9D7E6F"
+    assert lint(aws(key, "awsSessionToken: ${AWS_SESSION_TOKEN}")) == []
+    assert codes(lint(aws(key, "awsSessionToken: ''"))) == ["R010"]
+
+
+def test_hostport_suggestions() -> None:
+    (diag,) = lint(server("hostPort: http://localhost:8585/api/v1"))
+    assert diag.hint == "write hostPort: http://localhost:8585/api"
+    (diag,) = lint(server("hostPort: https://om.example.com/"))
+    assert diag.hint == "write hostPort: https://om.example.com/api"
+    assert lint(server("hostPort: https://om.example.com/openmetadata/api/")) == []
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost:8585", "127.0.0.1:8585", "[::1]:8585", "openmetadata_server:8585", "om.localhost"],
+)
+def test_plain_http_to_a_local_host_is_fine(host: str) -> None:
+    text = server(f"hostPort: http://{host}/api", "securityConfig:", "  jwtToken: ${JWT}")
+    assert lint(text) == []
+
+
+def test_plain_http_without_a_jwt_is_fine() -> None:
+    assert lint(server("hostPort: http://10.0.0.5:8585/api", "authProvider: basic")) == []
+
+
+def test_logger_warning_replaces_the_enum_error_with_the_fix() -> None:
+    text = (
+        "source:\n  type: sagemaker\n  serviceName: s\n"
+        "  sourceConfig:\n    config:\n      type: MlModelMetadata\n"
+        "sink:\n  type: metadata-rest\n"
+        "workflowConfig:\n  loggerLevel: WARNING\n"
+        "  openMetadataServerConfig:\n    hostPort: http://localhost:8585/api\n"
+    )
+    (diag,) = check_document(load(text))
+    assert (diag.code, diag.line, diag.column, diag.hint) == (
+        "R014",
+        10,
+        16,
+        "write loggerLevel: WARN",
+    )
+
+
+def test_service_name_rule_follows_the_target_release() -> None:
+    text = "source:\n  serviceName: ml/prod:eu\n"
+    (diag,) = lint(text, (1, 1))
+    assert "OpenMetadata 1.1" in diag.message
+    assert lint(text, (2, 0)) == []
+    assert codes(lint("source:\n  serviceName: a::b\n", (2, 0))) == ["R015"]
+    assert codes(lint("source:\n  serviceName: '" + "x" * 129 + "'\n")) == ["R015"]
+    assert lint('source:\n  serviceName: "ML models (prod) & co. 100%"\n') == []
+
+
+@pytest.mark.parametrize(
+    ("item", "column"),
+    [("prod-(a", 18), ("'prod-(a'", 19), ('"prod-\\\\(a["', None)],
+)
+def test_invalid_regex_points_at_the_character(item: str, column: int | None) -> None:
+    text = "source:\n  sourceConfig:\n    config:\n      mlModelFilterPattern:\n"
+    text += f"        includes:\n          - {item}\n"
+    (diag,) = lint(text)
+    assert diag.code == "R016"
+    assert diag.line == 6
+    assert diag.column == (column or 13)
+    assert "at position" in diag.message
+
+
+def test_server_level_filter_patterns_are_checked_too() -> None:
+    text = server("tableFilterPattern:", "  excludes: ['tmp_[']")
+    assert codes(lint(text)) == ["R016"]
+
+
+def test_empty_includes_do_not_hide_excludes() -> None:
+    text = "source:\n  sourceConfig:\n    config:\n      mlModelFilterPattern:\n"
+    text += "        includes: []\n        excludes: [tmp-]\n"
+    assert lint(text) == []
+
+
+def test_sink_type_suggestion_and_file_sink() -> None:
+    (diag,) = lint("sink:\n  type: metadata_rest\n")
+    assert diag.message.endswith("did you mean 'metadata-rest'?")
+    (diag,) = lint("sink:\n  type: file\n")
+    assert (diag.code, diag.line, diag.column) == ("R019", 2, 9)
+
+
+def test_rules_survive_values_of_the_wrong_type() -> None:
+    text = (
+        "source:\n  serviceName: 12\n  serviceConnection:\n    config:\n      awsConfig: [1, 2]\n"
+        "  sourceConfig:\n    config:\n      mlModelFilterPattern:\n        includes: [1, null]\n"
+        "        excludes: x\nsink: []\nworkflowConfig:\n  loggerLevel: 3\n"
+        "  openMetadataServerConfig:\n    hostPort: {a: b}\n    securityConfig: x\n"
+    )
+    assert lint(text) == []
+
+
+# --- the catalogue, the docs and the generated data -------------------------------------------
+
+
+def test_catalogue_lists_every_code_once() -> None:
+    listed = [e.code for e in rules.catalogue()]
+    assert listed == [*CODES, *RULES]
+    assert len(set(listed)) == len(listed)
+
+
+def test_omkit_rules_command_formats() -> None:
+    runner = CliRunner()
+    text = runner.invoke(app, ["rules"])
+    assert text.exit_code == 0
+    assert "R014  error    loggerLevel is WARNING" in text.stdout
+    assert "Y009  warning" in text.stdout
+    as_json = runner.invoke(app, ["rules", "--format", "json"])
+    items = json.loads(as_json.stdout)
+    assert {i["code"] for i in items} == set(CODES) | set(RULES)
+    assert {"code": "R001", "name": "literal-secret", "severity": "warning"}.items() <= next(
+        i for i in items if i["code"] == "R001"
+    ).items()
+    markdown = runner.invoke(app, ["rules", "--format", "markdown"])
+    assert markdown.stdout == rules.markdown()
+
+
+def test_docs_rules_md_is_up_to_date() -> None:
+    """Regenerate with: omkit rules --format markdown > docs/rules.md"""
+    assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == rules.markdown()
+
+
+def test_docs_show_every_rule_with_its_examples() -> None:
+    doc = rules.markdown()
+    for entry in RULES.values():
+        assert f"### {entry.code} {entry.name}" in doc
+        assert entry.bad in doc
+        assert entry.good in doc
+
+
+def test_region_data_matches_the_installed_botocore() -> None:
+    """Regenerate with: python -m omkit_sagemaker.base.regiondata"""
+    assert regiondata.REGIONS_FILE.read_text(encoding="utf-8") == regiondata.regions_text()
+    assert "us-east-2" in rules.aws_regions()
+
+
+def test_validation_never_imports_boto3_or_botocore(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(RULES["R003"].bad, encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from omkit_sagemaker.check.validate import validate_paths\n"
+        f"result = validate_paths([{str(config)!r}])\n"
+        "assert any(d.code == 'R003' for d in result.diagnostics)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert proc.stdout.strip() == "[]"

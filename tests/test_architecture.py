@@ -1,0 +1,102 @@
+"""The package layout holds: every sub-package imports only downwards, never in a circle.
+
+Layers, lowest first: ``base`` -> ``spec`` -> ``check`` -> ``ingest`` | ``scaffold`` -> the CLI.
+A module may import its own sub-package and any lower layer; ``ingest`` and ``scaffold`` stand
+side by side and never import each other. Every import counts, also the ones inside functions
+(the lazy imports that keep ``omkit validate`` fast) and under ``TYPE_CHECKING``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "toolkit" / "omkit_sagemaker"
+NAME = "omkit_sagemaker"
+#: Each sub-package and the layer it is on; the top-level modules (cli, __init__) are above all.
+LAYERS = {"base": 0, "spec": 1, "check": 2, "ingest": 3, "scaffold": 3}
+TOP = 4
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _room(path: Path) -> str:
+    """The sub-package a file belongs to, or ``""`` for the package's own top-level modules."""
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """``(line, module)`` of every ``omkit_sagemaker`` import in the file."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == NAME:  # from omkit_sagemaker import check, ...
+                found += [(node.lineno, f"{NAME}.{a.name}") for a in node.names]
+            else:
+                found.append((node.lineno, node.module))
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            raise AssertionError(f"{path}:{node.lineno}: relative import; write the full name")
+    return [(line, m) for line, m in found if m == NAME or m.startswith(NAME + ".")]
+
+
+def _level(room: str) -> int:
+    return LAYERS.get(room, TOP)
+
+
+def violations() -> list[str]:
+    """Every upward or sideways import between sub-packages, as ``file:line: message``."""
+    out: list[str] = []
+    for path in _modules():
+        here = _room(path)
+        for line, module in _imports(path):
+            parts = module.split(".")
+            there = parts[1] if len(parts) > 1 else ""
+            if there == "" and module == NAME:
+                there = "__init__"
+            if there == here or (there not in LAYERS and here == ""):
+                continue
+            if there not in LAYERS or _level(there) >= _level(here):
+                rel = path.relative_to(PACKAGE.parent)
+                out.append(f"{rel}:{line}: {here or 'top'} imports {module}")
+    return out
+
+
+def test_every_module_imports_only_downwards() -> None:
+    assert violations() == []
+
+
+def test_every_sub_package_says_what_lives_there_and_what_it_may_import() -> None:
+    for room in LAYERS:
+        init = PACKAGE / room / "__init__.py"
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        assert doc, f"{init} has no docstring"
+        assert "import" in doc.lower(), f"{init}'s docstring does not say what it may import"
+
+
+def test_the_check_finds_an_upward_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check itself can fail: a base module importing the CLI is reported."""
+    fake = tmp_path / "omkit_sagemaker"
+    (fake / "base").mkdir(parents=True)
+    (fake / "check").mkdir()
+    (fake / "base" / "bad.py").write_text("def f():\n    from omkit_sagemaker.check import x\n")
+    (fake / "check" / "ok.py").write_text("from omkit_sagemaker.base import bad\n")
+    monkeypatch.setattr(__name__ + ".PACKAGE", fake)
+    assert violations() == ["omkit_sagemaker/base/bad.py:2: base imports omkit_sagemaker.check"]
+
+
+def test_no_hand_written_module_is_over_600_lines() -> None:
+    long = []
+    for path in _modules():
+        text = path.read_text(encoding="utf-8")
+        if "do not edit" in text[:600].lower():
+            continue
+        if text.count("\n") > 600:
+            long.append(f"{path.relative_to(PACKAGE)}: {text.count(chr(10))} lines")
+    assert long == []

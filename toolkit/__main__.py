@@ -1,5 +1,0 @@
-"""Allow ``python -m toolkit``."""
-
-from toolkit.cli import main
-
-main()

@@ -1,0 +1,5 @@
+"""Allow ``python -m omkit_sagemaker``."""
+
+from omkit_sagemaker.cli import main
+
+main()

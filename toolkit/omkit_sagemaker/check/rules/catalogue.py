@@ -1,0 +1,116 @@
+"""The code catalogue: every ``Y``, ``S`` and ``R`` code with its severity and summary, as text,
+JSON and the generated ``docs/rules.md``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from omkit_sagemaker.base.diagnostics import CODES, Severity
+from omkit_sagemaker.check.rules.registry import RULES
+from omkit_sagemaker.check.versions import DEFAULT_TARGET, format_version
+
+# --- the catalogue ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the code catalogue."""
+
+    code: str
+    severity: Severity
+    summary: str
+    name: str = ""
+
+
+def catalogue() -> list[Entry]:
+    """Every code omkit can report: loader (Y), schema (S) and rule (R) codes, in that order."""
+    found = [Entry(c.code, c.severity, c.summary) for c in CODES.values()]
+    found += [Entry(r.code, r.severity, r.summary, r.name) for r in RULES.values()]
+    return found
+
+
+def catalogue_json() -> str:
+    """The catalogue as a JSON array of ``{code, name, severity, summary}`` objects."""
+    items = [
+        {"code": e.code, "name": e.name, "severity": e.severity.value, "summary": e.summary}
+        for e in catalogue()
+    ]
+    return json.dumps(items, indent=2) + "\n"
+
+
+def catalogue_text() -> str:
+    """The catalogue as aligned plain-text lines: code, severity, description."""
+    return "".join(f"{e.code}  {e.severity.value:<7}  {e.summary}\n" for e in catalogue())
+
+
+def _md(text: str) -> str:
+    """Plain text for Markdown: ``<name>`` would otherwise be taken for an HTML tag."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(text: str) -> str:
+    return _md(text).replace("|", "\\|")
+
+
+def markdown() -> str:
+    """``docs/rules.md``: every code, and every rule with its hint and examples."""
+    lines = [
+        "# omkit rules",
+        "",
+        "<!-- Generated from omkit_sagemaker/check/rules and base/diagnostics.py: do not edit. -->",
+        "<!-- Regenerate with: omkit rules --format markdown > docs/rules.md -->",
+        "",
+        "Every problem `omkit validate` reports has a stable code: `Y` codes come from reading "
+        "the YAML, `S` codes from the schemas in `spec/`, `R` codes from the lint rules below.",
+        "",
+        "## Turning codes off",
+        "",
+        "- `# omkit: disable=R001,S001` at the end of a line turns those codes off on that line.",
+        "- The same comment on a line of its own, before any YAML content, turns them off for "
+        "the whole file.",
+        "- In the nearest `pyproject.toml` (table `[tool.omkit]`) or `.omkit.toml`, searched "
+        "upward from the config file's folder (then from the current folder):",
+        "",
+        "  ```toml",
+        "  [tool.omkit]",
+        '  disable = ["R011"]',
+        '  severity = { R001 = "error", Y009 = "error" }',
+        '  target-version = "1.3"',
+        "  ```",
+        "",
+        "Y001-Y004, Y010 and Y011 (the file cannot be read) can be neither turned off nor "
+        "downgraded. `target-version` (or `omkit validate --target-version X.Y`) picks the "
+        f"OpenMetadata release to validate for; the default is {format_version(DEFAULT_TARGET)}.",
+        "",
+        "## All codes",
+        "",
+        "| code | severity | description |",
+        "| --- | --- | --- |",
+    ]
+    for entry in catalogue():
+        name = f"[{entry.code}](#{entry.code.lower()}-{entry.name})" if entry.name else entry.code
+        lines.append(f"| {name} | {entry.severity.value} | {_cell(entry.summary)} |")
+    lines += ["", "## Rules", ""]
+    for r in RULES.values():
+        lines += [
+            f"### {r.code} {r.name}",
+            "",
+            f"**{r.severity.value}**: {_md(r.summary)}.",
+            "",
+            f"Fix: {_md(r.hint)}.",
+            "",
+            "Fails:",
+            "",
+            "```yaml",
+            *r.bad.splitlines(),
+            "```",
+            "",
+            "Passes:",
+            "",
+            "```yaml",
+            *r.good.splitlines(),
+            "```",
+            "",
+        ]
+    return "\n".join(lines).rstrip("\n") + "\n"

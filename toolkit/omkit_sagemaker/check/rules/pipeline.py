@@ -1,0 +1,253 @@
+"""Rules about names, filters and the sink (R015-R019): service names the server refuses,
+filter regexes, includes beside excludes, and sink types and settings."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from omkit_sagemaker.base.diagnostics import Severity
+from omkit_sagemaker.base.masking import excerpt
+from omkit_sagemaker.check.loader import DataPath, Document, Position
+from omkit_sagemaker.check.rules.reading import _from_env, _get, _shown, _text
+from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.versions import Version, format_version
+
+# --- names, filters and the sink --------------------------------------------------------------
+
+#: OpenMetadata's entity-name rule (a service name is one), from the release it applies to.
+ENTITY_NAMES: tuple[tuple[Version, re.Pattern[str], int, str], ...] = (
+    ((1, 1), re.compile(r"[\w'\- .&()%]+"), 128, "letters, digits and _ ' - . & ( ) % or space"),
+    ((2, 0), re.compile(r"(?:(?!::).)+"), 256, "any characters except '::' and line breaks"),
+)
+
+
+def _entity_rule(target: Version) -> tuple[Version, re.Pattern[str], int, str]:
+    known = [entry for entry in ENTITY_NAMES if entry[0] <= target]
+    return known[-1] if known else ENTITY_NAMES[0]
+
+
+@rule(
+    "R015",
+    "service-name",
+    Severity.ERROR,
+    "serviceName breaks OpenMetadata's entity-name rule (1.1: 1-128 letters, digits, "
+    "_ ' - . & ( ) % and spaces; 2.0: 1-256 characters without '::')",
+    hint="use letters, digits, _ and -, such as sagemaker_prod",
+    bad="""
+        source:
+          serviceName: sagemaker/prod
+        """,
+    good="""
+        source:
+          serviceName: sagemaker_prod
+        """,
+)
+def _service_name(document: Document, target: Version) -> Iterator[Finding]:
+    path = ("source", "serviceName")
+    value = _text(document, path)
+    if value is None:
+        return
+    release, pattern, longest, allowed = _entity_rule(target)
+    problems = []
+    if not value:
+        problems.append("is empty")
+    elif len(value) > longest:
+        problems.append(f"is {len(value)} characters long (at most {longest})")
+    if value and not pattern.fullmatch(value):
+        bad = sorted({ch for ch in value if not pattern.fullmatch(ch)})
+        if "::" in value or not bad:
+            problems.append("contains '::'")
+        elif _from_env(document, path):
+            problems.append("contains characters that names do not allow")
+        else:
+            problems.append("contains " + ", ".join(excerpt(ch) for ch in bad))
+    if problems:
+        yield Finding(
+            path,
+            f"serviceName {_shown(document, path, value)} "
+            + " and ".join(problems)
+            + f"; OpenMetadata {format_version(release)} names allow {allowed}",
+        )
+
+
+def _filter_patterns(document: Document) -> Iterator[tuple[DataPath, str, list[Any]]]:
+    """Every ``*FilterPattern`` list (includes/excludes) in the document."""
+    for path in document.values:
+        if not path or not isinstance(path[-1], str) or not path[-1].endswith("FilterPattern"):
+            continue
+        value = _get(document, path)
+        if not isinstance(value, dict):
+            continue
+        for which in ("includes", "excludes"):
+            items = value.get(which)
+            if isinstance(items, list):
+                yield (*path, which), path[-1], items
+
+
+def _regex_position(document: Document, path: DataPath, offset: int | None) -> Position | None:
+    """Where character ``offset`` of the regex at ``path`` is in the file, when it can be told."""
+    scalar = document.scalars.get(path)
+    if scalar is None or offset is None or "\n" in scalar.written:
+        return None
+    value = _get(document, path)
+    start = document.position(path)
+    quote = scalar.written[:1]
+    if scalar.plain and scalar.written == value:
+        return Position(start.line, start.column + offset)
+    if quote and quote in "'\"" and scalar.written[1:-1] == value:  # no escapes: characters line up
+        return Position(start.line, start.column + 1 + offset)
+    return None
+
+
+@rule(
+    "R016",
+    "filter-regex",
+    Severity.ERROR,
+    "a regular expression of a filter pattern (mlModelFilterPattern, ...) does not compile",
+    hint="escape ( ) [ ] { } . * + ? with a backslash to match them literally",
+    bad="""
+        source:
+          sourceConfig:
+            config:
+              type: MlModelMetadata
+              mlModelFilterPattern:
+                includes:
+                  - prod-(churn|fraud
+        """,
+    good="""
+        source:
+          sourceConfig:
+            config:
+              type: MlModelMetadata
+              mlModelFilterPattern:
+                includes:
+                  - prod-(churn|fraud)
+        """,
+    replaces=("S006",),
+)
+def _filter_regex(document: Document, target: Version) -> Iterator[Finding]:
+    for path, key, items in _filter_patterns(document):
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                continue
+            try:
+                re.compile(item, re.IGNORECASE)
+            except re.error as exc:
+                where = f" at position {exc.pos}" if exc.pos is not None else ""
+                yield Finding(
+                    (*path, i),
+                    f"{key} {path[-1]}[{i}] is not a valid regular expression: {exc.msg}{where}",
+                    position=_regex_position(document, (*path, i), exc.pos),
+                )
+
+
+@rule(
+    "R017",
+    "includes-and-excludes",
+    Severity.WARNING,
+    "a filter pattern has both includes and excludes; metadata ingest ignores the excludes",
+    hint="keep one list: fold the exclusions into the includes (for example with a negative "
+    "lookahead such as ^(?!tmp-)prod-), or drop the includes",
+    bad="""
+        source:
+          sourceConfig:
+            config:
+              type: MlModelMetadata
+              mlModelFilterPattern:
+                includes:
+                  - ^prod-
+                excludes:
+                  - -scratch$
+        """,
+    good="""
+        source:
+          sourceConfig:
+            config:
+              type: MlModelMetadata
+              mlModelFilterPattern:
+                includes:
+                  - ^prod-(?!.*-scratch$)
+        """,
+)
+def _includes_and_excludes(document: Document, target: Version) -> Iterator[Finding]:
+    for path, key, items in _filter_patterns(document):
+        if path[-1] != "excludes" or not items:
+            continue
+        includes = _get(document, (*path[:-1], "includes"))
+        if isinstance(includes, list) and includes:
+            yield Finding(
+                path,
+                f"{key} has both includes and excludes; when includes has entries, metadata "
+                "ingest ignores excludes",
+                at_key=True,
+            )
+
+
+SINK_TYPES = ("metadata-rest", "file")
+
+
+@rule(
+    "R018",
+    "sink-type",
+    Severity.ERROR,
+    "sink.type is not a sink metadata ingest has (metadata-rest or file)",
+    hint="write sink: {type: metadata-rest, config: {}} to send the models to OpenMetadata",
+    bad="""
+        sink:
+          type: console
+          config: {}
+        """,
+    good="""
+        sink:
+          type: metadata-rest
+          config: {}
+        """,
+)
+def _sink_type(document: Document, target: Version) -> Iterator[Finding]:
+    path = ("sink", "type")
+    value = _text(document, path)
+    if value is None or value in SINK_TYPES:
+        return
+    message = (
+        f"sink type {_shown(document, path, value)} does not exist; metadata ingest has "
+        "metadata-rest and file"
+    )
+    close = difflib.get_close_matches(value.strip().lower(), SINK_TYPES, n=1, cutoff=0.6)
+    if close:
+        message += f"; did you mean '{close[0]}'?"
+    yield Finding(path, message)
+
+
+@rule(
+    "R019",
+    "file-sink-filename",
+    Severity.ERROR,
+    "a file sink has no config.filename",
+    hint="add config: {filename: /tmp/sagemaker-entities.json}",
+    bad="""
+        sink:
+          type: file
+          config: {}
+        """,
+    good="""
+        sink:
+          type: file
+          config:
+            filename: /tmp/sagemaker-entities.json
+        """,
+)
+def _file_sink(document: Document, target: Version) -> Iterator[Finding]:
+    if _text(document, ("sink", "type")) != "file":
+        return
+    config = _get(document, ("sink", "config"))
+    if isinstance(config, dict) and config.get("filename"):
+        return
+    at = ("sink", "config") if isinstance(config, dict) else ("sink", "type")
+    yield Finding(
+        at,
+        "the file sink needs config.filename, the path of the JSON file it writes",
+        at_key=at[-1] == "config",
+    )

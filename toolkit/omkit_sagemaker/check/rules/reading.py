@@ -1,0 +1,118 @@
+"""Reading the document for rules: values by data path, how a value was written (literal or
+``${ENV}``), and the placeholders copied from the docs that R001 and R002 know."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from omkit_sagemaker.base.masking import describe, excerpt, is_secret
+from omkit_sagemaker.check.loader import DataPath, Document
+from omkit_sagemaker.spec import schema
+
+# --- reading the document ---------------------------------------------------------------------
+
+AWS: DataPath = ("source", "serviceConnection", "config", "awsConfig")
+SERVER: DataPath = ("workflowConfig", "openMetadataServerConfig")
+_MISSING: Any = object()
+_ENV = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
+
+
+def _get(document: Document, path: DataPath) -> Any:
+    """The value at ``path``, or ``_MISSING`` when some part of the path is not there."""
+    value: Any = document.data
+    for part in path:
+        in_dict = isinstance(part, str) and isinstance(value, dict) and part in value
+        in_list = isinstance(part, int) and isinstance(value, list) and 0 <= part < len(value)
+        if not (in_dict or in_list):
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def _text(document: Document, path: DataPath) -> str | None:
+    """The string at ``path``, unless it is missing, not a string or holds an unset ``$VAR``."""
+    value = _get(document, path)
+    if not isinstance(value, str) or _ENV.search(value):
+        return None
+    return value
+
+
+def _given(document: Document, path: DataPath) -> bool:
+    value = _get(document, path)
+    return value is not _MISSING and value is not None and value != ""
+
+
+def _scalars(document: Document) -> Iterator[tuple[DataPath, str]]:
+    for path in document.scalars:
+        value = _get(document, path)
+        if isinstance(value, str):
+            yield path, value
+
+
+def _env_name(key: str) -> str:
+    names = {
+        "awsAccessKeyId": "AWS_ACCESS_KEY_ID",
+        "awsSecretAccessKey": "AWS_SECRET_ACCESS_KEY",
+        "awsSessionToken": "AWS_SESSION_TOKEN",
+        "jwtToken": "OPENMETADATA_JWT_TOKEN",
+    }
+    return names.get(key) or re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).upper()
+
+
+def _env_form(key: str) -> str:
+    return f"{key}: ${{{_env_name(key)}}}"
+
+
+def _from_env(document: Document, path: DataPath) -> bool:
+    """True when the value at ``path`` was (partly) substituted from an environment variable."""
+    scalar = document.scalars.get(path)
+    return (
+        scalar is not None and bool(_ENV.search(scalar.written)) and scalar.written != scalar.text
+    )
+
+
+def _shown(document: Document, path: DataPath, value: object) -> str:
+    """``value`` for a message; a value that came from the environment is named, not shown."""
+    if is_secret(path, schema.secret_keys()):
+        return describe(value, secret=True)
+    scalar = document.scalars.get(path)
+    if scalar is not None and _from_env(document, path):
+        return f"(the value of {excerpt(scalar.written.strip().strip(chr(34) + chr(39)))})"
+    return describe(value)
+
+
+def _is_env_reference(written: str) -> bool:
+    """True when a scalar as written is nothing but ``$VAR``/``${VAR}`` references."""
+    text = written.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    return bool(_ENV.search(text)) and not _ENV.sub("", text).strip()
+
+
+# --- placeholders -----------------------------------------------------------------------------
+
+#: Values the OpenMetadata docs, AWS docs and templates show as stand-ins, by key.
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "awsAccessKeyId": frozenset({"KEY", "AKIAIOSFODNN7EXAMPLE"}),
+    "awsSecretAccessKey": frozenset({"SECRET", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}),
+    "awsSessionToken": frozenset({"TOKEN"}),
+    "jwtToken": frozenset({"{bot_jwt_token}"}),
+    "profileName": frozenset({"profile"}),
+    "assumeRoleArn": frozenset({"arn:partition:service:region:account:resource"}),
+    "assumeRoleSessionName": frozenset({"session"}),
+    "assumeRoleSourceIdentity": frozenset({"identity"}),
+}
+#: A whole value such as ``{bot_jwt_token}`` or ``<your-token>``.
+_TEMPLATE = re.compile(r"\{[A-Za-z_][\w.-]*\}|<[^<>\n]+>")
+
+
+def _placeholder(path: DataPath, value: str) -> str | None:
+    """The placeholder ``value`` is, or None. Regular expressions are never placeholders."""
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    if len(path) >= 2 and isinstance(path[-1], int) and path[-2] in ("includes", "excludes"):
+        return None
+    if key is not None and value in PLACEHOLDERS.get(key, ()):
+        return value
+    return value if _TEMPLATE.fullmatch(value) else None

@@ -1,0 +1,112 @@
+"""The rule registry: :func:`rule` registers a check under its ``R`` code, :func:`run` turns
+its :class:`Finding` records into diagnostics placed at the value or key they name."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity, json_path, make
+from omkit_sagemaker.check.loader import DataPath, Document, Position
+from omkit_sagemaker.check.versions import DEFAULT_TARGET, Version
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule found: where (a data path, at its value or its key) and what to say."""
+
+    path: DataPath
+    message: str
+    hint: str | None = None  # None: the rule's own hint
+    at_key: bool = False
+    position: Position | None = None  # a more precise place than the value's start
+
+
+Check = Callable[[Document, Version], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule with its catalogue entry and documented examples."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    hint: str
+    bad: str
+    good: str
+    check: Check
+    #: Schema codes this rule's diagnostic replaces at the same path (it says the same, better).
+    replaces: frozenset[str] = frozenset()
+
+
+#: Every rule, by code, in code order.
+RULES: dict[str, Rule] = {}
+
+_CODE = re.compile(r"R\d{3}")
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    *,
+    hint: str,
+    bad: str,
+    good: str,
+    replaces: Iterable[str] = (),
+) -> Callable[[Check], Check]:
+    """Register a rule function under ``code`` (``R`` + 3 digits, never reused)."""
+
+    def register(check: Check) -> Check:
+        if not _CODE.fullmatch(code) or code in RULES or code in CODES:
+            raise ValueError(f"bad or duplicate rule code {code}")
+        RULES[code] = Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            summary=summary,
+            hint=hint,
+            bad=textwrap.dedent(bad).strip("\n") + "\n",
+            good=textwrap.dedent(good).strip("\n") + "\n",
+            check=check,
+            replaces=frozenset(replaces),
+        )
+        return check
+
+    return register
+
+
+def run(
+    document: Document,
+    target: Version = DEFAULT_TARGET,
+    *,
+    disabled: Iterable[str] = (),
+) -> list[Diagnostic]:
+    """The diagnostics of every rule not in ``disabled`` for ``document``."""
+    skip = set(disabled)
+    out: list[Diagnostic] = []
+    for entry in RULES.values():
+        if entry.code in skip:
+            continue
+        for found in entry.check(document, target):
+            pos = found.position or (
+                document.key_position(found.path) if found.at_key else document.position(found.path)
+            )
+            out.append(
+                make(
+                    entry.code,
+                    document.file,
+                    pos.line,
+                    pos.column,
+                    found.message,
+                    path=json_path(found.path),
+                    hint=found.hint or entry.hint,
+                    severity=entry.severity,
+                )
+            )
+    return out

@@ -1,0 +1,114 @@
+"""Rules about secrets: R001 (a secret written literally) and R002 (a placeholder from the docs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from omkit_sagemaker.base.diagnostics import Severity
+from omkit_sagemaker.base.masking import describe, is_secret
+from omkit_sagemaker.check.loader import Document
+from omkit_sagemaker.check.rules.reading import (
+    PLACEHOLDERS,
+    _env_form,
+    _env_name,
+    _is_env_reference,
+    _placeholder,
+    _scalars,
+)
+from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.versions import Version
+from omkit_sagemaker.spec import schema
+
+
+@rule(
+    "R001",
+    "literal-secret",
+    Severity.WARNING,
+    "a secret (awsSecretAccessKey, awsSessionToken, jwtToken, ...) is written in the file "
+    "instead of as an ${ENV} reference",
+    hint="write it as ${NAME} and set NAME in the environment; metadata ingest expands it",
+    bad="""
+        source:
+          serviceConnection:
+            config:
+              awsConfig:
+                awsRegion: us-east-2
+                awsAccessKeyId: ${AWS_ACCESS_KEY_ID}
+                awsSecretAccessKey: 4fTq9mZ2xLr8vB1nK7sW3yH6dJ0cP5gA2eU9iO1t
+        """,
+    good="""
+        source:
+          serviceConnection:
+            config:
+              awsConfig:
+                awsRegion: us-east-2
+                awsAccessKeyId: ${AWS_ACCESS_KEY_ID}
+                awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}
+        """,
+)
+def _literal_secret(document: Document, target: Version) -> Iterator[Finding]:
+    secrets = schema.secret_keys()
+    # Keys whose value may be the path of a file holding the secret (jwtToken: the runner reads
+    # the file; the TLS settings of 1.4+ are file paths).
+    may_be_path = {"jwtToken", "caCertificate", "sslCertificate", "sslKey"}
+    for path, value in _scalars(document):
+        key = path[-1] if path else None
+        if not isinstance(key, str) or key not in secrets or not value.strip():
+            continue
+        written = document.scalars[path].written or value
+        if _is_env_reference(written) or _placeholder(path, value) is not None:
+            continue
+        if key in may_be_path and value.startswith(("/", "./", "../", "~/")):
+            continue
+        yield Finding(
+            path,
+            f"{key} is written in the file as literal text: anyone who can read the file can "
+            "use it",
+            hint=f"write {_env_form(key)} and set {_env_name(key)} in the environment; "
+            "metadata ingest expands it when it reads the file",
+        )
+
+
+@rule(
+    "R002",
+    "placeholder",
+    Severity.ERROR,
+    "a value is a placeholder copied from the docs or a template (KEY, SECRET, {bot_jwt_token}, "
+    "profile, session, ...)",
+    hint="replace it with the real value, or remove the key if you do not need it",
+    bad="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: http://localhost:8585/api
+            authProvider: openmetadata
+            securityConfig:
+              jwtToken: "{bot_jwt_token}"
+        """,
+    good="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: http://localhost:8585/api
+            authProvider: openmetadata
+            securityConfig:
+              jwtToken: ${OPENMETADATA_JWT_TOKEN}
+        """,
+)
+def _placeholders(document: Document, target: Version) -> Iterator[Finding]:
+    secrets = schema.secret_keys()
+    for path, value in _scalars(document):
+        found = _placeholder(path, value)
+        if found is None:
+            continue
+        key = str(path[-1]) if path and isinstance(path[-1], str) else "this value"
+        known = any(found in values for values in PLACEHOLDERS.values())
+        shown = describe(found) if known or not is_secret(path, secrets) else "a placeholder"
+        hint = None
+        if is_secret(path, secrets):
+            hint = f"put the real value in the environment and write {_env_form(key)}"
+        elif key in ("profileName", "assumeRoleArn", "assumeRoleSessionName"):
+            hint = f"write your real {key}, or remove the line (the docs show it commented out)"
+        elif key == "assumeRoleSourceIdentity":
+            hint = "write your real source identity, or remove the line"
+        yield Finding(
+            path, f"{key} is {shown}, a placeholder copied from the documentation", hint=hint
+        )

@@ -1,0 +1,142 @@
+"""Rules about ``openMetadataServerConfig`` (R012-R014): ``hostPort`` without ``/api``, a JWT
+sent over plain HTTP to another host, and logger levels the runner does not know."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from omkit_sagemaker.base.diagnostics import Severity
+from omkit_sagemaker.base.masking import describe
+from omkit_sagemaker.check.loader import Document
+from omkit_sagemaker.check.rules.reading import SERVER, _from_env, _given, _shown, _text
+from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.versions import Version
+
+# --- the OpenMetadata server ------------------------------------------------------------------
+
+
+@rule(
+    "R012",
+    "hostport-api",
+    Severity.ERROR,
+    "hostPort does not end in /api, so every request misses the API",
+    hint="end hostPort with /api, such as http://localhost:8585/api",
+    bad="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: http://localhost:8585
+        """,
+    good="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: http://localhost:8585/api
+        """,
+)
+def _hostport_api(document: Document, target: Version) -> Iterator[Finding]:
+    path = (*SERVER, "hostPort")
+    value = _text(document, path)
+    if value is None or "://" not in value:
+        return
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return
+    trimmed = parts.path.rstrip("/")
+    if trimmed.endswith("/api"):
+        return
+    if trimmed.endswith("/api/v1"):
+        fixed = value.strip().rstrip("/")[: -len("/v1")]
+        message = (
+            f"hostPort {_shown(document, path, value)} ends in /api/v1; the client adds /v1 itself"
+        )
+    else:
+        fixed = value.strip().rstrip("/") + "/api"
+        message = (
+            f"hostPort {_shown(document, path, value)} does not end in /api; the client "
+            "appends /v1/... to it, so every request would miss the API"
+        )
+    yield Finding(
+        path, message, hint=None if _from_env(document, path) else f"write hostPort: {fixed}"
+    )
+
+
+def _is_local(host: str) -> bool:
+    host = host.lower()
+    if host == "localhost" or host.endswith(".localhost") or host == "host.docker.internal":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return "." not in host  # a single-label name: a container or a machine on the same network
+
+
+@rule(
+    "R013",
+    "http-jwt",
+    Severity.WARNING,
+    "the bot's JWT is sent over plain http to a host that is not local",
+    hint="use https:// for a remote server; keep http only for a server on this machine",
+    bad="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: http://openmetadata.example.com:8585/api
+            authProvider: openmetadata
+            securityConfig:
+              jwtToken: ${OPENMETADATA_JWT_TOKEN}
+        """,
+    good="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: https://openmetadata.example.com/api
+            authProvider: openmetadata
+            securityConfig:
+              jwtToken: ${OPENMETADATA_JWT_TOKEN}
+        """,
+)
+def _http_jwt(document: Document, target: Version) -> Iterator[Finding]:
+    path = (*SERVER, "hostPort")
+    value = _text(document, path)
+    if value is None or not _given(document, (*SERVER, "securityConfig", "jwtToken")):
+        return
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname
+    except ValueError:
+        return
+    if parts.scheme.lower() != "http" or not host or _is_local(host):
+        return
+    yield Finding(
+        path,
+        f"hostPort sends the bot's JWT over plain http to {host}; anyone on the network path "
+        "can read it and act as the bot",
+        hint=None if _from_env(document, path) else f"use https://{value.strip()[7:]}",
+    )
+
+
+@rule(
+    "R014",
+    "logger-warning",
+    Severity.ERROR,
+    "loggerLevel is WARNING (as the v1.1 docs suggest); the value is WARN",
+    hint="write loggerLevel: WARN",
+    bad="""
+        workflowConfig:
+          loggerLevel: WARNING
+        """,
+    good="""
+        workflowConfig:
+          loggerLevel: WARN
+        """,
+    replaces=("S004",),
+)
+def _logger_warning(document: Document, target: Version) -> Iterator[Finding]:
+    path = ("workflowConfig", "loggerLevel")
+    value = _text(document, path)
+    if value is not None and value.strip().upper() == "WARNING":
+        yield Finding(
+            path,
+            f"loggerLevel is {describe(value)}, which the v1.1 docs suggest but metadata ingest "
+            "rejects; the level is called WARN",
+        )

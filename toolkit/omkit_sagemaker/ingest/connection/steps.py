@@ -1,0 +1,216 @@
+"""The steps of ``test-connection``, in the order they run: the config, the AWS steps
+(credentials, sts:AssumeRole, ListModels, DescribeModel, ListTags) and OpenMetadata."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from omkit_sagemaker.ingest import aws
+from omkit_sagemaker.ingest.connection.hints import _Hints, _om_hint
+from omkit_sagemaker.ingest.connection.results import (
+    _AWS_STEPS,
+    LOGGED_IN_USER,
+    STEP_ASSUME_ROLE,
+    STEP_CONFIG,
+    STEP_CREDENTIALS,
+    STEP_DESCRIBE_MODEL,
+    STEP_LIST_MODELS,
+    STEP_LIST_TAGS,
+    STEP_OPENMETADATA,
+    Recorder,
+    Status,
+    StepResult,
+    _since,
+)
+
+if TYPE_CHECKING:
+    from omkit_sagemaker.check.settings import Settings
+    from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
+    from omkit_sagemaker.spec.models.workflow import Workflow
+
+
+def check_config(
+    rec: Recorder, path: Path, environ: Mapping[str, str] | None, settings: Settings | None
+) -> Workflow | None:
+    from omkit_sagemaker.base.diagnostics import Severity
+    from omkit_sagemaker.check.loader import load_file
+    from omkit_sagemaker.check.validate import check_file
+    from omkit_sagemaker.spec.modelbase import ModelError
+    from omkit_sagemaker.spec.models.workflow import Workflow
+
+    start = time.monotonic()
+    found = check_file(path, environ=environ, settings=settings)
+    errors = [d for d in found if d.severity is Severity.ERROR]
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        detail = f"{first.file}:{first.line}:{first.column}: {first.message}{more}"
+        hint = f"fix the config first; omkit validate {path} lists every problem"
+        rec.add(StepResult(STEP_CONFIG, Status.FAIL, _since(start), detail, first.code, hint))
+        return None
+    loaded = load_file(path, environ=environ)
+    try:
+        if loaded.document is None:  # cannot happen after a clean check; be safe
+            raise ModelError("", "the file cannot be read")
+        workflow = Workflow.from_dict(loaded.document.data)
+    except ModelError as exc:
+        hint = f"omkit validate {path} lists every problem"
+        rec.add(StepResult(STEP_CONFIG, Status.FAIL, _since(start), str(exc), "model", hint))
+        return None
+    rec.redact.add_model(workflow)
+    warnings = len(found)
+    note = f" ({warnings} warning{'s' if warnings != 1 else ''}: see omkit validate)"
+    rec.ok(STEP_CONFIG, start, f"{path} is valid" + (note if warnings else ""))
+    return workflow
+
+
+# ---- 2-6. AWS ------------------------------------------------------------------------------
+
+
+def check_aws(rec: Recorder, cfg: AwsCredentials) -> None:
+    config = aws.client_config(rec.timeout, rec.max_attempts)
+    hints = _Hints(cfg, rec.timeout)
+
+    start = time.monotonic()
+    try:
+        session = aws.base_session(cfg)
+        rec.redact.add_session(session)
+        info = aws.credential_info(session)
+    except Exception as exc:
+        rec.failed(STEP_CREDENTIALS, start, exc, hints.hint(exc, STEP_CREDENTIALS))
+        _skip_after(rec, STEP_CREDENTIALS)
+        return
+    rec.ok(STEP_CREDENTIALS, start, info.description)
+
+    if cfg.assumeRoleArn:
+        start = time.monotonic()
+        try:
+            session = aws.assume_role(session, cfg, config=config)
+            rec.redact.add_session(session)
+        except Exception as exc:
+            rec.failed(STEP_ASSUME_ROLE, start, exc, hints.hint(exc, STEP_ASSUME_ROLE))
+            _skip_after(rec, STEP_ASSUME_ROLE)
+            return
+        rec.ok(STEP_ASSUME_ROLE, start, aws.assumed_role_info(cfg).description)
+    else:
+        rec.skip(STEP_ASSUME_ROLE, "no assumeRoleArn in awsConfig", mandatory=False)
+
+    start = time.monotonic()
+    try:
+        client = aws.sagemaker_client(session, cfg, config=config)
+        listed = client.list_models(MaxResults=100)
+    except Exception as exc:
+        rec.failed(STEP_LIST_MODELS, start, exc, hints.hint(exc, STEP_LIST_MODELS))
+        _skip_after(rec, STEP_LIST_MODELS)
+        return
+    models = [m for m in listed.get("Models") or [] if isinstance(m, dict)]
+    count = f"{len(models)}{'+' if listed.get('NextToken') else ''}"
+    where = f"in {cfg.awsRegion} at {client.meta.endpoint_url}"
+    if not models:
+        rec.ok(STEP_LIST_MODELS, start, f"no models {where}")
+        note = f"no model in {cfg.awsRegion} to describe; checked once one exists"
+        rec.skip(STEP_DESCRIBE_MODEL, note)
+        rec.skip(STEP_LIST_TAGS, note.replace("describe", "read tags of"), mandatory=False)
+        return
+    plural = "model" if count == "1" else "models"
+    rec.ok(STEP_LIST_MODELS, start, f"{count} {plural} {where}")
+
+    name = str(models[0].get("ModelName") or "")
+    arn = str(models[0].get("ModelArn") or "")
+    start = time.monotonic()
+    try:
+        described = client.describe_model(ModelName=name)
+        arn = str(described.get("ModelArn") or arn)
+        rec.ok(STEP_DESCRIBE_MODEL, start, f"model '{name}'")
+    except Exception as exc:
+        rec.failed(STEP_DESCRIBE_MODEL, start, exc, hints.hint(exc, STEP_DESCRIBE_MODEL))
+
+    start = time.monotonic()
+    try:
+        tags = client.list_tags(ResourceArn=arn).get("Tags") or []
+        label = "tag" if len(tags) == 1 else "tags"
+        rec.ok(STEP_LIST_TAGS, start, f"{len(tags)} {label} on '{name}'", mandatory=False)
+    except Exception as exc:
+        hint = hints.hint(exc, STEP_LIST_TAGS) or "models will be ingested without tags"
+        rec.failed(STEP_LIST_TAGS, start, exc, hint, mandatory=False)
+
+
+def _skip_after(rec: Recorder, failed: str) -> None:
+    for name in _AWS_STEPS[_AWS_STEPS.index(failed) + 1 :]:
+        rec.skip(name, f"not run: {failed} failed", mandatory=name != STEP_LIST_TAGS)
+
+
+# ---- 7. OpenMetadata -----------------------------------------------------------------------
+
+
+def check_openmetadata(rec: Recorder, workflow: Workflow, *, check_service: bool) -> None:
+    from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
+
+    server = workflow.workflowConfig.openMetadataServerConfig
+    start = time.monotonic()
+    step = "GET /system/version"
+    try:
+        client = OpenMetadataClient(server, timeout=rec.timeout, retries=rec.max_attempts - 1)
+        version = client.version()
+        step = f"GET {LOGGED_IN_USER}"
+        user = client.get(LOGGED_IN_USER)
+        who = ""
+        if isinstance(user, dict) and isinstance(user.get("name"), str):
+            who = f" as {user['name']}" + (" (bot)" if user.get("isBot") else "")
+        detail = f"server {version} at {server.hostPort}; token accepted{who}"
+        if check_service:
+            step = "GET /services/mlmodelServices/name/..."
+            name = workflow.source.serviceName
+            path = f"/services/mlmodelServices/name/{_quote(name)}"
+            if client.get(path) is None:
+                rec.add(
+                    StepResult(
+                        STEP_OPENMETADATA,
+                        Status.FAIL,
+                        _since(start),
+                        f"server {version}: no ML model service named '{name}'",
+                        code="HTTP 404",
+                        hint="add source.serviceConnection to the config, or create the "
+                        "service in OpenMetadata first",
+                        http_status=404,
+                    )
+                )
+                return
+            detail += f"; service '{name}' exists"
+    except OpenMetadataError as exc:
+        status = exc.status
+        code = f"HTTP {status}" if status is not None else "ConnectionError"
+        hint = _om_hint(status, step, server.hostPort, rec.timeout)
+        rec.add(
+            StepResult(
+                STEP_OPENMETADATA,
+                Status.FAIL,
+                _since(start),
+                exc.message,
+                code=code,
+                hint=hint,
+                http_status=status,
+            )
+        )
+        return
+    except Exception as exc:  # a bug or an odd config: one line, no traceback
+        rec.add(
+            StepResult(
+                STEP_OPENMETADATA,
+                Status.FAIL,
+                _since(start),
+                " ".join(str(exc).split())[:300] or type(exc).__name__,
+                code=type(exc).__name__,
+            )
+        )
+        return
+    rec.ok(STEP_OPENMETADATA, start, detail)
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")

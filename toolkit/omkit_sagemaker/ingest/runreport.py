@@ -1,0 +1,246 @@
+"""How ``omkit run`` shows itself: log lines, a progress bar on a terminal, the final summary.
+
+Log lines go to stderr (``omkit: warning: ...``), through the secret
+:data:`~omkit_sagemaker.ingest.workflow.
+REDACTOR`; the summary (a table, or ``--format json``) goes to stdout, redacted too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from omkit_sagemaker.ingest.workflow import REDACTOR, Progress, RunResult
+
+#: Problems listed word for word in the text summary (the JSON has every kept one).
+SHOWN = 100
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time, so that rich's live display (which
+    swaps it) prints the lines above the progress bar."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+def setup_logging() -> logging.Handler:
+    """Send the ``omkit`` logger's records to stderr as ``omkit: level: message`` lines, with
+    every secret masked; the level starts at INFO (the run sets the config's ``loggerLevel``)."""
+    handler = _StderrHandler()
+    handler.setFormatter(_Formatter())
+    handler.addFilter(REDACTOR)
+    logger = logging.getLogger("omkit")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return handler
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        level = record.levelname.lower()
+        return f"omkit: {level}: {record.getMessage()}"
+
+
+class RichProgress(Progress):
+    """A rich progress bar on stderr: models done, out of the total once the listing is over."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("models"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task("models", total=None)
+
+    def total(self, count: int) -> None:
+        self._progress.update(self._task, total=count)
+
+    def advance(self) -> None:
+        self._progress.advance(self._task)
+
+    @contextmanager
+    def shown(self) -> Iterator[RichProgress]:
+        with self._progress:
+            yield self
+
+
+def total_errors(result: RunResult) -> int:
+    """Errors of the run: those counted while it ran, plus the config's errors or the error
+    that stopped it."""
+    stopped = len(result.config_errors) or (1 if result.fatal is not None else 0)
+    return result.status.error_count + stopped
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render_text(result: RunResult) -> str:
+    """The summary table (and, for a dry run, the plan)."""
+    status = result.status
+    lines: list[str] = []
+    what = [
+        f"sink {result.sink}" if result.sink else "",
+        f"service {result.service}" if result.service else "",
+    ]
+    if result.filename:
+        what.append(f"file {result.filename}")
+    if result.server_version:
+        what.append(f"OpenMetadata {result.server_version}")
+    head = "Dry run of" if result.dry_run else "Run of"
+    parts = ", ".join(w for w in what if w)
+    lines.append(f"{head} {result.file}" + (f" ({parts})" if parts else ""))
+    if result.config_errors:
+        lines.append("")
+        lines.append(f"The config has {_plural(len(result.config_errors), 'error')}:")
+        for d in result.config_errors[:SHOWN]:
+            hint = f" ({d.hint})" if d.hint else ""
+            lines.append(f"  {d.file}:{d.line}:{d.column}: {d.code} {d.message}{hint}")
+    plan = result.plan
+    if plan is not None and result.fatal is None:
+        lines.append("")
+        lines.append("Would write (nothing was written):")
+        lines.append(f"  service   {result.service} ({plan.service})")
+        lines.extend(f"  create    {name}" for name in plan.create)
+        lines.extend(f"  update    {name}" for name in plan.update)
+        lines.extend(f"  new tag   {name}" for name in plan.new_tags)
+        lines.extend(f"  soft-delete {name}" for name in plan.soft_delete)
+        if plan.note:
+            lines.append(f"  note: {plan.note}")
+    for title, problems, count in (
+        ("Errors", status.errors, status.error_count),
+        ("Warnings", status.warnings, status.warning_count),
+    ):
+        if count:
+            lines.append("")
+            lines.append(f"{title} ({count}):")
+            lines.extend(f"  {p.subject}: {p.message}" for p in problems[:SHOWN])
+            if count > SHOWN:
+                lines.append(f"  ... and {count - SHOWN} more")
+    lines.append("")
+    lines.append("Summary:")
+    split = f"  (created {status.created}, updated {status.updated})" if result.sink else ""
+    if result.sink == "file" or (plan is not None and not plan.server_read):
+        split = ""
+    deleted = result.mark_deleted
+    if result.fatal is not None:
+        gone = ""
+    elif not deleted.enabled:
+        gone = "  (markDeletedMlModels: false)"
+    elif deleted.skipped:
+        gone = f"  (none: {deleted.skipped})"
+    else:
+        gone = ""
+    n_deleted = len(deleted.models) if result.dry_run else status.soft_deleted
+    rows = [
+        ("Processed", f"{status.processed}{split}"),
+        ("Filtered", str(status.filtered)),
+        ("Warnings", str(status.warning_count)),
+        ("Errors", str(total_errors(result))),
+        ("Soft-deleted", f"{n_deleted}{gone}"),
+        ("Duration", f"{result.duration:.2f} s"),
+    ]
+    lines.extend(f"  {label:<13} {value}" for label, value in rows)
+    lines.append("")
+    if result.fatal is not None:
+        lines.append(f"Stopped: {result.fatal}")
+    elif result.exit_code:
+        lines.append("Finished with errors")
+    elif status.warning_count:
+        lines.append("Finished with warnings")
+    else:
+        lines.append("Finished successfully")
+    return REDACTOR.redact("\n".join(lines) + "\n")
+
+
+def as_json(result: RunResult) -> dict[str, Any]:
+    """The run as a JSON-able document (``--format json``)."""
+    status = result.status
+    plan = result.plan
+    return {
+        "file": result.file,
+        "dryRun": result.dry_run,
+        "success": result.exit_code == 0,
+        "exitCode": result.exit_code,
+        "fatal": result.fatal,
+        "sink": result.sink or None,
+        "filename": result.filename,
+        "service": result.service or None,
+        "serverVersion": result.server_version,
+        "listingComplete": result.listing_complete,
+        "summary": {
+            "processed": status.processed,
+            "created": status.created,
+            "updated": status.updated,
+            "filtered": status.filtered,
+            "warnings": status.warning_count,
+            "errors": total_errors(result),
+            "softDeleted": len(result.mark_deleted.models)
+            if result.dry_run
+            else status.soft_deleted,
+            "durationSeconds": round(result.duration, 3),
+        },
+        "markDeleted": {
+            "enabled": result.mark_deleted.enabled,
+            "skipped": result.mark_deleted.skipped,
+            "models": result.mark_deleted.models,
+        },
+        "errors": [{"subject": p.subject, "message": p.message} for p in status.errors],
+        "warnings": [{"subject": p.subject, "message": p.message} for p in status.warnings],
+        "configErrors": [
+            {
+                "file": d.file,
+                "line": d.line,
+                "column": d.column,
+                "code": d.code,
+                "message": d.message,
+                "path": d.path,
+                "hint": d.hint,
+            }
+            for d in result.config_errors
+        ],
+        "plan": None
+        if plan is None
+        else {
+            "service": plan.service,
+            "create": plan.create,
+            "update": plan.update,
+            "newTags": plan.new_tags,
+            "softDelete": plan.soft_delete,
+            "serverRead": plan.server_read,
+            "note": plan.note,
+        },
+    }
+
+
+def render_json(result: RunResult) -> str:
+    return REDACTOR.redact(json.dumps(as_json(result), indent=2)) + "\n"
+
+
+def write(result: RunResult, output_format: str, out: TextIO) -> None:
+    """Print the summary in ``output_format`` (``text`` or ``json``)."""
+    out.write(render_json(result) if output_format == "json" else render_text(result))
+    out.flush()

@@ -1,0 +1,114 @@
+"""What every sink shares: the run's counters and the interface the workflow drives."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest
+
+log = logging.getLogger("omkit.run")
+
+#: How many warnings and errors a run keeps word for word (all are counted).
+KEPT = 1000
+
+
+class SinkError(Exception):
+    """A failure that stops the run (the service cannot be created, the file cannot be written)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One warning or error: what it is about (``model churn-7``) and what happened."""
+
+    subject: str
+    message: str
+
+
+@dataclass
+class Status:
+    """The counters of one run, safe to update from several threads."""
+
+    #: Models written (sent and accepted, or written to the file).
+    processed: int = 0
+    #: Of those, the ones OpenMetadata did not have before (HTTP 201) ...
+    created: int = 0
+    #: ... and the ones it had (HTTP 200).
+    updated: int = 0
+    filtered: int = 0
+    soft_deleted: int = 0
+    warning_count: int = 0
+    error_count: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    #: Called after each model is done, written or failed (drives the progress bar).
+    on_model: Callable[[], None] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def model_written(self, created: bool | None) -> None:
+        """A model was written; ``created`` says whether it is new (None: not known)."""
+        with self.lock:
+            self.processed += 1
+            if created is True:
+                self.created += 1
+            elif created is False:
+                self.updated += 1
+        self._tick()
+
+    def model_failed(self, name: str, message: str, *, quiet: bool = False) -> None:
+        """A model could not be read or written: an error (the run exits 1)."""
+        self.error(f"model {name}", message, quiet=quiet)
+        self._tick()
+
+    def model_filtered(self) -> None:
+        with self.lock:
+            self.filtered += 1
+        self._tick()
+
+    def error(self, subject: str, message: str, *, quiet: bool = False) -> None:
+        """Count an error and log it (unless ``quiet``)."""
+        with self.lock:
+            self.error_count += 1
+            if len(self.errors) < KEPT:
+                self.errors.append(Problem(subject, message))
+        if not quiet:
+            log.error("%s: %s", subject, message)
+
+    def warn(self, subject: str, message: str, *, quiet: bool = False) -> None:
+        """Count a warning and log it (unless ``quiet``)."""
+        with self.lock:
+            self.warning_count += 1
+            if len(self.warnings) < KEPT:
+                self.warnings.append(Problem(subject, message))
+        if not quiet:
+            log.warning("%s: %s", subject, message)
+
+    def _tick(self) -> None:
+        if self.on_model is not None:
+            self.on_model()
+
+
+class Sink(Protocol):
+    """Where the entities go. The workflow calls ``start`` once, ``write`` per model (it may
+    block while the sink is busy), then ``finish`` (or ``abort`` when the run stops early)."""
+
+    def start(self, service: ServiceRequest) -> str:
+        """Make sure the service exists; return its fully qualified name. Raises
+        :class:`SinkError` when the run cannot go on."""
+        ...
+
+    def write(self, model: ModelRequest) -> None:
+        """Write one model (and the classifications and tags it needs); the outcome goes to
+        the :class:`Status`."""
+        ...
+
+    def finish(self) -> None:
+        """Wait for every write to end and make the output final."""
+        ...
+
+    def abort(self) -> None:
+        """Stop early: drop what is not written yet."""
+        ...

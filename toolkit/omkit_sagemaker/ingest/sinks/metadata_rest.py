@@ -1,0 +1,291 @@
+"""The ``metadata-rest`` sink: write the service, tags and models to the OpenMetadata server.
+
+Like upstream (facts §5.1, §6, §7.1): check the server's version, reuse the service when it exists
+(``forceEntityOverwriting: true`` sends it again) or create it, then ``PUT /mlmodels`` per model.
+Unlike upstream, models are sent by a bounded pool of threads (``workers``), on servers that have
+it (2.0 and later) in batches through ``PUT /mlmodels/bulk``, with no per-model acknowledgement
+GET (the PUT answer is the entity), and the classifications and tags a model refers to are
+created first, each once per run.
+
+Once the server stops answering, or refuses the token, the remaining models are not sent (each is
+counted as an error without another request), so a dead server costs seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest, TagRequest
+from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
+from omkit_sagemaker.ingest.sinks.base import SinkError, Status
+
+log = logging.getLogger("omkit.run")
+
+#: Models per ``PUT /mlmodels/bulk`` request (upstream 2.0's default batch).
+BULK_SIZE = 100
+#: Config keys of the metadata-rest sink (1.1: ``api_endpoint``; the others are 2.0's).
+CONFIG_KEYS = frozenset(
+    {
+        "api_endpoint",
+        "bulk_sink_batch_size",
+        "enable_async_pipeline",
+        "async_pipeline_workers",
+        "override_metadata",
+    }
+)
+#: Oldest server release omkit run writes to (``markDeletedMlModels`` appeared in 1.0).
+MIN_SERVER = (1, 0)
+
+
+def parse_version(text: str) -> tuple[int, int]:
+    """``(major, minor)`` of a server version such as ``1.1.7`` or ``1.2.0-SNAPSHOT``."""
+    found = re.match(r"\s*(\d+)\.(\d+)", text)
+    if found is None:
+        raise ValueError(f"cannot read the server version {text!r}")
+    return int(found.group(1)), int(found.group(2))
+
+
+def service_path(name: str) -> str:
+    """The path of the ML model service ``name`` (by name)."""
+    return f"/services/mlmodelServices/name/{urllib.parse.quote(name, safe='')}"
+
+
+class _Once:
+    """Runs an action once per key, whatever the number of threads asking; remembers whether it
+    worked."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._done: dict[str, bool] = {}
+
+    def run(self, key: str, action: Callable[[], bool]) -> bool:
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._done:
+                self._done[key] = action()
+            return self._done[key]
+
+
+class MetadataRestSink:
+    """Writes to the OpenMetadata server through ``client`` (see the module doc)."""
+
+    def __init__(
+        self,
+        client: OpenMetadataClient,
+        status: Status,
+        *,
+        workers: int = 8,
+        force_service: bool = False,
+        override_metadata: bool = False,
+        bulk_size: int = BULK_SIZE,
+        version_validation: bool = True,
+    ) -> None:
+        self.client = client
+        self.status = status
+        self.workers = max(1, workers)
+        self.force_service = force_service
+        self.override_metadata = override_metadata
+        self.bulk_size = max(1, bulk_size)
+        self.version_validation = version_validation
+        self.server_version: str | None = None
+        self.service_fqn = ""
+        self.bulk = False
+        #: Models the service had before this run (only read for the bulk endpoint, whose answer
+        #: does not tell new models from updated ones).
+        self.known: set[str] = set()
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="om-sink")
+        self._slots = threading.BoundedSemaphore(2 * self.workers)
+        self._batch: list[ModelRequest] = []
+        self._once = _Once()
+        self._broken: str | None = None
+        self._broken_lock = threading.Lock()
+
+    # ---- the Sink interface ----------------------------------------------------------------
+
+    def start(self, service: ServiceRequest) -> str:
+        version = self.client.version()
+        self.server_version = version
+        try:
+            major_minor = parse_version(version)
+        except ValueError as exc:
+            raise SinkError(str(exc)) from None
+        log.info("OpenMetadata server version %s", version)
+        if self.version_validation and major_minor < MIN_SERVER:
+            raise SinkError(
+                f"the OpenMetadata server is version {version}; omkit run needs 1.0 or later"
+            )
+        self.bulk = major_minor >= (2, 0)
+        existing = self.client.get(service_path(service.name))
+        if existing is None or self.force_service:
+            if existing is None and service.connection is None:
+                raise SinkError(
+                    f"the service {service.name} does not exist in OpenMetadata and the config "
+                    "has no source.serviceConnection to create it with"
+                )
+            existing = self.client.put(
+                "/services/mlmodelServices", service.body(reveal_secrets=True)
+            )
+            log.info("service %s sent to OpenMetadata", service.name)
+        else:
+            log.info("service %s exists in OpenMetadata: reusing it", service.name)
+        fqn = existing.get("fullyQualifiedName") if isinstance(existing, dict) else None
+        self.service_fqn = fqn if isinstance(fqn, str) and fqn else service.name
+        if self.bulk:
+            self.known = set(self.existing_models())
+        return self.service_fqn
+
+    def write(self, model: ModelRequest) -> None:
+        if self._broken is not None:
+            self.status.model_failed(model.name, f"not sent: {self._broken}", quiet=True)
+            return
+        if self.bulk:
+            self._batch.append(model)
+            if len(self._batch) >= self.bulk_size:
+                batch, self._batch = self._batch, []
+                self._submit(self._send_batch, batch)
+        else:
+            self._submit(self._send_one, model)
+
+    def finish(self) -> None:
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self._submit(self._send_batch, batch)
+        self._pool.shutdown(wait=True)
+
+    def abort(self) -> None:
+        self._batch = []
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # ---- listing (for mark-deleted and dry runs) --------------------------------------------
+
+    def existing_models(self) -> Iterable[str]:
+        """The fully qualified names of the service's models in OpenMetadata."""
+        for entity in self.listing():
+            yield entity["fullyQualifiedName"]
+
+    def listing(self) -> Iterable[dict[str, Any]]:
+        """The service's models in OpenMetadata (``GET /mlmodels?limit=1000&service=``, paged),
+        those with an ``id`` and a ``fullyQualifiedName``."""
+        params = {"limit": 1000, "service": self.service_fqn}
+        for entity in self.client.list_all("/mlmodels", params):
+            fqn, model_id = entity.get("fullyQualifiedName"), entity.get("id")
+            if isinstance(fqn, str) and isinstance(model_id, str):
+                yield entity
+
+    # ---- sending ---------------------------------------------------------------------------
+
+    def _submit(self, work: Callable[[Any], None], item: Any) -> None:
+        self._slots.acquire()
+        try:
+            future = self._pool.submit(work, item)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+
+    def _break(self, exc: OpenMetadataError) -> None:
+        """Stop sending after a failure that every later request would meet too."""
+        if exc.status is None or exc.status in (401, 403):
+            with self._broken_lock:
+                if self._broken is None:
+                    self._broken = str(exc)
+                    log.error("OpenMetadata: %s; the remaining models are not sent", exc)
+
+    def _put_once(self, key: str, path: str, body: dict[str, Any], subject: str) -> bool:
+        def action() -> bool:
+            if self._broken is not None:
+                return False
+            try:
+                self.client.put(path, body)
+            except OpenMetadataError as exc:
+                self._break(exc)
+                self.status.error(subject, str(exc))
+                return False
+            return True
+
+        return self._once.run(key, action)
+
+    def _ensure_tags(self, tags: Iterable[TagRequest]) -> set[str]:
+        """Create the classifications and tags (once each); the FQNs of those that failed."""
+        failed: set[str] = set()
+        for tag in tags:
+            classification = tag.classification
+            ok = self._put_once(
+                f"classification:{classification.name}",
+                "/classifications",
+                classification.body(),
+                f"classification {classification.name}",
+            ) and self._put_once(f"tag:{tag.fqn}", "/tags", tag.body(), f"tag {tag.fqn}")
+            if not ok:
+                failed.add(tag.fqn)
+        return failed
+
+    def _body(self, model: ModelRequest) -> dict[str, Any]:
+        """The model's request, less the tags that could not be created."""
+        failed = self._ensure_tags(model.tags)
+        body = model.body()
+        if failed:
+            labels = [t for t in body.get("tags", []) if t["tagFQN"] not in failed]
+            body = {k: v for k, v in body.items() if k != "tags"}
+            if labels:
+                body["tags"] = labels
+        return body
+
+    def _send_one(self, model: ModelRequest) -> None:
+        try:
+            if self._broken is not None:
+                self.status.model_failed(model.name, f"not sent: {self._broken}", quiet=True)
+                return
+            answer = self.client.request("PUT", "/mlmodels", body=self._body(model))
+        except OpenMetadataError as exc:
+            self._break(exc)
+            self.status.model_failed(model.name, str(exc))
+        except Exception as exc:  # never lose a model silently
+            self.status.model_failed(model.name, f"unexpected error ({type(exc).__name__})")
+        else:
+            self.status.model_written(created=answer.status == 201)
+
+    def _send_batch(self, batch: list[ModelRequest]) -> None:
+        if not self.bulk:  # the server refused the bulk endpoint earlier
+            for model in batch:
+                self._send_one(model)
+            return
+        try:
+            bodies = [self._body(m) for m in batch]
+            params = {"async": False, "overrideMetadata": self.override_metadata}
+            answer = self.client.request("PUT", "/mlmodels/bulk", params, bodies).body
+        except OpenMetadataError as exc:
+            if exc.status in (404, 405):  # no bulk endpoint after all: one PUT per model
+                log.info("the server has no bulk endpoint; sending models one by one")
+                self.bulk = False
+                for model in batch:
+                    self._send_one(model)
+                return
+            self._break(exc)
+            for i, model in enumerate(batch):  # one log line for the whole batch
+                self.status.model_failed(model.name, str(exc), quiet=i > 0)
+            return
+        except Exception as exc:
+            for model in batch:
+                self.status.model_failed(model.name, f"unexpected error ({type(exc).__name__})")
+            return
+        failed: dict[str, str] = {}
+        if isinstance(answer, dict):
+            for entry in answer.get("failedRequest") or ():
+                request = entry.get("request") if isinstance(entry, dict) else None
+                name = request.get("name") if isinstance(request, dict) else None
+                if isinstance(name, str):
+                    failed[name] = str(entry.get("message") or "rejected by the bulk endpoint")
+        for model in batch:
+            if model.name in failed:
+                self.status.model_failed(model.name, failed[model.name])
+            else:
+                self.status.model_written(created=model.fqn not in self.known)

@@ -1,0 +1,235 @@
+"""Read the models of a SageMaker account: the source side of ``omkit run``.
+
+What upstream's SageMaker source does (facts §5.2), without its bugs: ``ListModels`` over every
+page (``MaxResults=100``, then ``NextToken``), then for each model ``DescribeModel`` (image and
+model-data location) and ``ListTags`` (tags; upstream never reads them) in a bounded thread pool.
+``mlModelFilterPattern`` keeps or drops a model by name with upstream's exact rules (facts §4.2),
+before any per-model call.
+
+It streams: pages are read as the pool drains, at most ``2 * workers`` models are being
+described at any time, and results come out in listing order, so memory does not grow with the
+number of models (only the set of listed names does, a few bytes per model).
+
+A model whose ``DescribeModel`` fails becomes a :class:`ModelFailure` (its name and the AWS
+error) and the others go on; a failed ``ListTags`` keeps the model, without tags, with a warning.
+A failed ``ListModels`` page ends the listing: :attr:`SageMakerSource.listing_error` says why,
+and :attr:`SageMakerSource.listing_complete` stays false.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+log = logging.getLogger("omkit.sagemaker")
+
+#: Models per ListModels page, as upstream asks (the API's maximum).
+PAGE_SIZE = 100
+
+
+class FilterError(ValueError):
+    """A regular expression of ``mlModelFilterPattern`` that Python cannot compile."""
+
+
+@dataclass(frozen=True)
+class ModelFilter:
+    """``mlModelFilterPattern``: upstream's rules (facts §4.2).
+
+    No pattern keeps everything. With ``includes``, a name is kept when one of them matches
+    (``re.match``: anchored at the start only, case-insensitive) and ``excludes`` are ignored
+    (includes win). Otherwise a name is dropped when one of the ``excludes`` matches.
+    """
+
+    includes: tuple[re.Pattern[str], ...] = ()
+    excludes: tuple[re.Pattern[str], ...] = ()
+
+    @classmethod
+    def compile(cls, includes: Sequence[str] = (), excludes: Sequence[str] = ()) -> ModelFilter:
+        """Compile the patterns; raises :class:`FilterError` naming the first bad one."""
+
+        def one(kind: str, pattern: str) -> re.Pattern[str]:
+            try:
+                return re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise FilterError(
+                    f"mlModelFilterPattern.{kind}: {pattern!r} is not a valid regular "
+                    f"expression ({exc})"
+                ) from None
+
+        return cls(
+            tuple(one("includes", p) for p in includes),
+            tuple(one("excludes", p) for p in excludes),
+        )
+
+    def keep(self, name: str) -> bool:
+        """Whether the model ``name`` is ingested."""
+        if self.includes:
+            return any(p.match(name) for p in self.includes)
+        return not any(p.match(name) for p in self.excludes)
+
+
+@dataclass(frozen=True, slots=True)
+class SageMakerModel:
+    """What the ingestion needs of one model."""
+
+    name: str
+    arn: str | None = None
+    #: ``PrimaryContainer.Image`` (the first container's for a multi-container model).
+    image: str | None = None
+    #: ``PrimaryContainer.ModelDataUrl`` (likewise).
+    model_data_url: str | None = None
+    creation_time: datetime | None = None
+    #: The model's tags, ``(key, value)``, in the order AWS gave them.
+    tags: tuple[tuple[str, str], ...] = ()
+    #: Why the tags could not be read (the model is still ingested, without tags).
+    tags_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFailure:
+    """A model that could not be read: its name and the AWS error."""
+
+    name: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FilteredModel:
+    """A model that ``mlModelFilterPattern`` leaves out."""
+
+    name: str
+
+
+Item = SageMakerModel | ModelFailure | FilteredModel
+
+
+def aws_error(exc: BaseException) -> str:
+    """A one-line ``Code: message`` for a boto3/botocore error (no credentials in it)."""
+    from omkit_sagemaker.ingest import aws
+
+    code, message, _ = aws.aws_error(exc)
+    return message if message.startswith(code) else f"{code}: {message}"
+
+
+@dataclass
+class SageMakerSource:
+    """Lists, filters and describes the models of the account ``client`` (a boto3 SageMaker
+    client) can see. Iterate :meth:`items` once."""
+
+    client: Any
+    model_filter: ModelFilter = field(default_factory=ModelFilter)
+    workers: int = 8
+    tags: bool = True
+    page_size: int = PAGE_SIZE
+    #: Every name ListModels gave, filtered ones included.
+    listed: set[str] = field(default_factory=set)
+    #: True once every ListModels page was read.
+    listing_complete: bool = False
+    #: Why the listing stopped early (None when it did not).
+    listing_error: str | None = None
+    #: Called with the number of models once the listing is complete.
+    on_listed: Callable[[int], None] | None = None
+
+    def names(self) -> Iterator[str]:
+        """Every model name, page after page (``ListModels`` with ``NextToken``)."""
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"MaxResults": self.page_size}
+            if token:
+                kwargs["NextToken"] = token
+            try:
+                page = self.client.list_models(**kwargs)
+            except Exception as exc:  # any AWS or connection failure ends the listing
+                self.listing_error = f"ListModels failed: {aws_error(exc)}"
+                return
+            for summary in page.get("Models") or ():
+                name = summary.get("ModelName")
+                if isinstance(name, str):
+                    yield name
+            token = page.get("NextToken")
+            if not token:
+                self.listing_complete = True
+                if self.on_listed is not None:
+                    self.on_listed(len(self.listed))
+                return
+
+    def items(self) -> Generator[Item, None, None]:
+        """Each listed model, in listing order: described, failed or filtered out."""
+        workers = max(1, self.workers)
+        pending: deque[Future[Item] | FilteredModel] = deque()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sagemaker") as pool:
+            try:
+                for name in self.names():
+                    self.listed.add(name)
+                    if self.model_filter.keep(name):
+                        pending.append(pool.submit(self.describe, name))
+                    else:
+                        pending.append(FilteredModel(name))
+                    while len(pending) >= 2 * workers:
+                        yield _result(pending.popleft())
+                while pending:
+                    yield _result(pending.popleft())
+            finally:  # stopped early: do not start what is still queued
+                for item in pending:
+                    if isinstance(item, Future):
+                        item.cancel()
+
+    def describe(self, name: str) -> Item:
+        """``DescribeModel`` (and ``ListTags``) of one model; a failure becomes a value."""
+        try:
+            described = self.client.describe_model(ModelName=name)
+        except Exception as exc:
+            return ModelFailure(name, f"DescribeModel failed: {aws_error(exc)}")
+        container = described.get("PrimaryContainer")
+        if not container:  # a multi-container model: take its first container
+            containers = described.get("Containers") or [{}]
+            container = containers[0]
+        arn = described.get("ModelArn")
+        created = described.get("CreationTime")
+        tags: tuple[tuple[str, str], ...] = ()
+        tags_error = None
+        if self.tags and isinstance(arn, str):
+            try:
+                tags = self.list_tags(arn)
+            except Exception as exc:
+                tags_error = f"ListTags failed: {aws_error(exc)}"
+        return SageMakerModel(
+            name=name,
+            arn=arn if isinstance(arn, str) else None,
+            image=_text(container.get("Image")),
+            model_data_url=_text(container.get("ModelDataUrl")),
+            creation_time=created if isinstance(created, datetime) else None,
+            tags=tags,
+            tags_error=tags_error,
+        )
+
+    def list_tags(self, arn: str) -> tuple[tuple[str, str], ...]:
+        """Every tag of the resource ``arn`` (``ListTags``, following ``NextToken``)."""
+        found: list[tuple[str, str]] = []
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
+            if token:
+                kwargs["NextToken"] = token
+            page = self.client.list_tags(**kwargs)
+            for tag in page.get("Tags") or ():
+                key, value = tag.get("Key"), tag.get("Value", "")
+                if isinstance(key, str) and isinstance(value, str):
+                    found.append((key, value))
+            token = page.get("NextToken")
+            if not token:
+                return tuple(found)
+
+
+def _result(item: Future[Item] | FilteredModel) -> Item:
+    return item if isinstance(item, FilteredModel) else item.result()
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

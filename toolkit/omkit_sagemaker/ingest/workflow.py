@@ -1,0 +1,538 @@
+"""``omkit run``: config -> typed model -> SageMaker source -> sink -> mark deleted -> summary.
+
+The library behind the command; it never prints (log lines go to the ``omkit`` logger, at the
+config's ``loggerLevel``), and returns a :class:`RunResult` that
+:mod:`omkit_sagemaker.ingest.runreport` shows.
+
+1. The file is checked as ``omkit validate`` checks it (any error stops the run) and loaded into
+   the typed :class:`~omkit_sagemaker.spec.models.workflow.Workflow`; every value used below comes
+   from it.
+2. The OpenMetadata client (``metadata-rest``) and the SageMaker client are built; the sink
+   makes sure the service exists.
+3. The source streams the models; each one is mapped (:mod:`omkit_sagemaker.ingest.mapping`) and
+written.
+4. ``markDeletedMlModels``: only when the SageMaker listing completed and nothing failed in the
+   run, the service's models in OpenMetadata that SageMaker no longer has are soft-deleted
+   (``hardDelete=false``). A model that is still in SageMaker but left out by
+   ``mlModelFilterPattern`` is **not** gone, so it is not deleted (upstream deletes it); to drop
+   such models from the catalogue, delete them in OpenMetadata.
+
+Exit code: 0 when the run had no error, 1 otherwise (a config error, an unreachable server, a
+model that could not be read or written, ...). Warnings (tags that could not be read, ...) do not
+change it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
+from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request, quote_name
+from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, bearer_token
+from omkit_sagemaker.ingest.sinks import file as file_sink
+from omkit_sagemaker.ingest.sinks import metadata_rest
+from omkit_sagemaker.ingest.sinks.base import Sink, SinkError, Status
+from omkit_sagemaker.ingest.sinks.dryrun import DryRunSink, Plan
+from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, service_path
+from omkit_sagemaker.ingest.sources.sagemaker import (
+    FilteredModel,
+    FilterError,
+    ModelFailure,
+    ModelFilter,
+    SageMakerSource,
+    aws_error,
+)
+from omkit_sagemaker.spec.modelbase import MASK, Model, ModelError
+from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
+from omkit_sagemaker.spec.models.sage_maker_connection import SageMakerConnection
+from omkit_sagemaker.spec.models.workflow import LogLevels, Workflow
+
+log = logging.getLogger("omkit.run")
+
+#: ``loggerLevel`` -> logging level (``WARN`` is the schema's spelling of WARNING).
+LOG_LEVELS = {
+    LogLevels.DEBUG: logging.DEBUG,
+    LogLevels.INFO: logging.INFO,
+    LogLevels.WARN: logging.WARNING,
+    LogLevels.ERROR: logging.ERROR,
+}
+#: Attempts per AWS call in a run (botocore's "standard" retry mode backs off on throttling).
+AWS_MAX_ATTEMPTS = 5
+#: Shorter secret values are not searched for in output (they would match ordinary text).
+_MIN_SECRET = 4
+
+
+class Progress:
+    """What the run tells a progress display; the default does nothing."""
+
+    def total(self, count: int) -> None:
+        """The number of models listed, once the listing is complete."""
+
+    def advance(self) -> None:
+        """One more model done (written, failed or filtered out)."""
+
+
+@dataclass
+class RunOptions:
+    """The command-line side of a run (never in the YAML: the compatibility rule)."""
+
+    workers: int = 8
+    tags: bool = True
+    dry_run: bool = False
+    #: Where ``$VAR`` references are expanded from (None: no expansion).
+    environ: Mapping[str, str] | None = field(default_factory=lambda: os.environ)
+    http_timeout: float = 10.0
+    http_retries: int = 3
+    http_backoff: float = 0.5
+    aws_timeout: float = 10.0
+    aws_attempts: int = AWS_MAX_ATTEMPTS
+    progress: Progress = field(default_factory=Progress)
+    #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
+    sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
+
+
+@dataclass
+class MarkDeleted:
+    """What ``markDeletedMlModels`` did."""
+
+    enabled: bool = False
+    #: Why nothing was soft-deleted (None when the check ran).
+    skipped: str | None = None
+    #: Models soft-deleted (or, in a dry run, that would be).
+    models: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    """Everything a run did, for the summary."""
+
+    file: str
+    dry_run: bool = False
+    status: Status = field(default_factory=Status)
+    #: The error that stopped the run, if one did.
+    fatal: str | None = None
+    config_errors: list[Diagnostic] = field(default_factory=list)
+    sink: str = ""
+    filename: str | None = None
+    service: str = ""
+    server_version: str | None = None
+    listing_complete: bool = False
+    mark_deleted: MarkDeleted = field(default_factory=MarkDeleted)
+    plan: Plan | None = None
+    duration: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.fatal is not None or self.status.error_count else 0
+
+
+class _Fatal(Exception):
+    """Stops the run with a message for the user."""
+
+
+# ---- secrets never leave the process -------------------------------------------------------
+
+
+class Redactor(logging.Filter):
+    """Replaces every known secret value in log records (and in :meth:`redact`ed text) with
+    ``**********``. The values come from the config's ``format: password`` fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, values: Iterable[str]) -> None:
+        with self._lock:
+            self._values.update(v for v in values if len(v) >= _MIN_SECRET)
+
+    def redact(self, text: str) -> str:
+        for value in sorted(self._values, key=len, reverse=True):
+            if value in text:
+                text = text.replace(value, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._values:
+            message = self.redact(record.getMessage())
+            record.msg, record.args = message, None
+        return True
+
+
+#: The one redactor of the process: the CLI puts it on its log handler.
+REDACTOR = Redactor()
+
+
+def secret_values(model: Model) -> set[str]:
+    """The real values of the config's secrets: every leaf that ``to_dict()`` masks."""
+    found: set[str] = set()
+
+    def walk(revealed: object, masked: object) -> None:
+        if isinstance(revealed, dict) and isinstance(masked, dict):
+            for key, value in revealed.items():
+                walk(value, masked.get(key))
+        elif isinstance(revealed, list) and isinstance(masked, list):
+            for a, b in zip(revealed, masked, strict=False):
+                walk(a, b)
+        elif isinstance(revealed, str) and masked == MASK and revealed != MASK:
+            found.add(revealed)
+
+    walk(model.to_dict(reveal_secrets=True), model.to_dict())
+    return found
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+
+def run(path: str | Path, options: RunOptions | None = None) -> RunResult:
+    """Run the ingestion of the config file ``path``; never raises (but KeyboardInterrupt)."""
+    options = options or RunOptions()
+    result = RunResult(file=str(path), dry_run=options.dry_run)
+    started = time.monotonic()
+    try:
+        _run(Path(path), options, result)
+    except _Fatal as exc:
+        result.fatal = REDACTOR.redact(str(exc))
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # a bug: one line, no traceback, no secret
+        result.fatal = f"internal error ({type(exc).__name__}); please report it"
+    finally:
+        result.duration = time.monotonic() - started
+    if result.fatal is not None:
+        log.error("%s", result.fatal)
+    return result
+
+
+def load(path: Path, environ: Mapping[str, str] | None) -> tuple[Workflow, list[Diagnostic]]:
+    """The typed config of ``path``, checked as ``omkit validate`` checks it. Raises
+    :class:`_Fatal` with the errors (also returned, for the report) when it is not valid."""
+    from omkit_sagemaker.check.loader import load_file
+    from omkit_sagemaker.check.settings import SettingsError
+    from omkit_sagemaker.check.validate import check_file
+
+    try:
+        found = check_file(path, environ=environ)
+    except SettingsError as exc:
+        raise _Fatal(str(exc)) from None
+    errors = [d for d in found if d.severity is Severity.ERROR]
+    if errors:
+        raise _ConfigInvalid(errors)
+    loaded = load_file(path, environ=environ)
+    if loaded.document is None:  # cannot happen after a clean check, but be sure
+        raise _Fatal(f"cannot read {path}")
+    try:
+        return Workflow.from_dict(loaded.document.data), found
+    except ModelError as exc:
+        raise _Fatal(f"{path}: {exc}") from None
+
+
+class _ConfigInvalid(_Fatal):
+    def __init__(self, errors: list[Diagnostic]) -> None:
+        n = len(errors)
+        super().__init__(f"the config has {n} error{'s' if n != 1 else ''}; nothing was run")
+        self.errors = errors
+
+
+def _run(path: Path, options: RunOptions, result: RunResult) -> None:
+    try:
+        workflow, _ = load(path, options.environ)
+    except _ConfigInvalid as exc:
+        result.config_errors = exc.errors
+        raise
+    REDACTOR.add(secret_values(workflow))
+    level = LOG_LEVELS[workflow.workflowConfig.loggerLevel]
+    logging.getLogger("omkit").setLevel(level)
+
+    source_config = workflow.source
+    if source_config.type.lower() != "sagemaker":
+        raise _Fatal(f"source.type is {source_config.type!r}: omkit run ingests sagemaker only")
+    result.service = source_config.serviceName
+    pipeline = source_config.sourceConfig.config
+    pattern = pipeline.mlModelFilterPattern
+    try:
+        model_filter = ModelFilter.compile(
+            pattern.includes if pattern else (), pattern.excludes if pattern else ()
+        )
+    except FilterError as exc:
+        raise _Fatal(str(exc)) from None
+    connection = source_config.serviceConnection
+    if connection is not None and connection.config.mlModelFilterPattern and pattern is None:
+        log.warning(
+            "serviceConnection.config.mlModelFilterPattern is not used by metadata ingest, nor "
+            "by omkit run: put the pattern in sourceConfig.config.mlModelFilterPattern"
+        )
+    if workflow.ingestionPipelineFQN:
+        log.info("ingestionPipelineFQN is set: omkit run does not report pipeline status")
+
+    # ---- the sink -----------------------------------------------------------------------------
+    sink_step = workflow.sink
+    sink_config = sink_step.config or {}
+    result.sink = sink_step.type
+    server = workflow.workflowConfig.openMetadataServerConfig
+    rest: MetadataRestSink | None = None
+    status = Status(on_model=options.progress.advance)
+    result.status = status
+    if sink_step.type == "metadata-rest":
+        _check_keys(sink_config, metadata_rest.CONFIG_KEYS, "metadata-rest")
+        try:
+            client = OpenMetadataClient(
+                server,
+                timeout=options.http_timeout,
+                retries=options.http_retries,
+                backoff=options.http_backoff,
+            )
+            REDACTOR.add([bearer_token(server)])
+        except OpenMetadataError as exc:
+            raise _Fatal(f"OpenMetadata: {exc}") from None
+        override = sink_config.get("override_metadata", pipeline.overrideMetadata)
+        rest = MetadataRestSink(
+            client,
+            status,
+            workers=options.workers,
+            force_service=server.forceEntityOverwriting,
+            override_metadata=bool(override),
+            version_validation=server.enableVersionValidation,
+        )
+    elif sink_step.type == "file":
+        _check_keys(sink_config, file_sink.CONFIG_KEYS, "file")
+        filename = sink_config.get("filename")
+        if not isinstance(filename, str) or not filename:
+            raise _Fatal("sink.config.filename: the file sink needs the name of the file to write")
+        result.filename = filename
+    else:
+        raise _Fatal(
+            f"sink.type is {sink_step.type!r}: omkit run writes to metadata-rest or file "
+            "(the sinks of metadata ingest)"
+        )
+
+    # ---- the AWS connection ----------------------------------------------------------------
+    if connection is not None:
+        sagemaker = connection.config
+    else:
+        sagemaker = _stored_connection(rest, source_config.serviceName)
+    client_factory = options.sagemaker_client or _sagemaker_client(options)
+    try:
+        aws_client = client_factory(sagemaker.awsConfig, options.workers)
+    except Exception as exc:
+        raise _Fatal(f"AWS: {aws_error(exc)}") from None
+
+    sink: Sink
+    if options.dry_run:
+        dry = DryRunSink(status, rest, force_service=server.forceEntityOverwriting)
+        result.plan = dry.plan
+        sink = dry
+    elif rest is not None:
+        sink = rest
+    else:
+        sink = file_sink.FileSink(str(result.filename), status)
+    service = ServiceRequest(
+        source_config.serviceName, connection, store_connection=server.storeServiceConnection
+    )
+    source = SageMakerSource(
+        aws_client,
+        model_filter,
+        workers=options.workers,
+        tags=options.tags,
+        on_listed=options.progress.total,
+    )
+    try:
+        try:
+            service_fqn = sink.start(service)
+        except (SinkError, OpenMetadataError) as exc:
+            raise _Fatal(f"OpenMetadata: {exc}") from None
+        if rest is not None:
+            result.server_version = rest.server_version
+        _ingest(source, sink, status, service_fqn, sagemaker.awsConfig.awsRegion, options)
+    except BaseException:
+        sink.abort()
+        raise
+    finally:
+        if rest is not None and rest is not sink:
+            rest.abort()  # the dry run used it for reading only
+    result.listing_complete = source.listing_complete
+    if source.listing_error:
+        status.error("ListModels", source.listing_error)
+    log.info(
+        "%d models listed in SageMaker%s",
+        len(source.listed),
+        "" if source.listing_complete else " (listing incomplete)",
+    )
+
+    # ---- mark deleted --------------------------------------------------------------------------
+    reader = rest if not isinstance(sink, DryRunSink) else sink.rest
+    result.mark_deleted = _mark_deleted(
+        enabled=pipeline.markDeletedMlModels,
+        rest=reader,
+        source=source,
+        status=status,
+        service_fqn=service_fqn,
+        dry_run=options.dry_run,
+        workers=options.workers,
+        file_sink=sink_step.type == "file",
+    )
+    if result.plan is not None:
+        result.plan.soft_delete = list(result.mark_deleted.models)
+
+
+def _ingest(
+    source: SageMakerSource,
+    sink: Sink,
+    status: Status,
+    service_fqn: str,
+    region: str,
+    options: RunOptions,
+) -> None:
+    tag_errors: set[str] = set()
+    try:
+        for item in source.items():
+            if isinstance(item, FilteredModel):
+                log.debug("model %s left out by mlModelFilterPattern", item.name)
+                status.model_filtered()
+            elif isinstance(item, ModelFailure):
+                status.model_failed(item.name, item.message)
+            else:
+                if item.tags_error is not None:
+                    first = item.tags_error not in tag_errors
+                    tag_errors.add(item.tags_error)
+                    status.warn(
+                        f"model {item.name}",
+                        f"{item.tags_error}; ingested without tags (--no-tags skips ListTags)",
+                        quiet=not first,
+                    )
+                sink.write(model_request(item, service_fqn, region, with_tags=options.tags))
+        sink.finish()
+    except SinkError as exc:
+        raise _Fatal(str(exc)) from None
+
+
+def _mark_deleted(
+    *,
+    enabled: bool,
+    rest: MetadataRestSink | None,
+    source: SageMakerSource,
+    status: Status,
+    service_fqn: str,
+    dry_run: bool,
+    workers: int,
+    file_sink: bool,
+) -> MarkDeleted:
+    outcome = MarkDeleted(enabled=enabled)
+    if not enabled:
+        return outcome
+    if file_sink:
+        outcome.skipped = "the file sink has no OpenMetadata server to compare with"
+        log.info("markDeletedMlModels: nothing soft-deleted: %s", outcome.skipped)
+        return outcome
+    if rest is None:
+        outcome.skipped = "OpenMetadata was not read"
+    elif not source.listing_complete:
+        outcome.skipped = "the SageMaker listing did not complete"
+    elif status.error_count:
+        n = status.error_count
+        outcome.skipped = f"the run had {n} error{'s' if n != 1 else ''}"
+    if outcome.skipped is not None or rest is None:
+        log.warning("markDeletedMlModels: nothing soft-deleted, because %s", outcome.skipped)
+        return outcome
+    seen = {f"{service_fqn}.{quote_name(name)}" for name in source.listed}
+    try:
+        stale = [
+            (str(e["id"]), str(e["fullyQualifiedName"]))
+            for e in rest.listing()
+            if e["fullyQualifiedName"] not in seen
+        ]
+    except OpenMetadataError as exc:
+        status.error("markDeletedMlModels", f"cannot list the service's models: {exc}")
+        outcome.skipped = "the service's models could not be listed in OpenMetadata"
+        return outcome
+    if dry_run:
+        outcome.models = sorted(fqn for _, fqn in stale)
+        return outcome
+    client = rest.client
+    lock = threading.Lock()
+
+    def delete(item: tuple[str, str]) -> None:
+        model_id, fqn = item
+        try:
+            client.delete(f"/mlmodels/{model_id}", {"recursive": True, "hardDelete": False})
+        except OpenMetadataError as exc:
+            status.error(f"model {fqn}", f"soft delete failed: {exc}")
+            return
+        log.info("model %s soft-deleted (no longer in SageMaker)", fqn)
+        with lock:
+            outcome.models.append(fqn)
+            status.soft_deleted += 1
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="om-delete") as pool:
+        list(pool.map(delete, stale))
+    outcome.models.sort()
+    return outcome
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+
+def _check_keys(config: Mapping[str, Any], allowed: frozenset[str], kind: str) -> None:
+    unknown = sorted(set(config) - allowed)
+    if unknown:
+        names = ", ".join(sorted(allowed))
+        raise _Fatal(
+            f"sink.config.{unknown[0]}: the {kind} sink does not know this key (it knows {names})"
+        )
+
+
+def _stored_connection(rest: MetadataRestSink | None, name: str) -> SageMakerConnection:
+    """The connection stored with the service in OpenMetadata (no serviceConnection in the
+    config: upstream then reads it from the server too)."""
+    if rest is None:
+        raise _Fatal(
+            "source.serviceConnection is missing: the file sink contacts no server, so the "
+            "config must hold the connection"
+        )
+    try:
+        stored = rest.client.get(service_path(name))
+    except OpenMetadataError as exc:
+        raise _Fatal(f"OpenMetadata: {exc}") from None
+    if stored is None:
+        raise _Fatal(
+            f"source.serviceConnection is missing and the service {name} does not exist in "
+            "OpenMetadata: add the connection to the config"
+        )
+    config = stored.get("connection", {}).get("config") if isinstance(stored, dict) else None
+    try:
+        stored_connection = SageMakerConnection.from_dict(config, "connection.config")
+    except ModelError as exc:
+        raise _Fatal(
+            f"the service {name} in OpenMetadata has no usable SageMaker connection ({exc}); "
+            "add source.serviceConnection to the config"
+        ) from None
+    REDACTOR.add(secret_values(stored_connection))
+    return stored_connection
+
+
+def _sagemaker_client(options: RunOptions) -> Callable[[AwsCredentials, int], Any]:
+    """The SageMaker client of a run, built with :mod:`omkit_sagemaker.ingest.aws` like
+    ``test-connection``'s,
+    with botocore retries for throttling and a connection pool as large as the thread pool."""
+
+    def build(aws_config: AwsCredentials, workers: int) -> Any:
+        from omkit_sagemaker.ingest import aws
+
+        connection = aws.connect(
+            aws_config,
+            timeout=options.aws_timeout,
+            max_attempts=options.aws_attempts,
+            pool_size=workers + 2,
+        )
+        log.info("AWS credentials: %s", connection.credentials.description)
+        return connection.sagemaker
+
+    return build

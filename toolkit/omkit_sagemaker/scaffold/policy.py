@@ -1,0 +1,114 @@
+"""The least-privilege IAM policy of a SageMaker ingestion: the library behind ``omkit policy``.
+
+The policy allows exactly the AWS calls an ingestion makes, no more:
+
+* ``sagemaker:ListModels``: list every model, page by page (``MaxResults=100``, ``NextToken``);
+* ``sagemaker:DescribeModel``: one call per model, for its image and model-data location;
+* ``sagemaker:ListTags``: one call per model, for its tags. ``omkit run`` ingests tags; upstream
+  ``metadata ingest`` never calls it, but the connector page asks for it too, so a policy made
+  here works for both runners.
+
+``Resource`` is ``*``: ``ListModels`` has no resource-level permissions at all, and the two other
+read-only calls are kept in the same statement so that one policy fits every region and account.
+
+When a role is assumed (``assumeRoleArn``), two identities are involved. The role makes the
+SageMaker calls, so the policy above goes on the role. The identity the run starts with (keys,
+profile or instance role) only needs ``sts:AssumeRole`` on that one role ARN, plus
+``sts:SetSourceIdentity`` when ``assumeRoleSourceIdentity`` is set; and the role's trust policy
+must name that identity. :func:`sagemaker` returns that second policy separately, with notes,
+because a single document attached to both would give each more than it needs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+#: IAM policy language version.
+POLICY_VERSION = "2012-10-17"
+
+#: The SageMaker actions an ingestion calls, in the order a run makes them.
+SAGEMAKER_ACTIONS: tuple[str, ...] = (
+    "sagemaker:ListModels",
+    "sagemaker:DescribeModel",
+    "sagemaker:ListTags",
+)
+
+Policy = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PolicyAdvice:
+    """The policies a SageMaker ingestion needs, and where each goes."""
+
+    #: For the identity that calls SageMaker: the assumed role when there is one.
+    policy: Policy
+    #: For the identity that assumes the role (None when no role is used).
+    assume_role_policy: Policy | None = None
+    #: Plain sentences saying where each policy goes and what else to set up.
+    notes: tuple[str, ...] = ()
+
+
+def sagemaker_policy() -> Policy:
+    """The policy that allows the SageMaker calls of an ingestion and nothing else."""
+    return {
+        "Version": POLICY_VERSION,
+        "Statement": [
+            {
+                "Sid": "ReadSageMakerModels",
+                "Effect": "Allow",
+                "Action": list(SAGEMAKER_ACTIONS),
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def assume_role_policy(role_arn: str) -> Policy:
+    """The policy that lets an identity assume ``role_arn`` and no other role."""
+    _check(role_arn)
+    return {
+        "Version": POLICY_VERSION,
+        "Statement": [
+            {
+                "Sid": "AssumeSageMakerReaderRole",
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Resource": role_arn,
+            }
+        ],
+    }
+
+
+def sagemaker(role_arn: str | None = None) -> PolicyAdvice:
+    """Everything ``omkit policy sagemaker`` shows; raises ValueError for a malformed ARN."""
+    if role_arn is None:
+        return PolicyAdvice(
+            policy=sagemaker_policy(),
+            notes=("attach this policy to the user or role whose credentials the ingestion uses",),
+        )
+    notes = (
+        f"attach this policy to the role {role_arn}: the ingestion calls SageMaker as that role",
+        "the identity the ingestion starts with (access keys, profile or instance role) needs "
+        "only the policy below, which allows sts:AssumeRole on this one role",
+        "the role's trust policy must also allow that identity to call sts:AssumeRole",
+        "with assumeRoleSourceIdentity set, allow sts:SetSourceIdentity as well, in both "
+        "the policy below and the role's trust policy",
+    )
+    return PolicyAdvice(
+        policy=sagemaker_policy(), assume_role_policy=assume_role_policy(role_arn), notes=notes
+    )
+
+
+def to_json(policy: Policy) -> str:
+    """A policy as the JSON document IAM takes, indented, ending with a newline."""
+    return json.dumps(policy, indent=2) + "\n"
+
+
+def _check(role_arn: str) -> None:
+    from omkit_sagemaker.scaffold import check_role_arn, quote_value
+
+    problem = check_role_arn(role_arn)
+    if problem:
+        raise ValueError(f"role ARN {quote_value(role_arn)} {problem}")

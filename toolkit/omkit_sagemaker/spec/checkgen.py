@@ -1,0 +1,270 @@
+"""Compile a JSON Schema into a plain Python function that says whether a document is valid.
+
+``omkit validate`` runs on every commit, usually on files that are fine. Importing jsonschema and
+walking the schema costs more than everything else it does, so the schemas in ``spec/`` are also
+compiled ahead of time (``omkit codegen``) into :mod:`omkit_sagemaker.check.fastcheck`: one small
+function per
+schema node, using nothing but the standard library. A file that passes it is valid; only a file
+that fails pays for jsonschema, which then explains the problems in detail.
+
+Only the draft-07 keywords our schemas use are supported; any other keyword stops the generator,
+so a schema change can never silently make the fast check more lenient than jsonschema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from omkit_sagemaker.spec import schema
+
+Schema = dict[str, Any]
+#: Resolves a ``$ref`` seen in ``context`` to the schema it names.
+Resolver = Callable[[Schema, str], Schema]
+
+_ANNOTATIONS = {
+    "$schema", "$id", "$comment", "title", "description", "default", "examples", "definitions",
+    "readOnly", "writeOnly",
+}  # fmt: skip
+_TYPES = {
+    "string": "isinstance({v}, str)",
+    "boolean": "isinstance({v}, bool)",
+    "integer": "(isinstance({v}, int) and not isinstance({v}, bool)"
+    " or isinstance({v}, float) and {v}.is_integer())",
+    "number": "(isinstance({v}, (int, float)) and not isinstance({v}, bool))",
+    "object": "isinstance({v}, dict)",
+    "array": "isinstance({v}, list)",
+    "null": "{v} is None",
+}
+_FORMATS = {"uri", "regex", "uuid", "ipv4", "ipv6"}
+_NOT_STRING = "not isinstance(d, str) or "
+
+
+class UnsupportedSchema(Exception):
+    """The schema uses a keyword the fast checker does not implement."""
+
+
+class _Compiler:
+    def __init__(self, resolve: Resolver) -> None:
+        self._resolve = resolve
+        self._names: dict[int, str] = {}
+        self._functions: list[str] = []
+        self._constants: list[str] = []
+        self._patterns: dict[str, str] = {}
+
+    def function(self, schema: Schema | bool) -> str:
+        """The name of the function checking ``schema``, compiling it on first use."""
+        if schema is True or schema == {}:
+            return "_any"
+        if schema is False:
+            return "_none"
+        assert isinstance(schema, dict)
+        key = id(schema)
+        if key in self._names:
+            return self._names[key]
+        name = f"_s{len(self._names)}"
+        self._names[key] = name
+        body = self._body(schema)
+        if not body:  # annotations only: accepts anything
+            self._names[key] = "_any"
+            return "_any"
+        title = str(schema.get("title", "")).replace("\n", " ")[:60]
+        header = f"def {name}(d: Any) -> bool:" + (f"  # {title}" if title else "")
+        self._functions.append("\n".join([header, *body, "    return True"]))
+        return name
+
+    def _constant(self, value: tuple[Any, ...] | frozenset[str]) -> str:
+        name = f"_C{len(self._constants)}"
+        if isinstance(value, frozenset):  # a set's repr depends on hashing: sort it
+            text = f"frozenset[str]({tuple(sorted(value))!r})"
+        else:
+            text = repr(value)
+        self._constants.append(f"{name} = {text}")
+        return name
+
+    def _pattern(self, regex: str) -> str:
+        if regex not in self._patterns:
+            self._patterns[regex] = f"_P{len(self._patterns)}"
+        return self._patterns[regex]
+
+    def _ref(self, context: Schema, ref: str) -> str:
+        return self.function(self._resolve(context, ref))
+
+    def _body(self, s: Schema) -> list[str]:
+        lines: list[str] = []
+
+        def fail_if(cond: str) -> None:
+            lines.append(f"    if {cond}:\n        return False")
+
+        unknown = set(s) - _ANNOTATIONS - {
+            "$ref", "type", "properties", "additionalProperties", "patternProperties", "required",
+            "enum", "const", "pattern", "format", "items", "allOf", "anyOf", "oneOf", "not",
+            "if", "then", "else", "minimum", "maximum", "minLength", "maxLength", "minItems",
+            "maxItems",
+        }  # fmt: skip
+        unknown = {k for k in unknown if not k.startswith("x-")}
+        if unknown:
+            raise UnsupportedSchema(
+                f"keywords not supported by the fast checker: {sorted(unknown)}"
+            )
+        if "$ref" in s:  # draft-07: a $ref's siblings are ignored
+            fail_if(f"not {self._ref(s, s['$ref'])}(d)")
+            return lines
+        if "type" in s:
+            types = s["type"] if isinstance(s["type"], list) else [s["type"]]
+            fail_if("not (" + " or ".join(_TYPES[t].format(v="d") for t in types) + ")")
+        if "enum" in s:
+            fail_if(f"not _in(d, {self._constant(tuple(s['enum']))})")
+        if "const" in s:
+            fail_if(f"not _in(d, {self._constant((s['const'],))})")
+        if "pattern" in s:
+            fail_if(f"isinstance(d, str) and not {self._pattern(s['pattern'])}.search(d)")
+        if "format" in s and s["format"] in _FORMATS:
+            fail_if(f"not formats.CHECKS[{s['format']!r}](d)")
+        for word, op in (("minLength", "<"), ("maxLength", ">")):
+            if word in s:
+                fail_if(f"isinstance(d, str) and len(d) {op} {int(s[word])}")
+        for word, op in (("minimum", "<"), ("maximum", ">")):
+            if word in s:
+                fail_if(f"_number(d) and d {op} {s[word]!r}")
+        for word, op in (("minItems", "<"), ("maxItems", ">")):
+            if word in s:
+                fail_if(f"isinstance(d, list) and len(d) {op} {int(s[word])}")
+        if "items" in s:
+            if isinstance(s["items"], list):
+                raise UnsupportedSchema("tuple-form items")
+            item = self.function(s["items"])
+            fail_if(f"isinstance(d, list) and not all({item}(x) for x in d)")
+        self._object(s, fail_if)
+        for part in s.get("allOf", []):
+            fail_if(f"not {self.function(part)}(d)")
+        if "anyOf" in s:
+            names = [self.function(part) for part in s["anyOf"]]
+            fail_if("not (" + " or ".join(f"{n}(d)" for n in names) + ")")
+        if "oneOf" in s:
+            names = [self.function(part) for part in s["oneOf"]]
+            fail_if("sum((" + ", ".join(f"{n}(d)" for n in names) + ")) != 1")
+        if "not" in s:
+            fail_if(f"{self.function(s['not'])}(d)")
+        if "if" in s:
+            cond = self.function(s["if"])
+            then = self.function(s.get("then", True))
+            other = self.function(s.get("else", True))
+            fail_if(f"not ({then}(d) if {cond}(d) else {other}(d))")
+        return lines
+
+    def _object(self, s: Schema, fail_if: Callable[[str], None]) -> None:
+        props: dict[str, Any] = s.get("properties", {})
+        patterns: dict[str, Any] = s.get("patternProperties", {})
+        extra = s.get("additionalProperties", True)
+        required: list[str] = s.get("required", [])
+        if not (props or patterns or required or extra is not True):
+            return
+        checks: list[str] = []
+        if required:
+            checks.append(f"not all(k in d for k in {self._constant(tuple(required))})")
+        for key, sub in props.items():
+            fn = self.function(sub)
+            if fn != "_any":
+                checks.append(f"{key!r} in d and not {fn}(d[{key!r}])")
+        for regex, sub in patterns.items():
+            fn = self.function(sub)
+            pat = self._pattern(regex)
+            checks.append(f"not all({fn}(v) for k, v in d.items() if {pat}.search(k))")
+        if extra is not True:
+            known = self._constant(frozenset(props))
+            pats = [self._pattern(r) for r in patterns]
+            matched = " or ".join(f"{p}.search(k)" for p in pats)
+            rest = f"k not in {known}" + (f" and not ({matched})" if matched else "")
+            fn = self.function(extra)
+            if fn == "_none":
+                checks.append(f"any({rest} for k in d)")
+            else:
+                checks.append(f"not all({fn}(v) for k, v in d.items() if {rest})")
+        for check in checks:
+            fail_if(f"isinstance(d, dict) and {check}")
+
+    def source(self, entry: str, origin: str) -> str:
+        patterns = [f"{name} = re.compile({regex!r})" for regex, name in self._patterns.items()]
+        head = [
+            f"# Generated by `omkit codegen` from spec/{origin}: do not edit.",
+            '"""Fast yes/no validity check of a workflow file, compiled from the JSON Schemas."""',
+            "",
+            "# This file is excluded from ruff (see pyproject.toml): its long lines are generated.",
+            "from __future__ import annotations",
+            "",
+            "import re",
+            "from typing import Any",
+            "",
+            "from omkit_sagemaker.base import formats",
+            "",
+            *patterns,
+            *self._constants,
+            "",
+            "",
+            "def _any(d: Any) -> bool:",
+            "    return True",
+            "",
+            "",
+            "def _none(d: Any) -> bool:",
+            "    return False",
+            "",
+            "",
+            "def _number(d: Any) -> bool:",
+            "    return isinstance(d, (int, float)) and not isinstance(d, bool)",
+            "",
+            "",
+            "def _in(d: Any, values: tuple[Any, ...]) -> bool:",
+            "    # JSON equality: true is not 1, but 1 is 1.0",
+            "    return any(d == v and _same_kind(d, v) for v in values)",
+            "",
+            "",
+            "def _same_kind(a: Any, b: Any) -> bool:",
+            "    return type(a) is type(b) or (_number(a) and _number(b))",
+        ]
+        tail = [
+            "def is_valid(data: Any) -> bool:",
+            f'    """True when ``data`` is valid against spec/{origin}."""',
+            f"    return {entry}(data)",
+            "",
+        ]
+        return "\n\n\n".join(["\n".join(head), *self._functions, "\n".join(tail)])
+
+
+def compile_schema(schema: Schema, resolve: Resolver, origin: str) -> str:
+    """Python source of a module whose ``is_valid(data)`` checks ``data`` against ``schema``."""
+    compiler = _Compiler(resolve)
+    entry = compiler.function(schema)
+    return compiler.source(entry, origin)
+
+
+def resolver(spec: Mapping[str, Schema]) -> Resolver:
+    """Resolve ``$ref``s between the schemas of ``spec`` (see
+    :func:`omkit_sagemaker.spec.schema.ref_resolver`);
+    a ``$ref`` that leads nowhere stops the generator."""
+    lookup = schema.ref_resolver(spec)
+
+    def resolve(context: Schema, ref: str) -> Schema:
+        target = lookup(context, ref)
+        if target is None:
+            raise UnsupportedSchema(f"cannot resolve $ref {ref!r}")
+        return target
+
+    return resolve
+
+
+#: The schema compiled into :mod:`omkit_sagemaker.check.fastcheck`, relative to ``spec/``.
+WORKFLOW = "metadataIngestion/workflow.json"
+
+
+def generate(spec: Mapping[str, Schema]) -> str:
+    """The source of :mod:`omkit_sagemaker.check.fastcheck` for ``spec`` (already filtered to the
+    default
+    target release); deterministic: the same schemas give the same bytes."""
+    return compile_schema(spec[WORKFLOW], resolver(spec), WORKFLOW)
+
+
+def module_path() -> Path:
+    """Where the generated fast checker lives in this checkout or installation."""
+    return Path(__file__).resolve().parents[1] / "check" / "fastcheck.py"
