@@ -3,7 +3,8 @@ omkit_sagemaker.base.regiondata``.
 
 ``toolkit/data/aws_regions.json`` holds the regions where botocore's own endpoint data (offline)
 lists SageMaker. ``omkit validate`` reads that file and never imports botocore, which takes longer
-to import than a whole validation run takes. tests/check/test_rules.py fails when the file differs from
+to import than a whole validation run takes. tests/check/test_rules.py fails when the file differs
+from
 what the installed botocore gives; rerun this module then.
 """
 

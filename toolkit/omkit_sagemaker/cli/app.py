@@ -1,0 +1,66 @@
+"""The typer app every command module registers on, and what they share: the help sections,
+the usage-error exit, and how paths are shown."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from omkit_sagemaker.base.version import __version__
+
+# Sections of `omkit --help`.
+_WRITE = "Write and check configs"
+_RUN = "Run against AWS and OpenMetadata"
+_DEVELOP = "Editors and development"
+
+app = typer.Typer(
+    name="omkit",
+    help="Write, check and run OpenMetadata SageMaker ingestion configs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(str, Enum):
+    """Report formats of ``omkit validate``."""
+
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"omkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Write, check and run OpenMetadata SageMaker ingestion configs."""
+
+
+def _fail_usage(message: str) -> typer.Exit:
+    typer.echo(f"omkit: error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current folder when it lies below it, for messages."""
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()

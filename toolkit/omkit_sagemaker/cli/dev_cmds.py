@@ -1,0 +1,103 @@
+"""``omkit codegen`` and ``omkit schema``: for editors and omkit's own development."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from omkit_sagemaker.cli.app import _DEVELOP, _fail_usage, _shown, app
+
+
+@app.command("codegen", rich_help_panel=_DEVELOP)
+def codegen_command(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing: exit 1 with a unified diff when the models differ from spec/.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="DIR", help="Models folder (default: toolkit/models)."
+        ),
+    ] = None,
+    spec: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Folder of the JSON Schemas (default: omkit's spec/)."),
+    ] = None,
+) -> None:
+    """Generate toolkit/models and toolkit/fastcheck.py from the JSON Schemas in spec/."""
+    import difflib
+
+    from omkit_sagemaker.base.resources import spec_dir
+    from omkit_sagemaker.check import versions
+    from omkit_sagemaker.spec import checkgen, codegen
+
+    root = spec if spec is not None else spec_dir()
+    if not root.is_dir():
+        raise _fail_usage(f"no such folder: {root}")
+    target = output if output is not None else codegen.models_dir()
+    try:
+        files = codegen.generate(codegen.read_spec(root))
+    except (codegen.CodegenError, ValueError) as exc:
+        typer.echo(f"omkit: error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    fast = checkgen.generate(versions.filter_spec(codegen.read_spec(root), versions.DEFAULT_TARGET))
+    fast_path = checkgen.module_path()
+    fast_now = fast_path.read_text(encoding="utf-8") if fast_path.exists() else ""
+    if check:
+        stale = [f"{_shown(target)}/{name}" for name in codegen.differing(files, target)]
+        if stale:
+            sys.stdout.write(codegen.drift(files, target, label=_shown(target)))
+        if fast_now != fast:
+            stale.append(_shown(fast_path))
+            old, new = fast_now.splitlines(keepends=True), fast.splitlines(keepends=True)
+            label = _shown(fast_path)
+            sys.stdout.writelines(difflib.unified_diff(old, new, f"a/{label}", f"b/{label}"))
+        sys.stdout.flush()
+        if stale:
+            typer.echo(f"omkit: out of date with {_shown(root)}: {', '.join(stale)}", err=True)
+            typer.echo("omkit: run `omkit codegen` and commit the result", err=True)
+            raise typer.Exit(code=1)
+        typer.echo(f"{_shown(target)} and {_shown(fast_path)}: up to date with {_shown(root)}")
+        return
+    if fast_now != fast:
+        fast_path.write_text(fast, encoding="utf-8")
+        typer.echo(f"wrote {_shown(fast_path)}")
+    for name in codegen.write(files, target):
+        typer.echo(f"{'wrote' if name in files else 'deleted'} {_shown(target / name)}")
+
+
+@app.command("schema", rich_help_panel=_DEVELOP)
+def schema_command(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="File to write; without it (or -), stdout."
+        ),
+    ] = None,
+) -> None:
+    """Print the workflow file's JSON Schema as one self-contained file, for editors.
+
+    Save it next to your configs and start a config with
+    # yaml-language-server: $schema=./omkit-workflow.schema.json
+    """
+    from omkit_sagemaker.base.resources import spec_dir
+    from omkit_sagemaker.spec.bundle import bundle_text
+    from omkit_sagemaker.spec.codegen import read_spec
+
+    text = bundle_text(read_spec(spec_dir()))
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _fail_usage(f"cannot write {output}: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {output}", err=True)

@@ -1,0 +1,135 @@
+"""``omkit test-connection`` and ``omkit run``: against AWS and OpenMetadata."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from omkit_sagemaker.cli.app import _RUN, _fail_usage, app
+
+
+class ConnectionFormat(str, Enum):
+    """Output formats of ``omkit test-connection``."""
+
+    text = "text"
+    json = "json"
+
+
+@app.command("test-connection", rich_help_panel=_RUN)
+def connection_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to test.")],
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=0.1, max=600, metavar="SECONDS", help="Connect and read timeout."
+        ),
+    ] = 10.0,
+    skip_openmetadata: Annotated[
+        bool, typer.Option("--skip-openmetadata", help="Leave out the OpenMetadata server step.")
+    ] = False,
+    output_format: Annotated[
+        ConnectionFormat,
+        typer.Option(
+            "--format", "-f", help="text: a table on a terminal, plain lines otherwise; or json."
+        ),
+    ] = ConnectionFormat.text,
+) -> None:
+    """Check, step by step, that a config reaches AWS and OpenMetadata.
+
+    Exit 0 when every mandatory step passes, 1 otherwise, 2 on usage problems.
+    """
+    from omkit_sagemaker.check.settings import SettingsError
+    from omkit_sagemaker.ingest import connection
+
+    if not file.is_file():
+        raise _fail_usage(f"no such file: {file}")
+    plain = output_format is ConnectionFormat.text and not sys.stdout.isatty()
+
+    def progress(result: connection.StepResult) -> None:
+        sys.stdout.write(connection.render_line(result))
+        sys.stdout.flush()
+
+    try:
+        if output_format is ConnectionFormat.text and not plain:
+            from rich.console import Console
+
+            console = Console()
+            with console.status("testing the connection..."):
+                results = connection.check_connection(
+                    file, timeout=timeout, openmetadata=not skip_openmetadata
+                )
+            connection.print_table(results, console)
+        else:
+            results = connection.check_connection(
+                file,
+                timeout=timeout,
+                openmetadata=not skip_openmetadata,
+                on_step=progress if plain else None,
+            )
+            if plain:
+                sys.stdout.write(connection.summary(results) + "\n")
+            else:
+                sys.stdout.write(connection.render_json(results, str(file)))
+            sys.stdout.flush()
+    except SettingsError as exc:
+        raise _fail_usage(str(exc)) from None
+    if not connection.succeeded(results):
+        raise typer.Exit(code=1)
+
+
+class RunFormat(str, Enum):
+    """Summary formats of ``omkit run``."""
+
+    text = "text"
+    json = "json"
+
+
+@app.command("run", rich_help_panel=_RUN)
+def run_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to run.")],
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Models described and written at the same time."
+        ),
+    ] = 8,
+    no_tags: Annotated[
+        bool, typer.Option("--no-tags", help="Do not read or ingest the models' SageMaker tags.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Read SageMaker (and OpenMetadata when reachable) and show what would be "
+            "created, updated and soft-deleted; write nothing.",
+        ),
+    ] = False,
+    output_format: Annotated[
+        RunFormat, typer.Option("--format", "-f", help="Summary as a text table or as JSON.")
+    ] = RunFormat.text,
+) -> None:
+    """Ingest the SageMaker models of a config into OpenMetadata or a file.
+
+    Does what `metadata ingest -c FILE` does. Exit 0 on success, 1 on any error, 2 on usage
+    problems.
+    """
+    from omkit_sagemaker.ingest import runreport, workflow
+
+    if not file.is_file():
+        raise _fail_usage(f"no such file: {file}")
+    runreport.setup_logging()
+    options = workflow.RunOptions(workers=workers, tags=not no_tags, dry_run=dry_run)
+    if sys.stderr.isatty():
+        bar = runreport.RichProgress()
+        options.progress = bar
+        with bar.shown():
+            result = workflow.run(file, options)
+    else:
+        result = workflow.run(file, options)
+    runreport.write(result, output_format.value, sys.stdout)
+    if result.exit_code:
+        raise typer.Exit(code=result.exit_code)
