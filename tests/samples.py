@@ -49,6 +49,16 @@ FIXED_ENV: dict[str, str] = {
     "OMKIT_TEST_HOST": "http://localhost:8585/api",
 }
 
+#: Values for every ``${VAR}`` the samples and the template reference, so that a test about
+#: something else does not meet R020 (a variable that is not set).
+SAMPLE_ENV: dict[str, str] = {
+    "AWS_ACCESS_KEY_ID": "AKIA2E0A8F3B1C9D7E6F",
+    "AWS_SECRET_ACCESS_KEY": "sample-secret-access-key-value",
+    "AWS_SESSION_TOKEN": "sample-session-token-value",
+    "SM_SECRET": "sample-secret-access-key-value",
+    "OM_JWT": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzYW1wbGUifQ.c2FtcGxl",
+    "OPENMETADATA_JWT_TOKEN": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzYW1wbGUifQ.c2FtcGxl",
+}
 
 ACCESS_KEY = "AKIAZZZZTESTKEY12345"
 AWS_SECRET = "moto-secret-access-key-value"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -348,7 +349,10 @@ def test_sarif_rules_results_levels_and_regions() -> None:
     assert [r["id"] for r in rules] == ["S001", "S002", "Y009"]  # only the codes used
     assert rules[0] == {
         "id": "S001",
+        "name": "S001",
         "shortDescription": {"text": CODES["S001"].summary},
+        "fullDescription": {"text": CODES["S001"].summary + "."},
+        "helpUri": "https://github.com/omkit/omkit/blob/main/docs/rules.md#all-codes",
         "defaultConfiguration": {"level": "error"},
     }
     assert rules[2]["defaultConfiguration"] == {"level": "warning"}
@@ -495,12 +499,18 @@ def test_code_not_in_catalogue_renders_in_every_format() -> None:
     assert rules == [
         {
             "id": "L042",
+            "name": "L042",
             "shortDescription": {"text": "L042"},
+            "fullDescription": {"text": "L042"},
+            "helpUri": "https://github.com/omkit/omkit/blob/main/docs/rules.md#all-codes",
             "defaultConfiguration": {"level": "warning"},
         },
         {
             "id": "L043",
+            "name": "L043",
             "shortDescription": {"text": "L043"},
+            "fullDescription": {"text": "L043"},
+            "helpUri": "https://github.com/omkit/omkit/blob/main/docs/rules.md#all-codes",
             "defaultConfiguration": {"level": "error"},
         },
     ]
@@ -516,3 +526,21 @@ def test_code_not_in_catalogue_renders_in_every_format() -> None:
         "the bucket name looks like a placeholder (hint: replace it)"
     )
     assert github[1].startswith("::error file=configs/dev.yaml,line=8,col=3,title=omkit L043::")
+
+
+def test_sarif_rules_carry_name_descriptions_and_the_docs_link() -> None:
+    diag = Diagnostic("c.yaml", 3, 5, Severity.ERROR, "R012", "hostPort does not end in /api")
+    (rule,) = sarif([diag], ["c.yaml"])["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["name"] == "hostport-api"
+    assert rule["shortDescription"]["text"].startswith("hostPort does not end in /api")
+    assert "Fix: " in rule["fullDescription"]["text"]
+    assert rule["helpUri"].endswith("docs/rules.md#r012-hostport-api")
+    docs = (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert "### R012 hostport-api" in docs  # GitHub's anchor of this heading is the helpUri's
+
+
+def test_the_summary_says_how_many_files_were_skipped() -> None:
+    text = render([], ["a.yaml"], "text", skipped=2)
+    assert text.endswith("2 YAML files skipped: not OpenMetadata workflow configs\n")
+    data = json.loads(render([], ["a.yaml"], "json", skipped=2))
+    assert data["summary"]["skipped"] == 2

@@ -34,9 +34,15 @@ def load(text: str, env: dict[str, str] | None = None) -> Document:
 
 
 def lint(
-    text: str, target: Version = (1, 1), env: dict[str, str] | None = None
+    text: str,
+    target: Version = (1, 1),
+    env: dict[str, str] | None = None,
+    *,
+    unset: bool = False,
 ) -> list[Diagnostic]:
-    return rules.run(load(text, env), target)
+    """The rule diagnostics of ``text``; R020 (unset variables) only with ``unset=True``, so
+    that the other rules' tests can use ``${VAR}`` references without setting them."""
+    return rules.run(load(text, env), target, disabled=() if unset else ("R020",))
 
 
 def aws(*lines: str) -> str:
@@ -56,7 +62,7 @@ def codes(found: list[Diagnostic]) -> list[str]:
 
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_failing_example_triggers_its_rule_only(code: str) -> None:
-    found = lint(RULES[code].bad)
+    found = lint(RULES[code].bad, unset=code == "R020")
     assert found, f"{code}'s failing example passes"
     assert set(codes(found)) == {code}, [(d.code, d.message) for d in found]
     assert all(d.severity is RULES[code].severity for d in found)
@@ -64,7 +70,7 @@ def test_failing_example_triggers_its_rule_only(code: str) -> None:
 
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_passing_example_triggers_no_rule(code: str) -> None:
-    assert lint(RULES[code].good) == []
+    assert lint(RULES[code].good, unset=code == "R020") == []
 
 
 def test_rule_definitions_are_complete_and_stable() -> None:
@@ -410,3 +416,80 @@ def test_validation_never_imports_boto3_or_botocore(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert proc.stdout.strip() == "[]"
+
+
+# --- emulators (moto, LocalStack) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://127.0.0.1:5000",
+        "http://localhost:4566",
+        "http://moto:5000",
+        "http://10.1.2.3:4566",
+        "https://localhost.localstack.cloud:4566",
+    ],
+)
+def test_dummy_keys_are_fine_against_an_emulator(endpoint: str) -> None:
+    keys = ("awsAccessKeyId: testing", "awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}")
+    assert codes(lint(aws("awsRegion: us-east-1", *keys))) == ["R009"]
+    assert lint(aws("awsRegion: us-east-1", *keys, f"endPointURL: {endpoint}")) == []
+    placeholders = ("awsAccessKeyId: KEY", "awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}")
+    assert lint(aws("awsRegion: us-east-1", *placeholders, f"endPointURL: {endpoint}")) == []
+    temporary = ("awsAccessKeyId: ASIA2E0A8F3B1C9D7E6F", "awsSecretAccessKey: ${S}")
+    assert lint(aws("awsRegion: us-east-1", *temporary, f"endPointURL: {endpoint}")) == []
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["https://sagemaker.us-east-1.amazonaws.com", "https://vpce-1.sagemaker.example.com"],
+)
+def test_dummy_keys_still_fail_against_aws(endpoint: str) -> None:
+    keys = ("awsAccessKeyId: testing", "awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}")
+    found = lint(aws("awsRegion: us-east-1", *keys, f"endPointURL: {endpoint}"))
+    assert "R009" in codes(found)
+
+
+def test_the_jwt_placeholder_is_still_reported_against_an_emulator() -> None:
+    text = aws("awsRegion: us-east-1", "endPointURL: http://127.0.0.1:5000") + server(
+        "hostPort: http://localhost:8585/api", "securityConfig:", '  jwtToken: "{bot_jwt_token}"'
+    )
+    assert codes(lint(text)) == ["R002"]
+
+
+# --- R020 unset variables -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "severity"),
+    [
+        ("awsRegion: ${REGION}", Severity.ERROR),
+        ("awsAccessKeyId: ${AWS_ACCESS_KEY_ID}", Severity.ERROR),
+        ("awsSecretAccessKey: '${AWS_SECRET_ACCESS_KEY}'", Severity.ERROR),
+        ("endPointURL: ${ENDPOINT}", Severity.ERROR),
+        ("assumeRoleSourceIdentity: team-${TEAM}", Severity.WARNING),
+    ],
+)
+def test_an_unset_reference_is_reported_with_its_variable(line: str, severity: Severity) -> None:
+    found = [d for d in lint(aws(line), unset=True) if d.code == "R020"]
+    (diag,) = found
+    name = line.split("${")[1].split("}")[0]
+    assert diag.severity is severity
+    assert f"the environment variable {name} is not set" in diag.message
+    assert (diag.line, diag.column) == (5, 9 + line.index("$"))
+    assert "R020" not in codes(lint(aws(line), env={name: "x"}, unset=True))
+
+
+def test_an_unset_reference_replaces_the_schema_error_it_causes() -> None:
+    text = SERVER.replace("workflowConfig:\n", "workflowConfig:\n  loggerLevel: ${LEVEL}\n")
+    found = check_document(load(text, {}))
+    assert [(d.code, d.severity) for d in found if d.path == "$.workflowConfig.loggerLevel"] == [
+        ("R020", Severity.ERROR)
+    ]
+
+
+def test_no_unset_reference_is_reported_without_expansion() -> None:
+    loaded = load_text(aws("awsRegion: ${REGION}"), "c.yaml", environ=None)
+    assert loaded.document is not None
+    assert [d for d in rules.run(loaded.document) if d.code == "R020"] == []

@@ -115,10 +115,24 @@ def test_comment_text_inside_values_is_not_a_directive() -> None:
     assert parsed.lines == {4: frozenset({"R004"})}
 
 
-def test_schema_and_loader_codes_can_be_suppressed(tmp_path: Path, cwd: Path) -> None:
+def test_schema_codes_stay_on_and_the_comment_is_flagged(tmp_path: Path, cwd: Path) -> None:
     unknown = CONFIG.replace("  config: {}\n", "  config: {}\n  colour: blue\n", 1)
     assert ("S001", 16) in found(write(tmp_path, unknown))
-    assert ("S001", 16) not in found(write(tmp_path, edit(unknown, 16, " # omkit: disable=S001")))
+    after = found(write(tmp_path, edit(unknown, 16, " # omkit: disable=S001")))
+    assert ("S001", 16) in after  # metadata ingest rejects the key: it cannot be silenced
+    assert ("R022", 16) in after
+
+
+def test_unknown_codes_in_a_comment_are_reported_at_the_code(tmp_path: Path, cwd: Path) -> None:
+    path = write(tmp_path, "# omkit: disable=R0111, r003\n" + CONFIG)
+    diags = [d for d in check_file(path, environ={}) if d.code == "R021"]
+    assert [(d.line, d.column, d.severity) for d in diags] == [(1, 18, Severity.WARNING)]
+    assert diags[0].message == "'R0111' in this # omkit: disable comment is not an omkit code"
+    assert diags[0].hint == "did you mean R011?"
+    assert "R003" not in {c for c, _ in found(path)}  # the known code still works
+
+
+def test_yaml_codes_the_runner_survives_can_be_suppressed(tmp_path: Path, cwd: Path) -> None:
     yaml11 = CONFIG.replace("MlModelMetadata", "MlModelMetadata\n      markDeletedMlModels: no")
     assert "Y009" in {c for c, _ in found(write(tmp_path, yaml11))}
     assert "Y009" not in {c for c, _ in found(write(tmp_path, "# omkit: disable=Y009\n" + yaml11))}
@@ -181,11 +195,11 @@ def test_severity_override(tmp_path: Path, cwd: Path) -> None:
     assert diags == {"R001": Severity.ERROR, "R003": Severity.WARNING}
 
 
-def test_schema_codes_can_be_downgraded() -> None:
+def test_schema_codes_cannot_be_downgraded_or_disabled() -> None:
     diag = Diagnostic("f", 1, 1, Severity.ERROR, "S001", "unknown key 'x'")
-    settings = Settings(severity={"S001": Severity.WARNING})
-    (out,) = suppress.apply([diag], "x: 1\n", settings)
-    assert out.severity is Severity.WARNING
+    settings = Settings(severity={"S001": Severity.WARNING}, disable=frozenset({"S001"}))
+    (out,) = suppress.apply([diag], "x: 1  # omkit: disable=S001\n", settings)
+    assert out.severity is Severity.ERROR
 
 
 def test_disabling_a_rule_brings_back_the_schema_error_it_replaces(
@@ -215,8 +229,9 @@ def test_target_version_in_settings(tmp_path: Path, cwd: Path) -> None:
         ({"ignore": ["R001"]}, "unknown setting 'ignore'"),
         ({"disable": ["R999"]}, "'R999' is not an omkit code"),
         ({"disable": "R001"}, "disable must be a list"),
-        ({"disable": ["Y001"]}, "Y001 (the file cannot be read) stays on"),
-        ({"severity": {"Y011": "warning"}}, "Y011 (the file cannot be read) stays on"),
+        ({"disable": ["Y001"]}, "Y001 cannot be turned off: metadata ingest rejects"),
+        ({"disable": ["S004"]}, "S004 cannot be turned off: metadata ingest rejects"),
+        ({"severity": {"Y011": "warning"}}, "Y011 cannot be turned off"),
         ({"severity": {"R001": "fatal"}}, '\'fatal\' is not "error" or "warning"'),
         ({"severity": ["R001"]}, "severity must be a table"),
         ({"target-version": "3.0"}, "does not know OpenMetadata 3.0"),

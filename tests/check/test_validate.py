@@ -1,19 +1,21 @@
 """omkit_sagemaker.check.validate: which files a run checks, and every diagnostic of a file end to
 end.
 
-GOOD passes every check (schema, YAML 1.1/1.2, lint rules) with or without its variables set, so
-each test's edit is the only problem in its file.
+GOOD passes every check (schema, YAML 1.1/1.2, lint rules) with its variables set (SAMPLE_ENV) or
+with expansion off, so each test's edit is the only problem in its file.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
+from omkit_sagemaker.check import discovery
 from omkit_sagemaker.check.loader import MAX_DIGITS
 from omkit_sagemaker.check.validate import UsageError, check_file, collect_files, validate_paths
-from samples import SAGEMAKER_SAMPLE
+from samples import SAGEMAKER_SAMPLE, SAMPLE_ENV
 
 GOOD = SAGEMAKER_SAMPLE
 
@@ -40,9 +42,55 @@ def summary(found: list[Diagnostic]) -> list[tuple[str, int, int, str]]:
 def tree(tmp_path: Path) -> Path:
     for name in ["a.yaml", "b.yml", "notes.txt", "c.json", "yaml", "sub/d.yaml", "sub/deep/e.yml",
                  ".hidden/f.yaml", "sub/.git/g.yaml", ".h.yaml"]:  # fmt: skip
-        write(tmp_path / name)
+        write(tmp_path / name, "source:\n  type: SageMaker\n")
     (tmp_path / "dir.yaml").mkdir()  # a folder with the suffix is no file
+    write(tmp_path / "sub" / "docker-compose.yml", "services:\n  moto: {image: motoserver}\n")
     return tmp_path
+
+
+def test_a_directory_yields_only_workflow_configs_by_their_content(tree: Path) -> None:
+    write(tree / "sub" / "quoted.yaml", '# a config\n"workflowConfig":\n  loggerLevel: INFO\n')
+    found = discovery.collect([tree / "sub"])
+    assert [p.name for p in found.files] == ["d.yaml", "e.yml", "quoted.yaml"]
+    assert [p.name for p in found.skipped] == ["docker-compose.yml"]
+
+
+def test_a_named_file_is_checked_unless_only_workflows_is_asked(tree: Path) -> None:
+    compose = tree / "sub" / "docker-compose.yml"
+    assert discovery.collect([compose]).files == [compose]
+    only = discovery.collect([compose, tree / "a.yaml"], only_workflows=True)
+    assert (only.files, only.skipped) == ([tree / "a.yaml"], [compose])
+
+
+def test_an_empty_directory_or_path_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no workflow config to check in"):
+        validate_paths([tmp_path])
+    with pytest.raises(UsageError, match="an empty path was given"):
+        validate_paths([""])
+    write(tmp_path / "compose.yml", "services: {}\n")
+    with pytest.raises(UsageError, match=r"\(1 YAML file is not a workflow config\)"):
+        validate_paths([tmp_path])
+    result = validate_paths([tmp_path / "compose.yml"], only_workflows=True)
+    assert (result.files, result.skipped) == ([], [str(tmp_path / "compose.yml")])
+
+
+def test_a_device_or_fifo_is_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="/dev/zero: not a regular file"):
+        validate_paths(["/dev/zero"])
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match=r"pipe\.yaml: not a regular file"):
+        validate_paths([fifo])
+    [diag] = check_file(fifo, environ=None)  # the library call never blocks either
+    assert diag.code == "Y011"
+
+
+def test_a_file_over_the_size_cap_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(discovery.MAX_BYTES + 1)
+    with pytest.raises(UsageError, match=r"4,194,305 bytes is more than omkit reads \(4 MiB"):
+        validate_paths([big])
 
 
 def test_directories_expand_recursively_to_yaml_files(tree: Path) -> None:
@@ -85,7 +133,7 @@ def test_the_same_file_named_two_ways_appears_once(
 
 
 def test_a_missing_path_is_a_usage_error(tree: Path) -> None:
-    with pytest.raises(UsageError, match=r"no such file or directory: .*missing\.yaml"):
+    with pytest.raises(UsageError, match=r"missing\.yaml: no such file or directory"):
         collect_files([tree / "a.yaml", tree / "missing.yaml"])
 
 
@@ -93,19 +141,48 @@ def test_an_empty_folder_gives_no_file(tmp_path: Path) -> None:
     assert collect_files([tmp_path]) == []
 
 
+def test_standard_input_is_checked_under_its_given_name(tmp_path: Path) -> None:
+    text = edit("type: SageMaker", "type: Sagemaker").encode()
+    name = str(tmp_path / "sm.yaml")
+    result = validate_paths(["-"], stdin=text, stdin_name=name, environ=SAMPLE_ENV)
+    assert result.files == [name]
+    assert [(d.file, d.code, d.line) for d in result.diagnostics] == [(name, "S004", 6)]
+
+
 # --- check_file end to end ------------------------------------------------------------------
 
 
 def test_the_good_config_has_no_diagnostic(tmp_path: Path) -> None:
     path = write(tmp_path / "good.yaml", GOOD)
-    assert check_file(path, environ={"OM_JWT": "eyJ.token"}) == []
-    assert check_file(path, environ={}) == []
+    assert check_file(path, environ=SAMPLE_ENV) == []
     assert check_file(path, environ=None) == []
+
+
+def test_every_unset_variable_is_reported_on_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "good.yaml", GOOD)
+    env = {k: v for k, v in SAMPLE_ENV.items() if k != "OM_JWT"}
+    (d,) = check_file(path, environ=env)
+    line = GOOD.splitlines().index('      jwtToken: "${OM_JWT}"') + 1
+    assert (d.code, d.severity, d.line, d.column) == ("R020", Severity.ERROR, line, 18)
+    assert "OM_JWT is not set" in d.message
+    found = check_file(path, environ={})
+    assert {d.code for d in found} == {"R020"}
+    assert all(d.severity is Severity.ERROR for d in found)  # key ID and secrets: all errors
+    assert len(found) == 3
+
+
+def test_an_unset_variable_in_a_free_text_field_is_a_warning(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "c.yaml", edit("serviceName: local_sagemaker", "serviceName: ml_${TEAM}")
+    )
+    (d,) = check_file(path, environ=SAMPLE_ENV)
+    assert (d.code, d.severity) == ("R020", Severity.WARNING)
+    assert d.message.startswith("serviceName: the environment variable TEAM is not set")
 
 
 def test_a_misspelt_service_type(tmp_path: Path) -> None:
     path = write(tmp_path / "bad.yaml", edit("type: SageMaker", "type: Sagemaker"))
-    (d,) = check_file(path, environ={})
+    (d,) = check_file(path, environ=SAMPLE_ENV)
     assert (d.file, d.code, d.line, d.column) == (str(path), "S004", 6, 13)
     assert d.severity is Severity.ERROR
     assert "did you mean 'SageMaker'?" in d.message
@@ -115,7 +192,7 @@ def test_diagnostics_of_all_kinds_sorted_by_position(tmp_path: Path) -> None:
     text = edit("serviceName: local_sagemaker", "serviceName: 0123")
     text = edit("  config: {}", "  config: {retries: 0123}", text)
     text = edit("type: SageMaker", "type: sagemaker", text)
-    found = check_file(write(tmp_path / "c.yaml", text), environ={})
+    found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
     assert summary(found) == [
         ("S003", 3, 16, "$.source.serviceName"),
         ("S004", 6, 13, "$.source.serviceConnection.config.type"),
@@ -126,7 +203,7 @@ def test_diagnostics_of_all_kinds_sorted_by_position(tmp_path: Path) -> None:
 
 def test_loader_problems_stop_the_schema_check(tmp_path: Path) -> None:
     path = write(tmp_path / "dup.yaml", GOOD + "sink: {}\n")
-    found = check_file(path, environ={})
+    found = check_file(path, environ=SAMPLE_ENV)
     assert summary(found) == [("Y005", 23, 1, "$")]
     assert "first written on line 14" in found[0].message
 
@@ -134,7 +211,7 @@ def test_loader_problems_stop_the_schema_check(tmp_path: Path) -> None:
 def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes(GOOD.replace("local_sagemaker", "local_sagémaker").encode("latin-1"))
-    found = check_file(path, environ={})
+    found = check_file(path, environ=SAMPLE_ENV)
     assert summary(found) == [("Y002", 3, 25, "$")]
 
 
@@ -147,6 +224,8 @@ def test_environment_variables_are_expanded_from_os_environ(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path / "env.yaml", edit('"http://localhost:8585/api"', "${OMK_HOST}"))
+    for name, value in SAMPLE_ENV.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("OMK_HOST", "http://127.0.0.1:8585/api")
     assert check_file(path) == []
     monkeypatch.setenv("OMK_HOST", "127.0.0.1:8585")
@@ -161,7 +240,7 @@ def test_validate_paths_collects_every_file(tmp_path: Path) -> None:
     write(tmp_path / "good.yaml", GOOD)
     write(tmp_path / "bad.yaml", edit("type: SageMaker", "type: Sagemaker"))
     write(tmp_path / "notes.txt", "not yaml: [")
-    result = validate_paths([tmp_path], environ={})
+    result = validate_paths([tmp_path], environ=SAMPLE_ENV)
     assert result.files == [str(tmp_path / "bad.yaml"), str(tmp_path / "good.yaml")]
     assert [(Path(d.file).name, d.code) for d in result.diagnostics] == [("bad.yaml", "S004")]
 
@@ -182,7 +261,7 @@ def test_validate_paths_collects_every_file(tmp_path: Path) -> None:
 def test_no_y009_on_a_value_that_has_an_error(
     tmp_path: Path, old: str, new: str, code: str
 ) -> None:
-    found = check_file(write(tmp_path / "c.yaml", edit(old, new)), environ={})
+    found = check_file(write(tmp_path / "c.yaml", edit(old, new)), environ=SAMPLE_ENV)
     assert code in {d.code for d in found}
     assert "Y009" not in {d.code for d in found}
 
@@ -193,7 +272,7 @@ def test_no_y009_on_a_list_item_with_an_error_but_one_on_its_sibling(tmp_path: P
         "      type: MlModelMetadata\n      mlModelFilterPattern:\n        includes: [0123]\n",
     )
     text = edit("  config: {}", "  config: {flag: on}", text)
-    found = check_file(write(tmp_path / "c.yaml", text), environ={})
+    found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
     assert [(d.code, d.path) for d in found] == [
         ("S003", "$.source.sourceConfig.config.mlModelFilterPattern.includes[0]"),
         ("Y009", "$.sink.config.flag"),
@@ -202,7 +281,7 @@ def test_no_y009_on_a_list_item_with_an_error_but_one_on_its_sibling(tmp_path: P
 
 def test_y009_warnings_are_kept_where_there_is_no_error(tmp_path: Path) -> None:
     text = edit("  config: {}", "  config: {a: yes, b: 1:30, c: '0123'}")
-    found = check_file(write(tmp_path / "c.yaml", text), environ={})
+    found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
     assert [(d.code, d.path) for d in found] == [
         ("Y009", "$.sink.config.a"),
         ("Y009", "$.sink.config.b"),
@@ -211,7 +290,7 @@ def test_y009_warnings_are_kept_where_there_is_no_error(tmp_path: Path) -> None:
 
 def test_a_non_string_key_is_reported_once_at_its_line(tmp_path: Path) -> None:
     text = GOOD + "yes: 1\n"
-    found = check_file(write(tmp_path / "c.yaml", text), environ={})
+    found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
     assert [(d.line, d.column) for d in found] == [(23, 1)]
 
 
@@ -227,7 +306,7 @@ def test_a_secret_from_the_environment_is_never_printed(tmp_path: Path) -> None:
 
 def test_a_huge_integer_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
     text = edit("serviceName: local_sagemaker", "serviceName: 0x" + "F" * 4000)
-    found = check_file(write(tmp_path / "c.yaml", text), environ={})
+    found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
     assert [(d.code, d.line, d.column) for d in found] == [("Y001", 3, 16)]
     assert found[0].message == f"this number has more than {MAX_DIGITS:,} digits"
 
@@ -237,5 +316,5 @@ def test_the_largest_hex_number_the_loader_accepts_is_a_diagnostic_not_a_crash(
 ) -> None:
     # Hex text is not limited by Python's int-to-text conversion; its repr() in decimal is.
     text = edit("serviceName: local_sagemaker", "serviceName: 0x" + "F" * (MAX_DIGITS - 2))
-    found = check_file(write(tmp_path / "c.yaml", text), environ={})
+    found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
     assert [(d.code, d.line, d.column) for d in found] == [("S003", 3, 16)]

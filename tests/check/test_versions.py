@@ -17,6 +17,7 @@ from omkit_sagemaker.check.validate import check_document
 from omkit_sagemaker.check.versions import Version
 from omkit_sagemaker.cli import app
 from omkit_sagemaker.spec import schema
+from samples import SAMPLE_ENV
 from typer.testing import CliRunner
 
 BASE = """\
@@ -64,7 +65,7 @@ def config(where: str = "", *lines: str) -> str:
 
 
 def check(text: str, target: Version) -> list[Diagnostic]:
-    loaded = load_text(text, "config.yaml", environ={})
+    loaded = load_text(text, "config.yaml", environ=SAMPLE_ENV)
     assert loaded.document is not None, loaded.diagnostics
     return check_document(loaded.document, Settings(target=target))
 
@@ -151,7 +152,7 @@ def test_secrets_manager_values(value: str, accepted: set[Version], target: Vers
 
 def test_sso_settings_were_removed_in_1_3() -> None:
     text = BASE.replace("authProvider: openmetadata", "authProvider: google").replace(
-        "jwtToken: ${OPENMETADATA_JWT_TOKEN}", "secretKey: ${GOOGLE_SSO_SECRET_KEY}"
+        "jwtToken: ${OPENMETADATA_JWT_TOKEN}", "secretKey: ${OPENMETADATA_JWT_TOKEN}"
     )
     assert check(text, (1, 1)) == []
     found = check(text, (1, 3))
@@ -173,7 +174,7 @@ def test_ssl_settings_changed_in_1_4(target: Version, expected: dict[str, str]) 
         "verifySSL: validate",
         "sslConfig:",
         "  certificatePath: /etc/ssl/ca.pem",
-        "  caCertificate: ${OM_CA_CERTIFICATE}",
+        "  caCertificate: ${OPENMETADATA_JWT_TOKEN}",
     )
     found = check(text, target)
     assert [d.code for d in found] == ["S010"]

@@ -20,9 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samples import FIXED_ENV, SAMPLE_ENV
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 FORMATS = ("text", "json", "sarif", "github")
+#: The variable the corpus's yaml11-booleans.yaml references.
+CORPUS_ENV = {"OMKIT_TEST_JWT": FIXED_ENV["OMKIT_TEST_JWT"]}
 ANSI = re.compile(r"\x1b\[")
 
 #: The v1.1.x SageMaker connector page's sample with its workflowConfig partial, as published.
@@ -87,15 +90,21 @@ class Run:
         return self.out + self.err
 
 
+#: As a value in ``omkit(env=...)``: remove the variable.
+UNSET = "\0unset"
 _UNSET = ("NO_COLOR", "FORCE_COLOR", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 
 
 def _clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of an omkit run: none of the developer's AWS or omkit variables, but
+    the sample values of the variables the samples and the template reference (R020 reports
+    unset ones; the tests of that set ``extra`` to remove them)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMKIT_") and k not in _UNSET}
     env.pop("OPENMETADATA_JWT_TOKEN", None)
     env["PYTHONIOENCODING"] = "utf-8"
+    env.update(SAMPLE_ENV)
     env.update(extra or {})
-    return env
+    return {k: v for k, v in env.items() if v != UNSET}
 
 
 def omkit(
@@ -248,7 +257,7 @@ def test_format_github(format_runs: dict[tuple[str, str], Run]) -> None:
 
 
 @pytest.fixture
-def warnings_only(tmp_path: Path) -> Path:
+def warnings_only(tmp_path: Path) -> Path:  # with CORPUS_ENV
     """A copy of the corpus file with five YAML 1.1 warnings and no error."""
     path = tmp_path / "yaml11.yaml"
     shutil.copyfile(CORPUS / "valid/yaml11-booleans.yaml", path)
@@ -256,7 +265,7 @@ def warnings_only(tmp_path: Path) -> Path:
 
 
 def test_warnings_in_github_format_are_warning_commands(warnings_only: Path) -> None:
-    run = omkit("validate", "-f", "github", warnings_only)
+    run = omkit("validate", "-f", "github", warnings_only, env=CORPUS_ENV)
     assert run.code == 0
     commands = [line for line in run.out.splitlines() if line.startswith("::")]
     assert len(commands) == 5
@@ -267,8 +276,8 @@ def test_warnings_in_github_format_are_warning_commands(warnings_only: Path) -> 
 
 
 def test_strict_fails_on_warnings(warnings_only: Path) -> None:
-    lenient = omkit("validate", warnings_only)
-    strict = omkit("validate", "--strict", warnings_only)
+    lenient = omkit("validate", warnings_only, env=CORPUS_ENV)
+    strict = omkit("validate", "--strict", warnings_only, env=CORPUS_ENV)
     assert lenient.code == 0
     assert strict.code == 1
     assert lenient.out == strict.out
@@ -697,7 +706,7 @@ def _hostile_files(folder: Path) -> list[Path]:
         else:
             path.write_text(content, encoding="utf-8")
     (folder / "x.yaml").mkdir()
-    write(folder / "x.yaml" / "inside.yaml", "sink: {}\n")
+    write(folder / "x.yaml" / "inside.yaml", "workflowConfig: {}\n")
     return sorted(folder.iterdir())
 
 
@@ -705,6 +714,15 @@ def test_hostile_inputs_never_give_a_traceback(tmp_path: Path) -> None:
     folder = tmp_path / "hostile"
     folder.mkdir()
     paths = _hostile_files(folder)
+    too_big = [p for p in paths if p.name.startswith("five-mb")]
+    paths = [p for p in paths if p not in too_big]
+    for path in too_big:  # refused before reading: a config is kilobytes
+        run = omkit("validate", path, cwd=tmp_path)
+        assert_no_traceback(run)
+        assert run.code == 2
+        assert run.err.endswith(
+            "bytes is more than omkit reads (4 MiB; a config is a few kilobytes)\n"
+        )
     for fmt in ("text", "json"):
         run = omkit("validate", "--format", fmt, *paths, cwd=tmp_path)
         assert_no_traceback(run)

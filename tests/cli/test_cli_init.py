@@ -23,6 +23,7 @@ import pytest
 import yaml
 from omkit_sagemaker import scaffold
 from omkit_sagemaker.check.validate import check_file
+from samples import SAMPLE_ENV
 
 OMKIT = str(Path(sys.executable).with_name("omkit"))
 TEMPLATE = scaffold.template_text()
@@ -35,6 +36,7 @@ _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][A-Z0-9]|[=>])"
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OPENMETADATA_"))}
     env.update(NO_COLOR="1", COLUMNS="100", TERM="xterm")
+    env.update(SAMPLE_ENV)  # what the written files reference: R020 reports unset variables
     return env
 
 
@@ -159,7 +161,9 @@ def test_every_option_on_the_command_line(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "omkit: warning: mlModelFilterPattern has both includes and excludes" in proc.stderr
     data = load(tmp_path / "sm.yaml")
-    assert [d.severity.value for d in check_file(tmp_path / "sm.yaml")] == ["warning"]
+    assert [d.severity.value for d in check_file(tmp_path / "sm.yaml", environ=SAMPLE_ENV)] == [
+        "warning"
+    ]
     assert data["source"] == {
         "type": "sagemaker",
         "serviceName": "sagemaker_prod",
@@ -217,7 +221,9 @@ def test_a_literal_secret_makes_a_private_file_and_a_warning(tmp_path: Path) -> 
     assert "0600" in proc.stderr
     assert SECRET not in proc.stderr + proc.stdout
     assert aws(load(target))["awsSecretAccessKey"] == SECRET
-    assert [d.severity.value for d in check_file(target)] == ["warning"]  # valid, but advised
+    assert [d.severity.value for d in check_file(target, environ=SAMPLE_ENV)] == [
+        "warning"
+    ]  # valid, but advised
 
 
 def test_a_literal_secret_on_stdout_is_warned_about_too(tmp_path: Path) -> None:
@@ -426,7 +432,7 @@ def test_interactive_answers_end_up_in_the_file(
     code = term.finish()
     assert code == 0, term.text
     target = tmp_path / "sm.yaml"
-    assert check_file(target) == []
+    assert check_file(target, environ=SAMPLE_ENV) == []
     data = load(target)
     assert data["source"]["serviceName"] == "ml_prod"
     assert aws(data) == {"awsRegion": "us-east-2", "assumeRoleArn": ROLE}

@@ -209,7 +209,7 @@ def test_an_invalid_config_exits_1_and_names_the_problem(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "missing.yaml"], "no such file: missing.yaml"),
+        (["run", "missing.yaml"], "missing.yaml: no such file or directory"),
         (["run", "sm.yaml", "--workers", "0"], "--workers"),
         (["run", "sm.yaml", "--format", "xml"], "--format"),
     ],

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from samples import SAMPLE_ENV
 from wheelhouse import REPO_ROOT, offline_env
 
 pytestmark = pytest.mark.slow
@@ -103,7 +104,9 @@ def test_installed_package_uses_its_own_data(venv: Path, workdir: Path) -> None:
 
 def test_installed_cli_accepts_good_config(venv: Path, workdir: Path) -> None:
     """``omkit validate good.yaml`` exits 0."""
-    proc = run([venv / BIN / "omkit", "validate", "good.yaml"], workdir, offline_env())
+    proc = run(
+        [venv / BIN / "omkit", "validate", "good.yaml"], workdir, {**offline_env(), **SAMPLE_ENV}
+    )
     assert proc.returncode == 0, proc.stdout
 
 

@@ -166,7 +166,7 @@ def test_manifest_declares_the_hook() -> None:
     hooks = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     assert [h["id"] for h in hooks] == [HOOK_ID]
     hook = hooks[0]
-    assert hook["entry"] == "omkit validate"
+    assert hook["entry"] == "omkit validate --only-workflows --no-env"
     assert hook["language"] == "python"
     assert hook["types"] == ["yaml"]
     assert hook["require_serial"] is False
@@ -193,8 +193,13 @@ def test_hook_passes_on_good_config(
     precommit_env: dict[str, str],
     sagemaker_configs: dict[str, str],
 ) -> None:
-    """With only good.yaml committed, the hook exits 0."""
-    good = {"good.yaml": sagemaker_configs["good.yaml"]}
-    proc = try_repo(make_project(tmp_path / "project", good), hook_repo, precommit_env)
+    """With good.yaml committed beside YAML files that are not workflow configs (a compose file,
+    the pre-commit config itself), the hook exits 0 and says how many it skipped."""
+    files = {
+        "good.yaml": sagemaker_configs["good.yaml"],
+        "docker-compose.yml": "services:\n  moto:\n    image: motoserver/moto\n",
+        ".pre-commit-config.yaml": "repos: []\n",
+    }
+    proc = try_repo(make_project(tmp_path / "project", files), hook_repo, precommit_env)
     assert proc.returncode == 0, proc.stdout
     assert HOOK_ID in proc.stdout or "omkit validate" in proc.stdout, proc.stdout

@@ -22,6 +22,7 @@ from omkit_sagemaker.scaffold import Auth, KeyPath, Options, ScaffoldError, Targ
 from omkit_sagemaker.scaffold.template import _round_trip
 from omkit_sagemaker.spec.schema import WORKFLOW, load_spec, registry
 from referencing._core import Resolver
+from samples import SAMPLE_ENV
 
 TEMPLATE = scaffold.template_text(scaffold.SAGEMAKER)
 CONNECTION: KeyPath = ("source", "serviceConnection", "config")
@@ -153,8 +154,15 @@ def render_to(tmp_path: Path, options: Options) -> tuple[Path, dict[str, Any], s
 
 def test_template_is_valid_without_any_warning() -> None:
     path = scaffold.template_path("sagemaker")
-    assert check_file(path) == []
+    assert check_file(path, environ=SAMPLE_ENV) == []
     assert check_file(path, environ=None) == []
+
+
+def test_the_template_says_which_variables_to_set() -> None:
+    found = check_file(scaffold.template_path("sagemaker"), environ={})
+    assert {(d.code, d.severity) for d in found} == {("R020", Severity.ERROR)}
+    named = {d.message.split(" the environment variable ")[1].split()[0] for d in found}
+    assert named == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "OPENMETADATA_JWT_TOKEN"}
 
 
 def test_template_is_valid_with_secrets_set_too() -> None:
@@ -469,9 +477,8 @@ def test_every_auth_mode_and_option_gives_a_valid_file_with_the_values_asked(
 ) -> None:
     options = Options(**{**auth_options.__dict__, **extra})
     path, data, text = render_to(tmp_path, options)
-    found = check_file(path)
+    found = check_file(path, environ=None)  # the file as written (R020 is tested elsewhere)
     assert errors(found) == []
-    assert check_file(path, environ=None) == found
     if options.includes and options.excludes:  # valid, but the excludes are never used
         assert len(found) == 1
         assert found[0].path.startswith("$.source.sourceConfig.config.mlModelFilterPattern")
@@ -731,7 +738,7 @@ def test_a_file_with_a_literal_secret_is_private(tmp_path: Path) -> None:
     )
     assert _mode(target) == 0o600
     assert SECRET in target.read_text(encoding="utf-8")
-    assert errors(check_file(target)) == []
+    assert errors(check_file(target, environ=SAMPLE_ENV)) == []
     assert done.rendered.warnings == ()  # the secret is reported once, through ``secrets``
 
 

@@ -65,6 +65,22 @@ CODES: dict[str, Code] = _catalogue(
 )
 
 
+#: Reading codes the runner survives (PyYAML keeps the last of two equal keys; a value YAML 1.1
+#: and 1.2 read differently still loads): with every ``R`` rule, the only codes that can be
+#: silenced.
+SILENCEABLE_READING = frozenset({"Y005", "Y009"})
+
+
+def can_silence(code: str) -> bool:
+    """True when ``code`` may be disabled or made a warning.
+
+    A schema (``S``) or reading (``Y``) problem makes ``metadata ingest`` reject the file, so it
+    stays on whatever a comment, a setting or the command line says; lint rules (``R``) and the
+    reading codes of :data:`SILENCEABLE_READING` describe files the runner still runs.
+    """
+    return code.startswith("R") or code in SILENCEABLE_READING
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem in one file, at a 1-based line and column.

@@ -89,8 +89,12 @@ def render(
     *,
     color: bool = False,
     tool_version: str = __version__,
+    skipped: int = 0,
 ) -> str:
     """Render ``diagnostics`` found in ``files`` in format ``fmt``; the result ends with a newline.
+
+    ``skipped`` YAML files were passed over as not workflow configs: the text and GitHub
+    summaries say so, and JSON has the count.
 
     ``files`` lists every file checked, including the ones without problems; a file that only
     appears in a diagnostic is counted as checked too. Diagnostics may come in any order: they
@@ -102,7 +106,14 @@ def render(
     if renderer is None:
         raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     ordered = sorted(diagnostics, key=Diagnostic.sort_key)
-    return renderer(ordered, _checked_files(files, ordered), color, tool_version)
+    out = renderer(ordered, _checked_files(files, ordered), color, tool_version)
+    if skipped and fmt in ("text", "github"):
+        out += f"{_plural(skipped, 'YAML file')} skipped: not OpenMetadata workflow configs\n"
+    elif skipped and fmt == "json":
+        document = json.loads(out)
+        document["summary"]["skipped"] = skipped
+        out = json.dumps(document, indent=2) + "\n"
+    return out
 
 
 # -- shared helpers ------------------------------------------------------------------------------
@@ -238,20 +249,27 @@ def _sarif_level(severity: Severity) -> str:
 def _render_sarif(
     diagnostics: Sequence[Diagnostic], files: Sequence[str], color: bool, tool_version: str
 ) -> str:
+    from omkit_sagemaker.check.rules import RULES
+    from omkit_sagemaker.check.rules.catalogue import docs_anchor, full_description
+
     rules: list[dict[str, Any]] = []
     rule_index: dict[str, int] = {}
     for d in sorted(diagnostics, key=lambda d: d.code):
         if d.code in rule_index:
             continue
+        rule = RULES.get(d.code)
         known = CODES.get(d.code)
+        summary = rule.summary if rule else known.summary if known else d.code
+        default = rule.severity if rule else known.severity if known else d.severity
         rule_index[d.code] = len(rules)
         rules.append(
             {
                 "id": d.code,
-                "shortDescription": {"text": known.summary if known else d.code},
-                "defaultConfiguration": {
-                    "level": _sarif_level(known.severity if known else d.severity)
-                },
+                "name": rule.name if rule else d.code,
+                "shortDescription": {"text": summary},
+                "fullDescription": {"text": full_description(d.code)},
+                "helpUri": f"{INFORMATION_URI}/blob/main/docs/rules.md#{docs_anchor(d.code)}",
+                "defaultConfiguration": {"level": _sarif_level(default)},
             }
         )
     artifact_index = {f: i for i, f in enumerate(files)}

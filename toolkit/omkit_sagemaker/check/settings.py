@@ -15,12 +15,12 @@ wins over ``pyproject.toml``, and a ``pyproject.toml`` without ``[tool.omkit]`` 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from omkit_sagemaker.base.diagnostics import CODES, Severity
+from omkit_sagemaker.base.diagnostics import CODES, Severity, can_silence
 from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, Version, parse_version
 
@@ -28,9 +28,6 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
-
-#: Codes for a file that cannot be read at all: they can be neither disabled nor downgraded.
-ALWAYS_ON = frozenset({"Y001", "Y002", "Y003", "Y004", "Y010", "Y011"})
 
 #: The file names looked for in each folder, first match wins.
 CONFIG_FILES = (".omkit.toml", "pyproject.toml")
@@ -56,6 +53,37 @@ class Settings:
 def known_codes() -> frozenset[str]:
     """Every code omkit can report."""
     return frozenset(CODES) | frozenset(RULES)
+
+
+def check_code(value: object, setting: str) -> str:
+    """``value`` as an omkit code that may be silenced, upper-cased; raises
+    :class:`SettingsError` naming ``setting`` for an unknown code or one that stays on."""
+    name = value.strip().upper() if isinstance(value, str) else ""
+    if name not in known_codes():
+        raise SettingsError(f"{setting}: {value!r} is not an omkit code (omkit rules lists them)")
+    if not can_silence(name):
+        raise SettingsError(
+            f"{setting}: {name} cannot be turned off: metadata ingest rejects a file with this "
+            "problem"
+        )
+    return name
+
+
+def with_overrides(
+    settings: Settings, *, disable: Iterable[str] = (), enable: Iterable[str] = ()
+) -> Settings:
+    """``settings`` with the command line's ``--disable`` and ``--enable`` codes applied
+    (``--enable`` wins over both a setting and ``--disable``). Raises :class:`SettingsError`."""
+    off = {check_code(c, "--disable") for c in disable}
+    on = {check_code(c, "--enable") for c in enable}
+    if not off and not on:
+        return settings
+    return replace(settings, disable=frozenset((settings.disable | off) - on))
+
+
+def split_codes(values: Iterable[str]) -> list[str]:
+    """``["R001,R002", "R003"]`` -> ``["R001", "R002", "R003"]`` (repeatable, comma lists)."""
+    return [part for value in values for part in value.split(",") if part.strip()]
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -97,17 +125,12 @@ def parse(table: Mapping[str, Any], source: Path | None = None) -> Settings:
     if unknown:
         allowed = ", ".join(sorted(_KEYS))
         raise SettingsError(f"{where}unknown setting '{unknown[0]}' (omkit knows {allowed})")
-    codes = known_codes()
 
     def code(value: object, setting: str) -> str:
-        if not isinstance(value, str) or value.upper() not in codes:
-            raise SettingsError(
-                f"{where}{setting}: {value!r} is not an omkit code (see omkit rules)"
-            )
-        name = value.upper()
-        if name in ALWAYS_ON:
-            raise SettingsError(f"{where}{setting}: {name} (the file cannot be read) stays on")
-        return name
+        try:
+            return check_code(value, setting)
+        except SettingsError as exc:
+            raise SettingsError(f"{where}{exc}") from None
 
     disable = table.get("disable", [])
     if not isinstance(disable, list):

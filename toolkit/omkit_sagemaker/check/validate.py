@@ -12,14 +12,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from omkit_sagemaker.base.diagnostics import Diagnostic
-from omkit_sagemaker.check import explain, fastcheck, rules, suppress, versions, yamlcompat
-from omkit_sagemaker.check.loader import Document, load_file
-from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings
+from omkit_sagemaker.base.diagnostics import Diagnostic, make
+from omkit_sagemaker.check import (
+    discovery,
+    explain,
+    fastcheck,
+    rules,
+    suppress,
+    versions,
+    yamlcompat,
+)
+from omkit_sagemaker.check.discovery import UsageError as UsageError
+from omkit_sagemaker.check.loader import Document, LoadResult, load_bytes
+from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings, with_overrides
 from omkit_sagemaker.spec import schema
-
-#: What a directory argument expands to.
-CONFIG_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -28,37 +34,14 @@ class Result:
 
     files: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
-class UsageError(Exception):
-    """A path argument that does not exist or cannot be checked."""
+    #: YAML files passed over because their content is not a workflow config.
+    skipped: list[str] = field(default_factory=list)
 
 
 def collect_files(targets: Sequence[str | Path]) -> list[Path]:
-    """Expand the arguments: files as given, directories to their ``*.yaml``/``*.yml`` (recursive,
-    hidden folders skipped). Raises :class:`UsageError` for a path that does not exist."""
-    out: list[Path] = []
-    seen: set[Path] = set()  # resolved paths: a file named twice is checked once
-    for target in targets:
-        path = Path(target)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in CONFIG_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        elif path.exists():
-            found = [path]
-        else:
-            raise UsageError(f"no such file or directory: {target}")
-        for item in found:
-            key = item.resolve()
-            if key not in seen:
-                seen.add(key)
-                out.append(item)
-    return out
+    """The files :func:`validate_paths` checks for ``targets`` (see
+    :func:`omkit_sagemaker.check.discovery.collect`). Raises :class:`UsageError`."""
+    return discovery.collect(targets).files
 
 
 def _check(document: Document, settings: Settings) -> list[Diagnostic]:
@@ -90,19 +73,38 @@ def check_file(
     settings: Settings | None = None,
 ) -> list[Diagnostic]:
     """Every diagnostic for one file. ``environ=None`` turns environment expansion off;
-    ``settings=None`` reads them from the nearest pyproject.toml / .omkit.toml."""
+    ``settings=None`` reads them from the nearest pyproject.toml / .omkit.toml. A file that is
+    not a regular file, or is larger than :data:`~omkit_sagemaker.check.discovery.MAX_BYTES`,
+    gives one Y011 diagnostic (the file is never read)."""
     if settings is None:
         settings = load_settings(Path(path).parent)
-    loaded = load_file(path, environ=environ)
+    try:
+        raw = discovery.read_bounded(Path(path))
+    except UsageError as exc:
+        return [make("Y011", str(path), 1, 1, f"cannot read the file: {exc}")]
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        return [make("Y011", str(path), 1, 1, f"cannot read the file: {reason}")]
+    return check_source(raw, str(path), environ=environ, settings=settings)
+
+
+def check_source(
+    raw: bytes,
+    name: str,
+    *,
+    environ: Mapping[str, str] | None = os.environ,
+    settings: Settings | None = None,
+) -> list[Diagnostic]:
+    """Every diagnostic for the config bytes ``raw`` reported under the file name ``name``
+    (standard input, an editor's buffer); ``settings=None`` means omkit's defaults."""
+    settings = settings or Settings()
+    loaded: LoadResult = load_bytes(raw, name, environ=environ)
     found = list(loaded.diagnostics)
     if loaded.document is not None:
         found.extend(_check(loaded.document, settings))
         text = loaded.document.source
     else:  # unreadable: its comments may still turn off a (disableable) loader code
-        try:
-            text = Path(path).read_bytes().decode("utf-8", errors="replace")
-        except OSError:
-            text = ""
+        text = raw.decode("utf-8", errors="replace")
     return sorted(suppress.apply(found, text, settings), key=Diagnostic.sort_key)
 
 
@@ -111,23 +113,51 @@ def validate_paths(
     *,
     environ: Mapping[str, str] | None = os.environ,
     target_version: str | None = None,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
+    only_workflows: bool = False,
+    stdin: bytes | None = None,
+    stdin_name: str | None = None,
 ) -> Result:
     """Check every file the targets name (see :func:`collect_files`), each with the settings
-    of its folder; ``target_version`` (``"1.3"``) overrides their target release."""
+    of its folder; ``target_version`` (``"1.3"``) overrides their target release, ``disable``
+    and ``enable`` (codes) their turned-off codes. ``-`` among the targets stands for ``stdin``
+    (bytes already read), reported as ``stdin_name`` (default ``<stdin>``) and checked with the
+    settings of that name's folder. With ``only_workflows``, named files whose content is not a
+    workflow config are skipped too. Raises :class:`UsageError` for bad arguments, and when
+    there is nothing to check (an empty directory must not look like a clean run), unless
+    every named file was skipped under ``only_workflows``."""
     try:
         target = versions.parse_version(target_version) if target_version else None
     except ValueError as exc:
         raise UsageError(f"--target-version: {exc}") from None
-    result = Result()
+    found = discovery.collect(targets, only_workflows=only_workflows)
+    result = Result(skipped=[str(p) for p in found.skipped])
+    if not found.files and not (only_workflows and found.skipped):
+        where = ", ".join(str(t) for t in targets) or "the arguments"
+        also = (
+            f" ({len(found.skipped)} YAML files are not workflow configs)" if found.skipped else ""
+        )
+        raise UsageError(f"no workflow config to check in {where}{also}")
     by_folder: dict[Path, Settings] = {}
-    for path in collect_files(targets):
-        result.files.append(str(path))
+    for path in found.files:
+        is_stdin = str(path) == discovery.STDIN
+        name = (stdin_name or "<stdin>") if is_stdin else str(path)
+        folder = (
+            (Path(stdin_name).parent if stdin_name else Path.cwd()) if is_stdin else path.parent
+        )
+        result.files.append(name)
         try:
-            settings = by_folder.get(path.parent) or load_settings(path.parent)
+            settings = by_folder.get(folder) or load_settings(folder)
+            by_folder[folder] = settings
+            settings = with_overrides(settings, disable=disable, enable=enable)
         except SettingsError as exc:
             raise UsageError(str(exc)) from None
-        by_folder[path.parent] = settings
         if target is not None:
             settings = replace(settings, target=target)
-        result.diagnostics.extend(check_file(path, environ=environ, settings=settings))
+        if is_stdin:
+            raw = stdin if stdin is not None else b""
+            result.diagnostics.extend(check_source(raw, name, environ=environ, settings=settings))
+        else:
+            result.diagnostics.extend(check_file(path, environ=environ, settings=settings))
     return result

@@ -53,9 +53,49 @@ def _root(
     """Write, check and run OpenMetadata SageMaker ingestion configs."""
 
 
+#: ``--disable`` / ``--enable``, shared by validate, test-connection and run.
+DisableOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--disable",
+        metavar="CODE[,CODE]",
+        help="Turn these R codes (or Y005, Y009) off for this run, like ruff's --ignore.",
+    ),
+]
+EnableOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--enable",
+        metavar="CODE[,CODE]",
+        help="Turn codes back on that tool.omkit's disable turns off.",
+    ),
+]
+
+
 def _fail_usage(message: str) -> typer.Exit:
     typer.echo(f"omkit: error: {message}", err=True)
     return typer.Exit(code=2)
+
+
+def _codes(values: list[str] | None, option: str) -> list[str]:
+    """The codes of a repeatable ``--disable``/``--enable`` option, each checked (exit 2 for an
+    unknown code or one that cannot be turned off)."""
+    from omkit_sagemaker.check.settings import SettingsError, check_code, split_codes
+
+    try:
+        return [check_code(code, option) for code in split_codes(values or [])]
+    except SettingsError as exc:
+        raise _fail_usage(str(exc)) from None
+
+
+def _config_file(file: Path) -> None:
+    """Exit 2 unless ``file`` is a config file omkit may read (one wording for every command)."""
+    from omkit_sagemaker.check.discovery import UsageError, check_readable
+
+    try:
+        check_readable(file)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
 
 
 def _shown(path: Path) -> str:

@@ -5,19 +5,31 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from omkit_sagemaker.cli.app import _WRITE, OutputFormat, _fail_usage, app
+from omkit_sagemaker.cli.app import (
+    _WRITE,
+    DisableOption,
+    EnableOption,
+    OutputFormat,
+    _fail_usage,
+    app,
+)
+
+#: Standard input is read up to this many bytes (the file size cap, plus one to tell).
+_STDIN_LIMIT = 4 * 1024 * 1024 + 1
 
 
 @app.command(rich_help_panel=_WRITE)
 def validate(
     paths: Annotated[
-        list[Path],
-        typer.Argument(help="Config files, or directories to search for *.yaml / *.yml files."),
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Config files, directories to search for workflow configs, or - for stdin.",
+        ),
     ],
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="How to report problems.")
@@ -36,22 +48,56 @@ def validate(
             "tool.omkit table in pyproject.toml or .omkit.toml, else 1.1).",
         ),
     ] = None,
+    disable: DisableOption = None,
+    enable: EnableOption = None,
+    only_workflows: Annotated[
+        bool,
+        typer.Option(
+            "--only-workflows",
+            help="Skip named files that are not workflow configs (no top-level source or "
+            "workflowConfig key), as directories always do; the pre-commit hook passes it.",
+        ),
+    ] = False,
+    stdin_filename: Annotated[
+        str | None,
+        typer.Option(
+            "--stdin-filename",
+            metavar="NAME",
+            help="The file name to report standard input (-) under; its folder's settings apply.",
+        ),
+    ] = None,
 ) -> None:
     """Check configs against the schemas: exit 0 when valid, 1 on errors, 2 on usage problems."""
     from omkit_sagemaker.base.diagnostics import has_errors
     from omkit_sagemaker.check import report
+    from omkit_sagemaker.check.settings import split_codes
     from omkit_sagemaker.check.validate import UsageError, validate_paths
 
+    stdin = sys.stdin.buffer.read(_STDIN_LIMIT) if "-" in paths else None
+    if stdin is not None and len(stdin) >= _STDIN_LIMIT:
+        raise _fail_usage("standard input: more than 4 MiB is more than a config; not read")
     try:
         result = validate_paths(
-            paths, environ=None if no_env else os.environ, target_version=target_version
+            paths,
+            environ=None if no_env else os.environ,
+            target_version=target_version,
+            disable=split_codes(disable or []),
+            enable=split_codes(enable or []),
+            only_workflows=only_workflows,
+            stdin=stdin,
+            stdin_name=stdin_filename,
         )
     except UsageError as exc:
         raise _fail_usage(str(exc)) from None
     color = output_format is OutputFormat.text and report.use_color(sys.stdout)
-    sys.stdout.write(
-        report.render(result.diagnostics, result.files, output_format.value, color=color)
+    rendered = report.render(
+        result.diagnostics,
+        result.files,
+        output_format.value,
+        color=color,
+        skipped=len(result.skipped),
     )
+    sys.stdout.write(rendered)
     if has_errors(result.diagnostics, strict=strict):
         raise typer.Exit(code=1)
 

@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from omkit_sagemaker.cli.app import _RUN, _fail_usage, app
+from omkit_sagemaker.cli.app import (
+    _RUN,
+    DisableOption,
+    EnableOption,
+    _codes,
+    _config_file,
+    _fail_usage,
+    app,
+)
 
 
 class ConnectionFormat(str, Enum):
@@ -37,16 +45,22 @@ def connection_command(
             "--format", "-f", help="text: a table on a terminal, plain lines otherwise; or json."
         ),
     ] = ConnectionFormat.text,
+    disable: DisableOption = None,
+    enable: EnableOption = None,
 ) -> None:
     """Check, step by step, that a config reaches AWS and OpenMetadata.
 
     Exit 0 when every mandatory step passes, 1 otherwise, 2 on usage problems.
     """
-    from omkit_sagemaker.check.settings import SettingsError
+    from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
     from omkit_sagemaker.ingest import connection
 
-    if not file.is_file():
-        raise _fail_usage(f"no such file: {file}")
+    _config_file(file)
+    off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
+    try:
+        settings = with_overrides(load_settings(file.parent), disable=off, enable=on)
+    except SettingsError as exc:
+        raise _fail_usage(str(exc)) from None
     plain = output_format is ConnectionFormat.text and not sys.stdout.isatty()
 
     def progress(result: connection.StepResult) -> None:
@@ -60,7 +74,7 @@ def connection_command(
             console = Console()
             with console.status("testing the connection..."):
                 results = connection.check_connection(
-                    file, timeout=timeout, openmetadata=not skip_openmetadata
+                    file, timeout=timeout, openmetadata=not skip_openmetadata, settings=settings
                 )
             connection.print_table(results, console)
         else:
@@ -68,6 +82,7 @@ def connection_command(
                 file,
                 timeout=timeout,
                 openmetadata=not skip_openmetadata,
+                settings=settings,
                 on_step=progress if plain else None,
             )
             if plain:
@@ -111,6 +126,8 @@ def run_command(
     output_format: Annotated[
         RunFormat, typer.Option("--format", "-f", help="Summary as a text table or as JSON.")
     ] = RunFormat.text,
+    disable: DisableOption = None,
+    enable: EnableOption = None,
 ) -> None:
     """Ingest the SageMaker models of a config into OpenMetadata or a file.
 
@@ -119,10 +136,12 @@ def run_command(
     """
     from omkit_sagemaker.ingest import runreport, workflow
 
-    if not file.is_file():
-        raise _fail_usage(f"no such file: {file}")
+    _config_file(file)
+    off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
     runreport.setup_logging()
-    options = workflow.RunOptions(workers=workers, tags=not no_tags, dry_run=dry_run)
+    options = workflow.RunOptions(
+        workers=workers, tags=not no_tags, dry_run=dry_run, disable=tuple(off), enable=tuple(on)
+    )
     if sys.stderr.isatty():
         bar = runreport.RichProgress()
         options.progress = bar

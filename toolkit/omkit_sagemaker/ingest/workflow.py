@@ -95,6 +95,9 @@ class RunOptions:
     aws_timeout: float = 10.0
     aws_attempts: int = AWS_MAX_ATTEMPTS
     progress: Progress = field(default_factory=Progress)
+    #: Codes turned off (``--disable``) and back on (``--enable``) for the config check.
+    disable: tuple[str, ...] = ()
+    enable: tuple[str, ...] = ()
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
     sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
 
@@ -212,15 +215,23 @@ def run(path: str | Path, options: RunOptions | None = None) -> RunResult:
     return result
 
 
-def load(path: Path, environ: Mapping[str, str] | None) -> tuple[Workflow, list[Diagnostic]]:
-    """The typed config of ``path``, checked as ``omkit validate`` checks it. Raises
-    :class:`_Fatal` with the errors (also returned, for the report) when it is not valid."""
+def load(
+    path: Path,
+    environ: Mapping[str, str] | None,
+    *,
+    disable: Iterable[str] = (),
+    enable: Iterable[str] = (),
+) -> tuple[Workflow, list[Diagnostic]]:
+    """The typed config of ``path``, checked as ``omkit validate`` checks it (with the codes of
+    ``disable`` off and of ``enable`` on). Raises :class:`_Fatal` with the errors (also
+    returned, for the report) when it is not valid."""
     from omkit_sagemaker.check.loader import load_file
-    from omkit_sagemaker.check.settings import SettingsError
+    from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
     from omkit_sagemaker.check.validate import check_file
 
     try:
-        found = check_file(path, environ=environ)
+        settings = with_overrides(load_settings(path.parent), disable=disable, enable=enable)
+        found = check_file(path, environ=environ, settings=settings)
     except SettingsError as exc:
         raise _Fatal(str(exc)) from None
     errors = [d for d in found if d.severity is Severity.ERROR]
@@ -244,7 +255,7 @@ class _ConfigInvalid(_Fatal):
 
 def _run(path: Path, options: RunOptions, result: RunResult) -> None:
     try:
-        workflow, _ = load(path, options.environ)
+        workflow, _ = load(path, options.environ, disable=options.disable, enable=options.enable)
     except _ConfigInvalid as exc:
         result.config_errors = exc.errors
         raise

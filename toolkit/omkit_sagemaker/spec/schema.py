@@ -158,3 +158,22 @@ def resolve(context: Schema, node: Schema, root: Path | None = None) -> Schema:
             break
         node = context = target
     return node
+
+
+@cache
+def strict_keys(root: Path | None = None) -> frozenset[str]:
+    """Names of every property whose value is a URL (``format: uri``) or one of a fixed set of
+    values (``enum``/``const``, directly or through ``$ref``): a wrong text there always fails."""
+    names: set[str] = set()
+    for schema in load_spec(root).values():
+        for node in _walk(schema):
+            props = node.get("properties")
+            if not isinstance(props, dict):
+                continue
+            for key, prop in props.items():
+                if not isinstance(prop, dict):
+                    continue
+                target = resolve(node, prop, root)
+                if target.get("format") == "uri" or "enum" in target or "const" in target:
+                    names.add(key)
+    return frozenset(names)

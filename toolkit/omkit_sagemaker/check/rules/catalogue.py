@@ -30,6 +30,21 @@ def catalogue() -> list[Entry]:
     return found
 
 
+def docs_anchor(code: str) -> str:
+    """The anchor of ``code``'s section in docs/rules.md (a rule's own, else the code table)."""
+    entry = RULES.get(code)
+    return f"{code.lower()}-{entry.name}" if entry is not None else "all-codes"
+
+
+def full_description(code: str) -> str:
+    """A code's summary and, for a rule, how to fix it: one paragraph."""
+    entry = RULES.get(code)
+    if entry is not None:
+        return f"{entry.summary}. Fix: {entry.hint}."
+    known = CODES.get(code)
+    return f"{known.summary}." if known is not None else code
+
+
 def catalogue_json() -> str:
     """The catalogue as a JSON array of ``{code, name, severity, summary}`` objects."""
     items = [
@@ -79,8 +94,14 @@ def markdown() -> str:
         '  target-version = "1.3"',
         "  ```",
         "",
-        "Y001-Y004, Y010 and Y011 (the file cannot be read) can be neither turned off nor "
-        "downgraded. `target-version` (or `omkit validate --target-version X.Y`) picks the "
+        "- On the command line, `--disable R011,R017` and `--enable R011` (of `omkit validate`, "
+        "`omkit test-connection` and `omkit run`) turn codes off or back on for one run.",
+        "",
+        "Only `R` codes, Y005 and Y009 can be turned off or made warnings: every other `S` and "
+        "`Y` code marks a file that `metadata ingest` rejects, so it stays on whatever a "
+        "comment or a setting says (R022 flags such a comment, R021 a code that does not "
+        "exist, and an unknown code in a setting or on the command line is a usage error). "
+        "`target-version` (or `omkit validate --target-version X.Y`) picks the "
         f"OpenMetadata release to validate for; the default is {format_version(DEFAULT_TARGET)}.",
         "",
         "## All codes",

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from omkit_sagemaker.base.masking import describe, excerpt, is_secret
 from omkit_sagemaker.check.loader import DataPath, Document
@@ -89,6 +91,42 @@ def _is_env_reference(written: str) -> bool:
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         text = text[1:-1]
     return bool(_ENV.search(text)) and not _ENV.sub("", text).strip()
+
+
+# --- where the endpoints are ------------------------------------------------------------------
+
+
+def is_local_host(host: str) -> bool:
+    """True for a host on this machine or next to it: loopback, ``localhost``, Docker's host
+    name, or a single-label name (a container or a machine on the same network)."""
+    host = host.lower()
+    if host == "localhost" or host.endswith(".localhost") or host == "host.docker.internal":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return "." not in host
+
+
+def is_emulated(document: Document) -> bool:
+    """True when ``endPointURL`` points at an AWS emulator (moto, LocalStack) rather than AWS:
+    a local host (:func:`is_local_host`), a private address, or a LocalStack name. The dummy
+    keys such emulators take (``testing``, ``test``) are then not mistakes."""
+    url = _text(document, (*AWS, "endPointURL"))
+    if not url:
+        return False
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if is_local_host(host) or "localstack" in host.lower():
+        return True
+    try:
+        return ipaddress.ip_address(host).is_private
+    except ValueError:
+        return False
 
 
 # --- placeholders -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ class Finding:
     hint: str | None = None  # None: the rule's own hint
     at_key: bool = False
     position: Position | None = None  # a more precise place than the value's start
+    severity: Severity | None = None  # None: the rule's own severity
 
 
 Check = Callable[[Document, Version], Iterable[Finding]]
@@ -106,7 +107,7 @@ def run(
                     found.message,
                     path=json_path(found.path),
                     hint=found.hint or entry.hint,
-                    severity=entry.severity,
+                    severity=found.severity or entry.severity,
                 )
             )
     return out

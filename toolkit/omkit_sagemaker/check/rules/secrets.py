@@ -8,16 +8,21 @@ from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.base.masking import describe, is_secret
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
+    AWS,
     PLACEHOLDERS,
     _env_form,
     _env_name,
     _is_env_reference,
     _placeholder,
     _scalars,
+    is_emulated,
 )
 from omkit_sagemaker.check.rules.registry import Finding, rule
 from omkit_sagemaker.check.versions import Version
 from omkit_sagemaker.spec import schema
+
+#: awsConfig keys whose placeholder values an AWS emulator accepts.
+_EMULATOR_KEYS = frozenset({"awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken"})
 
 
 @rule(
@@ -95,10 +100,13 @@ def _literal_secret(document: Document, target: Version) -> Iterator[Finding]:
 )
 def _placeholders(document: Document, target: Version) -> Iterator[Finding]:
     secrets = schema.secret_keys()
+    emulated = is_emulated(document)
     for path, value in _scalars(document):
         found = _placeholder(path, value)
         if found is None:
             continue
+        if emulated and path[: len(AWS)] == AWS and path[-1] in _EMULATOR_KEYS:
+            continue  # an emulator takes any key: KEY / SECRET are fine there
         key = str(path[-1]) if path and isinstance(path[-1], str) else "this value"
         known = any(found in values for values in PLACEHOLDERS.values())
         shown = describe(found) if known or not is_secret(path, secrets) else "a placeholder"

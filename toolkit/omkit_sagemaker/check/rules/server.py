@@ -3,14 +3,20 @@ sent over plain HTTP to another host, and logger levels the runner does not know
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.base.masking import describe
 from omkit_sagemaker.check.loader import Document
-from omkit_sagemaker.check.rules.reading import SERVER, _from_env, _given, _shown, _text
+from omkit_sagemaker.check.rules.reading import (
+    SERVER,
+    _from_env,
+    _given,
+    _shown,
+    _text,
+    is_local_host,
+)
 from omkit_sagemaker.check.rules.registry import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
@@ -62,16 +68,6 @@ def _hostport_api(document: Document, target: Version) -> Iterator[Finding]:
     )
 
 
-def _is_local(host: str) -> bool:
-    host = host.lower()
-    if host == "localhost" or host.endswith(".localhost") or host == "host.docker.internal":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return "." not in host  # a single-label name: a container or a machine on the same network
-
-
 @rule(
     "R013",
     "http-jwt",
@@ -105,7 +101,7 @@ def _http_jwt(document: Document, target: Version) -> Iterator[Finding]:
         host = parts.hostname
     except ValueError:
         return
-    if parts.scheme.lower() != "http" or not host or _is_local(host):
+    if parts.scheme.lower() != "http" or not host or is_local_host(host):
         return
     yield Finding(
         path,

@@ -1,0 +1,101 @@
+"""``# omkit: disable=CODE[,CODE]`` comments: where they are and which codes they name.
+
+Read from the file as written (before ``$VAR`` expansion). A directive at the end of a line of
+YAML covers that line; on a line of its own before any YAML content, the whole file. Lines
+inside a literal or folded block scalar are text, never comments. This module knows nothing of
+which codes exist: :mod:`omkit_sagemaker.check.suppress` applies the directives and the R021 and
+R022 rules check the codes they name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIRECTIVE = re.compile(r"#\s*omkit:\s*disable\s*=\s*")
+_CODE = re.compile(r"[A-Za-z0-9_-]+")
+_SEPARATOR = re.compile(r"\s*,\s*")
+_BLOCK_SCALAR = re.compile(r"(?:^|[\s:-])[|>][1-9+-]{0,2}$")
+
+
+@dataclass(frozen=True)
+class Named:
+    """One code named in a directive, as written (upper-cased), at a 1-based line and column."""
+
+    code: str
+    line: int
+    column: int
+    #: True for a directive that covers the whole file, False for one that covers its line.
+    whole_file: bool
+
+
+def comment_start(line: str) -> int:
+    """Index of the ``#`` opening a comment on ``line`` (outside quotes), or -1."""
+    quote = ""
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            if ch == "\\" and quote == '"':
+                i += 1
+            elif ch == quote:
+                if quote == "'" and line[i + 1 : i + 2] == "'":
+                    i += 1
+                else:
+                    quote = ""
+        elif ch in "'\"" and (i == 0 or line[i - 1] in " \t[{,:-?"):
+            quote = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            return i
+        i += 1
+    return -1
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _codes(line: str, start: int, number: int, whole: bool) -> list[Named]:
+    """The codes of the directive that begins at ``start`` (its ``#``), if there is one."""
+    match = _DIRECTIVE.match(line, start)
+    if match is None:
+        return []
+    out: list[Named] = []
+    pos = match.end()
+    while True:
+        code = _CODE.match(line, pos)
+        if code is None:
+            break
+        out.append(Named(code.group().upper(), number, code.start() + 1, whole))
+        pos = code.end()
+        sep = _SEPARATOR.match(line, pos)
+        if sep is None or (sep.end() == pos and not line.startswith(",", pos)):
+            break
+        pos = sep.end()
+    return out
+
+
+def parse(text: str) -> list[Named]:
+    """Every code named by a directive in ``text``, in file order."""
+    if "omkit:" not in text:
+        return []
+    found: list[Named] = []
+    header = True  # no YAML content seen yet
+    block: int | None = None  # indentation of the line that opened a block scalar
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if block is not None:
+            if not line.strip() or _indent(line) > block:
+                continue  # content of a literal/folded block, not a comment
+            block = None
+        start = comment_start(line)
+        content = (line if start < 0 else line[:start]).strip()
+        if start >= 0:
+            if content:
+                found.extend(_codes(line, start, number, whole=False))
+            elif header:
+                found.extend(_codes(line, start, number, whole=True))
+        if content and not (header and (content == "---" or content.startswith("%"))):
+            header = False
+        if _BLOCK_SCALAR.search(content):
+            block = _indent(line)
+    return found
