@@ -14,7 +14,7 @@ from pathlib import Path
 
 from omkit_sagemaker.base.diagnostics import Diagnostic
 from omkit_sagemaker.check import explain, fastcheck, rules, suppress, versions, yamlcompat
-from omkit_sagemaker.check.loader import Document, load_file
+from omkit_sagemaker.check.loader import Document, load_file, load_text
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings
 from omkit_sagemaker.spec import schema
 
@@ -81,6 +81,23 @@ def check_document(document: Document, settings: Settings | None = None) -> list
     its ``# omkit: disable`` comments or ``settings`` (default: omkit's defaults) turn off."""
     settings = settings or Settings()
     return suppress.apply(_check(document, settings), document.source, settings)
+
+
+def check_text(
+    text: str,
+    name: str,
+    *,
+    environ: Mapping[str, str] | None = os.environ,
+    settings: Settings | None = None,
+) -> tuple[Document | None, list[Diagnostic]]:
+    """The document (None when unreadable) and every diagnostic for the text of one file, as
+    :func:`check_file` finds them; ``settings=None``: omkit's defaults."""
+    settings = settings or Settings()
+    loaded = load_text(text, name, environ=environ)
+    found = list(loaded.diagnostics)
+    if loaded.document is not None:
+        found.extend(_check(loaded.document, settings))
+    return loaded.document, sorted(suppress.apply(found, text, settings), key=Diagnostic.sort_key)
 
 
 def check_file(
