@@ -39,12 +39,14 @@ from omkit_sagemaker.spec import schema
 MASK = "********"
 
 
-def fixer_for(code: str) -> Fixer | None:
-    """The fixer declared for ``code``: by its rule, or by the schema explainer for S codes."""
+def fixer_for(code: str, *, migrate: bool = False) -> Fixer | None:
+    """The fixer declared for ``code``: by its rule, or by the schema explainer for S codes.
+    S010 (another release's key or value) is fixed only when ``migrate``: when the user named
+    the target release, not for a file that may be meant for another release."""
     if code in RULES:
         return RULES[code].fix
     if code == versions.CODE:
-        return versions.fix_version
+        return versions.fix_version if migrate else None
     return explain.FIXERS.get(code)
 
 
@@ -218,7 +220,10 @@ def plan(path: str | Path, *, target: str | None = None) -> FileFix:
         result.errors += [_line(d) for d in result.before] or [f"{name}:1:1: cannot read it"]
         return result
     result.after = result.before
-    current = _one_pass(FileFix(name, before=result.before, old_text=body), document, settings)
+    migrate = target is not None
+    current = _one_pass(
+        FileFix(name, before=result.before, old_text=body), document, settings, migrate
+    )
     result.errors, result.skipped = current.errors, current.skipped
     for _ in range(4):  # a renamed key's value is checked for the first time: fix it too
         if current.errors or not current.applied:
@@ -229,20 +234,23 @@ def plan(path: str | Path, *, target: str | None = None) -> FileFix:
         if document is None:
             break
         current = _one_pass(
-            FileFix(name, before=current.after, old_text=current.new_text), document, settings
+            FileFix(name, before=current.after, old_text=current.new_text),
+            document,
+            settings,
+            migrate,
         )
         result.skipped = current.skipped
     return result
 
 
-def _one_pass(result: FileFix, document: Document, settings: Any) -> FileFix:
+def _one_pass(result: FileFix, document: Document, settings: Any, migrate: bool) -> FileFix:
     """One round of fixes on ``result.old_text``, whose problems are ``result.before``."""
     body, name = result.old_text, result.file
     result.new_text, result.after = body, result.before
     found: list[tuple[Diagnostic, Fix]] = []
     seen: set[tuple[DataPath, str]] = set()
     for diag in result.before:
-        fixer = fixer_for(diag.code)
+        fixer = fixer_for(diag.code, migrate=migrate)
         fix = fixer(diag, document, settings.target) if fixer is not None else None
         if fix is not None and (fix.path, fix.kind) not in seen:
             seen.add((fix.path, fix.kind))
