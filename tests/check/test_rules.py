@@ -371,14 +371,20 @@ def test_omkit_rules_command_formats() -> None:
     runner = CliRunner()
     text = runner.invoke(app, ["rules"])
     assert text.exit_code == 0
-    assert "R014  error    loggerLevel is WARNING" in text.stdout
+    assert "R014  error    fix  loggerLevel is WARNING" in text.stdout
+    assert "R002  error         a value is a placeholder" in text.stdout
     assert "Y009  warning" in text.stdout
     as_json = runner.invoke(app, ["rules", "--format", "json"])
     items = json.loads(as_json.stdout)
     assert {i["code"] for i in items} == set(CODES) | set(RULES)
-    assert {"code": "R001", "name": "literal-secret", "severity": "warning"}.items() <= next(
-        i for i in items if i["code"] == "R001"
-    ).items()
+    assert {
+        "code": "R001",
+        "name": "literal-secret",
+        "severity": "warning",
+        "fixable": True,
+    }.items() <= next(i for i in items if i["code"] == "R001").items()
+    fixable = {i["code"] for i in items if i["fixable"]}
+    assert fixable == {"S001", "S003", "S004", "S010", "R001", "R003", "R004", "R012", "R014"}
     markdown = runner.invoke(app, ["rules", "--format", "markdown"])
     assert markdown.stdout == rules.markdown()
 

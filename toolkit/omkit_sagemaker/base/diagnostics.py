@@ -97,6 +97,9 @@ class Diagnostic:
     message: str
     path: str = "$"
     hint: str | None = None
+    #: The one replacement the check is certain of (the key for S001, the value's text for the
+    #: others), for ``omkit fix``; None when there is no single sure answer.
+    suggestion: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.code, self.message)
@@ -112,6 +115,7 @@ def make(
     path: str = "$",
     hint: str | None = None,
     severity: Severity | None = None,
+    suggestion: str | None = None,
 ) -> Diagnostic:
     """Build a diagnostic with the catalogue's default severity for ``code``."""
     return Diagnostic(
@@ -123,6 +127,7 @@ def make(
         message=message,
         path=path,
         hint=hint,
+        suggestion=suggestion,
     )
 
 

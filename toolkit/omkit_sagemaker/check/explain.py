@@ -11,12 +11,16 @@ import datetime
 import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, json_path, make
 from omkit_sagemaker.base.masking import describe, excerpt, is_secret, kind
 from omkit_sagemaker.check import yamlcompat
 from omkit_sagemaker.check.envvars import Expansion
+from omkit_sagemaker.check.fix.model import Fix, Fixer, data_path, value_fix, written_value
 from omkit_sagemaker.check.loader import DataPath, Document, Position
 from omkit_sagemaker.spec.schema import resolve
 
@@ -99,6 +103,17 @@ def _extra_keys(error: ValidationError) -> list[str]:
     ]
 
 
+def _certain(word: str, choices: Iterable[str]) -> str | None:
+    """The one choice ``word`` surely means: the same but for letter case, or the only close
+    match; None when there is none or more than one."""
+    options = [c for c in choices if isinstance(c, str)]
+    same = [o for o in options if o.lower() == word.lower()]
+    if same:
+        return same[0] if len(same) == 1 else None
+    close = difflib.get_close_matches(word, options, n=2, cutoff=0.6)
+    return close[0] if len(close) == 1 else None
+
+
 def _suggest(word: str, choices: Iterable[str]) -> str | None:
     options = [c for c in choices if isinstance(c, str)]
     for option in options:
@@ -144,6 +159,7 @@ def _translate(
         out = []
         for key in _extra_keys(error):
             guess = _suggest(str(key), allowed)
+            sure = _certain(str(key), allowed)
             msg = f"unknown key '{key}' {_where(path)}"
             if guess:
                 msg += f"; did you mean '{guess}'?"
@@ -152,7 +168,10 @@ def _translate(
                 hint = (
                     "allowed here: " + ", ".join(allowed) if allowed else "no keys are allowed here"
                 )
-            out.append(at(document.key_position((*path, key)), "S001", msg, hint, (*path, key)))
+            diag = at(document.key_position((*path, key)), "S001", msg, hint, (*path, key))
+            if sure is not None and sure not in instance:
+                diag = replace(diag, suggestion=sure)
+            out.append(diag)
         return out
 
     if validator == "required" and isinstance(instance, dict):
@@ -181,14 +200,13 @@ def _translate(
         types: list[str] = expected if isinstance(expected, list) else [expected]
         wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
         msg = f"{name} must be {wanted}, not {kind(instance)}"
-        return [
-            at(
-                pos,
-                "S003",
-                msg + _yaml_note(path, document, secret),
-                _type_hint(path, document, expected),
-            )
-        ]
+        diag = at(
+            pos,
+            "S003",
+            msg + _yaml_note(path, document, secret),
+            _type_hint(path, document, expected),
+        )
+        return [replace(diag, suggestion=_unquoted(path, document, types, secret))]
 
     if validator in ("enum", "const"):
         allowed = rule if validator == "enum" else [rule]
@@ -197,7 +215,10 @@ def _translate(
         guess = None if secret or from_env else _suggest(str(instance), [str(a) for a in allowed])
         if guess is not None:
             msg += f"; did you mean '{guess}'?"
-        return [at(pos, "S004", msg, _env_hint(path, document))]
+        diag = at(pos, "S004", msg, _env_hint(path, document))
+        if guess is not None and isinstance(instance, str) and guess.lower() == instance.lower():
+            diag = replace(diag, suggestion=guess)  # only the letter case differs: certain
+        return [diag]
 
     if validator == "pattern":
         wanted = schema.get("x-pattern-description") or f"text matching {excerpt(str(rule), 60)}"
@@ -221,6 +242,28 @@ def _translate(
         return [at(pos, "S008", msg)]
 
     return [at(pos, "S009", f"{name} breaks the schema rule '{validator}'")]
+
+
+def _unquoted(path: DataPath, document: Document, types: list[str], secret: bool) -> str | None:
+    """The quoted scalar without its quotes, when YAML 1.1 and 1.2 then both read it as one of
+    ``types`` (``"true"`` for a boolean, ``"8585"`` for a number)."""
+    scalar = document.scalars.get(path)
+    if scalar is None or scalar.plain or scalar.from_env or secret:
+        return None
+    text = scalar.text
+    try:
+        value = yaml.safe_load(text) if text and text == text.strip() else None
+    except yaml.YAMLError:
+        return None
+    if isinstance(value, bool):
+        wanted = "boolean" in types
+    elif isinstance(value, int):
+        wanted = "integer" in types or "number" in types
+    elif isinstance(value, float):
+        wanted = "number" in types and value == value and abs(value) != float("inf")
+    else:
+        return None
+    return text if wanted and yamlcompat.same_reading(value, text) else None
 
 
 def _fill_hint(key: str, prop: dict[str, Any]) -> str | None:
@@ -318,3 +361,54 @@ def _range_message(name: str, validator: str, limit: object) -> str:
         "maxProperties": f"a mapping with at most {limit} keys",
     }
     return f"{name} must be {words[validator]}"
+
+
+# --- the fixes of S codes (omkit fix) ---------------------------------------------------------
+
+
+def _fix_key(diagnostic: Diagnostic, document: Document, target: tuple[int, int]) -> Fix | None:
+    """S001 with one sure did-you-mean: rename the key."""
+    path = data_path(document, diagnostic)
+    if path is None or diagnostic.suggestion is None or not isinstance(path[-1], str):
+        return None
+    return Fix(
+        code=diagnostic.code,
+        path=path,
+        kind="key",
+        old=path[-1],
+        new=diagnostic.suggestion,
+        explanation=f"renamed the key {path[-1]} to {diagnostic.suggestion}",
+    )
+
+
+def _fix_unquote(diagnostic: Diagnostic, document: Document, target: tuple[int, int]) -> Fix | None:
+    """S003 on a quoted boolean or number: remove the quotes."""
+    path = data_path(document, diagnostic)
+    old = written_value(document, path) if path is not None else None
+    if path is None or old is None or diagnostic.suggestion is None:
+        return None
+    return Fix(
+        code=diagnostic.code,
+        path=path,
+        kind="value",
+        old=old,
+        new=diagnostic.suggestion,
+        explanation=f"{_name(path)} is now {diagnostic.suggestion}, without quotes",
+    )
+
+
+def _fix_case(diagnostic: Diagnostic, document: Document, target: tuple[int, int]) -> Fix | None:
+    """S004 on an allowed value in the wrong letter case: write it as the schema does."""
+    path = data_path(document, diagnostic)
+    if path is None or diagnostic.suggestion is None:
+        return None
+    return value_fix(
+        diagnostic,
+        document,
+        diagnostic.suggestion,
+        f"{_name(path)} is written {diagnostic.suggestion}, in the letter case the schema uses",
+    )
+
+
+#: The fixes the explainer declares for its codes, as the rules do with ``@rule(fix=...)``.
+FIXERS: dict[str, Fixer] = {"S001": _fix_key, "S003": _fix_unquote, "S004": _fix_case}

@@ -23,7 +23,7 @@ from omkit_sagemaker.check import (
     yamlcompat,
 )
 from omkit_sagemaker.check.discovery import UsageError as UsageError
-from omkit_sagemaker.check.loader import Document, LoadResult, load_bytes
+from omkit_sagemaker.check.loader import Document, LoadResult, load_bytes, load_text
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings, with_overrides
 from omkit_sagemaker.spec import schema
 
@@ -64,6 +64,23 @@ def check_document(document: Document, settings: Settings | None = None) -> list
     its ``# omkit: disable`` comments or ``settings`` (default: omkit's defaults) turn off."""
     settings = settings or Settings()
     return suppress.apply(_check(document, settings), document.source, settings)
+
+
+def check_text(
+    text: str,
+    name: str,
+    *,
+    environ: Mapping[str, str] | None = os.environ,
+    settings: Settings | None = None,
+) -> tuple[Document | None, list[Diagnostic]]:
+    """The document (None when unreadable) and every diagnostic for the text of one file, as
+    :func:`check_file` finds them; ``settings=None``: omkit's defaults."""
+    settings = settings or Settings()
+    loaded = load_text(text, name, environ=environ)
+    found = list(loaded.diagnostics)
+    if loaded.document is not None:
+        found.extend(_check(loaded.document, settings))
+    return loaded.document, sorted(suppress.apply(found, text, settings), key=Diagnostic.sort_key)
 
 
 def check_file(
@@ -135,9 +152,8 @@ def validate_paths(
     result = Result(skipped=[str(p) for p in found.skipped])
     if not found.files and not (only_workflows and found.skipped):
         where = ", ".join(str(t) for t in targets) or "the arguments"
-        also = (
-            f" ({len(found.skipped)} YAML files are not workflow configs)" if found.skipped else ""
-        )
+        n = len(found.skipped)
+        also = f" ({n} YAML file{'s are' if n != 1 else ' is'} not a workflow config)" if n else ""
         raise UsageError(f"no workflow config to check in {where}{also}")
     by_folder: dict[Path, Settings] = {}
     for path in found.files:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, json_path
 from omkit_sagemaker.base.masking import describe, is_secret
+from omkit_sagemaker.check.fix.model import Fix, data_path, string_token, written_value
 from omkit_sagemaker.check.loader import DataPath, Document
 from omkit_sagemaker.spec import schema
 
@@ -41,6 +42,10 @@ SINCE = "x-omkit-since"
 UNTIL = "x-omkit-until"
 ENUM_SINCE = "x-omkit-enum-since"
 ENUM_UNTIL = "x-omkit-enum-until"
+#: On a removed property: the key that took its place (``omkit fix --target-version`` renames).
+REPLACED_BY = "x-omkit-replaced-by"
+#: Beside an ``enum``: the value that took the place of a removed one, per value.
+ENUM_REPLACED_BY = "x-omkit-enum-replaced-by"
 
 #: The code of a key or value that exists only in other releases than the target.
 CODE = "S010"
@@ -325,3 +330,83 @@ def _name(path: DataPath) -> str:
     while parts and isinstance(parts[-1], int):
         tail = f"[{parts.pop()}]" + tail
     return (str(parts[-1]) if parts else "the document") + tail
+
+
+# --- migrating a config to the target release (omkit fix --target-version) -------------------
+
+
+def key_replacement(parent: DataPath, key: str, target: Version) -> str | None:
+    """The key that took the place of ``key`` below ``parent``, if ``target`` accepts it."""
+    for node, _, _ in _candidates(parent):
+        props = node.get("properties")
+        prop = props.get(key) if isinstance(props, dict) else None
+        new = prop.get(REPLACED_BY) if isinstance(prop, dict) else None
+        known = isinstance(new, str) and any(
+            new in (n.get("properties") or {}) for n, _, _ in _candidates(parent)
+        )
+        if isinstance(new, str) and known and key_verdict(parent, new, target) is None:
+            return new
+    return None
+
+
+def value_replacement(path: DataPath, value: object, target: Version) -> str | None:
+    """The value that took the place of ``value`` at ``path``, if ``target`` accepts it."""
+    for node, _, _ in _candidates(path):
+        table = node.get(ENUM_REPLACED_BY)
+        new = table.get(value) if isinstance(table, dict) and isinstance(value, str) else None
+        if isinstance(new, str) and new in allowed_values(path, target):
+            return new
+    return None
+
+
+def fix_version(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
+    """S010: rename a key or value to the one that replaced it in ``target``, or remove a key
+    that ``target`` does not know (added later, or removed without a replacement)."""
+    path = data_path(document, diagnostic)
+    if path is None or diagnostic.code != CODE:
+        return None
+    aimed = format_version(target)
+    key = path[-1]
+    verdict = key_verdict(path[:-1], key, target) if isinstance(key, str) else None
+    if isinstance(key, str) and verdict is not None:
+        kind, release = verdict
+        parent = document.value_at(path[:-1])
+        new = key_replacement(path[:-1], key, target) if kind == "until" else None
+        if new is not None and isinstance(parent, dict) and new not in parent:
+            return Fix(
+                code=CODE,
+                path=path,
+                kind="key",
+                old=key,
+                new=new,
+                explanation=f"renamed {key} to {new}: OpenMetadata {format_version(release)} "
+                f"replaced it (target {aimed})",
+            )
+        why = (
+            f"it exists from OpenMetadata {format_version(release)}"
+            if kind == "since"
+            else f"OpenMetadata {format_version(release)} removed it"
+        )
+        return Fix(
+            code=CODE,
+            path=path,
+            kind="remove",
+            old=key,
+            new="",
+            explanation=f"removed {key}: {why}, and the target is {aimed}",
+            secret=is_secret(path, schema.secret_keys()),
+        )
+    value = document.value_at(path)
+    new_value = value_replacement(path, value, target)
+    old = written_value(document, path)
+    if new_value is None or old is None or not isinstance(value, str):
+        return None
+    return Fix(
+        code=CODE,
+        path=path,
+        kind="value",
+        old=old,
+        new=string_token(old, new_value),
+        explanation=f"{_name(path)} {value} is called {new_value} from the release that "
+        f"removed it (target {aimed})",
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -66,6 +67,14 @@ def validate(
             help="The file name to report standard input (-) under; its folder's settings apply.",
         ),
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Report only problems not recorded in this baseline."),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Record today's problems in FILE (then exit 0)."),
+    ] = None,
 ) -> None:
     """Check configs against the schemas: exit 0 when valid, 1 on errors, 2 on usage problems."""
     from omkit_sagemaker.base.diagnostics import has_errors
@@ -89,6 +98,7 @@ def validate(
         )
     except UsageError as exc:
         raise _fail_usage(str(exc)) from None
+    note = _apply_baseline(result, baseline, write_baseline)
     color = output_format is OutputFormat.text and report.use_color(sys.stdout)
     rendered = report.render(
         result.diagnostics,
@@ -98,8 +108,26 @@ def validate(
         skipped=len(result.skipped),
     )
     sys.stdout.write(rendered)
-    if has_errors(result.diagnostics, strict=strict):
+    if note:  # the summary's last line in text; beside machine-readable output, on stderr
+        (sys.stdout if output_format is OutputFormat.text else sys.stderr).write(note + "\n")
+    if write_baseline is None and has_errors(result.diagnostics, strict=strict):
         raise typer.Exit(code=1)
+
+
+def _apply_baseline(result: Any, baseline: Path | None, write: Path | None) -> str:
+    """Record (``--write-baseline``) or take out (``--baseline``) the baseline's problems."""
+    from omkit_sagemaker.check import baseline as baselines
+
+    try:
+        if write is not None:
+            return baselines.record(result.diagnostics, result.files, write)
+        if baseline is None:
+            return ""
+        filtered = baselines.filter_result(result.diagnostics, result.files, baseline)
+    except (baselines.BaselineError, OSError) as exc:
+        raise _fail_usage(str(exc)) from None
+    result.diagnostics = filtered.diagnostics
+    return filtered.note(str(baseline))
 
 
 class RulesFormat(str, Enum):

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from functools import cache
 from urllib.parse import urlsplit
 
-from omkit_sagemaker.base.diagnostics import Severity
+from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.masking import excerpt
 
 # --- AWS --------------------------------------------------------------------------------------
 from omkit_sagemaker.base.regiondata import REGIONS_FILE as _REGIONS_FILE
+from omkit_sagemaker.check.fix.model import Fix, data_path, value_fix
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
     AWS,
@@ -47,6 +48,20 @@ def _zone_region(value: str) -> str | None:
     return None
 
 
+def _fix_region_case(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
+    """A region code in the wrong letter case: write it in lower case."""
+    path = data_path(document, diagnostic)
+    value = _text(document, path) if path else None
+    if (
+        value is None
+        or _from_env(document, path or ())
+        or value.strip().lower() not in aws_regions()
+    ):
+        return None
+    region = value.strip().lower()
+    return value_fix(diagnostic, document, region, f"awsRegion is written {region}, in lower case")
+
+
 @rule(
     "R003",
     "unknown-region",
@@ -67,6 +82,7 @@ def _zone_region(value: str) -> str | None:
               awsConfig:
                 awsRegion: us-east-2
         """,
+    fix=_fix_region_case,
 )
 def _unknown_region(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "awsRegion")
@@ -86,6 +102,18 @@ def _unknown_region(document: Document, target: Version) -> Iterator[Finding]:
         if close:
             message += f"; did you mean '{close[0]}'?"
     yield Finding(path, message, hint=hint)
+
+
+def _fix_zone(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
+    """An availability zone: write its region."""
+    path = data_path(document, diagnostic)
+    value = _text(document, path) if path else None
+    region = _zone_region(value) if value is not None and path is not None else None
+    if region is None or _from_env(document, path or ()):
+        return None
+    return value_fix(
+        diagnostic, document, region, f"awsRegion {value} is a zone of the region {region}"
+    )
 
 
 @rule(
@@ -108,6 +136,7 @@ def _unknown_region(document: Document, target: Version) -> Iterator[Finding]:
               awsConfig:
                 awsRegion: us-east-2
         """,
+    fix=_fix_zone,
 )
 def _availability_zone(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "awsRegion")

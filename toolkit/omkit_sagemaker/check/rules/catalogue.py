@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from omkit_sagemaker.base.diagnostics import CODES, Severity
+from omkit_sagemaker.check import explain, versions
 from omkit_sagemaker.check.rules.registry import RULES
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, format_version
 
@@ -21,12 +22,18 @@ class Entry:
     severity: Severity
     summary: str
     name: str = ""
+    #: ``omkit fix`` fixes it when the fix is certain (see :mod:`omkit_sagemaker.check.fix`).
+    fixable: bool = False
 
 
 def catalogue() -> list[Entry]:
     """Every code omkit can report: loader (Y), schema (S) and rule (R) codes, in that order."""
-    found = [Entry(c.code, c.severity, c.summary) for c in CODES.values()]
-    found += [Entry(r.code, r.severity, r.summary, r.name) for r in RULES.values()]
+    fixers = {*explain.FIXERS, versions.CODE}
+    found = [Entry(c.code, c.severity, c.summary, fixable=c.code in fixers) for c in CODES.values()]
+    found += [
+        Entry(r.code, r.severity, r.summary, r.name, fixable=r.fix is not None)
+        for r in RULES.values()
+    ]
     return found
 
 
@@ -46,17 +53,27 @@ def full_description(code: str) -> str:
 
 
 def catalogue_json() -> str:
-    """The catalogue as a JSON array of ``{code, name, severity, summary}`` objects."""
+    """The catalogue as a JSON array of ``{code, name, severity, summary, fixable}`` objects."""
     items = [
-        {"code": e.code, "name": e.name, "severity": e.severity.value, "summary": e.summary}
+        {
+            "code": e.code,
+            "name": e.name,
+            "severity": e.severity.value,
+            "summary": e.summary,
+            "fixable": e.fixable,
+        }
         for e in catalogue()
     ]
     return json.dumps(items, indent=2) + "\n"
 
 
 def catalogue_text() -> str:
-    """The catalogue as aligned plain-text lines: code, severity, description."""
-    return "".join(f"{e.code}  {e.severity.value:<7}  {e.summary}\n" for e in catalogue())
+    """The catalogue as aligned plain-text lines: code, severity, fix (``fix`` when ``omkit fix``
+    can fix it), description."""
+    return "".join(
+        f"{e.code}  {e.severity.value:<7}  {'fix' if e.fixable else '   '}  {e.summary}\n"
+        for e in catalogue()
+    )
 
 
 def _md(text: str) -> str:
@@ -104,14 +121,20 @@ def markdown() -> str:
         "`target-version` (or `omkit validate --target-version X.Y`) picks the "
         f"OpenMetadata release to validate for; the default is {format_version(DEFAULT_TARGET)}.",
         "",
+        "`omkit fix FILE` applies the fixes that are certain (the *fixable* column: S001 with one "
+        "did-you-mean, S003 on a quoted boolean or number, S004 in the wrong letter case, S010 "
+        "with `--target-version`, and the rules marked below), keeping comments and layout; "
+        "`omkit fix --diff FILE` shows them and writes nothing.",
+        "",
         "## All codes",
         "",
-        "| code | severity | description |",
-        "| --- | --- | --- |",
+        "| code | severity | fixable | description |",
+        "| --- | --- | --- | --- |",
     ]
     for entry in catalogue():
         name = f"[{entry.code}](#{entry.code.lower()}-{entry.name})" if entry.name else entry.code
-        lines.append(f"| {name} | {entry.severity.value} | {_cell(entry.summary)} |")
+        fix = "yes" if entry.fixable else ""
+        lines.append(f"| {name} | {entry.severity.value} | {fix} | {_cell(entry.summary)} |")
     lines += ["", "## Rules", ""]
     for r in RULES.values():
         lines += [
@@ -119,7 +142,8 @@ def markdown() -> str:
             "",
             f"**{r.severity.value}**: {_md(r.summary)}.",
             "",
-            f"Fix: {_md(r.hint)}.",
+            f"Fix: {_md(r.hint)}."
+            + (" `omkit fix` makes this change when it is certain." if r.fix else ""),
             "",
             "Fails:",
             "",

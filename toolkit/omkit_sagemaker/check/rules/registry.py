@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity, json_path, make
+from omkit_sagemaker.check.fix.model import Fixer
 from omkit_sagemaker.check.loader import DataPath, Document, Position
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, Version
 
@@ -42,6 +43,8 @@ class Rule:
     check: Check
     #: Schema codes this rule's diagnostic replaces at the same path (it says the same, better).
     replaces: frozenset[str] = frozenset()
+    #: How ``omkit fix`` fixes what the rule finds, when the fix is certain (None: not fixable).
+    fix: Fixer | None = None
 
 
 #: Every rule, by code, in code order.
@@ -60,8 +63,10 @@ def rule(
     bad: str,
     good: str,
     replaces: Iterable[str] = (),
+    fix: Fixer | None = None,
 ) -> Callable[[Check], Check]:
-    """Register a rule function under ``code`` (``R`` + 3 digits, never reused)."""
+    """Register a rule function under ``code`` (``R`` + 3 digits, never reused); ``fix``
+    computes the certain fix of one of its diagnostics (see :mod:`omkit_sagemaker.check.fix`)."""
 
     def register(check: Check) -> Check:
         if not _CODE.fullmatch(code) or code in RULES or code in CODES:
@@ -76,6 +81,7 @@ def rule(
             good=textwrap.dedent(good).strip("\n") + "\n",
             check=check,
             replaces=frozenset(replaces),
+            fix=fix,
         )
         return check
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from omkit_sagemaker.base.diagnostics import Severity
+from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.masking import describe, is_secret
+from omkit_sagemaker.check.fix.model import Fix, data_path, written_value
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
     AWS,
@@ -23,6 +24,26 @@ from omkit_sagemaker.spec import schema
 
 #: awsConfig keys whose placeholder values an AWS emulator accepts.
 _EMULATOR_KEYS = frozenset({"awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken"})
+
+
+def _fix_literal_secret(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
+    """Replace the literal by ``${NAME}``; the user sets NAME to the secret."""
+    path = data_path(document, diagnostic)
+    old = written_value(document, path) if path else None
+    if path is None or old is None or "\n" in old or not isinstance(path[-1], str):
+        return None
+    name = _env_name(path[-1])
+    quote = old[:1] if old[:1] in ("'", '"') else ""
+    return Fix(
+        code=diagnostic.code,
+        path=path,
+        kind="value",
+        old=old,
+        new=f"{quote}${{{name}}}{quote}",
+        explanation=f"{path[-1]} now reads ${{{name}}} from the environment; the secret is no "
+        f"longer in the file: set {name} to it before running metadata ingest",
+        secret=True,
+    )
 
 
 @rule(
@@ -50,6 +71,7 @@ _EMULATOR_KEYS = frozenset({"awsAccessKeyId", "awsSecretAccessKey", "awsSessionT
                 awsAccessKeyId: ${AWS_ACCESS_KEY_ID}
                 awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}
         """,
+    fix=_fix_literal_secret,
 )
 def _literal_secret(document: Document, target: Version) -> Iterator[Finding]:
     secrets = schema.secret_keys()

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from omkit_sagemaker.base.diagnostics import Severity
+from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.masking import describe
+from omkit_sagemaker.check.fix.model import Fix, value_fix
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
     SERVER,
@@ -21,6 +22,33 @@ from omkit_sagemaker.check.rules.registry import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 # --- the OpenMetadata server ------------------------------------------------------------------
+
+
+def _hostport_fixed(value: str) -> tuple[str, bool] | None:
+    """The hostPort ending in /api, and whether the old one ended in /api/v1; None when it is
+    fine (or not a URL)."""
+    if "://" not in value:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None
+    trimmed = parts.path.rstrip("/")
+    if trimmed.endswith("/api"):
+        return None
+    if trimmed.endswith("/api/v1"):
+        return value.strip().rstrip("/")[: -len("/v1")], True
+    return value.strip().rstrip("/") + "/api", False
+
+
+def _fix_hostport(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
+    """Write the hostPort that ends in /api."""
+    path = (*SERVER, "hostPort")
+    value = _text(document, path)
+    fixed = _hostport_fixed(value) if value is not None else None
+    if fixed is None or _from_env(document, path) or _hostport_fixed(fixed[0]) is not None:
+        return None  # (a URL with a query or fragment: where /api goes is not certain)
+    return value_fix(diagnostic, document, fixed[0], f"hostPort now ends in /api: {fixed[0]}")
 
 
 @rule(
@@ -39,26 +67,20 @@ from omkit_sagemaker.check.versions import Version
           openMetadataServerConfig:
             hostPort: http://localhost:8585/api
         """,
+    fix=_fix_hostport,
 )
 def _hostport_api(document: Document, target: Version) -> Iterator[Finding]:
     path = (*SERVER, "hostPort")
     value = _text(document, path)
-    if value is None or "://" not in value:
+    found = _hostport_fixed(value) if value is not None else None
+    if value is None or found is None:
         return
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError:
-        return
-    trimmed = parts.path.rstrip("/")
-    if trimmed.endswith("/api"):
-        return
-    if trimmed.endswith("/api/v1"):
-        fixed = value.strip().rstrip("/")[: -len("/v1")]
+    fixed, v1 = found
+    if v1:
         message = (
             f"hostPort {_shown(document, path, value)} ends in /api/v1; the client adds /v1 itself"
         )
     else:
-        fixed = value.strip().rstrip("/") + "/api"
         message = (
             f"hostPort {_shown(document, path, value)} does not end in /api; the client "
             "appends /v1/... to it, so every request would miss the API"
@@ -111,6 +133,10 @@ def _http_jwt(document: Document, target: Version) -> Iterator[Finding]:
     )
 
 
+def _fix_logger(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
+    return value_fix(diagnostic, document, "WARN", "loggerLevel WARNING is called WARN")
+
+
 @rule(
     "R014",
     "logger-warning",
@@ -126,6 +152,7 @@ def _http_jwt(document: Document, target: Version) -> Iterator[Finding]:
           loggerLevel: WARN
         """,
     replaces=("S004",),
+    fix=_fix_logger,
 )
 def _logger_warning(document: Document, target: Version) -> Iterator[Finding]:
     path = ("workflowConfig", "loggerLevel")
