@@ -253,8 +253,9 @@ def test_environment_references_given_on_the_command_line_are_not_secrets(tmp_pa
         (["--auth", "profile"], "needs a profile name"),
         (
             ["--auth", "profile", "--profile", "p", "--access-key-id", "AKIA"],
-            "only used with auth 'keys'",
+            "only used with auth 'keys' or 'assume-role'",
         ),
+        (["--host-port", "https://om.example.com"], "does not end in /api"),
         (["--region", "Ohio"], "not an AWS region code"),
         (["--include", "("], "not a valid regular expression"),
         (["--endpoint-url", "localhost:5000"], "not a URL"),
@@ -425,7 +426,10 @@ def test_interactive_answers_end_up_in_the_file(
     term.expect("ARN of the role to assume:")
     term.answer(ROLE)
     term.expect("OpenMetadata API URL (http://localhost:8585/api):")
-    term.answer("")
+    term.answer("https://om.example.com")  # no /api: asked again at once, nothing lost
+    term.expect("does not end in /api, so every request would miss the API; write")
+    term.expect("OpenMetadata API URL (http://localhost:8585/api):")
+    term.answer("https://om.example.com/api")
     term.expect("Soft-delete models that are gone from SageMaker? [y/n] (y):")
     term.answer("n")
     term.expect("Wrote sm.yaml")
@@ -435,6 +439,9 @@ def test_interactive_answers_end_up_in_the_file(
     assert check_file(target, environ=SAMPLE_ENV) == []
     data = load(target)
     assert data["source"]["serviceName"] == "ml_prod"
+    assert data["workflowConfig"]["openMetadataServerConfig"]["hostPort"] == (
+        "https://om.example.com/api"
+    )
     assert aws(data) == {"awsRegion": "us-east-2", "assumeRoleArn": ROLE}
     assert data["source"]["sourceConfig"]["config"]["markDeletedMlModels"] is False
 
@@ -520,3 +527,20 @@ def test_interrupting_a_prompt_writes_nothing(
     assert code == 130
     assert "Traceback" not in term.text
     assert list(tmp_path.iterdir()) == []
+
+
+def test_base_keys_plus_an_assumed_role(tmp_path: Path) -> None:
+    proc = omkit(
+        "init", "sagemaker", "--no-input", "-o", "sm.yaml", "--role-arn", ROLE,
+        "--access-key-id", "${BASE_KEY_ID}", "--secret-access-key", "${BASE_SECRET}",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    env = {"BASE_KEY_ID": "AKIA2E0A8F3B1C9D7E6F", "BASE_SECRET": "x" * 40, **SAMPLE_ENV}
+    assert check_file(tmp_path / "sm.yaml", environ=env) == []
+    assert aws(load(tmp_path / "sm.yaml")) == {
+        "awsRegion": "us-east-2",
+        "awsAccessKeyId": "${BASE_KEY_ID}",
+        "awsSecretAccessKey": "${BASE_SECRET}",
+        "assumeRoleArn": ROLE,
+    }

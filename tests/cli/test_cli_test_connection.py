@@ -15,8 +15,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -62,9 +65,13 @@ def omkit(
     env: dict[str, str],
     *args: str,
     secrets: tuple[str, ...] = (),
+    unset: tuple[str, ...] = (),
 ) -> Run:
-    """Run ``omkit test-connection <args>`` in ``tmp_path``; never a secret nor a traceback."""
+    """Run ``omkit test-connection <args>`` in ``tmp_path``; never a secret nor a traceback.
+    ``unset`` names variables the config references to leave out of the environment."""
     environ = {**env, "SM_SECRET": SECRET, "OM_JWT": JWT, "NO_COLOR": "1"}
+    for name in unset:
+        environ.pop(name, None)
     start = time.monotonic()
     proc = subprocess.run(
         [OMKIT, "test-connection", *args],
@@ -259,3 +266,76 @@ def test_usage_errors_exit_2(
     run = omkit(tmp_path, aws_env, *args)
     assert run.code == 2, run.out + run.err
     assert run.out == ""
+
+
+def test_an_unset_variable_stops_before_any_network_call(
+    tmp_path: Path, aws_env: dict[str, str], moto: MotoServer, om: OMServer
+) -> None:
+    config = write_config(tmp_path, om, **keys(moto.endpoint))
+    run = omkit(tmp_path, aws_env, config, unset=("OM_JWT",))
+    assert run.code == 1
+    first = run.out.splitlines()[0]
+    assert first.startswith("FAIL  config")
+    assert "jwtToken: the environment variable OM_JWT is not set" in first
+    assert "${OM_JWT}" in first  # what the runner would have sent as the token
+    assert om.requests == []  # nothing was sent with the literal reference
+
+
+def test_dummy_keys_against_an_emulator_pass(
+    tmp_path: Path, aws_env: dict[str, str], moto: MotoServer, om: OMServer
+) -> None:
+    config = write_config(tmp_path, om, **keys(moto.endpoint, key_id="testing", secret="testing"))
+    run = omkit(tmp_path, aws_env, config, "--skip-openmetadata")
+    assert run.code == 0, run.out + run.err
+    assert run.line("config").startswith("PASS")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--disable", "R999"), "--disable: 'R999' is not an omkit code"),
+        (("--enable", "S001"), "--enable: S001 cannot be turned off"),
+    ],
+)
+def test_unknown_or_unsilenceable_codes_are_usage_errors(
+    tmp_path: Path, aws_env: dict[str, str], om: OMServer, args: tuple[str, ...], message: str
+) -> None:
+    config = write_config(tmp_path, om, **keys("http://127.0.0.1:9"))
+    run = omkit(tmp_path, aws_env, config, *args)
+    assert run.code == 2
+    assert message in run.err
+    assert om.requests == []
+
+
+@pytest.fixture
+def not_openmetadata() -> Iterator[str]:
+    """A server on 127.0.0.1 that answers 404 to everything: a port that is not OpenMetadata."""
+
+    class NotFound(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_404_with_api_already_in_hostport_does_not_ask_for_api(
+    tmp_path: Path, aws_env: dict[str, str], moto: MotoServer, not_openmetadata: str
+) -> None:
+    text = connection_config(not_openmetadata, **keys(moto.endpoint))
+    (tmp_path / "sm.yaml").write_text(text, encoding="utf-8")
+    run = omkit(tmp_path, aws_env, "sm.yaml")
+    assert run.code == 1
+    line = run.line("openmetadata")
+    assert "HTTP 404" in line
+    assert "ends in /api, but nothing there answers as OpenMetadata" in line
+    assert "must be the server's API URL" not in line

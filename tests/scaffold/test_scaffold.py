@@ -570,8 +570,13 @@ def test_values_that_need_no_quotes_get_none() -> None:
         (Options(auth=Auth.profile, profile="p", session_name="s"), "session name is only used"),
         (
             Options(auth=Auth.profile, profile="p", secret_access_key="x"),
-            "only used with auth 'keys'",
+            "only used with auth 'keys' or 'assume-role'",
         ),
+        (
+            Options(auth=Auth.assume_role, role_arn=ROLE, profile="p", access_key_id="AKIA"),
+            "base keys or a profile for the role, not both",
+        ),
+        (Options(host_port="http://localhost:8585"), "does not end in /api"),
         (Options(region="us-east-2a"), "not an AWS region code"),
         (Options(role_arn="arn:aws:iam::12:role/x"), "not an IAM role ARN"),
         (Options(endpoint_url="localhost:5000"), "not a URL"),

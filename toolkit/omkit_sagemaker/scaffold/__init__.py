@@ -92,6 +92,7 @@ from omkit_sagemaker.scaffold.options import (
     check_role_arn as check_role_arn,
 )
 from omkit_sagemaker.scaffold.options import (
+    check_host_port as check_host_port,
     check_url as check_url,
 )
 from omkit_sagemaker.scaffold.options import (

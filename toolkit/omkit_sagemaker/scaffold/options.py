@@ -150,6 +150,16 @@ def check_url(value: str) -> str | None:
     return problem
 
 
+def check_host_port(value: str) -> str | None:
+    """Why ``value`` cannot be the OpenMetadata API URL (None: it can): a URL ending in ``/api``,
+    since the client appends ``/v1/...`` to it (R012)."""
+    problem = check_url(value)
+    if problem is None and not value.rstrip("/").endswith("/api"):
+        fixed = value.rstrip("/") + "/api"
+        problem = f"does not end in /api, so every request would miss the API; write {fixed}"
+    return problem
+
+
 def check_regex(value: str) -> str | None:
     """Why ``value`` is not a Python regular expression (None: it is one)."""
     try:
@@ -192,7 +202,7 @@ def check_options(options: Options) -> list[str]:
     check("session name", options.session_name, check_name)
     check("source identity", options.source_identity, check_name)
     check("endpoint URL", options.endpoint_url, check_url)
-    check("OpenMetadata URL", options.host_port, check_url)
+    check("OpenMetadata URL", options.host_port, check_host_port)
     for pattern in options.includes:
         check("include pattern", pattern, check_regex)
     for pattern in options.excludes:
@@ -223,15 +233,23 @@ def check_options(options: Options) -> list[str]:
         ):
             if value:
                 out.append(f"{label} is only used with auth 'assume-role', not '{auth.value}'")
-    if auth is not Auth.keys:
+    if auth not in (Auth.keys, Auth.assume_role):  # assume-role: keys are the base credentials
         for label, value in (
             ("an access key ID", options.access_key_id),
             ("a secret access key", options.secret_access_key),
             ("a session token", options.session_token),
         ):
             if value:
-                out.append(f"{label} is only used with auth 'keys', not '{auth.value}'")
+                out.append(
+                    f"{label} is only used with auth 'keys' or 'assume-role', not '{auth.value}'"
+                )
+    if auth is Auth.assume_role and options.profile and _has_keys(options):
+        out.append("give base keys or a profile for the role, not both (the keys would win)")
     return out
+
+
+def _has_keys(options: Options) -> bool:
+    return any((options.access_key_id, options.secret_access_key, options.session_token))
 
 
 def quote_value(value: str) -> str:

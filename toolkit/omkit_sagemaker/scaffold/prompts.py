@@ -70,7 +70,7 @@ def ask_options(options: scaffold.Options, console: Console | None = None) -> sc
         opts = replace(opts, role_arn=answer)
     if opts.host_port is None:
         default = _template_str(scaffold.HOST_PORT)
-        answer = _ask(console, "OpenMetadata API URL", default, scaffold.check_url)
+        answer = _ask(console, "OpenMetadata API URL", default, scaffold.check_host_port)
         opts = replace(opts, host_port=answer)
     if opts.mark_deleted is None:
         keep = scaffold.template_value(scaffold.MARK_DELETED) is not False

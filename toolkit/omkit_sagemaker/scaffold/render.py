@@ -86,7 +86,10 @@ def plan(options: Options) -> tuple[dict[KeyPath, Value], list[KeyPath]]:
     if options.mark_deleted is not None:
         active[MARK_DELETED] = options.mark_deleted
 
-    if auth is Auth.keys:
+    base_keys = auth is Auth.assume_role and any(
+        (options.access_key_id, options.secret_access_key, options.session_token)
+    )
+    if auth is Auth.keys or base_keys:  # with assume-role, the keys that call sts:AssumeRole
         active[ACCESS_KEY_ID] = options.access_key_id
         active[SECRET_ACCESS_KEY] = options.secret_access_key
         if options.session_token is not None:

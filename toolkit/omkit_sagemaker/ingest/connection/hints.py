@@ -23,6 +23,12 @@ def _om_hint(status: int | None, step: str, host_port: str, timeout: float) -> s
             f"check hostPort ({host_port}), that the server runs, and any proxy"
         )
     if status == 404 and "version" in step:
+        if host_port.rstrip("/").endswith("/api"):
+            return (
+                f"hostPort ({host_port}) ends in /api, but nothing there answers as "
+                "OpenMetadata: check that the host and port are the OpenMetadata server's, "
+                "and any path a proxy puts before /api"
+            )
         return f"hostPort must be the server's API URL, ending in /api (now {host_port})"
     if status >= 500:
         return "the OpenMetadata server failed; look at its logs, then try again"
