@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
+from omkit_sagemaker.base.safewrite import UnsafeTarget, check_target
 from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request, quote_name
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, bearer_token
 from omkit_sagemaker.ingest.sinks import file as file_sink
@@ -279,6 +280,7 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
     result.sink = sink_step.type
     server = workflow.workflowConfig.openMetadataServerConfig
     rest: MetadataRestSink | None = None
+    reads: list[Path] = []
     status = Status(on_model=options.progress.advance)
     result.status = status
     if sink_step.type == "metadata-rest":
@@ -308,6 +310,12 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         if not isinstance(filename, str) or not filename:
             raise _Fatal("sink.config.filename: the file sink needs the name of the file to write")
         result.filename = filename
+        reads = files_read(path, workflow, options.environ)
+        if not options.dry_run:  # before SageMaker is read: a bad target costs nothing
+            try:
+                check_target(filename, reads=reads)
+            except UnsafeTarget as exc:
+                raise _Fatal(f"sink.config.filename: {exc}") from None
     else:
         raise _Fatal(
             f"sink.type is {sink_step.type!r}: omkit run writes to metadata-rest or file "
@@ -333,7 +341,7 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
     elif rest is not None:
         sink = rest
     else:
-        sink = file_sink.FileSink(str(result.filename), status)
+        sink = file_sink.FileSink(str(result.filename), status, reads=reads)
     service = ServiceRequest(
         source_config.serviceName, connection, store_connection=server.storeServiceConnection
     )
@@ -516,6 +524,31 @@ def _stored_connection(rest: MetadataRestSink | None, name: str) -> SageMakerCon
         ) from None
     REDACTOR.add(secret_values(stored_connection))
     return stored_connection
+
+
+def files_read(
+    path: Path, workflow: Workflow, environ: Mapping[str, str] | None
+) -> list[Path]:
+    """The files a run reads (the file sink may overwrite none of them): the config, the AWS
+    shared files, a JWT given as a file path and the TLS files of ``sslConfig``."""
+    env = os.environ if environ is None else environ
+    found = [path]
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    found.append(Path(env.get("AWS_CONFIG_FILE") or home / ".aws" / "config"))
+    found.append(Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or home / ".aws" / "credentials"))
+    server = workflow.workflowConfig.openMetadataServerConfig
+    security = server.securityConfig
+    token = getattr(security, "jwtToken", None)
+    if token is not None:
+        found.append(Path(token.get_secret_value()))
+    ssl_config = server.sslConfig
+    if ssl_config is not None:
+        for secret in (ssl_config.caCertificate, ssl_config.sslCertificate, ssl_config.sslKey):
+            if secret is not None:
+                found.append(Path(secret.get_secret_value()))
+        if ssl_config.certificatePath:
+            found.append(Path(ssl_config.certificatePath))
+    return found
 
 
 def _sagemaker_client(options: RunOptions) -> Callable[[AwsCredentials, int], Any]:
