@@ -30,7 +30,7 @@ def test_a_named_pipe_is_refused_and_left_alone(tmp_path: Path) -> None:
 def test_a_link_to_a_device_is_refused(tmp_path: Path) -> None:
     link = tmp_path / "out.json"
     link.symlink_to("/dev/null")
-    with pytest.raises(UnsafeTarget, match="is a character device \\(through the link to /dev/null"):
+    with pytest.raises(UnsafeTarget, match=r"is a character device \(through the link to /dev/"):
         write_text(link, "x")
     assert link.is_symlink()
 

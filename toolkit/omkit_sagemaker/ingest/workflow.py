@@ -526,9 +526,7 @@ def _stored_connection(rest: MetadataRestSink | None, name: str) -> SageMakerCon
     return stored_connection
 
 
-def files_read(
-    path: Path, workflow: Workflow, environ: Mapping[str, str] | None
-) -> list[Path]:
+def files_read(path: Path, workflow: Workflow, environ: Mapping[str, str] | None) -> list[Path]:
     """The files a run reads (the file sink may overwrite none of them): the config, the AWS
     shared files, a JWT given as a file path and the TLS files of ``sslConfig``."""
     env = os.environ if environ is None else environ

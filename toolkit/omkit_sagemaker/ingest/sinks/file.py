@@ -47,9 +47,7 @@ class FileSink:
         except UnsafeTarget as exc:
             raise SinkError(str(exc)) from None
         except OSError as exc:
-            raise SinkError(
-                f"cannot write to {self.path.parent}: {exc.strerror or exc}"
-            ) from None
+            raise SinkError(f"cannot write to {self.path.parent}: {exc.strerror or exc}") from None
         self._file.out.write("[")
         self._record(service.body())
         return service.name
