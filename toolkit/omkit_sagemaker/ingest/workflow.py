@@ -40,9 +40,9 @@ from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request, quote_
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, bearer_token
 from omkit_sagemaker.ingest.sinks import file as file_sink
 from omkit_sagemaker.ingest.sinks import metadata_rest
-from omkit_sagemaker.ingest.sinks.base import Sink, SinkError, Status
+from omkit_sagemaker.ingest.sinks.base import Breaker, Sink, SinkError, Status
 from omkit_sagemaker.ingest.sinks.dryrun import DryRunSink, Plan
-from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, service_path
+from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, entity_of, service_path
 from omkit_sagemaker.ingest.sources.sagemaker import (
     FilteredModel,
     FilterError,
@@ -359,7 +359,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
             raise _Fatal(f"OpenMetadata: {exc}") from None
         if rest is not None:
             result.server_version = rest.server_version
-        _ingest(source, sink, status, service_fqn, sagemaker.awsConfig.awsRegion, options)
+        stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
+        _ingest(source, sink, status, service_fqn, sagemaker.awsConfig.awsRegion, options, stop)
     except BaseException:
         sink.abort()
         raise
@@ -367,6 +368,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         if rest is not None and rest is not sink:
             rest.abort()  # the dry run used it for reading only
     result.listing_complete = source.listing_complete
+    if rest is not None and rest is sink and rest.broken is not None:
+        raise _Fatal(f"OpenMetadata: {rest.broken}; the run stopped and nothing was soft-deleted")
     if source.listing_error:
         status.error("ListModels", source.listing_error)
     log.info(
@@ -398,10 +401,13 @@ def _ingest(
     service_fqn: str,
     region: str,
     options: RunOptions,
+    stop: Callable[[], str | None],
 ) -> None:
     tag_errors: set[str] = set()
     try:
         for item in source.items():
+            if stop() is not None:  # the sink gave up: read no more of SageMaker
+                break
             if isinstance(item, FilteredModel):
                 log.debug("model %s left out by mlModelFilterPattern", item.name)
                 status.model_filtered()
@@ -466,14 +472,26 @@ def _mark_deleted(
         return outcome
     client = rest.client
     lock = threading.Lock()
+    breaker = Breaker()
 
     def delete(item: tuple[str, str]) -> None:
         model_id, fqn = item
+        if breaker.tripped is not None:
+            status.error(f"model {fqn}", f"not soft-deleted: {breaker.tripped}", quiet=True)
+            return
+        path = f"/mlmodels/{model_id}"
         try:
-            client.delete(f"/mlmodels/{model_id}", {"recursive": True, "hardDelete": False})
+            answer = client.request("DELETE", path, {"recursive": True, "hardDelete": False})
+            if (
+                answer.body is not None
+                and entity_of(answer.body, f"DELETE {path}")["id"] != model_id
+            ):
+                raise OpenMetadataError(200, f"DELETE {path}: the answer is another entity")
         except OpenMetadataError as exc:
+            breaker.failure(exc.status, str(exc))
             status.error(f"model {fqn}", f"soft delete failed: {exc}")
             return
+        breaker.success()
         log.info("model %s soft-deleted (no longer in SageMaker)", fqn)
         with lock:
             outcome.models.append(fqn)
