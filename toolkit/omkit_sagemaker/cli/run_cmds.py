@@ -111,6 +111,19 @@ def run_command(
     output_format: Annotated[
         RunFormat, typer.Option("--format", "-f", help="Summary as a text table or as JSON.")
     ] = RunFormat.text,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=0.1, max=600, metavar="SECONDS", help="Connect and read timeout."
+        ),
+    ] = 10.0,
+    allow_mass_delete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-delete",
+            help="Let markDeletedMlModels soft-delete more than 20% of the service's models.",
+        ),
+    ] = False,
 ) -> None:
     """Ingest the SageMaker models of a config into OpenMetadata or a file.
 
@@ -122,7 +135,14 @@ def run_command(
     if not file.is_file():
         raise _fail_usage(f"no such file: {file}")
     runreport.setup_logging()
-    options = workflow.RunOptions(workers=workers, tags=not no_tags, dry_run=dry_run)
+    options = workflow.RunOptions(
+        workers=workers,
+        tags=not no_tags,
+        dry_run=dry_run,
+        http_timeout=timeout,
+        aws_timeout=timeout,
+        allow_mass_delete=allow_mass_delete,
+    )
     if sys.stderr.isatty():
         bar = runreport.RichProgress()
         options.progress = bar

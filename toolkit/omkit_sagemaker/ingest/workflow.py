@@ -67,6 +67,8 @@ LOG_LEVELS = {
 }
 #: Attempts per AWS call in a run (botocore's "standard" retry mode backs off on throttling).
 AWS_MAX_ATTEMPTS = 5
+#: The largest share of a service's models one run soft-deletes without --allow-mass-delete.
+MAX_DELETE_SHARE = 0.2
 #: Shorter secret values are not searched for in output (they would match ordinary text).
 _MIN_SECRET = 4
 
@@ -96,6 +98,10 @@ class RunOptions:
     aws_timeout: float = 10.0
     aws_attempts: int = AWS_MAX_ATTEMPTS
     progress: Progress = field(default_factory=Progress)
+    #: ``--allow-mass-delete``: soft-delete whatever share of the service's models is stale.
+    allow_mass_delete: bool = False
+    #: Without it, the largest share of the service's models one run may soft-delete.
+    max_delete_share: float = MAX_DELETE_SHARE
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
     sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
 
@@ -386,9 +392,9 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         source=source,
         status=status,
         service_fqn=service_fqn,
-        dry_run=options.dry_run,
-        workers=options.workers,
+        options=options,
         file_sink=sink_step.type == "file",
+        plan=result.plan,
     )
     if result.plan is not None:
         result.plan.soft_delete = list(result.mark_deleted.models)
@@ -435,9 +441,9 @@ def _mark_deleted(
     source: SageMakerSource,
     status: Status,
     service_fqn: str,
-    dry_run: bool,
-    workers: int,
+    options: RunOptions,
     file_sink: bool,
+    plan: Plan | None,
 ) -> MarkDeleted:
     outcome = MarkDeleted(enabled=enabled)
     if not enabled:
@@ -458,16 +464,20 @@ def _mark_deleted(
         return outcome
     seen = {f"{service_fqn}.{quote_name(name)}" for name in source.listed}
     try:
-        stale = [
-            (str(e["id"]), str(e["fullyQualifiedName"]))
-            for e in rest.listing()
-            if e["fullyQualifiedName"] not in seen
-        ]
+        known = [(str(e["id"]), str(e["fullyQualifiedName"])) for e in rest.listing()]
     except OpenMetadataError as exc:
         status.error("markDeletedMlModels", f"cannot list the service's models: {exc}")
         outcome.skipped = "the service's models could not be listed in OpenMetadata"
         return outcome
-    if dry_run:
+    stale = [(model_id, fqn) for model_id, fqn in known if fqn not in seen]
+    # the share is of the catalogue after the run: a dry run counts what it would create
+    total = len(known) + (len(plan.create) if plan is not None else 0)
+    refusal = _mass_delete(len(stale), total, len(source.listed), service_fqn, options)
+    if refusal is not None:
+        status.error("markDeletedMlModels", refusal)
+        outcome.skipped = "refused: a mass deletion (see the error)"
+        return outcome
+    if options.dry_run:
         outcome.models = sorted(fqn for _, fqn in stale)
         return outcome
     client = rest.client
@@ -497,10 +507,30 @@ def _mark_deleted(
             outcome.models.append(fqn)
             status.soft_deleted += 1
 
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="om-delete") as pool:
+    workers = max(1, options.workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="om-delete") as pool:
         list(pool.map(delete, stale))
     outcome.models.sort()
     return outcome
+
+
+def _mass_delete(
+    stale: int, known: int, listed: int, service: str, options: RunOptions
+) -> str | None:
+    """Why soft-deleting ``stale`` of the service's ``known`` models is refused (None: it is
+    not): more than :attr:`RunOptions.max_delete_share` of them, or all of them while SageMaker
+    listed none, unless ``--allow-mass-delete``."""
+    if options.allow_mass_delete or stale == 0:
+        return None
+    share = stale / known
+    if share <= options.max_delete_share and not (listed == 0 and stale == known):
+        return None
+    return (
+        f"refusing to soft-delete {stale} of the {known} models of service {service} "
+        f"({share:.0%}; at most {options.max_delete_share:.0%} in one run, and never all when "
+        f"SageMaker lists none; SageMaker listed {listed}): if that is right, run again with "
+        "--allow-mass-delete"
+    )
 
 
 # ---- helpers -----------------------------------------------------------------------------------
