@@ -128,7 +128,7 @@ def run_command(
     """Ingest the SageMaker models of a config into OpenMetadata or a file.
 
     Does what `metadata ingest -c FILE` does. Exit 0 on success, 1 on any error, 2 on usage
-    problems.
+    problems, 130/143 when stopped by SIGINT/SIGTERM.
     """
     from omkit_sagemaker.ingest import runreport, workflow
 
@@ -149,6 +149,7 @@ def run_command(
         with bar.shown():
             result = workflow.run(file, options)
     else:
+        options.progress = runreport.LineProgress()
         result = workflow.run(file, options)
     runreport.write(result, output_format.value, sys.stdout)
     if result.exit_code:

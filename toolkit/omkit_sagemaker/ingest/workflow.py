@@ -19,13 +19,16 @@ written.
 
 Exit code: 0 when the run had no error, 1 otherwise (a config error, an unreachable server, a
 model that could not be read or written, ...). Warnings (tags that could not be read, ...) do not
-change it.
+change it. SIGINT (Ctrl-C) and SIGTERM stop the run cleanly: what is being sent is finished, the
+file sink's temporary file is removed (the old file stays), nothing is soft-deleted, and the exit
+code is 128 + the signal's number (130, 143).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -75,6 +78,9 @@ _MIN_SECRET = 4
 
 class Progress:
     """What the run tells a progress display; the default does nothing."""
+
+    def attach(self, status: Status) -> None:
+        """The run's counters, once they exist (for displays that show the errors too)."""
 
     def total(self, count: int) -> None:
         """The number of models listed, once the listing is complete."""
@@ -135,10 +141,27 @@ class RunResult:
     mark_deleted: MarkDeleted = field(default_factory=MarkDeleted)
     plan: Plan | None = None
     duration: float = 0.0
+    #: The signal that stopped the run (SIGINT, SIGTERM), if one did.
+    signal: int | None = None
 
     @property
     def exit_code(self) -> int:
+        if self.signal is not None:
+            return 128 + self.signal
         return 1 if self.fatal is not None or self.status.error_count else 0
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal asked the run to stop (raised in the main thread by the SIGTERM handler; Ctrl-C
+    raises a plain KeyboardInterrupt)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
 
 
 class _Fatal(Exception):
@@ -200,19 +223,29 @@ def secret_values(model: Model) -> set[str]:
 
 
 def run(path: str | Path, options: RunOptions | None = None) -> RunResult:
-    """Run the ingestion of the config file ``path``; never raises (but KeyboardInterrupt)."""
+    """Run the ingestion of the config file ``path``; never raises. SIGTERM is handled like
+    SIGINT while it runs (on the main thread): see the module doc."""
     options = options or RunOptions()
     result = RunResult(file=str(path), dry_run=options.dry_run)
     started = time.monotonic()
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
     try:
         _run(Path(path), options, result)
     except _Fatal as exc:
         result.fatal = REDACTOR.redact(str(exc))
-    except KeyboardInterrupt:
-        raise
+    except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM through _on_sigterm
+        number = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        result.signal = int(number)
+        result.fatal = (
+            f"stopped by {signal.Signals(number).name}: the models not yet written were "
+            "dropped and nothing was soft-deleted"
+        )
     except Exception as exc:  # a bug: one line, no traceback, no secret
         result.fatal = f"internal error ({type(exc).__name__}); please report it"
     finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
         result.duration = time.monotonic() - started
     if result.fatal is not None:
         log.error("%s", result.fatal)
@@ -288,6 +321,7 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
     rest: MetadataRestSink | None = None
     reads: list[Path] = []
     status = Status(on_model=options.progress.advance)
+    options.progress.attach(status)
     result.status = status
     if sink_step.type == "metadata-rest":
         _check_keys(sink_config, metadata_rest.CONFIG_KEYS, "metadata-rest")
@@ -509,7 +543,12 @@ def _mark_deleted(
 
     workers = max(1, options.workers)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="om-delete") as pool:
-        list(pool.map(delete, stale))
+        try:
+            list(pool.map(delete, stale))
+        except BaseException:  # interrupted: start no other delete
+            breaker.failure(None, "the run was stopped")
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     outcome.models.sort()
     return outcome
 
