@@ -6,8 +6,9 @@ the way upstream writes them (``[``, records separated by ``,\\n``, ``]``), secr
 ``**********`` (facts §7.2).
 
 Unlike upstream, nothing is written in place: the records go to a temporary file next to the
-target, which replaces it only when the run ends (``finish``); an aborted run leaves the old file
-untouched. The target must be a regular file or a new one, and none of the files the run reads
+target, which replaces it only when the run ends (``finish``) without an error; an aborted or
+failed run leaves the old file untouched (all the models or nothing). The target must be a
+regular file or a new one, and none of the files the run reads
 (:mod:`omkit_sagemaker.base.safewrite`): a link to a file is written through, and an existing
 file keeps its mode. And no OpenMetadata server is contacted at all.
 """
@@ -15,6 +16,7 @@ file keeps its mode. And no OpenMetadata server is contacted at all.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from typing import Any
 from omkit_sagemaker.base.safewrite import AtomicFile, UnsafeTarget
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest
 from omkit_sagemaker.ingest.sinks.base import SinkError, Status
+
+log = logging.getLogger("omkit.run")
 
 #: The only key of the file sink's config (required).
 CONFIG_KEYS = frozenset({"filename"})
@@ -69,6 +73,10 @@ class FileSink:
 
     def finish(self) -> None:
         if self._file is None:
+            return
+        if self.status.error_count:  # all the models or nothing: keep the previous file
+            log.warning("file sink: %s is left as it was, because the run had errors", self.path)
+            self.abort()
             return
         try:
             self._file.out.write("]")
