@@ -55,7 +55,7 @@ def test_a_file_that_is_read_is_refused_even_through_a_link(tmp_path: Path) -> N
     config.write_text("source: {}\n", encoding="utf-8")
     (tmp_path / "alias.yaml").symlink_to(config)
     for target in (config, tmp_path / "alias.yaml"):
-        with pytest.raises(UnsafeTarget, match="which this command reads"):
+        with pytest.raises(UnsafeTarget, match="is a file this command reads"):
             write_text(target, "[]", reads=[config])
     assert config.read_text(encoding="utf-8") == "source: {}\n"
 

@@ -39,7 +39,7 @@ def test_the_config_itself_is_refused_and_kept(
     result = file_run(tmp_path, aws, "sm.yaml")
     assert result.exit_code == 1
     assert result.fatal == (
-        f"sink.config.filename: sm.yaml is {tmp_path / 'sm.yaml'}, which this command reads: "
+        f"sink.config.filename: sm.yaml is a file this command reads ({tmp_path / 'sm.yaml'}): "
         "choose another file"
     )
     assert (tmp_path / "sm.yaml").read_text(encoding="utf-8").startswith("source:")

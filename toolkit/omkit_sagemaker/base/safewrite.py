@@ -73,8 +73,9 @@ def check_target(path: str | Path, *, reads: Iterable[str | Path] = ()) -> Path:
             except (OSError, ValueError):  # missing, or not a usable path
                 continue
             if same:
+                also = f" ({other})" if str(other) != shown else ""
                 raise UnsafeTarget(
-                    f"{shown} is {other}, which this command reads: choose another file"
+                    f"{shown} is a file this command reads{also}: choose another file"
                 )
     folder = real.parent
     if not folder.is_dir():
