@@ -210,9 +210,9 @@ def test_force_never_replaces_a_pipe_or_a_link_to_a_device(tmp_path: Path) -> No
     (tmp_path / "null.yaml").symlink_to("/dev/null")
     for name, kind in (("pipe.yaml", "a named pipe"), ("null.yaml", "a character device")):
         proc = omkit("init", "sagemaker", "--no-input", "-o", name, "--force", cwd=tmp_path)
-        assert proc.returncode == 2
+        assert proc.returncode == 1
         assert proc.stderr == (
-            f"omkit: error: {name} is {kind}"
+            f"omkit: error: cannot write {name}: it is {kind}"
             + (" (through the link to /dev/null)" if name == "null.yaml" else "")
             + ": omkit writes only to a regular file or a new one\n"
         )

@@ -27,7 +27,18 @@ __all__ = ["AtomicFile", "UnsafeTarget", "check_target", "write_text"]
 
 
 class UnsafeTarget(ValueError):
-    """The target cannot be written safely; the message says why, in one line."""
+    """The target cannot be written safely; the message says why, in one line, and
+    :attr:`reason` says it without naming the target (for "cannot write X: <reason>")."""
+
+    def __init__(self, shown: str, reason: str, *, kind: str | None = None) -> None:
+        """``shown``: the target as given; ``reason``: what is wrong; ``kind``: what the
+        target is, when that is the problem (the message then reads "X is <kind>")."""
+        if kind is not None:
+            super().__init__(f"{shown} is {kind}{reason}")
+            self.reason = f"it is {kind}{reason}"
+        else:
+            super().__init__(f"{shown}: {reason}")
+            self.reason = reason
 
 
 def _kind(mode: int) -> str:
@@ -59,14 +70,12 @@ def check_target(path: str | Path, *, reads: Iterable[str | Path] = ()) -> Path:
     except FileNotFoundError:
         found = None
     except OSError as exc:
-        raise UnsafeTarget(f"{shown}: cannot be read ({exc.strerror or exc})") from None
+        raise UnsafeTarget(shown, f"cannot be read ({exc.strerror or exc})") from None
     if found is not None:
         if not stat.S_ISREG(found.st_mode):
             via = f" (through the link to {real})" if os.path.islink(path) else ""
-            raise UnsafeTarget(
-                f"{shown} is {_kind(found.st_mode)}{via}: omkit writes only to a regular file "
-                "or a new one"
-            )
+            only = ": omkit writes only to a regular file or a new one"
+            raise UnsafeTarget(shown, only, kind=f"{_kind(found.st_mode)}{via}")
         for other in reads:
             try:
                 same = _same(found, os.stat(other))
@@ -74,14 +83,13 @@ def check_target(path: str | Path, *, reads: Iterable[str | Path] = ()) -> Path:
                 continue
             if same:
                 also = f" ({other})" if str(other) != shown else ""
-                raise UnsafeTarget(
-                    f"{shown} is a file this command reads{also}: choose another file"
-                )
+                reason = f"{also}: choose another file"
+                raise UnsafeTarget(shown, reason, kind="a file this command reads")
     folder = real.parent
     if not folder.is_dir():
-        raise UnsafeTarget(f"{shown}: the folder {folder} does not exist")
+        raise UnsafeTarget(shown, f"the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UnsafeTarget(f"{shown}: the folder {folder} is not writable")
+        raise UnsafeTarget(shown, f"the folder {folder} is not writable")
     return real
 
 

@@ -32,20 +32,25 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.safewrite import UnsafeTarget, check_target
-from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request, quote_name
+from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request
+from omkit_sagemaker.ingest.markdeleted import (
+    MAX_DELETE_SHARE,
+    DeletePolicy,
+    MarkDeleted,
+    mark_deleted,
+)
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, bearer_token
 from omkit_sagemaker.ingest.sinks import file as file_sink
 from omkit_sagemaker.ingest.sinks import metadata_rest
-from omkit_sagemaker.ingest.sinks.base import Breaker, Sink, SinkError, Status
+from omkit_sagemaker.ingest.sinks.base import Sink, SinkError, Status
 from omkit_sagemaker.ingest.sinks.dryrun import DryRunSink, Plan
-from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, entity_of, service_path
+from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, service_path
 from omkit_sagemaker.ingest.sources.sagemaker import (
     FilteredModel,
     FilterError,
@@ -70,8 +75,6 @@ LOG_LEVELS = {
 }
 #: Attempts per AWS call in a run (botocore's "standard" retry mode backs off on throttling).
 AWS_MAX_ATTEMPTS = 5
-#: The largest share of a service's models one run soft-deletes without --allow-mass-delete.
-MAX_DELETE_SHARE = 0.2
 #: Shorter secret values are not searched for in output (they would match ordinary text).
 _MIN_SECRET = 4
 
@@ -110,17 +113,6 @@ class RunOptions:
     max_delete_share: float = MAX_DELETE_SHARE
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
     sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
-
-
-@dataclass
-class MarkDeleted:
-    """What ``markDeletedMlModels`` did."""
-
-    enabled: bool = False
-    #: Why nothing was soft-deleted (None when the check ran).
-    skipped: str | None = None
-    #: Models soft-deleted (or, in a dry run, that would be).
-    models: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -420,13 +412,15 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
 
     # ---- mark deleted --------------------------------------------------------------------------
     reader = rest if not isinstance(sink, DryRunSink) else sink.rest
-    result.mark_deleted = _mark_deleted(
+    result.mark_deleted = mark_deleted(
         enabled=pipeline.markDeletedMlModels,
         rest=reader,
         source=source,
         status=status,
         service_fqn=service_fqn,
-        options=options,
+        options=DeletePolicy(
+            options.dry_run, options.workers, options.allow_mass_delete, options.max_delete_share
+        ),
         file_sink=sink_step.type == "file",
         plan=result.plan,
     )
@@ -466,110 +460,6 @@ def _ingest(
         sink.finish()
     except SinkError as exc:
         raise _Fatal(str(exc)) from None
-
-
-def _mark_deleted(
-    *,
-    enabled: bool,
-    rest: MetadataRestSink | None,
-    source: SageMakerSource,
-    status: Status,
-    service_fqn: str,
-    options: RunOptions,
-    file_sink: bool,
-    plan: Plan | None,
-) -> MarkDeleted:
-    outcome = MarkDeleted(enabled=enabled)
-    if not enabled:
-        return outcome
-    if file_sink:
-        outcome.skipped = "the file sink has no OpenMetadata server to compare with"
-        log.info("markDeletedMlModels: nothing soft-deleted: %s", outcome.skipped)
-        return outcome
-    if rest is None:
-        outcome.skipped = "OpenMetadata was not read"
-    elif not source.listing_complete:
-        outcome.skipped = "the SageMaker listing did not complete"
-    elif status.error_count:
-        n = status.error_count
-        outcome.skipped = f"the run had {n} error{'s' if n != 1 else ''}"
-    if outcome.skipped is not None or rest is None:
-        log.warning("markDeletedMlModels: nothing soft-deleted, because %s", outcome.skipped)
-        return outcome
-    seen = {f"{service_fqn}.{quote_name(name)}" for name in source.listed}
-    try:
-        known = [(str(e["id"]), str(e["fullyQualifiedName"])) for e in rest.listing()]
-    except OpenMetadataError as exc:
-        status.error("markDeletedMlModels", f"cannot list the service's models: {exc}")
-        outcome.skipped = "the service's models could not be listed in OpenMetadata"
-        return outcome
-    stale = [(model_id, fqn) for model_id, fqn in known if fqn not in seen]
-    # the share is of the catalogue after the run: a dry run counts what it would create
-    total = len(known) + (len(plan.create) if plan is not None else 0)
-    refusal = _mass_delete(len(stale), total, len(source.listed), service_fqn, options)
-    if refusal is not None:
-        status.error("markDeletedMlModels", refusal)
-        outcome.skipped = "refused: a mass deletion (see the error)"
-        return outcome
-    if options.dry_run:
-        outcome.models = sorted(fqn for _, fqn in stale)
-        return outcome
-    client = rest.client
-    lock = threading.Lock()
-    breaker = Breaker()
-
-    def delete(item: tuple[str, str]) -> None:
-        model_id, fqn = item
-        if breaker.tripped is not None:
-            status.error(f"model {fqn}", f"not soft-deleted: {breaker.tripped}", quiet=True)
-            return
-        path = f"/mlmodels/{model_id}"
-        try:
-            answer = client.request("DELETE", path, {"recursive": True, "hardDelete": False})
-            if (
-                answer.body is not None
-                and entity_of(answer.body, f"DELETE {path}")["id"] != model_id
-            ):
-                raise OpenMetadataError(200, f"DELETE {path}: the answer is another entity")
-        except OpenMetadataError as exc:
-            breaker.failure(exc.status, str(exc))
-            status.error(f"model {fqn}", f"soft delete failed: {exc}")
-            return
-        breaker.success()
-        log.info("model %s soft-deleted (no longer in SageMaker)", fqn)
-        with lock:
-            outcome.models.append(fqn)
-            status.soft_deleted += 1
-
-    workers = max(1, options.workers)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="om-delete") as pool:
-        try:
-            list(pool.map(delete, stale))
-        except BaseException:  # interrupted: start no other delete
-            breaker.failure(None, "the run was stopped")
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    outcome.models.sort()
-    return outcome
-
-
-def _mass_delete(
-    stale: int, known: int, listed: int, service: str, options: RunOptions
-) -> str | None:
-    """Why soft-deleting ``stale`` of the service's ``known`` models is refused (None: it is
-    not): more than :attr:`RunOptions.max_delete_share` of them, or all of them while SageMaker
-    listed none, unless ``--allow-mass-delete``."""
-    if options.allow_mass_delete or stale == 0:
-        return None
-    share = stale / known
-    if share <= options.max_delete_share and not (listed == 0 and stale == known):
-        return None
-    return (
-        f"refusing to soft-delete {stale} of the {known} models of service {service} "
-        f"({share:.0%}; at most {options.max_delete_share:.0%} in one run, and never all when "
-        f"SageMaker lists none; SageMaker listed {listed}): if that is right, run again with "
-        "--allow-mass-delete"
-    )
 
 
 # ---- helpers -----------------------------------------------------------------------------------

@@ -217,16 +217,14 @@ def write_file(path: str | Path, text: str, *, force: bool = False, private: boo
 
     Refuses (:class:`TargetExistsError`) when ``path`` exists, unless ``force``; even then, a
     target that is not a regular file (a directory, a device, a pipe; a link is followed to its
-    file and written through) is refused with :class:`ScaffoldError`. An existing file keeps its
-    mode; ``private`` makes it at most 0600 (it holds a secret).
+    file and written through) or whose folder is missing raises
+    :class:`~omkit_sagemaker.base.safewrite.UnsafeTarget`. An existing file keeps its mode;
+    ``private`` makes it at most 0600 (it holds a secret).
     """
     target = Path(path)
     if not force and os.path.lexists(target):
         raise TargetExistsError(f"{target} already exists (use --force to overwrite it)")
-    try:
-        safewrite.write_text(target, text, private=private)
-    except safewrite.UnsafeTarget as exc:
-        raise ScaffoldError(str(exc)) from None
+    safewrite.write_text(target, text, private=private)
 
 
 @dataclass(frozen=True)
