@@ -101,15 +101,19 @@ def test_sigterm_keeps_the_previous_file_and_exits_143(aws: FaultProxy, tmp_path
     assert len(json.loads(out.read_text(encoding="utf-8"))) == 1 + len(MODELS)
 
 
-def test_sigterm_soft_deletes_nothing(aws: FaultProxy, om: OMServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_signal_soft_deletes_nothing(
+    aws: FaultProxy, om: OMServer, tmp_path: Path, signum: signal.Signals
+) -> None:
     write_config(tmp_path, config_text(om.url, aws.endpoint))
     om.latency = 0.3
     proc = start(tmp_path, env_for(om))
     wait_for(lambda: om.calls("PUT", "/api/v1/mlmodels") != [])
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=30)
-    assert proc.returncode == 143, stderr
-    assert "Stopped: stopped by SIGTERM" in stdout
+    assert proc.returncode == 128 + signum, stderr
+    assert "Traceback" not in stdout + stderr
+    assert f"Stopped: stopped by {signum.name}" in stdout
     assert len(om.calls("PUT", "/api/v1/mlmodels")) < len(MODELS)
     om.latency = 0.0
     nothing_deleted(om)
