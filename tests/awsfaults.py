@@ -5,12 +5,17 @@ event hook, so the ``omkit run`` subprocess tests point ``endPointURL`` here ins
 request is forwarded to moto unchanged, except the SageMaker calls chosen with :meth:`fail`,
 which get an AWS JSON error answer (``{"__type": code, "message": ...}``), as SageMaker sends.
 ``delay`` makes every call slower, like a remote endpoint (the benchmark uses it).
+``die_after`` kills "AWS" in the middle of a run: after that many requests, every connection is
+reset (TCP RST), as when the moto process dies. ``answer`` replaces moto's answer to an action
+(a ListModels that succeeds but lists nothing, or a made-up page with a ``NextToken``).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -47,6 +52,10 @@ class FaultProxy:
     #: More moto servers holding the same data: requests go to ``target`` and these in turn
     #: (the benchmark uses it, so that one moto process is not the bottleneck).
     replicas: list[str] = field(default_factory=list)
+    #: After this many requests, reset every connection (AWS is gone).
+    die_after: int | None = None
+    #: Made-up JSON answers by action (``{"ListModels": {"Models": []}}``).
+    answers: dict[str, Any] = field(default_factory=dict)
     port: int = 0
     _turn: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -125,6 +134,17 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             action = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
             with proxy.lock:
                 proxy.actions.append(action)
+                dead = proxy.die_after is not None and len(proxy.actions) > proxy.die_after
+            if dead:  # reset the connection, as a dead process's kernel does
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                return
+            if action in proxy.answers:
+                made_up = json.dumps(proxy.answers[action]).encode()
+                self._answer(200, [("Content-Type", "application/x-amz-json-1.1")], made_up)
+                return
             if proxy.delay:
                 time.sleep(proxy.delay)
             fault = proxy.fault_for(action, body)

@@ -9,6 +9,13 @@ bearer token (401 otherwise, like the real server), rejects request bodies with 
 keys (400, like the server's schema check) and can be told to fail (``fail``) or to be slow
 (``latency``).
 
+``fail`` is also the fault-injection switchboard of the reliability tests: besides an error
+status it can reset the connection (``reset``), hang before answering (``hang``), cut the body
+short (``truncate``), answer raw bytes of any content type (``raw``: non-JSON, HTML, junk, a huge
+body), answer a made-up JSON body with any status (``body``: a 200 that is not an entity, a
+listing whose cursor repeats or whose entries lack an ``id``), add ``Retry-After``, and let the
+first ``skip`` matching requests through (a 401 in the middle of a run).
+
 Use the ``om_server`` fixture::
 
     def test_something(om_server: OMServer) -> None:
@@ -22,7 +29,9 @@ from __future__ import annotations
 import base64
 import json
 import re
+import socket
 import ssl
+import struct
 import threading
 import time
 import uuid
@@ -156,6 +165,27 @@ class Failure:
     retry_after: float | None = None
     #: The JSON body to answer with instead of ``{code, message}``.
     body: Any = None
+    #: Raw bytes to answer with (any content type), instead of a JSON body.
+    raw: bytes | None = None
+    content_type: str = "application/json"
+    #: Reset the connection (TCP RST) instead of answering.
+    reset: bool = False
+    #: Seconds to wait before answering (or resetting).
+    hang: float = 0.0
+    #: Declare a longer body than is sent, then close the connection.
+    truncate: bool = False
+    #: Matching requests to let through before this failure applies.
+    skip: int = 0
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """What the handler sends for a fault: raw bytes, or a reset connection."""
+
+    data: bytes = b""
+    content_type: str = "application/json"
+    reset: bool = False
+    truncate: bool = False
 
 
 class _Reply(Exception):
@@ -242,14 +272,24 @@ class OMServer:
         name: str | None = None,
         retry_after: float | None = None,
         body: Any = None,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+        reset: bool = False,
+        hang: float = 0.0,
+        truncate: bool = False,
+        skip: int = 0,
     ) -> None:
         """Make the next ``times`` requests whose method is ``method`` and whose path matches the
         regular expression ``path`` (whole path, e.g. ``/api/v1/mlmodels``) fail with ``status``,
         or, with ``drop``, close the connection without an answer. ``name`` narrows it to request
         bodies with that ``name``; ``retry_after`` adds a ``Retry-After`` header; ``body``
-        replaces the ``{code, message}`` answer. ``times=-1``: every such request, for ever."""
+        replaces the ``{code, message}`` answer. ``times=-1``: every such request, for ever.
+        The fault switches (``raw``, ``reset``, ``hang``, ``truncate``, ``skip``) are described
+        in the module doc."""
         failure = Failure(method, re.compile(path), status, times, message, drop, name)
         failure.retry_after, failure.body = retry_after, body
+        failure.raw, failure.content_type, failure.reset = raw, content_type, reset
+        failure.hang, failure.truncate, failure.skip = hang, truncate, skip
         with self.lock:
             self.failures.append(failure)
 
@@ -321,15 +361,22 @@ class OMServer:
             time.sleep(self.latency)
         with self.lock:
             failure = self._take_failure(method, path, body)
-            if failure is not None:
-                if failure.drop:
-                    return None
-                extra = {}
-                if failure.retry_after is not None:
-                    extra["Retry-After"] = str(failure.retry_after)
-                if failure.body is not None:
-                    return failure.status, failure.body, extra
-                return failure.status, {"code": failure.status, "message": failure.message}, extra
+        if failure is not None:
+            if failure.hang:
+                time.sleep(failure.hang)
+            if failure.drop:
+                return None
+            extra = {}
+            if failure.retry_after is not None:
+                extra["Retry-After"] = str(failure.retry_after)
+            if failure.reset or failure.raw is not None or failure.truncate:
+                data = failure.raw if failure.raw is not None else b'{"id": "cut short'
+                answer = RawAnswer(data, failure.content_type, failure.reset, failure.truncate)
+                return failure.status, answer, extra
+            if failure.body is not None:
+                return failure.status, failure.body, extra
+            return failure.status, {"code": failure.status, "message": failure.message}, extra
+        with self.lock:
             try:
                 if not path.startswith("/api/v1/"):
                     raise _Reply(404, "HTTP 404 Not Found")
@@ -352,6 +399,9 @@ class OMServer:
             if failure.name is not None and not (
                 isinstance(body, dict) and body.get("name") == failure.name
             ):
+                continue
+            if failure.skip > 0:
+                failure.skip -= 1
                 continue
             if failure.times > 0:
                 failure.times -= 1
@@ -661,15 +711,23 @@ def _make_handler(server: OMServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             status, body, extra = answer
-            data = json.dumps(body).encode()
+            fault = body if isinstance(body, RawAnswer) else None
+            if fault is not None and fault.reset:  # RST: close with a zero linger time
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                return
+            data = fault.data if fault is not None else json.dumps(body).encode()
             self.send_response(status)
             for name, value in extra.items():
                 self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Type", fault.content_type if fault else "application/json")
+            declared = len(data) + (1000 if fault is not None and fault.truncate else 0)
+            self.send_header("Content-Length", str(declared))
             self.end_headers()
             self.wfile.write(data)
-            if server.close_after_answer:
+            if server.close_after_answer or (fault is not None and fault.truncate):
                 self.close_connection = True
 
         do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve

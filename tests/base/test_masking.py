@@ -116,3 +116,13 @@ def test_describe_huge_integer() -> None:
 )
 def test_kind(value: object, name: str) -> None:
     assert kind(value) == name
+
+
+def test_url_userinfo_is_never_shown() -> None:
+    from omkit_sagemaker.base.masking import url_without_userinfo
+
+    assert url_without_userinfo("https://bot:s3cret@om.example.com:8585/api") == (
+        "https://***@om.example.com:8585/api"
+    )
+    assert url_without_userinfo("http://om:8585/api?x=a@b") == "http://om:8585/api?x=a@b"
+    assert url_without_userinfo("not a url") == "not a url"

@@ -209,6 +209,34 @@ def test_an_existing_file_is_never_overwritten_without_force(tmp_path: Path) -> 
     assert target.read_text(encoding="utf-8") == TEMPLATE
 
 
+def test_force_never_replaces_a_pipe_or_a_link_to_a_device(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "null.yaml").symlink_to("/dev/null")
+    for name, kind in (("pipe.yaml", "a named pipe"), ("null.yaml", "a character device")):
+        proc = omkit("init", "sagemaker", "--no-input", "-o", name, "--force", cwd=tmp_path)
+        assert proc.returncode == 1
+        assert proc.stderr == (
+            f"omkit: error: cannot write {name}: it is {kind}"
+            + (" (through the link to /dev/null)" if name == "null.yaml" else "")
+            + ": omkit writes only to a regular file or a new one\n"
+        )
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe.yaml").st_mode)
+    assert (tmp_path / "null.yaml").is_symlink()
+
+
+def test_force_writes_through_a_link_and_keeps_the_mode(tmp_path: Path) -> None:
+    real = tmp_path / "real.yaml"
+    real.write_text("# mine\n", encoding="utf-8")
+    real.chmod(0o600)
+    (tmp_path / "sm.yaml").symlink_to("real.yaml")
+    proc = omkit("init", "sagemaker", "--no-input", "-o", "sm.yaml", "--force", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "sm.yaml").is_symlink()
+    assert real.read_text(encoding="utf-8") == TEMPLATE
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["real.yaml", "sm.yaml"]
+
+
 def test_a_literal_secret_makes_a_private_file_and_a_warning(tmp_path: Path) -> None:
     proc = omkit(
         "init", "sagemaker", "--no-input", "-o", "sm.yaml", "--secret-access-key", SECRET,

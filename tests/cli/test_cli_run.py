@@ -82,8 +82,18 @@ def test_a_run_then_a_second_run_that_soft_deletes(
         "local_sagemaker.fraud",
         "local_sagemaker.legacy-scorer",
     ]
-    moto.client("sagemaker").delete_model(ModelName="legacy-scorer")
-    second = omkit("run", "sm.yaml", "--format", "json", cwd=tmp_path, env=env_for(om_server))
+    moto.client("sagemaker").delete_model(ModelName="legacy-scorer")  # 1 of 3: more than 20 %
+    refused = omkit("run", "sm.yaml", cwd=tmp_path, env=env_for(om_server))
+    assert refused.code == 1
+    assert (
+        "markDeletedMlModels: refusing to soft-delete 1 of the 3 models of service "
+        "local_sagemaker (33%; at most 20% in one run" in refused.out
+    )
+    assert om_server.calls("DELETE") == []
+    second = omkit(
+        "run", "sm.yaml", "--format", "json", "--allow-mass-delete",
+        cwd=tmp_path, env=env_for(om_server),
+    )  # fmt: skip
     assert second.code == 0, second.err
     report = json.loads(second.out)
     assert report["success"] is True

@@ -331,3 +331,38 @@ def test_no_tags_means_no_list_tags_call(moto: MotoServer) -> None:
     )
     list(SageMakerSource(client, tags=False).items())
     assert calls == ["ListModels", "DescribeModel"]
+
+
+class Looping:
+    """A SageMaker that answers every page with the same ``NextToken``."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+
+    def list_models(self, **kwargs: Any) -> Any:
+        self.pages += 1
+        return {"Models": [{"ModelName": f"m{self.pages}"}], "NextToken": "again"}
+
+    def describe_model(self, **kwargs: Any) -> Any:
+        return {"ModelArn": arn(kwargs["ModelName"]), "PrimaryContainer": {"Image": "i"}}
+
+    def list_tags(self, **kwargs: Any) -> Any:
+        self.pages += 1
+        return {"Tags": [{"Key": "k", "Value": "v"}], "NextToken": "again"}
+
+
+def test_a_repeated_next_token_ends_the_listing_as_incomplete() -> None:
+    client = Looping()
+    source = SageMakerSource(client, tags=False)
+    assert [i.name for i in source.items()] == ["m1", "m2"]
+    assert client.pages == 2
+    assert not source.listing_complete
+    assert source.listing_error == "ListModels repeated a NextToken: the listing was stopped"
+
+
+def test_a_repeated_tags_token_is_a_tags_warning_not_a_loop() -> None:
+    source = SageMakerSource(Looping())
+    (item,) = [i for i in source.items() if isinstance(i, SageMakerModel)][:1]
+    assert item.tags == ()
+    assert item.tags_error is not None
+    assert "ListTags repeated a NextToken" in item.tags_error

@@ -173,8 +173,13 @@ def init_sagemaker(
         from omkit_sagemaker.scaffold.prompts import ask_options
 
         options = ask_options(options)
+    from omkit_sagemaker.base.safewrite import UnsafeTarget
+
     try:
         done = scaffold.scaffold(options, target, force=force)
+    except UnsafeTarget as exc:
+        typer.echo(f"omkit: error: cannot write {target}: {exc.reason}", err=True)
+        raise typer.Exit(code=1) from None
     except scaffold.ScaffoldError as exc:
         raise _fail_usage(str(exc)) from None
     except OSError as exc:

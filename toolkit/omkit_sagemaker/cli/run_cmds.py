@@ -128,11 +128,24 @@ def run_command(
     ] = RunFormat.text,
     disable: DisableOption = None,
     enable: EnableOption = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=0.1, max=600, metavar="SECONDS", help="Connect and read timeout."
+        ),
+    ] = 10.0,
+    allow_mass_delete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-delete",
+            help="Let markDeletedMlModels soft-delete more than 20% of the service's models.",
+        ),
+    ] = False,
 ) -> None:
     """Ingest the SageMaker models of a config into OpenMetadata or a file.
 
     Does what `metadata ingest -c FILE` does. Exit 0 on success, 1 on any error, 2 on usage
-    problems.
+    problems, 130/143 when stopped by SIGINT/SIGTERM.
     """
     from omkit_sagemaker.ingest import runreport, workflow
 
@@ -140,7 +153,14 @@ def run_command(
     off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
     runreport.setup_logging()
     options = workflow.RunOptions(
-        workers=workers, tags=not no_tags, dry_run=dry_run, disable=tuple(off), enable=tuple(on)
+        workers=workers,
+        tags=not no_tags,
+        dry_run=dry_run,
+        http_timeout=timeout,
+        aws_timeout=timeout,
+        allow_mass_delete=allow_mass_delete,
+        disable=tuple(off),
+        enable=tuple(on),
     )
     if sys.stderr.isatty():
         bar = runreport.RichProgress()
@@ -148,6 +168,7 @@ def run_command(
         with bar.shown():
             result = workflow.run(file, options)
     else:
+        options.progress = runreport.LineProgress()
         result = workflow.run(file, options)
     runreport.write(result, output_format.value, sys.stdout)
     if result.exit_code:

@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
+import time
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -61,6 +63,8 @@ __all__ = [
     "credential_info",
     "sagemaker_client",
 ]
+
+log = logging.getLogger("omkit.aws")
 
 #: Seconds to wait for a connection, and then for each answer, before giving up.
 DEFAULT_TIMEOUT = 10.0
@@ -185,6 +189,8 @@ def sagemaker_client(session: Any, aws: AwsCredentials, *, config: Any = None) -
         kwargs["endpoint_url"] = aws.endPointURL
     client = session.client("sagemaker", **kwargs)
     _watch_errors(client)
+    if log.isEnabledFor(logging.DEBUG):
+        _log_calls(client)
     return client
 
 
@@ -302,6 +308,39 @@ def _reveal(secret: Any) -> str | None:
 def _watch_errors(client: Any) -> None:
     """Keep an excerpt of the raw body of error responses, for :func:`aws_error`."""
     client.meta.events.register("after-call", _keep_error_body)
+
+
+def _log_calls(client: Any) -> None:
+    """Log each call of ``client`` at DEBUG: operation, endpoint (no userinfo), HTTP status and
+    time; never a parameter or a header (they may hold credentials)."""
+    from omkit_sagemaker.base.masking import url_without_userinfo
+
+    endpoint = url_without_userinfo(str(client.meta.endpoint_url))
+    service = client.meta.service_model.service_name
+
+    def before(context: Any = None, **_: Any) -> None:
+        if isinstance(context, dict):
+            context["omkit_started"] = time.monotonic()
+
+    def after(http_response: Any = None, model: Any = None, context: Any = None, **_: Any) -> None:
+        started = context.get("omkit_started") if isinstance(context, dict) else None
+        elapsed = time.monotonic() - started if isinstance(started, float) else 0.0
+        status = getattr(http_response, "status_code", "?")
+        name = getattr(model, "name", "?")
+        log.debug("AWS %s %s POST %s -> HTTP %s (%.3f s)", service, name, endpoint, status, elapsed)
+
+    def failed(exception: Any = None, context: Any = None, model: Any = None, **_: Any) -> None:
+        if exception is None:
+            return
+        started = context.get("omkit_started") if isinstance(context, dict) else None
+        elapsed = time.monotonic() - started if isinstance(started, float) else 0.0
+        name = getattr(model, "name", "?")
+        reason = type(exception).__name__
+        log.debug("AWS %s %s POST %s -> %s (%.3f s)", service, name, endpoint, reason, elapsed)
+
+    client.meta.events.register("before-call", before)
+    client.meta.events.register("after-call", after)
+    client.meta.events.register("after-call-error", failed)
 
 
 def _keep_error_body(http_response: Any = None, parsed: Any = None, **_: Any) -> None:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from omkit_sagemaker.base.masking import url_without_userinfo
 from omkit_sagemaker.spec.models.open_metadata_connection import (
     AuthProvider,
     OpenMetadataConnection,
@@ -49,6 +50,10 @@ log = logging.getLogger("omkit.openmetadata")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Longest wait between two attempts, whatever the backoff or a Retry-After header say.
 MAX_WAIT = 10.0
+#: The largest answer body read (a listing page of 1000 models is a few MB).
+MAX_BODY = 16 * 1024 * 1024
+#: The most pages a listing may have (1000 models each): a server that never stops is an error.
+MAX_PAGES = 10_000
 #: Sent as the token by the providers that have none (``no-auth``, and upstream's fallback for
 #: ``basic``, ``ldap``, ``saml``).
 NO_TOKEN = "no_token"
@@ -183,6 +188,9 @@ class OpenMetadataClient:
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
         self.base_url = f"{server_config.hostPort.rstrip('/')}/{server_config.apiVersion}"
+        #: The base URL as shown in messages and logs (no ``user:password@``).
+        self.shown_url = url_without_userinfo(self.base_url)
+        self.max_pages = MAX_PAGES
         headers = {
             "Authorization": f"Bearer {bearer_token(server_config)}",
             "Content-type": "application/json",
@@ -240,20 +248,38 @@ class OpenMetadataClient:
 
     def list_all(self, path: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Every item of a paged listing (``{"data": [...], "paging": {"after": ...}}``),
-        requesting the next page with ``after=<cursor>`` while the server gives one."""
+        requesting the next page with ``after=<cursor>`` while the server gives one.
+
+        Bounded: a cursor the server gave before, more than :attr:`max_pages` pages, an answer
+        that is not a listing or an entry that is not an object raise
+        :class:`OpenMetadataError` (the caller must then not trust what it got so far)."""
         query = dict(params)
-        while True:
+        seen: set[str] = set()
+        for number in range(1, self.max_pages + 1):
             page = self.request("GET", path, query).body
             if not isinstance(page, dict) or not isinstance(page.get("data"), list):
                 raise OpenMetadataError(200, f"GET {path}: the answer is not a listing")
             for item in page["data"]:
-                if isinstance(item, dict):
-                    yield item
+                if not isinstance(item, dict):
+                    raise OpenMetadataError(
+                        200, f"GET {path}: page {number} of the listing holds a non-object entry"
+                    )
+                yield item
             paging = page.get("paging")
             after = paging.get("after") if isinstance(paging, dict) else None
             if not after:
                 return
+            if not isinstance(after, str) or after in seen:
+                raise OpenMetadataError(
+                    200,
+                    f"GET {path}: the server repeated the paging cursor on page {number}; "
+                    "the listing was stopped",
+                )
+            seen.add(after)
             query["after"] = after
+        raise OpenMetadataError(
+            200, f"GET {path}: the listing has more than {self.max_pages} pages; it was stopped"
+        )
 
     # ---- the machinery ---------------------------------------------------------------------
 
@@ -322,6 +348,23 @@ class OpenMetadataClient:
         headers = dict(self._headers)
         if self._proxy is not None and self._proxy[2] and not self._https:
             headers["Proxy-Authorization"] = self._proxy[2]
+        started = time.monotonic()
+        try:
+            response = self._exchange(method, target, data, what, headers)
+        except OpenMetadataError as exc:
+            if log.isEnabledFor(logging.DEBUG):
+                answer = f"HTTP {exc.status}" if exc.status is not None else "no answer"
+                elapsed = time.monotonic() - started
+                log.debug("OpenMetadata %s -> %s (%.3f s)", what, answer, elapsed)
+            raise
+        if log.isEnabledFor(logging.DEBUG):
+            elapsed = time.monotonic() - started
+            log.debug("OpenMetadata %s -> HTTP %d (%.3f s)", what, response.status, elapsed)
+        return response
+
+    def _exchange(
+        self, method: str, target: str, data: bytes | None, what: str, headers: dict[str, str]
+    ) -> Response:
         for again in (False, True):
             conn = self._connection()
             reused = conn.sock is not None
@@ -333,12 +376,12 @@ class OpenMetadataClient:
                         raise
                     except OSError as exc:
                         self.close()
-                        message = f"{what}: cannot reach {self.base_url} ({_reason(exc)})"
+                        message = f"{what}: cannot reach {self.shown_url} ({_reason(exc)})"
                         raise _Retryable(None, message) from None
                 conn.request(method, target, body=data, headers=headers)
                 answer = conn.getresponse()
-                raw = answer.read()
                 status = int(answer.status)
+                raw = self._read_body(answer, what)
                 break
             except ssl.SSLError as exc:
                 self.close()
@@ -349,7 +392,7 @@ class OpenMetadataClient:
                 self.close()
                 if reused and not again and isinstance(exc, _STALE):
                     continue  # the server closed an idle kept-alive connection: once more
-                message = f"{what}: no answer from {self.base_url} ({_reason(exc)})"
+                message = f"{what}: no answer from {self.shown_url} ({_reason(exc)})"
                 raise _Retryable(None, message) from None
         if status >= 400:
             decoded, message = _error_message(raw)
@@ -365,6 +408,27 @@ class OpenMetadataClient:
             return Response(status, json.loads(raw))
         except ValueError:
             raise OpenMetadataError(status, f"{what}: the answer is not JSON") from None
+
+    def _read_body(self, answer: http.client.HTTPResponse, what: str) -> bytes:
+        """The body of ``answer``, at most :data:`MAX_BODY` bytes; a longer one is an error
+        (not retried), a body shorter than its ``Content-Length`` is a failed attempt."""
+        declared = answer.getheader("Content-Length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+            self.close()
+            raise OpenMetadataError(
+                answer.status, f"{what}: the answer is larger than {MAX_BODY >> 20} MiB"
+            )
+        raw = answer.read(MAX_BODY + 1)
+        if len(raw) > MAX_BODY:
+            self.close()
+            raise OpenMetadataError(
+                answer.status, f"{what}: the answer is larger than {MAX_BODY >> 20} MiB"
+            )
+        if answer.length:  # the server closed before the whole declared body came
+            raise http.client.IncompleteRead(raw, answer.length)
+        if not answer.isclosed():
+            answer.read()  # nothing left, but let the connection be reused
+        return raw
 
 
 #: Errors of a kept-alive connection the server had closed meanwhile.

@@ -10,14 +10,21 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from omkit_sagemaker.ingest.sinks.base import Status
 from omkit_sagemaker.ingest.workflow import REDACTOR, Progress, RunResult
 
 #: Problems listed word for word in the text summary (the JSON has every kept one).
 SHOWN = 100
+#: Seconds between two progress lines when stderr is not a terminal.
+PROGRESS_EVERY = 10.0
+
+log = logging.getLogger("omkit.run")
 
 
 class _StderrHandler(logging.Handler):
@@ -85,6 +92,41 @@ class RichProgress(Progress):
     def shown(self) -> Iterator[RichProgress]:
         with self._progress:
             yield self
+
+
+class LineProgress(Progress):
+    """Progress for unattended runs (stderr not a terminal): an ``omkit: info: progress: ...``
+    log line at most every ``every`` seconds, with the models done, the models listed (once
+    known) and the errors so far."""
+
+    def __init__(
+        self, every: float = PROGRESS_EVERY, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.every = every
+        self.clock = clock
+        self.done = 0
+        self.listed: int | None = None
+        self.status: Status | None = None
+        self._last = clock()
+        self._lock = threading.Lock()
+
+    def attach(self, status: Status) -> None:
+        self.status = status
+
+    def total(self, count: int) -> None:
+        self.listed = count
+
+    def advance(self) -> None:
+        with self._lock:
+            self.done += 1
+            now = self.clock()
+            if now - self._last < self.every:
+                return
+            self._last = now
+            done = self.done
+        of = f" of {self.listed}" if self.listed is not None else ""
+        errors = self.status.error_count if self.status is not None else 0
+        log.info("progress: %d%s models done, %s so far", done, of, _plural(errors, "error"))
 
 
 def total_errors(result: RunResult) -> int:

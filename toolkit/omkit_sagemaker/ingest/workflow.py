@@ -19,23 +19,32 @@ written.
 
 Exit code: 0 when the run had no error, 1 otherwise (a config error, an unreachable server, a
 model that could not be read or written, ...). Warnings (tags that could not be read, ...) do not
-change it.
+change it. SIGINT (Ctrl-C) and SIGTERM stop the run cleanly: what is being sent is finished, the
+file sink's temporary file is removed (the old file stays), nothing is soft-deleted, and the exit
+code is 128 + the signal's number (130, 143).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
-from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request, quote_name
+from omkit_sagemaker.base.safewrite import UnsafeTarget, check_target
+from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request
+from omkit_sagemaker.ingest.markdeleted import (
+    MAX_DELETE_SHARE,
+    DeletePolicy,
+    MarkDeleted,
+    mark_deleted,
+)
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, bearer_token
 from omkit_sagemaker.ingest.sinks import file as file_sink
 from omkit_sagemaker.ingest.sinks import metadata_rest
@@ -73,6 +82,9 @@ _MIN_SECRET = 4
 class Progress:
     """What the run tells a progress display; the default does nothing."""
 
+    def attach(self, status: Status) -> None:
+        """The run's counters, once they exist (for displays that show the errors too)."""
+
     def total(self, count: int) -> None:
         """The number of models listed, once the listing is complete."""
 
@@ -98,19 +110,12 @@ class RunOptions:
     #: Codes turned off (``--disable``) and back on (``--enable``) for the config check.
     disable: tuple[str, ...] = ()
     enable: tuple[str, ...] = ()
+    #: ``--allow-mass-delete``: soft-delete whatever share of the service's models is stale.
+    allow_mass_delete: bool = False
+    #: Without it, the largest share of the service's models one run may soft-delete.
+    max_delete_share: float = MAX_DELETE_SHARE
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
     sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
-
-
-@dataclass
-class MarkDeleted:
-    """What ``markDeletedMlModels`` did."""
-
-    enabled: bool = False
-    #: Why nothing was soft-deleted (None when the check ran).
-    skipped: str | None = None
-    #: Models soft-deleted (or, in a dry run, that would be).
-    models: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -131,10 +136,27 @@ class RunResult:
     mark_deleted: MarkDeleted = field(default_factory=MarkDeleted)
     plan: Plan | None = None
     duration: float = 0.0
+    #: The signal that stopped the run (SIGINT, SIGTERM), if one did.
+    signal: int | None = None
 
     @property
     def exit_code(self) -> int:
+        if self.signal is not None:
+            return 128 + self.signal
         return 1 if self.fatal is not None or self.status.error_count else 0
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal asked the run to stop (raised in the main thread by the SIGTERM handler; Ctrl-C
+    raises a plain KeyboardInterrupt)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
 
 
 class _Fatal(Exception):
@@ -196,19 +218,29 @@ def secret_values(model: Model) -> set[str]:
 
 
 def run(path: str | Path, options: RunOptions | None = None) -> RunResult:
-    """Run the ingestion of the config file ``path``; never raises (but KeyboardInterrupt)."""
+    """Run the ingestion of the config file ``path``; never raises. SIGTERM is handled like
+    SIGINT while it runs (on the main thread): see the module doc."""
     options = options or RunOptions()
     result = RunResult(file=str(path), dry_run=options.dry_run)
     started = time.monotonic()
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
     try:
         _run(Path(path), options, result)
     except _Fatal as exc:
         result.fatal = REDACTOR.redact(str(exc))
-    except KeyboardInterrupt:
-        raise
+    except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM through _on_sigterm
+        number = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        result.signal = int(number)
+        result.fatal = (
+            f"stopped by {signal.Signals(number).name}: the models not yet written were "
+            "dropped and nothing was soft-deleted"
+        )
     except Exception as exc:  # a bug: one line, no traceback, no secret
         result.fatal = f"internal error ({type(exc).__name__}); please report it"
     finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
         result.duration = time.monotonic() - started
     if result.fatal is not None:
         log.error("%s", result.fatal)
@@ -290,7 +322,9 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
     result.sink = sink_step.type
     server = workflow.workflowConfig.openMetadataServerConfig
     rest: MetadataRestSink | None = None
+    reads: list[Path] = []
     status = Status(on_model=options.progress.advance)
+    options.progress.attach(status)
     result.status = status
     if sink_step.type == "metadata-rest":
         _check_keys(sink_config, metadata_rest.CONFIG_KEYS, "metadata-rest")
@@ -319,6 +353,12 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         if not isinstance(filename, str) or not filename:
             raise _Fatal("sink.config.filename: the file sink needs the name of the file to write")
         result.filename = filename
+        reads = files_read(path, workflow, options.environ)
+        if not options.dry_run:  # before SageMaker is read: a bad target costs nothing
+            try:
+                check_target(filename, reads=reads)
+            except UnsafeTarget as exc:
+                raise _Fatal(f"sink.config.filename: {exc}") from None
     else:
         raise _Fatal(
             f"sink.type is {sink_step.type!r}: omkit run writes to metadata-rest or file "
@@ -344,7 +384,7 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
     elif rest is not None:
         sink = rest
     else:
-        sink = file_sink.FileSink(str(result.filename), status)
+        sink = file_sink.FileSink(str(result.filename), status, reads=reads)
     service = ServiceRequest(
         source_config.serviceName, connection, store_connection=server.storeServiceConnection
     )
@@ -362,7 +402,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
             raise _Fatal(f"OpenMetadata: {exc}") from None
         if rest is not None:
             result.server_version = rest.server_version
-        _ingest(source, sink, status, service_fqn, sagemaker.awsConfig.awsRegion, options)
+        stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
+        _ingest(source, sink, status, service_fqn, sagemaker.awsConfig.awsRegion, options, stop)
     except BaseException:
         sink.abort()
         raise
@@ -370,6 +411,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         if rest is not None and rest is not sink:
             rest.abort()  # the dry run used it for reading only
     result.listing_complete = source.listing_complete
+    if rest is not None and rest is sink and rest.broken is not None:
+        raise _Fatal(f"OpenMetadata: {rest.broken}; the run stopped and nothing was soft-deleted")
     if source.listing_error:
         status.error("ListModels", source.listing_error)
     log.info(
@@ -380,15 +423,17 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
 
     # ---- mark deleted --------------------------------------------------------------------------
     reader = rest if not isinstance(sink, DryRunSink) else sink.rest
-    result.mark_deleted = _mark_deleted(
+    result.mark_deleted = mark_deleted(
         enabled=pipeline.markDeletedMlModels,
         rest=reader,
         source=source,
         status=status,
         service_fqn=service_fqn,
-        dry_run=options.dry_run,
-        workers=options.workers,
+        options=DeletePolicy(
+            options.dry_run, options.workers, options.allow_mass_delete, options.max_delete_share
+        ),
         file_sink=sink_step.type == "file",
+        plan=result.plan,
     )
     if result.plan is not None:
         result.plan.soft_delete = list(result.mark_deleted.models)
@@ -401,10 +446,13 @@ def _ingest(
     service_fqn: str,
     region: str,
     options: RunOptions,
+    stop: Callable[[], str | None],
 ) -> None:
     tag_errors: set[str] = set()
     try:
         for item in source.items():
+            if stop() is not None:  # the sink gave up: read no more of SageMaker
+                break
             if isinstance(item, FilteredModel):
                 log.debug("model %s left out by mlModelFilterPattern", item.name)
                 status.model_filtered()
@@ -423,69 +471,6 @@ def _ingest(
         sink.finish()
     except SinkError as exc:
         raise _Fatal(str(exc)) from None
-
-
-def _mark_deleted(
-    *,
-    enabled: bool,
-    rest: MetadataRestSink | None,
-    source: SageMakerSource,
-    status: Status,
-    service_fqn: str,
-    dry_run: bool,
-    workers: int,
-    file_sink: bool,
-) -> MarkDeleted:
-    outcome = MarkDeleted(enabled=enabled)
-    if not enabled:
-        return outcome
-    if file_sink:
-        outcome.skipped = "the file sink has no OpenMetadata server to compare with"
-        log.info("markDeletedMlModels: nothing soft-deleted: %s", outcome.skipped)
-        return outcome
-    if rest is None:
-        outcome.skipped = "OpenMetadata was not read"
-    elif not source.listing_complete:
-        outcome.skipped = "the SageMaker listing did not complete"
-    elif status.error_count:
-        n = status.error_count
-        outcome.skipped = f"the run had {n} error{'s' if n != 1 else ''}"
-    if outcome.skipped is not None or rest is None:
-        log.warning("markDeletedMlModels: nothing soft-deleted, because %s", outcome.skipped)
-        return outcome
-    seen = {f"{service_fqn}.{quote_name(name)}" for name in source.listed}
-    try:
-        stale = [
-            (str(e["id"]), str(e["fullyQualifiedName"]))
-            for e in rest.listing()
-            if e["fullyQualifiedName"] not in seen
-        ]
-    except OpenMetadataError as exc:
-        status.error("markDeletedMlModels", f"cannot list the service's models: {exc}")
-        outcome.skipped = "the service's models could not be listed in OpenMetadata"
-        return outcome
-    if dry_run:
-        outcome.models = sorted(fqn for _, fqn in stale)
-        return outcome
-    client = rest.client
-    lock = threading.Lock()
-
-    def delete(item: tuple[str, str]) -> None:
-        model_id, fqn = item
-        try:
-            client.delete(f"/mlmodels/{model_id}", {"recursive": True, "hardDelete": False})
-        except OpenMetadataError as exc:
-            status.error(f"model {fqn}", f"soft delete failed: {exc}")
-            return
-        log.info("model %s soft-deleted (no longer in SageMaker)", fqn)
-        with lock:
-            outcome.models.append(fqn)
-            status.soft_deleted += 1
-
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="om-delete") as pool:
-        list(pool.map(delete, stale))
-    outcome.models.sort()
-    return outcome
 
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -527,6 +512,29 @@ def _stored_connection(rest: MetadataRestSink | None, name: str) -> SageMakerCon
         ) from None
     REDACTOR.add(secret_values(stored_connection))
     return stored_connection
+
+
+def files_read(path: Path, workflow: Workflow, environ: Mapping[str, str] | None) -> list[Path]:
+    """The files a run reads (the file sink may overwrite none of them): the config, the AWS
+    shared files, a JWT given as a file path and the TLS files of ``sslConfig``."""
+    env = os.environ if environ is None else environ
+    found = [path]
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    found.append(Path(env.get("AWS_CONFIG_FILE") or home / ".aws" / "config"))
+    found.append(Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or home / ".aws" / "credentials"))
+    server = workflow.workflowConfig.openMetadataServerConfig
+    security = server.securityConfig
+    token = getattr(security, "jwtToken", None)
+    if token is not None:
+        found.append(Path(token.get_secret_value()))
+    ssl_config = server.sslConfig
+    if ssl_config is not None:
+        for secret in (ssl_config.caCertificate, ssl_config.sslCertificate, ssl_config.sslKey):
+            if secret is not None:
+                found.append(Path(secret.get_secret_value()))
+        if ssl_config.certificatePath:
+            found.append(Path(ssl_config.certificatePath))
+    return found
 
 
 def _sagemaker_client(options: RunOptions) -> Callable[[AwsCredentials, int], Any]:

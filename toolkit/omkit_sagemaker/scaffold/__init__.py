@@ -77,6 +77,9 @@ from omkit_sagemaker.scaffold.options import (
     Value as Value,
 )
 from omkit_sagemaker.scaffold.options import (
+    check_host_port as check_host_port,
+)
+from omkit_sagemaker.scaffold.options import (
     check_name as check_name,
 )
 from omkit_sagemaker.scaffold.options import (
@@ -92,7 +95,6 @@ from omkit_sagemaker.scaffold.options import (
     check_role_arn as check_role_arn,
 )
 from omkit_sagemaker.scaffold.options import (
-    check_host_port as check_host_port,
     check_url as check_url,
 )
 from omkit_sagemaker.scaffold.options import (

@@ -20,14 +20,13 @@ prints: the CLI turns :class:`ScaffoldError` and the warnings into messages.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from omkit_sagemaker.base import safewrite
 from omkit_sagemaker.scaffold.options import (
     _CREDENTIAL_KEYS,
     _ENV_REFERENCE,
@@ -214,35 +213,21 @@ def _verify(text: str, active: Mapping[KeyPath, Value]) -> tuple[dict[str, Any],
 # --------------------------------------------------------------------------- writing
 
 
-def _umask() -> int:
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
-
-
 def write_file(path: str | Path, text: str, *, force: bool = False, private: bool = False) -> None:
-    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, flushed to
-    disk, then renamed over the target, so the target is never seen half-written.
+    """Write ``text`` to ``path`` atomically (:mod:`omkit_sagemaker.base.safewrite`): a
+    temporary file in the same folder, flushed to disk, then renamed over the target, so the
+    target is never seen half-written.
 
-    Refuses (:class:`TargetExistsError`) when ``path`` exists, unless ``force``. ``private``
-    gives the file mode 0600 (it holds a secret); otherwise the usual mode under the umask.
+    Refuses (:class:`TargetExistsError`) when ``path`` exists, unless ``force``; even then, a
+    target that is not a regular file (a directory, a device, a pipe; a link is followed to its
+    file and written through) or whose folder is missing raises
+    :class:`~omkit_sagemaker.base.safewrite.UnsafeTarget`. An existing file keeps its mode;
+    ``private`` makes it at most 0600 (it holds a secret).
     """
     target = Path(path)
     if not force and os.path.lexists(target):
         raise TargetExistsError(f"{target} already exists (use --force to overwrite it)")
-    directory = target.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600 if private else 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    safewrite.write_text(target, text, private=private)
 
 
 @dataclass(frozen=True)

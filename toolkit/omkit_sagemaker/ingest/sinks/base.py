@@ -112,3 +112,42 @@ class Sink(Protocol):
     def abort(self) -> None:
         """Stop early: drop what is not written yet."""
         ...
+
+
+#: Failures in a row after which a run stops sending to OpenMetadata.
+BREAKER_LIMIT = 10
+
+
+class Breaker:
+    """The circuit breaker of a run's OpenMetadata writes: it trips on the first 401/403 or
+    answer-less failure (every later request would meet it too), or after
+    :data:`BREAKER_LIMIT` failures in a row of the kinds a sick server gives (429, 5xx, a 2xx
+    answer that is not what was asked for). Once :attr:`tripped`, nothing more is sent; it
+    holds the one-line reason. Safe to use from several threads."""
+
+    def __init__(self, limit: int = BREAKER_LIMIT) -> None:
+        self.limit = max(1, limit)
+        self.tripped: str | None = None
+        self._in_a_row = 0
+        self._lock = threading.Lock()
+
+    def success(self) -> None:
+        with self._lock:
+            self._in_a_row = 0
+
+    def failure(self, status: int | None, message: str) -> None:
+        """Count a failed request (``status`` None: no answer came back)."""
+        with self._lock:
+            if self.tripped is not None:
+                return
+            if status is None or status in (401, 403):
+                self.tripped = message
+            elif status == 429 or status >= 500 or 200 <= status < 300:
+                self._in_a_row += 1
+                if self._in_a_row >= self.limit:
+                    self.tripped = f"{self._in_a_row} failures in a row, the last: {message}"
+            else:  # a request the server refused (400, 404, 409): about that request only
+                self._in_a_row = 0
+                return
+            if self.tripped is not None:
+                log.error("OpenMetadata: %s; nothing more is sent", self.tripped)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
 from omkit_sagemaker.ingest.sinks.base import Status
-from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, service_path
+from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, entity_of, service_path
 
 log = logging.getLogger("omkit.run")
 
@@ -65,7 +65,10 @@ class DryRunSink:
         try:
             version = client.version()
             self.rest.server_version = version
-            existing = client.get(service_path(service.name))
+            path = service_path(service.name)
+            existing = client.get(path)
+            if existing is not None:
+                entity_of(existing, f"GET {path}", service.name)
         except OpenMetadataError as exc:
             if exc.status is not None:
                 raise
@@ -81,8 +84,7 @@ class DryRunSink:
             self.rest.service_fqn = service.name
             return service.name
         self.plan.service = "update" if self.force_service else "reuse"
-        fqn = existing.get("fullyQualifiedName") if isinstance(existing, dict) else None
-        self.rest.service_fqn = fqn if isinstance(fqn, str) and fqn else service.name
+        self.rest.service_fqn = str(existing["fullyQualifiedName"])
         self.known = set(self.rest.existing_models())
         return self.rest.service_fqn
 

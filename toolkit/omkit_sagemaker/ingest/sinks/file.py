@@ -6,21 +6,26 @@ the way upstream writes them (``[``, records separated by ``,\\n``, ``]``), secr
 ``**********`` (facts §7.2).
 
 Unlike upstream, nothing is written in place: the records go to a temporary file next to the
-target, which replaces it only when the run ends (``finish``); an aborted run leaves the old file
-untouched. And no OpenMetadata server is contacted at all.
+target, which replaces it only when the run ends (``finish``) without an error; an aborted or
+failed run leaves the old file untouched (all the models or nothing). The target must be a
+regular file or a new one, and none of the files the run reads
+(:mod:`omkit_sagemaker.base.safewrite`): a link to a file is written through, and an existing
+file keeps its mode. And no OpenMetadata server is contacted at all.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
+import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from omkit_sagemaker.base.safewrite import AtomicFile, UnsafeTarget
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest
 from omkit_sagemaker.ingest.sinks.base import SinkError, Status
+
+log = logging.getLogger("omkit.run")
 
 #: The only key of the file sink's config (required).
 CONFIG_KEYS = frozenset({"filename"})
@@ -29,23 +34,25 @@ CONFIG_KEYS = frozenset({"filename"})
 class FileSink:
     """Writes the records to ``path`` (see the module doc)."""
 
-    def __init__(self, path: str | Path, status: Status) -> None:
+    def __init__(
+        self, path: str | Path, status: Status, *, reads: Iterable[str | Path] = ()
+    ) -> None:
         self.path = Path(path)
         self.status = status
-        self._out: TextIO | None = None
-        self._tmp: Path | None = None
+        #: The files the run reads: the target may be none of them.
+        self.reads = tuple(reads)
+        self._file: AtomicFile | None = None
         self._first = True
         self._seen: set[str] = set()
 
     def start(self, service: ServiceRequest) -> str:
-        folder = self.path.parent
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+            self._file = AtomicFile(self.path, reads=self.reads)
+        except UnsafeTarget as exc:
+            raise SinkError(str(exc)) from None
         except OSError as exc:
-            raise SinkError(f"cannot write to {folder}: {exc.strerror or exc}") from None
-        self._tmp = Path(tmp)
-        self._out = os.fdopen(fd, "w", encoding="utf-8")
-        self._out.write("[")
+            raise SinkError(f"cannot write to {self.path.parent}: {exc.strerror or exc}") from None
+        self._file.out.write("[")
         self._record(service.body())
         return service.name
 
@@ -65,37 +72,30 @@ class FileSink:
         self.status.model_written(created=None)
 
     def finish(self) -> None:
-        if self._out is None or self._tmp is None:
+        if self._file is None:
+            return
+        if self.status.error_count:  # all the models or nothing: keep the previous file
+            log.warning("file sink: %s is left as it was, because the run had errors", self.path)
+            self.abort()
             return
         try:
-            self._out.write("]")
-            self._out.flush()
-            os.fsync(self._out.fileno())
-            self._out.close()
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(self._tmp, 0o666 & ~mask)
-            os.replace(self._tmp, self.path)
-            self._tmp = None
+            self._file.out.write("]")
+            self._file.commit()
+        except UnsafeTarget as exc:
+            raise SinkError(str(exc)) from None
         except OSError as exc:
-            self.abort()
             raise SinkError(f"cannot write {self.path}: {exc.strerror or exc}") from None
         finally:
-            self._out = None
+            self.abort()
 
     def abort(self) -> None:
-        if self._out is not None:
-            with contextlib.suppress(OSError):
-                self._out.close()
-            self._out = None
-        if self._tmp is not None:
-            with contextlib.suppress(OSError):
-                self._tmp.unlink()
-            self._tmp = None
+        if self._file is not None:
+            self._file.discard()
+            self._file = None
 
     def _record(self, record: dict[str, Any]) -> None:
-        assert self._out is not None
+        assert self._file is not None
         if not self._first:
-            self._out.write(",\n")
+            self._file.out.write(",\n")
         self._first = False
-        self._out.write(json.dumps(record))
+        self._file.out.write(json.dumps(record))

@@ -7,8 +7,12 @@ it (2.0 and later) in batches through ``PUT /mlmodels/bulk``, with no per-model 
 GET (the PUT answer is the entity), and the classifications and tags a model refers to are
 created first, each once per run.
 
-Once the server stops answering, or refuses the token, the remaining models are not sent (each is
-counted as an error without another request), so a dead server costs seconds, not minutes.
+Every answer is checked for the shape the run relies on (:func:`entity_of`: an object with an
+``id``, a ``fullyQualifiedName`` and the ``name`` that was sent); anything else, a ``200
+not-an-entity`` too, is an error for that model. Once the server stops answering, refuses the
+token, or fails 10 times in a row (:class:`~omkit_sagemaker.ingest.sinks.base.Breaker`), the
+remaining models are not sent (each is counted as an error without another request) and the run
+fails, so a dead server costs seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from omkit_sagemaker.base.masking import describe
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest, TagRequest
-from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
-from omkit_sagemaker.ingest.sinks.base import SinkError, Status
+from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, Response
+from omkit_sagemaker.ingest.sinks.base import Breaker, SinkError, Status
 
 log = logging.getLogger("omkit.run")
 
@@ -54,6 +59,22 @@ def parse_version(text: str) -> tuple[int, int]:
 def service_path(name: str) -> str:
     """The path of the ML model service ``name`` (by name)."""
     return f"/services/mlmodelServices/name/{urllib.parse.quote(name, safe='')}"
+
+
+def entity_of(answer: Any, what: str, name: str | None = None) -> dict[str, Any]:
+    """``answer`` when it is an entity: an object with a non-empty string ``id`` and
+    ``fullyQualifiedName`` and, when ``name`` is given, that ``name``. Raises
+    :class:`OpenMetadataError` (status 200) saying what is wrong otherwise."""
+    if not isinstance(answer, dict):
+        raise OpenMetadataError(200, f"{what}: the answer is not an entity ({describe(answer)})")
+    for key in ("id", "fullyQualifiedName"):
+        value = answer.get(key)
+        if not isinstance(value, str) or not value:
+            raise OpenMetadataError(200, f"{what}: the answer is not an entity (no {key})")
+    if name is not None and answer.get("name") != name:
+        got = describe(answer.get("name"))
+        raise OpenMetadataError(200, f"{what}: the answer is the entity {got}, not {name!r}")
+    return answer
 
 
 class _Once:
@@ -105,8 +126,7 @@ class MetadataRestSink:
         self._slots = threading.BoundedSemaphore(2 * self.workers)
         self._batch: list[ModelRequest] = []
         self._once = _Once()
-        self._broken: str | None = None
-        self._broken_lock = threading.Lock()
+        self.breaker = Breaker()
 
     # ---- the Sink interface ----------------------------------------------------------------
 
@@ -123,7 +143,10 @@ class MetadataRestSink:
                 f"the OpenMetadata server is version {version}; omkit run needs 1.0 or later"
             )
         self.bulk = major_minor >= (2, 0)
-        existing = self.client.get(service_path(service.name))
+        path = service_path(service.name)
+        existing = self.client.get(path)
+        if existing is not None:
+            entity_of(existing, f"GET {path}", service.name)
         if existing is None or self.force_service:
             if existing is None and service.connection is None:
                 raise SinkError(
@@ -133,18 +156,23 @@ class MetadataRestSink:
             existing = self.client.put(
                 "/services/mlmodelServices", service.body(reveal_secrets=True)
             )
+            existing = entity_of(existing, "PUT /services/mlmodelServices", service.name)
             log.info("service %s sent to OpenMetadata", service.name)
         else:
             log.info("service %s exists in OpenMetadata: reusing it", service.name)
-        fqn = existing.get("fullyQualifiedName") if isinstance(existing, dict) else None
-        self.service_fqn = fqn if isinstance(fqn, str) and fqn else service.name
+        self.service_fqn = str(existing["fullyQualifiedName"])
         if self.bulk:
             self.known = set(self.existing_models())
         return self.service_fqn
 
+    @property
+    def broken(self) -> str | None:
+        """Why nothing more is sent (None while all is well)."""
+        return self.breaker.tripped
+
     def write(self, model: ModelRequest) -> None:
-        if self._broken is not None:
-            self.status.model_failed(model.name, f"not sent: {self._broken}", quiet=True)
+        if self.broken is not None:
+            self.status.model_failed(model.name, f"not sent: {self.broken}", quiet=True)
             return
         if self.bulk:
             self._batch.append(model)
@@ -172,13 +200,13 @@ class MetadataRestSink:
             yield entity["fullyQualifiedName"]
 
     def listing(self) -> Iterable[dict[str, Any]]:
-        """The service's models in OpenMetadata (``GET /mlmodels?limit=1000&service=``, paged),
-        those with an ``id`` and a ``fullyQualifiedName``."""
+        """The service's models in OpenMetadata (``GET /mlmodels?limit=1000&service=``, paged).
+        Raises :class:`OpenMetadataError` for an entry without an ``id`` or a
+        ``fullyQualifiedName`` (a listing that cannot be trusted), besides the listing's own
+        bounds (:meth:`OpenMetadataClient.list_all`)."""
         params = {"limit": 1000, "service": self.service_fqn}
-        for entity in self.client.list_all("/mlmodels", params):
-            fqn, model_id = entity.get("fullyQualifiedName"), entity.get("id")
-            if isinstance(fqn, str) and isinstance(model_id, str):
-                yield entity
+        for number, entity in enumerate(self.client.list_all("/mlmodels", params), 1):
+            yield entity_of(entity, f"GET /mlmodels (entry {number} of the listing)")
 
     # ---- sending ---------------------------------------------------------------------------
 
@@ -192,23 +220,20 @@ class MetadataRestSink:
         future.add_done_callback(lambda _: self._slots.release())
 
     def _break(self, exc: OpenMetadataError) -> None:
-        """Stop sending after a failure that every later request would meet too."""
-        if exc.status is None or exc.status in (401, 403):
-            with self._broken_lock:
-                if self._broken is None:
-                    self._broken = str(exc)
-                    log.error("OpenMetadata: %s; the remaining models are not sent", exc)
+        """Count a failure for the circuit breaker."""
+        self.breaker.failure(exc.status, str(exc))
 
     def _put_once(self, key: str, path: str, body: dict[str, Any], subject: str) -> bool:
         def action() -> bool:
-            if self._broken is not None:
+            if self.broken is not None:
                 return False
             try:
-                self.client.put(path, body)
+                entity_of(self.client.put(path, body), f"PUT {path}", body.get("name"))
             except OpenMetadataError as exc:
                 self._break(exc)
                 self.status.error(subject, str(exc))
                 return False
+            self.breaker.success()
             return True
 
         return self._once.run(key, action)
@@ -241,16 +266,18 @@ class MetadataRestSink:
 
     def _send_one(self, model: ModelRequest) -> None:
         try:
-            if self._broken is not None:
-                self.status.model_failed(model.name, f"not sent: {self._broken}", quiet=True)
+            if self.broken is not None:
+                self.status.model_failed(model.name, f"not sent: {self.broken}", quiet=True)
                 return
             answer = self.client.request("PUT", "/mlmodels", body=self._body(model))
+            _check_put(answer, model.name)
         except OpenMetadataError as exc:
             self._break(exc)
             self.status.model_failed(model.name, str(exc))
         except Exception as exc:  # never lose a model silently
             self.status.model_failed(model.name, f"unexpected error ({type(exc).__name__})")
         else:
+            self.breaker.success()
             self.status.model_written(created=answer.status == 201)
 
     def _send_batch(self, batch: list[ModelRequest]) -> None:
@@ -259,9 +286,14 @@ class MetadataRestSink:
                 self._send_one(model)
             return
         try:
+            if self.broken is not None:
+                for model in batch:
+                    self.status.model_failed(model.name, f"not sent: {self.broken}", quiet=True)
+                return
             bodies = [self._body(m) for m in batch]
             params = {"async": False, "overrideMetadata": self.override_metadata}
             answer = self.client.request("PUT", "/mlmodels/bulk", params, bodies).body
+            _check_bulk(answer, len(batch))
         except OpenMetadataError as exc:
             if exc.status in (404, 405):  # no bulk endpoint after all: one PUT per model
                 log.info("the server has no bulk endpoint; sending models one by one")
@@ -277,6 +309,7 @@ class MetadataRestSink:
             for model in batch:
                 self.status.model_failed(model.name, f"unexpected error ({type(exc).__name__})")
             return
+        self.breaker.success()
         failed: dict[str, str] = {}
         if isinstance(answer, dict):
             for entry in answer.get("failedRequest") or ():
@@ -289,3 +322,23 @@ class MetadataRestSink:
                 self.status.model_failed(model.name, failed[model.name])
             else:
                 self.status.model_written(created=model.fqn not in self.known)
+
+
+def _check_put(answer: Response, name: str) -> None:
+    """A model PUT must be answered 200 (updated) or 201 (created) with the model's entity."""
+    if answer.status not in (200, 201):
+        raise OpenMetadataError(answer.status, f"PUT /mlmodels: unexpected HTTP {answer.status}")
+    entity_of(answer.body, "PUT /mlmodels", name)
+
+
+def _check_bulk(answer: Any, sent: int) -> None:
+    """A bulk PUT must be answered with a BulkOperationResult covering every request sent."""
+    what = "PUT /mlmodels/bulk"
+    if not isinstance(answer, dict):
+        raise OpenMetadataError(200, f"{what}: the answer is not a bulk result")
+    processed = answer.get("numberOfRowsProcessed")
+    failed = answer.get("failedRequest") or []
+    if not isinstance(processed, int) or processed != sent or not isinstance(failed, list):
+        raise OpenMetadataError(
+            200, f"{what}: the answer does not account for the {sent} models sent"
+        )

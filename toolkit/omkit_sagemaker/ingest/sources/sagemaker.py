@@ -14,15 +14,25 @@ A model whose ``DescribeModel`` fails becomes a :class:`ModelFailure` (its name 
 error) and the others go on; a failed ``ListTags`` keeps the model, without tags, with a warning.
 A failed ``ListModels`` page ends the listing: :attr:`SageMakerSource.listing_error` says why,
 and :attr:`SageMakerSource.listing_complete` stays false.
+
+Matching ``mlModelFilterPattern`` is bounded in time: a pattern with catastrophic backtracking
+(``(a+)+$``) can take minutes on one crafted name, so each name gets at most
+:data:`MATCH_TIMEOUT` seconds (a ``SIGALRM`` timer; Python's regular expression engine checks
+for signals while it matches). A name that runs out of time is a :class:`ModelFailure` (an
+error: the run fails and soft-deletes nothing), not silently kept or dropped. The timer needs the
+main thread of a POSIX process (as ``omkit run`` is); elsewhere matching is not bounded.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +41,44 @@ log = logging.getLogger("omkit.sagemaker")
 
 #: Models per ListModels page, as upstream asks (the API's maximum).
 PAGE_SIZE = 100
+#: Seconds mlModelFilterPattern may take on one model name.
+MATCH_TIMEOUT = 0.5
+#: Most ListTags pages read for one model.
+MAX_TAG_PAGES = 10
+#: Most ListModels pages read (100 models each); more is a server that never stops.
+MAX_PAGES = 10_000
+
+
+class FilterTimeout(Exception):
+    """Matching ``mlModelFilterPattern`` took longer than allowed on one name."""
+
+
+class _Alarm(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _Alarm
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise :class:`FilterTimeout` in the body after ``seconds`` (main thread, POSIX only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+    try:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    except _Alarm:
+        raise FilterTimeout from None
 
 
 class FilterError(ValueError):
@@ -72,6 +120,14 @@ class ModelFilter:
         if self.includes:
             return any(p.match(name) for p in self.includes)
         return not any(p.match(name) for p in self.excludes)
+
+    def keep_within(self, name: str, seconds: float = MATCH_TIMEOUT) -> bool:
+        """:meth:`keep`, but raises :class:`FilterTimeout` when it takes more than ``seconds``
+        (see the module doc for where the bound holds)."""
+        if not self.includes and not self.excludes:
+            return True
+        with _deadline(seconds):
+            return self.keep(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +191,14 @@ class SageMakerSource:
     listing_error: str | None = None
     #: Called with the number of models once the listing is complete.
     on_listed: Callable[[int], None] | None = None
+    #: Seconds mlModelFilterPattern may take on one name.
+    match_timeout: float = MATCH_TIMEOUT
 
     def names(self) -> Iterator[str]:
         """Every model name, page after page (``ListModels`` with ``NextToken``)."""
         token: str | None = None
-        while True:
+        tokens: set[str] = set()
+        for _ in range(MAX_PAGES):
             kwargs: dict[str, Any] = {"MaxResults": self.page_size}
             if token:
                 kwargs["NextToken"] = token
@@ -158,16 +217,32 @@ class SageMakerSource:
                 if self.on_listed is not None:
                     self.on_listed(len(self.listed))
                 return
+            if token in tokens:
+                self.listing_error = "ListModels repeated a NextToken: the listing was stopped"
+                return
+            tokens.add(token)
+        self.listing_error = f"ListModels gave more than {MAX_PAGES} pages: the listing was stopped"
 
     def items(self) -> Generator[Item, None, None]:
         """Each listed model, in listing order: described, failed or filtered out."""
         workers = max(1, self.workers)
-        pending: deque[Future[Item] | FilteredModel] = deque()
+        pending: deque[Future[Item] | FilteredModel | ModelFailure] = deque()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sagemaker") as pool:
             try:
                 for name in self.names():
                     self.listed.add(name)
-                    if self.model_filter.keep(name):
+                    try:
+                        kept = self.model_filter.keep_within(name, self.match_timeout)
+                    except FilterTimeout:
+                        pending.append(
+                            ModelFailure(
+                                name,
+                                f"mlModelFilterPattern took more than {self.match_timeout:g} s "
+                                "on this name (a pattern that backtracks?): not ingested",
+                            )
+                        )
+                        continue
+                    if kept:
                         pending.append(pool.submit(self.describe, name))
                     else:
                         pending.append(FilteredModel(name))
@@ -213,7 +288,8 @@ class SageMakerSource:
         """Every tag of the resource ``arn`` (``ListTags``, following ``NextToken``)."""
         found: list[tuple[str, str]] = []
         token: str | None = None
-        while True:
+        tokens: set[str] = set()
+        for _ in range(MAX_TAG_PAGES):  # a resource has at most 50 tags: one page
             kwargs: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
             if token:
                 kwargs["NextToken"] = token
@@ -225,10 +301,14 @@ class SageMakerSource:
             token = page.get("NextToken")
             if not token:
                 return tuple(found)
+            if token in tokens:
+                raise ValueError("ListTags repeated a NextToken")
+            tokens.add(token)
+        raise ValueError(f"ListTags gave more than {MAX_TAG_PAGES} pages")
 
 
-def _result(item: Future[Item] | FilteredModel) -> Item:
-    return item if isinstance(item, FilteredModel) else item.result()
+def _result(item: Future[Item] | FilteredModel | ModelFailure) -> Item:
+    return item.result() if isinstance(item, Future) else item
 
 
 def _text(value: object) -> str | None:
