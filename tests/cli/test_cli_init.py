@@ -572,3 +572,17 @@ def test_base_keys_plus_an_assumed_role(tmp_path: Path) -> None:
         "awsSecretAccessKey": "${BASE_SECRET}",
         "assumeRoleArn": ROLE,
     }
+
+
+@pytest.mark.parametrize("columns", ["80", "100"])
+def test_help_shows_every_option_name_whole(tmp_path: Path, columns: str) -> None:
+    env = {**_env(), "COLUMNS": columns}
+    proc = subprocess.run(
+        [OMKIT, "init", "sagemaker", "--help"], cwd=tmp_path, env=env, capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "…" not in proc.stdout  # nothing cut to fit
+    for name in ("--source-identity", "--no-mark-deleted", "--secret-access-key", "--auth"):
+        assert name in proc.stdout
+    assert "${AWS_SECRET_ACCESS_KEY}" in proc.stdout

@@ -69,8 +69,9 @@ def init_sagemaker(
     auth: Annotated[
         AuthMode | None,
         typer.Option(
-            help="Where AWS credentials come from: access keys (environment references), "
-            "a named profile, an assumed role, or boto3's default chain (region only)."
+            metavar="MODE",
+            help="Where AWS credentials come from: keys (environment references), profile, "
+            "assume-role, or default-chain (boto3's chain; region only).",
         ),
     ] = None,
     profile: Annotated[
@@ -112,27 +113,25 @@ def init_sagemaker(
     ] = None,
     access_key_id: Annotated[
         str | None,
-        typer.Option(metavar="VALUE", help="Access key ID (default: ${AWS_ACCESS_KEY_ID})."),
+        typer.Option(metavar="VALUE", help="Access key ID (default: a reference, below)."),
     ] = None,
     secret_access_key: Annotated[
         str | None,
         typer.Option(
             metavar="VALUE",
-            help="Secret access key (default: ${AWS_SECRET_ACCESS_KEY}). A literal secret "
-            "is written as given, in a file of mode 0600: prefer a ${NAME} reference.",
+            help="Secret access key (default: a reference, below). A literal secret is "
+            "written as given, in a file of mode 0600: prefer a ${NAME} reference.",
         ),
     ] = None,
     session_token: Annotated[
         str | None,
         typer.Option(
-            metavar="VALUE", help="Session token of temporary keys, e.g. '${AWS_SESSION_TOKEN}'."
+            metavar="VALUE", help="Session token of temporary keys, as a ${NAME} reference."
         ),
     ] = None,
     jwt_token: Annotated[
         str | None,
-        typer.Option(
-            metavar="VALUE", help="OpenMetadata bot JWT (default: ${OPENMETADATA_JWT_TOKEN})."
-        ),
+        typer.Option(metavar="VALUE", help="OpenMetadata bot JWT (default: a reference, below)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     no_input: Annotated[
@@ -141,10 +140,11 @@ def init_sagemaker(
 ) -> None:
     """Write a SageMaker ingestion config with every option present and explained.
 
-    On a terminal, the values not given are asked for, with defaults shown; never with
-    --no-input or when standard input is not a terminal.
+    On a terminal, the values not given are asked for, with defaults shown;
+    never with --no-input or when standard input is not a terminal.
 
-    Secrets stay ${NAME} environment references unless given literally.
+    Secrets stay environment references unless given literally:
+    ${AWS_ACCESS_KEY_ID}, ${AWS_SECRET_ACCESS_KEY}, ${OPENMETADATA_JWT_TOKEN}.
     """
     from omkit_sagemaker import scaffold
 
