@@ -399,7 +399,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         try:
             service_fqn = sink.start(service)
         except (SinkError, OpenMetadataError) as exc:
-            raise _Fatal(f"OpenMetadata: {exc}") from None
+            where = "OpenMetadata" if sink is rest or isinstance(exc, OpenMetadataError) else "sink"
+            raise _Fatal(f"{where}: {exc}") from None
         if rest is not None:
             result.server_version = rest.server_version
         stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
