@@ -499,3 +499,33 @@ def test_no_unset_reference_is_reported_without_expansion() -> None:
     loaded = load_text(aws("awsRegion: ${REGION}"), "c.yaml", environ=None)
     assert loaded.document is not None
     assert [d for d in rules.run(loaded.document) if d.code == "R020"] == []
+
+
+# --- R023 credentials in a URL, R024 backtracking filters -----------------------------------------
+
+
+def test_credentials_in_a_url_are_flagged_without_showing_them() -> None:
+    (diag,) = lint(server("hostPort: http://admin:S3cretPass@om.example.com/api"))
+    assert diag.code == "R023"
+    assert "S3cretPass" not in diag.message + str(diag.hint)
+    (diag,) = lint(aws("awsRegion: us-east-1", "endPointURL: 'https://key@sagemaker.example.com'"))
+    assert diag.code == "R023"
+    assert lint(server("hostPort: http://om.example.com/api?user=a@b")) == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flagged"),
+    [
+        ("(a+)+$", True),
+        (r"^(\w*)*x", True),
+        ("(churn|fraud)-v[0-9]+", False),
+        ("^prod-.*", False),
+        ("(ab)+", False),
+    ],
+)
+def test_nested_quantifiers_in_filters(pattern: str, flagged: bool) -> None:
+    text = (
+        "source:\n  sourceConfig:\n    config:\n      type: MlModelMetadata\n"
+        f"      mlModelFilterPattern:\n        excludes:\n          - '{pattern}'\n"
+    )
+    assert ("R024" in codes(lint(text))) is flagged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 
 #: Shown instead of a secret's value.
@@ -71,3 +72,14 @@ def url_without_userinfo(url: str) -> str:
     if "@" not in authority:
         return url
     return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"
+
+
+#: ``scheme://user:password@`` (or ``scheme://token@``) at the start of a URL inside a text.
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
+
+
+def mask_userinfo(text: str) -> str:
+    """``text`` with the ``user:password@`` part of every URL in it replaced by ``***@``."""
+    if "@" not in text:
+        return text
+    return _USERINFO.sub(lambda m: f"{m.group('scheme')}***@", text)

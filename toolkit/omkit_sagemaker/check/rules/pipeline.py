@@ -251,3 +251,79 @@ def _file_sink(document: Document, target: Version) -> Iterator[Finding]:
         "the file sink needs config.filename, the path of the JSON file it writes",
         at_key=at[-1] == "config",
     )
+
+
+def _nested_quantifier(pattern: str) -> bool:
+    """True when ``pattern`` repeats a part that itself repeats without bound, such as
+    ``(a+)+`` or ``(\\w*)*``: on a name that almost matches, the engine tries every way of
+    splitting it, which takes exponential time."""
+    import importlib
+    import sys
+
+    # The standard library's own regular-expression parser (public as sre_parse until 3.11).
+    name = "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+    sre_parse: Any = importlib.import_module(name)
+
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False  # R016 reports what does not compile
+    repeats = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT} - {None}
+
+    def walk(items: Any, inside: bool) -> bool:
+        """True when a repeat inside ``items`` is unbounded and ``inside`` another repeat."""
+        for op, arg in items:
+            found = False
+            if op in repeats:
+                _, high, body = arg
+                unbounded = high == sre_parse.MAXREPEAT or high > 1
+                if (inside and unbounded) or walk(body, inside or unbounded):
+                    return True
+            elif op is sre_parse.SUBPATTERN:
+                found = walk(arg[-1], inside)
+            elif op is sre_parse.BRANCH:
+                found = any(walk(branch, inside) for branch in arg[1])
+            elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+                found = walk(arg[1], inside)
+            if found:
+                return True
+        return False
+
+    return walk(parsed, False)
+
+
+@rule(
+    "R024",
+    "backtracking-filter",
+    Severity.WARNING,
+    "a filter pattern repeats a group that itself repeats ((a+)+, (\\w*)*): on a name that "
+    "almost matches, matching takes exponential time",
+    hint="repeat once, such as a+ instead of (a+)+; the run gives up on a name after 0.5 s",
+    bad="""
+        source:
+          sourceConfig:
+            config:
+              type: MlModelMetadata
+              mlModelFilterPattern:
+                includes:
+                  - ^(prod-\\w+)+$
+        """,
+    good="""
+        source:
+          sourceConfig:
+            config:
+              type: MlModelMetadata
+              mlModelFilterPattern:
+                includes:
+                  - ^prod-[\\w-]+$
+        """,
+)
+def _backtracking_filter(document: Document, target: Version) -> Iterator[Finding]:
+    for path, key, items in _filter_patterns(document):
+        for i, item in enumerate(items):
+            if isinstance(item, str) and _nested_quantifier(item):
+                yield Finding(
+                    (*path, i),
+                    f"{key} {path[-1]}[{i}] repeats a group that itself repeats, so one "
+                    "crafted model name can stall the match",
+                )

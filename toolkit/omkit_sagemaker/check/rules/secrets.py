@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
@@ -142,3 +143,36 @@ def _placeholders(document: Document, target: Version) -> Iterator[Finding]:
         yield Finding(
             path, f"{key} is {shown}, a placeholder copied from the documentation", hint=hint
         )
+
+
+#: A URL with a ``user:password@`` (or ``token@``) part before its host.
+_URL_USERINFO = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]+@", re.ASCII)
+
+
+@rule(
+    "R023",
+    "credentials-in-url",
+    Severity.WARNING,
+    "a URL (hostPort, endPointURL, ...) carries a user name and password before its host: a "
+    "secret in the file, shown wherever the URL is",
+    hint="take user:password@ out of the URL; OpenMetadata takes the bot's JWT "
+    "(securityConfig.jwtToken) and AWS the awsConfig credentials",
+    bad="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: http://admin:admin@localhost:8585/api
+        """,
+    good="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: http://localhost:8585/api
+        """,
+)
+def _credentials_in_url(document: Document, target: Version) -> Iterator[Finding]:
+    for path, scalar in document.scalars.items():
+        value = scalar.written.strip().strip("'\"")
+        if "@" not in value or not _URL_USERINFO.match(value):
+            continue
+        key = str(path[-1]) if path and isinstance(path[-1], str) else "a value"
+        # Never the userinfo itself: it is a password.
+        yield Finding(path, f"{key} holds a user name and password before its host ('***@')")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from omkit_sagemaker.base.masking import mask_userinfo
 from omkit_sagemaker.ingest import aws
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class _Redactor:
     def __call__(self, text: str) -> str:
         for value in sorted(self._values, key=len, reverse=True):
             text = text.replace(value, MASK)
-        return text
+        return mask_userinfo(text)  # a password in hostPort or endPointURL
 
 
 class Recorder:
