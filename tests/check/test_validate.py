@@ -318,3 +318,41 @@ def test_the_largest_hex_number_the_loader_accepts_is_a_diagnostic_not_a_crash(
     text = edit("serviceName: local_sagemaker", "serviceName: 0x" + "F" * (MAX_DIGITS - 2))
     found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
     assert [(d.code, d.line, d.column) for d in found] == [("S003", 3, 16)]
+
+
+# --- hostile sizes and line endings ---------------------------------------------------------------
+
+
+def test_unknown_keys_past_twenty_are_counted_in_one_line(tmp_path: Path) -> None:
+    extra = "".join(f"  k{i}: 1\n" for i in range(5_000))
+    path = write(tmp_path / "c.yaml", GOOD.replace("source:\n", "source:\n" + extra, 1))
+    found = check_file(path, environ=SAMPLE_ENV)
+    assert [d.code for d in found] == ["S001"] * 21
+    assert found[-1].message == "and 4,980 more unknown keys in source, from 'k20'"
+    assert (found[-1].line, found[-1].column) == (22, 3)  # at k20, the first of the rest
+
+
+def test_a_file_of_more_lines_than_a_config_needs_is_not_parsed(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.yaml", GOOD + "# x\n" * 20_001)
+    (diag,) = check_file(path, environ=None)
+    assert (diag.code, diag.line, diag.column) == ("Y012", 20_001, 1)
+    assert "omkit reads configs of up to 20,000" in diag.message
+
+
+def test_lines_ending_in_cr_alone_are_counted_as_lines(tmp_path: Path) -> None:
+    text = GOOD.replace("type: SageMaker", "type: Sagemaker").replace("\n", "\r")
+    path = tmp_path / "c.yaml"
+    path.write_bytes(text.encode())
+    (diag,) = check_file(path, environ=SAMPLE_ENV)
+    assert (diag.code, diag.line, diag.column) == ("S004", 6, 13)
+
+
+def test_a_list_as_a_key_says_so(tmp_path: Path) -> None:
+    (diag,) = check_file(write(tmp_path / "c.yaml", "? [a, b]\n: c\nsource: {}\n"), environ=None)
+    assert diag.code == "Y008"
+    assert diag.message == "a mapping key is a list or a mapping; metadata ingest cannot read it"
+
+
+def test_a_path_too_long_for_the_system_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match=r"^a{60}…a{40}: cannot read it: File name too long$"):
+        validate_paths(["a" * 5_000])

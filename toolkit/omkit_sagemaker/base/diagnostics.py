@@ -49,6 +49,7 @@ CODES: dict[str, Code] = _catalogue(
     ),
     Code("Y010", Severity.ERROR, "the file holds more than one YAML document"),
     Code("Y011", Severity.ERROR, "the file cannot be read"),
+    Code("Y012", Severity.ERROR, "the file has more lines than any config needs"),
     # Checking against the schemas in spec/ (S = schema).
     Code("S001", Severity.ERROR, "unknown key"),
     Code("S002", Severity.ERROR, "a required key is missing"),

@@ -32,9 +32,15 @@ class UsageError(Exception):
     """A path argument that does not exist or cannot be checked."""
 
 
+def shown(path: str | Path) -> str:
+    """``path`` for a message: a path of thousands of characters is cut in the middle."""
+    text = str(path)
+    return text if len(text) <= 120 else f"{text[:60]}…{text[-40:]}"
+
+
 def missing(path: str | Path) -> str:
     """The one wording of a missing file, for every command."""
-    return f"{path}: no such file or directory"
+    return f"{shown(path)}: no such file or directory"
 
 
 @dataclass
@@ -52,14 +58,14 @@ def check_readable(path: Path) -> None:
     except FileNotFoundError:
         raise UsageError(missing(path)) from None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+        raise UsageError(f"{shown(path)}: cannot read it: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
         raise UsageError(
-            f"{path}: not a regular file (a device, pipe or socket); use - to read standard input"
+            f"{shown(path)}: not a regular file (a device, pipe or socket); use - to read standard input"
         )
     if info.st_size > MAX_BYTES:
         raise UsageError(
-            f"{path}: {info.st_size:,} bytes is more than omkit reads "
+            f"{shown(path)}: {info.st_size:,} bytes is more than omkit reads "
             f"({MAX_BYTES // (1024 * 1024)} MiB; a config is a few kilobytes)"
         )
 
@@ -100,7 +106,12 @@ def collect(targets: Sequence[str | Path], *, only_workflows: bool = False) -> F
             found.files.append(Path(STDIN))
             continue
         path = Path(target)
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+            exists = os.path.lexists(path) and path.exists()
+        except OSError as exc:  # a name too long for the system, say
+            raise UsageError(f"{shown(target)}: cannot read it: {exc.strerror or exc}") from None
+        if is_dir:
             candidates = sorted(
                 p
                 for p in path.rglob("*")
@@ -109,7 +120,7 @@ def collect(targets: Sequence[str | Path], *, only_workflows: bool = False) -> F
                 and p.is_file()
             )
             sniff = True
-        elif os.path.lexists(path) and path.exists():
+        elif exists:
             check_readable(path)
             candidates, sniff = [path], only_workflows
         else:

@@ -103,6 +103,10 @@ def _extra_keys(error: ValidationError) -> list[str]:
     ]
 
 
+#: Unknown keys reported one by one in a mapping; the rest are counted in one more line.
+MAX_UNKNOWN_KEYS = 20
+
+
 def _certain(word: str, choices: Iterable[str]) -> str | None:
     """The one choice ``word`` surely means: the same but for letter case, or the only close
     match; None when there is none or more than one."""
@@ -157,7 +161,15 @@ def _translate(
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         out = []
-        for key in _extra_keys(error):
+        extra = _extra_keys(error)
+        if len(extra) > MAX_UNKNOWN_KEYS:  # one line for the rest, at the first of them
+            rest = extra[MAX_UNKNOWN_KEYS:]
+            first = (*path, rest[0])
+            msg = f"and {len(rest):,} more unknown keys {_where(path)}, from {excerpt(rest[0])}"
+            hint = "allowed here: " + ", ".join(allowed) if allowed else "no keys are allowed here"
+            out.append(at(document.key_position(first), "S001", msg, hint, first))
+            extra = extra[:MAX_UNKNOWN_KEYS]
+        for key in extra:
             guess = _suggest(str(key), allowed)
             sure = _certain(str(key), allowed)
             msg = f"unknown key '{key}' {_where(path)}"

@@ -36,6 +36,8 @@ DataPath = tuple[PathPart, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _INT_TAG = "tag:yaml.org,2002:int"
+#: Longer files are refused before they are parsed (see Y012).
+MAX_LINES = 20_000
 #: Longer numbers are refused: Python will not print an integer past 4,300 decimal digits, and a
 #: thousand hexadecimal digits stay well below that.
 MAX_DIGITS = 1000
@@ -46,6 +48,7 @@ MAX_DEPTH = 100
 #: whole-line comment.
 _DIVERGENT = re.compile(r"(?:^|[ \[\]{},])[!&*|>%@`]", re.MULTILINE)
 _COMMENT_LINE = re.compile(r"^[ ]*#.*$", re.MULTILINE)
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: Tags whose values are not plain mappings, lists or scalars; the runner cannot use them.
 _UNSUPPORTED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("omap", "pairs", "set")}
 
@@ -144,7 +147,8 @@ class _Locator:
     def __init__(self, original: str, expansion: Expansion | None) -> None:
         self._original = original
         self._expansion = expansion
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", original)]
+        # PyYAML ends a line at CR LF, CR, LF, NEL, LS or PS: count lines the same way.
+        self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(original)]
 
     def _offset(self, index: int) -> int:
         return self._expansion.original_offset(index) if self._expansion is not None else index
@@ -212,6 +216,13 @@ def load_text(
     """
     if text.startswith("\ufeff"):  # PyYAML skips a byte-order mark at the start
         text = text[1:]
+    lines = text.count("\n")
+    if lines > MAX_LINES:  # bounded work: composing 100,000 keys alone takes a second
+        msg = (
+            f"the file has {lines:,} lines; omkit reads configs of up to {MAX_LINES:,} "
+            "(a workflow config has a few dozen)"
+        )
+        return LoadResult(None, [make("Y012", name, MAX_LINES + 1, 1, msg)])
     expansion = expand(text, environ) if environ is not None else None
     parsed = expansion.text if expansion is not None else text
     locator = _Locator(text, expansion)
@@ -323,6 +334,9 @@ def _construct_error(root: Node, name: str, locator: _Locator) -> Diagnostic:
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None) or node.start_mark
             pos = locator.mark(mark)
+            if "unhashable" in str(getattr(err, "problem", "")):
+                msg = "a mapping key is a list or a mapping; metadata ingest cannot read it"
+                return make("Y008", name, pos.line, pos.column, msg, hint="write the key as text")
             if node.tag.startswith("tag:yaml.org,2002:") or locator.from_environment(mark):
                 msg = "this value cannot be read by YAML's safe loader, which metadata ingest uses"
             else:
