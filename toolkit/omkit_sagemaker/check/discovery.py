@@ -61,7 +61,8 @@ def check_readable(path: Path) -> None:
         raise UsageError(f"{shown(path)}: cannot read it: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
         raise UsageError(
-            f"{shown(path)}: not a regular file (a device, pipe or socket); use - to read standard input"
+            f"{shown(path)}: not a regular file (a device, pipe or socket); "
+            "use - to read standard input"
         )
     if info.st_size > MAX_BYTES:
         raise UsageError(

@@ -166,8 +166,10 @@ def _translate(
             rest = extra[MAX_UNKNOWN_KEYS:]
             first = (*path, rest[0])
             msg = f"and {len(rest):,} more unknown keys {_where(path)}, from {excerpt(rest[0])}"
-            hint = "allowed here: " + ", ".join(allowed) if allowed else "no keys are allowed here"
-            out.append(at(document.key_position(first), "S001", msg, hint, first))
+            rest_hint = (
+                "allowed here: " + ", ".join(allowed) if allowed else "no keys are allowed here"
+            )
+            out.append(at(document.key_position(first), "S001", msg, rest_hint, first))
             extra = extra[:MAX_UNKNOWN_KEYS]
         for key in extra:
             guess = _suggest(str(key), allowed)
