@@ -126,3 +126,14 @@ def test_url_userinfo_is_never_shown() -> None:
     )
     assert url_without_userinfo("http://om:8585/api?x=a@b") == "http://om:8585/api?x=a@b"
     assert url_without_userinfo("not a url") == "not a url"
+
+
+def test_userinfo_is_masked_in_any_text() -> None:
+    from omkit_sagemaker.base.masking import mask_userinfo
+
+    text = "cannot reach http://admin:S3cret@om:8585/api (check hostPort (https://tok@h/api))"
+    assert (
+        mask_userinfo(text)
+        == "cannot reach http://***@om:8585/api (check hostPort (https://***@h/api))"
+    )
+    assert mask_userinfo("mail me at a@b.example") == "mail me at a@b.example"
