@@ -163,3 +163,22 @@ def test_devices_are_refused(tmp_path: Path) -> None:
         "omkit: error: /dev/zero: not a regular file (a device, pipe or socket); use - to read "
         "standard input\n"
     )
+
+
+def test_a_password_in_hostport_is_never_printed(
+    tmp_path: Path, moto: MotoServer, om_server: OMServer
+) -> None:
+    url = om_server.url.replace("http://", "http://admin:Pw-In-Url-4471@")
+    (tmp_path / "sm.yaml").write_text(config_text(url, moto.endpoint), encoding="utf-8")
+    env = {"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token}
+    runs = {
+        "validate": omkit("validate", "sm.yaml", cwd=tmp_path, env=env),
+        "test-connection": omkit("test-connection", "sm.yaml", cwd=tmp_path, env=env),
+        "run": omkit("run", "sm.yaml", "--timeout", "5", cwd=tmp_path, env=env),
+        "dry-run": omkit("run", "--dry-run", "sm.yaml", cwd=tmp_path, env=env),
+        "json": omkit("run", "--format", "json", "sm.yaml", cwd=tmp_path, env=env),
+    }
+    for name, proc in runs.items():
+        assert "Pw-In-Url-4471" not in proc.stdout + proc.stderr, name
+    assert " warning R023 hostPort holds a user name and password" in runs["validate"].stdout
+    assert "***@" in runs["test-connection"].stdout
