@@ -32,8 +32,9 @@ BIN = Path(sys.executable).parent
 TEMPLATE = ROOT / "templates" / "sagemaker.yaml"
 #: Never imported by `omkit --help` or `omkit validate`.
 HEAVY = ("boto3", "botocore", "pydantic")
-#: Not imported by `omkit validate` on a valid file either (help text is formatted with rich).
-VALIDATE_HEAVY = (*HEAVY, "jsonschema", "rich", "ruamel")
+#: Not imported by `omkit validate` on a valid file either: no typer or click (the fast path of
+#: omkit_sagemaker.cli.fastpath parses the arguments), no rich (help text is formatted with it).
+VALIDATE_HEAVY = (*HEAVY, "jsonschema", "rich", "ruamel", "typer", "click")
 
 #: Targets: omkit's time (or memory) divided by check-jsonschema's.
 ONE_FILE_TARGET = 0.5

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from omkit_sagemaker.cli.app import (
+from omkit_sagemaker.cli.shared import (
     _WRITE,
     DisableOption,
     EnableOption,
     OutputFormat,
-    _fail_usage,
     app,
 )
-
-#: Standard input is read up to this many bytes (the file size cap, plus one to tell).
-_STDIN_LIMIT = 4 * 1024 * 1024 + 1
 
 
 @app.command(rich_help_panel=_WRITE)
@@ -77,57 +72,26 @@ def validate(
     ] = None,
 ) -> None:
     """Check configs against the schemas: exit 0 when valid, 1 on errors, 2 on usage problems."""
-    from omkit_sagemaker.base.diagnostics import has_errors
-    from omkit_sagemaker.check import report
-    from omkit_sagemaker.check.settings import split_codes
-    from omkit_sagemaker.check.validate import UsageError, validate_paths
+    from omkit_sagemaker.cli.validating import ValidateArgs
+    from omkit_sagemaker.cli.validating import validate as run_validate
 
-    stdin = sys.stdin.buffer.read(_STDIN_LIMIT) if "-" in paths else None
-    if stdin is not None and len(stdin) >= _STDIN_LIMIT:
-        raise _fail_usage("standard input: more than 4 MiB is more than a config; not read")
-    try:
-        result = validate_paths(
-            paths,
-            environ=None if no_env else os.environ,
+    code = run_validate(
+        ValidateArgs(
+            paths=paths,
+            output_format=output_format.value,
+            strict=strict,
+            no_env=no_env,
             target_version=target_version,
-            disable=split_codes(disable or []),
-            enable=split_codes(enable or []),
+            disable=disable or [],
+            enable=enable or [],
             only_workflows=only_workflows,
-            stdin=stdin,
-            stdin_name=stdin_filename,
+            stdin_filename=stdin_filename,
+            baseline=baseline,
+            write_baseline=write_baseline,
         )
-    except UsageError as exc:
-        raise _fail_usage(str(exc)) from None
-    note = _apply_baseline(result, baseline, write_baseline)
-    color = output_format is OutputFormat.text and report.use_color(sys.stdout)
-    rendered = report.render(
-        result.diagnostics,
-        result.files,
-        output_format.value,
-        color=color,
-        skipped=len(result.skipped),
     )
-    sys.stdout.write(rendered)
-    if note:  # the summary's last line in text; beside machine-readable output, on stderr
-        (sys.stdout if output_format is OutputFormat.text else sys.stderr).write(note + "\n")
-    if write_baseline is None and has_errors(result.diagnostics, strict=strict):
-        raise typer.Exit(code=1)
-
-
-def _apply_baseline(result: Any, baseline: Path | None, write: Path | None) -> str:
-    """Record (``--write-baseline``) or take out (``--baseline``) the baseline's problems."""
-    from omkit_sagemaker.check import baseline as baselines
-
-    try:
-        if write is not None:
-            return baselines.record(result.diagnostics, result.files, write)
-        if baseline is None:
-            return ""
-        filtered = baselines.filter_result(result.diagnostics, result.files, baseline)
-    except (baselines.BaselineError, OSError) as exc:
-        raise _fail_usage(str(exc)) from None
-    result.diagnostics = filtered.diagnostics
-    return filtered.note(str(baseline))
+    if code:
+        raise typer.Exit(code=code)
 
 
 class RulesFormat(str, Enum):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from omkit_sagemaker.cli.app import _DEVELOP, _fail_usage, _shown, app
+from omkit_sagemaker.cli.shared import _DEVELOP, _fail_usage, _shown, app
 
 
 @app.command("codegen", rich_help_panel=_DEVELOP)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from omkit_sagemaker.cli.app import _WRITE, _fail_usage, app
+from omkit_sagemaker.cli.shared import _WRITE, _fail_usage, app
 
 
 @app.command("fix", rich_help_panel=_WRITE)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from omkit_sagemaker.cli.app import _RUN, _WRITE, _fail_usage, app
+from omkit_sagemaker.cli.shared import _RUN, _WRITE, _fail_usage, app
 
 
 class AuthMode(str, Enum):

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from omkit_sagemaker.cli.app import (
+from omkit_sagemaker.cli.shared import (
     _RUN,
     DisableOption,
     EnableOption,

@@ -1,0 +1,94 @@
+"""What ``omkit validate`` does once its arguments are parsed, without typer.
+
+Both the typer command (:mod:`.check_cmds`) and the fast path (:mod:`.fastpath`) call
+:func:`validate`, so the two cannot drift apart: it prints the report and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Standard input is read up to this many bytes (the file size cap, plus one to tell).
+_STDIN_LIMIT = 4 * 1024 * 1024 + 1
+#: The report formats of ``omkit validate``.
+FORMATS = ("text", "json", "sarif", "github")
+
+
+@dataclass
+class ValidateArgs:
+    """The options of ``omkit validate``, as parsed."""
+
+    paths: Sequence[str]
+    output_format: str = "text"
+    strict: bool = False
+    no_env: bool = False
+    target_version: str | None = None
+    disable: Sequence[str] = field(default_factory=list)
+    enable: Sequence[str] = field(default_factory=list)
+    only_workflows: bool = False
+    stdin_filename: str | None = None
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+
+
+def usage_error(message: str) -> int:
+    """Print ``omkit: error: MESSAGE`` on stderr and give the usage exit code."""
+    sys.stderr.write(f"omkit: error: {message}\n")
+    return 2
+
+
+def validate(args: ValidateArgs) -> int:
+    """Check the files, print the report, and return 0 (valid), 1 (problems) or 2 (usage)."""
+    from omkit_sagemaker.base.diagnostics import has_errors
+    from omkit_sagemaker.check import report
+    from omkit_sagemaker.check.settings import split_codes
+    from omkit_sagemaker.check.validate import UsageError, validate_paths
+
+    stdin = sys.stdin.buffer.read(_STDIN_LIMIT) if "-" in args.paths else None
+    if stdin is not None and len(stdin) >= _STDIN_LIMIT:
+        return usage_error("standard input: more than 4 MiB is more than a config; not read")
+    try:
+        result = validate_paths(
+            args.paths,
+            environ=None if args.no_env else os.environ,
+            target_version=args.target_version,
+            disable=split_codes(args.disable),
+            enable=split_codes(args.enable),
+            only_workflows=args.only_workflows,
+            stdin=stdin,
+            stdin_name=args.stdin_filename,
+        )
+    except UsageError as exc:
+        return usage_error(str(exc))
+    note = ""
+    if args.baseline is not None or args.write_baseline is not None:
+        from omkit_sagemaker.check import baseline as baselines
+
+        try:
+            if args.write_baseline is not None:
+                note = baselines.record(result.diagnostics, result.files, args.write_baseline)
+            elif args.baseline is not None:
+                filtered = baselines.filter_result(result.diagnostics, result.files, args.baseline)
+                result.diagnostics = filtered.diagnostics
+                note = filtered.note(str(args.baseline))
+        except (baselines.BaselineError, OSError) as exc:
+            return usage_error(str(exc))
+    text = args.output_format == "text"
+    rendered = report.render(
+        result.diagnostics,
+        result.files,
+        args.output_format,
+        color=text and report.use_color(sys.stdout),
+        skipped=len(result.skipped),
+    )
+    sys.stdout.write(rendered)
+    if note:  # the summary's last line in text; beside machine-readable output, on stderr
+        (sys.stdout if text else sys.stderr).write(note + "\n")
+    sys.stdout.flush()
+    if args.write_baseline is None and has_errors(result.diagnostics, strict=args.strict):
+        return 1
+    return 0
