@@ -4,20 +4,20 @@ Every command is a thin shell over an ordinary function in ``omkit_sagemaker``; 
 imported inside the commands so that ``omkit validate`` (run on every commit) starts fast.
 
 One module per group of commands (:mod:`.check_cmds`, :mod:`.fix_cmds`, :mod:`.init_cmds`,
-:mod:`.run_cmds`, :mod:`.dev_cmds`), each registering on the shared :data:`~.app.app`. May import
-every other sub-package; nothing imports the CLI.
+:mod:`.run_cmds`, :mod:`.dev_cmds`, :mod:`.lsp_cmds`), each registering on the shared
+:data:`~.app.app`. May import every other sub-package; nothing imports the CLI.
 """
 
 from __future__ import annotations
 
 import sys
 
-from omkit_sagemaker.cli import check_cmds, dev_cmds, fix_cmds, init_cmds, run_cmds
+from omkit_sagemaker.cli import check_cmds, dev_cmds, fix_cmds, init_cmds, lsp_cmds, run_cmds
 from omkit_sagemaker.cli.app import app as app
 from omkit_sagemaker.cli.init_cmds import AuthMode as AuthMode
 
 #: The command modules, imported for the commands they register.
-COMMANDS = (check_cmds, fix_cmds, init_cmds, run_cmds, dev_cmds)
+COMMANDS = (check_cmds, fix_cmds, init_cmds, run_cmds, dev_cmds, lsp_cmds)
 
 
 def main() -> None:

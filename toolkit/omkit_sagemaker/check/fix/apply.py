@@ -262,13 +262,17 @@ class Edit:
 
 
 def text_edits(
-    document: Document, diagnostics: list[Diagnostic], settings: Settings
+    document: Document,
+    before: list[Diagnostic],
+    settings: Settings,
+    *,
+    only: list[Diagnostic] | None = None,
 ) -> list[Edit]:
-    """The fix of each of ``diagnostics`` (found in ``document``) that is sure on its own: it
-    parses, reads back to the same data but the fixed value, and brings no new problem (what an
-    editor offers as a quick fix, one at a time)."""
+    """The fix of each problem of ``before`` (every problem found in ``document``; ``only``:
+    just these of them) that is sure on its own: it parses, reads back to the same data but the
+    fixed value, and brings no new problem (what an editor offers as a quick fix)."""
     found: list[tuple[Diagnostic, Fix]] = []
-    for diag in diagnostics:
+    for diag in before if only is None else only:
         fixer = fixer_for(diag.code)
         fix = fixer(diag, document, settings.target) if fixer is not None else None
         if fix is not None:
@@ -286,14 +290,12 @@ def text_edits(
         if isinstance(made, str):
             continue
         one = _attempt(document, [(diag, fix, made)], settings)
-        if not isinstance(one, str) and not _gains(diagnostics, one[1], [fix]):
+        if not isinstance(one, str) and not _gains(before, one[1], [fix]):
             out.append(Edit(diag, fix, *made))
     return out
 
 
-def _one_pass(
-    result: FileFix, document: Document, settings: Settings, migrate: bool
-) -> FileFix:
+def _one_pass(result: FileFix, document: Document, settings: Settings, migrate: bool) -> FileFix:
     """One round of fixes on ``result.old_text``, whose problems are ``result.before``."""
     body, name = result.old_text, result.file
     result.new_text, result.after = body, result.before
