@@ -222,3 +222,19 @@ def test_utf32_is_negotiated_when_the_client_offers_it(tmp_path: Path) -> None:
     line = text.split("\n")[bogus[0].range.start.line]
     assert line.strip().startswith("bogusKey")
     assert bogus[0].range.start.character == line.index("bogusKey")
+
+
+def test_without_pygls_omkit_lsp_says_to_install_the_extra_and_exits_2() -> None:
+    import subprocess
+
+    probe = (
+        "import sys; sys.modules['pygls'] = None; sys.argv = ['omkit', 'lsp']\n"
+        "from omkit_sagemaker.cli import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert "pip install 'omkit-sagemaker[lsp]'" in line

@@ -12,6 +12,7 @@ value (omkit's diagnostics never do), and nothing here logs the buffer's text.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -198,22 +199,20 @@ def fix_all(analysis: Analysis) -> types.CodeAction | None:
     planned = apply.plan_text(body, analysis.uri, analysis.settings)
     if planned.errors or not planned.applied or planned.new_text == body:
         return None
-    old, new = body, planned.new_text
-    start = 0
-    while start < min(len(old), len(new)) and old[start] == new[start]:
-        start += 1
-    tail = 0
-    while tail < min(len(old), len(new)) - start and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    change = types.TextEdit(
-        range=analysis.lines.range(bom + start, bom + len(old) - tail),
-        new_text=new[start : len(new) - tail],
-    )
+    # One edit per changed stretch (never one edit spanning the whole file): the rest of
+    # the buffer, secrets included, is not sent back.
+    matcher = difflib.SequenceMatcher(None, body, planned.new_text, autojunk=False)
+    lines = analysis.lines
+    changes = [
+        types.TextEdit(range=lines.range(bom + i1, bom + i2), new_text=planned.new_text[j1:j2])
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
     count = len(planned.applied)
     return types.CodeAction(
         title=f"omkit: fix {count} problem{'s' if count != 1 else ''} in this file",
         kind=types.CodeActionKind.SourceFixAll,
-        edit=types.WorkspaceEdit(changes={analysis.uri: [change]}),
+        edit=types.WorkspaceEdit(changes={analysis.uri: changes}),
     )
 
 
