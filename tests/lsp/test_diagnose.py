@@ -139,3 +139,10 @@ def test_token_end_covers_quotes_and_stops_at_colons_and_comments() -> None:
     assert diagnose.token_end("  k: 'it''s: x' # c", 5) == 15
     assert diagnose.token_end('  k: "a\\"b"', 5) == 11
     assert diagnose.token_end("", 0) == 0
+
+
+def test_a_byte_order_mark_does_not_shift_line_one(tmp_path: Path) -> None:
+    text = "\ufeffsourc: {}\nsource: x\n"
+    found = diagnose.analyse(_uri(tmp_path), text)
+    starts = {(d.range.start.line, d.range.start.character) for d in found.diagnostics}
+    assert (0, 1) in starts  # the unknown key sourc, just after the mark

@@ -23,8 +23,7 @@ def lsp_command(
         typer.Option("--stdio", help="Speak LSP over standard input and output (the default)."),
     ] = True,
 ) -> None:
-    """Run the language server: diagnostics, hover, completion and quick fixes in any editor
-    for the open workflow configs (exit 2 when the lsp extra is not installed)."""
+    """Run the language server (diagnostics, hover, completion, quick fixes) for editors."""
     if importlib.util.find_spec("pygls") is None:
         typer.echo(MISSING, err=True)
         raise typer.Exit(code=2)

@@ -13,7 +13,7 @@ value (omkit's diagnostics never do), and nothing here logs the buffer's text.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
@@ -97,6 +97,8 @@ def analyse(uri: str, text: str, encoding: str = UTF16) -> Analysis:
             )
     name = str(path) if path is not None else uri
     result.document, result.found = check_text(body, name, environ=None, settings=result.settings)
+    if len(body) != len(text):  # omkit counts line 1's columns after the byte-order mark
+        result.found = [replace(d, column=d.column + 1) if d.line == 1 else d for d in result.found]
     result.pairs = [(d, to_lsp(d, lines)) for d in result.found]
     result.diagnostics = problems + [lsp for _, lsp in result.pairs]
     return result
@@ -173,7 +175,9 @@ def code_actions(analysis: Analysis, wanted: types.Range) -> list[types.CodeActi
     for edit in apply.text_edits(
         analysis.document, analysis.found, analysis.settings, only=touching
     ):
-        change = types.TextEdit(range=lines.range(edit.start, edit.end), new_text=edit.new)
+        bom = len(analysis.text) - len(analysis.document.source)  # offsets are the body's
+        span = lines.range(bom + edit.start, bom + edit.end)
+        change = types.TextEdit(range=span, new_text=edit.new)
         out.append(
             types.CodeAction(
                 title=f"omkit: {edit.fix.explanation}",

@@ -94,9 +94,7 @@ def make_server() -> OmkitServer:
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[":", " "])
     )
-    def completion(
-        ls: OmkitServer, params: types.CompletionParams
-    ) -> types.CompletionList | None:
+    def completion(ls: OmkitServer, params: types.CompletionParams) -> types.CompletionList | None:
         analysis = ls.analysis(params.text_document.uri)
         if not analysis.workflow:
             return None
