@@ -8,8 +8,8 @@ exits 1 when a target is missed:
 - one file, cold process: omkit at most 0.5x check-jsonschema's wall time;
 - 1,000 files in one call: omkit at most 0.2x check-jsonschema's wall time;
 - 1,000 files: omkit's peak memory at most check-jsonschema's;
-- `omkit --help` and `omkit validate` never import boto3, botocore, pydantic or jsonschema
-  (jsonschema only when a file has a problem to explain).
+- `omkit --help` and `omkit validate` never import boto3, botocore, pydantic, pygls or
+  lsprotocol (the language server's) or jsonschema (only when a file has a problem to explain).
 
 `--quick` checks only the import budget (CI runs that); the full run takes about a minute.
 Run: `.venv/bin/python bench/validate_bench.py [--quick] [--runs N]`.
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TEMPLATE = ROOT / "templates" / "sagemaker.yaml"
 #: Never imported by `omkit --help` or `omkit validate`.
-HEAVY = ("boto3", "botocore", "pydantic")
+HEAVY = ("boto3", "botocore", "pydantic", "pygls", "lsprotocol")
 #: Not imported by `omkit validate` on a valid file either: no typer or click (the fast path of
 #: omkit_sagemaker.cli.fastpath parses the arguments), no rich (help text is formatted with it).
 VALIDATE_HEAVY = (*HEAVY, "jsonschema", "rich", "ruamel", "typer", "click")

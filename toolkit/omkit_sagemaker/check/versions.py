@@ -235,6 +235,18 @@ def _candidates(path: DataPath) -> list[_Candidate]:
     return [c for node, res, span in found for c in _expand(node, res, span)]
 
 
+def candidates(path: DataPath) -> list[tuple[Schema, Window]]:
+    """Every schema node of any release that can describe the value at ``path`` (the property
+    itself, then what it refers to and is combined with), each with the releases that accept
+    it on the way there: what an editor shows on hover and offers to complete."""
+    return [(node, span) for node, _, span in _candidates(path)]
+
+
+def accepts(span: Window, target: Version) -> bool:
+    """True when the releases ``span`` include ``target``."""
+    return _contains(span, target)
+
+
 def _verdict(spans: list[Window], target: Version) -> tuple[str, Version] | None:
     """``("since", v)`` or ``("until", v)`` when no span holds ``target``; None otherwise."""
     if not spans or any(_contains(s, target) for s in spans):

@@ -4,7 +4,8 @@ Every command is a thin shell over an ordinary function in ``omkit_sagemaker``; 
 imported inside the commands so that ``omkit validate`` (run on every commit) starts fast.
 
 One module per group of commands (:mod:`.check_cmds`, :mod:`.fix_cmds`, :mod:`.init_cmds`,
-:mod:`.run_cmds`, :mod:`.dev_cmds`), each registering on the shared :data:`~.app.app`
+:mod:`.run_cmds`, :mod:`.dev_cmds`, :mod:`.lsp_cmds`), each registering on the shared
+:data:`~.shared.app`
 (:mod:`.commands` imports them all). A plain ``omkit validate`` call skips typer altogether
 (:mod:`.fastpath`). May import every other sub-package; nothing imports the CLI.
 """

@@ -31,7 +31,7 @@ from omkit_sagemaker.check.fix.model import Fix, Fixer, string_token
 from omkit_sagemaker.check.loader import DataPath, Document, load_bytes
 from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.rules.reading import _is_env_reference
-from omkit_sagemaker.check.settings import SettingsError, load_settings
+from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings
 from omkit_sagemaker.check.validate import check_text
 from omkit_sagemaker.spec import schema
 
@@ -213,14 +213,21 @@ def plan(path: str | Path, *, target: str | None = None) -> FileFix:
         result.errors += [_line(d) for d in load_bytes(result.raw, name).diagnostics]
         return result
     bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom) :]
+    found = plan_text(text[len(bom) :], name, settings, migrate=target is not None)
+    found.raw = result.raw
+    return found
+
+
+def plan_text(body: str, name: str, settings: Settings, *, migrate: bool = False) -> FileFix:
+    """The fixes of one file's text ``body`` (no byte-order mark), reported as ``name`` (an
+    editor's buffer, say): :func:`plan` without the file. ``migrate``: also the S010 fixes."""
+    result = FileFix(name)
     document, result.before = check_text(body, name, environ=None, settings=settings)
     result.old_text = result.new_text = body
     if document is None:
         result.errors += [_line(d) for d in result.before] or [f"{name}:1:1: cannot read it"]
         return result
     result.after = result.before
-    migrate = target is not None
     current = _one_pass(
         FileFix(name, before=result.before, old_text=body), document, settings, migrate
     )
@@ -243,7 +250,52 @@ def plan(path: str | Path, *, target: str | None = None) -> FileFix:
     return result
 
 
-def _one_pass(result: FileFix, document: Document, settings: Any, migrate: bool) -> FileFix:
+@dataclass(frozen=True)
+class Edit:
+    """One fix as a replacement of ``text[start:end]`` by ``new`` in the text it was found in."""
+
+    diagnostic: Diagnostic
+    fix: Fix
+    start: int
+    end: int
+    new: str
+
+
+def text_edits(
+    document: Document,
+    before: list[Diagnostic],
+    settings: Settings,
+    *,
+    only: list[Diagnostic] | None = None,
+) -> list[Edit]:
+    """The fix of each problem of ``before`` (every problem found in ``document``; ``only``:
+    just these of them) that is sure on its own: it parses, reads back to the same data but the
+    fixed value, and brings no new problem (what an editor offers as a quick fix)."""
+    found: list[tuple[Diagnostic, Fix]] = []
+    for diag in before if only is None else only:
+        fixer = fixer_for(diag.code)
+        fix = fixer(diag, document, settings.target) if fixer is not None else None
+        if fix is not None:
+            found.append((diag, fix))
+    if not found:
+        return []
+    body = document.source
+    try:
+        spans = _spans(body)
+    except _Unreadable:
+        return []
+    out: list[Edit] = []
+    for diag, fix in found:
+        made = _edit(body, fix, spans.get(fix.path))
+        if isinstance(made, str):
+            continue
+        one = _attempt(document, [(diag, fix, made)], settings)
+        if not isinstance(one, str) and not _gains(before, one[1], [fix]):
+            out.append(Edit(diag, fix, *made))
+    return out
+
+
+def _one_pass(result: FileFix, document: Document, settings: Settings, migrate: bool) -> FileFix:
     """One round of fixes on ``result.old_text``, whose problems are ``result.before``."""
     body, name = result.old_text, result.file
     result.new_text, result.after = body, result.before
