@@ -229,3 +229,20 @@ def test_debug_logs_every_call_without_a_secret(
     assert len([c for c in aws_calls if " DescribeModel " in c]) == len(MODELS)
     assert "hunter2" not in done.out + done.err
     assert om.token not in done.out + done.err
+
+
+# ---- progress lines when unattended (first-run issue, point 4) --------------------------------
+
+
+def test_an_unattended_run_logs_a_progress_line_every_10_seconds(
+    aws: FaultProxy, om: OMServer, tmp_path: Path
+) -> None:
+    """stderr is a pipe (as under cron or Airflow): a slow AWS (1.2 s a call, 2 calls a model,
+    one worker) makes the run last past 10 s, so exactly one progress line appears."""
+    aws.delay = 1.2
+    write_config(tmp_path, config_text(om.url, aws.endpoint))
+    done = omkit("run", "sm.yaml", "--workers", "1", cwd=tmp_path, env=env_for(om))
+    assert done.code == 0, done.err
+    progress = [line for line in done.err.splitlines() if "progress:" in line]
+    assert len(progress) == 1, done.err
+    assert progress[0].endswith(" of 5 models done, 0 errors so far")

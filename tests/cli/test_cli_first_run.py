@@ -182,3 +182,17 @@ def test_a_password_in_hostport_is_never_printed(
         assert "Pw-In-Url-4471" not in proc.stdout + proc.stderr, name
     assert " warning R023 hostPort holds a user name and password" in runs["validate"].stdout
     assert "***@" in runs["test-connection"].stdout
+
+
+def test_sarif_names_and_links_each_rule(tmp_path: Path) -> None:
+    text = TEMPLATE.read_text(encoding="utf-8").replace(
+        "hostPort: http://localhost:8585/api", "hostPort: http://localhost:8585", 1
+    )
+    (tmp_path / "sm.yaml").write_text(text, encoding="utf-8")
+    proc = omkit("validate", "--no-env", "--format", "sarif", "sm.yaml", cwd=tmp_path)
+    assert proc.returncode == 1
+    (rule,) = json.loads(proc.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["id"] == "R012"
+    assert rule["name"] == "hostport-api"
+    assert rule["fullDescription"]["text"].startswith("hostPort does not end in /api")
+    assert rule["helpUri"].endswith("/docs/rules.md#r012-hostport-api")
