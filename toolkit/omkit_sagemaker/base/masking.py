@@ -63,17 +63,6 @@ def kind(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def url_without_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` part replaced by ``***@`` (for messages and logs)."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    authority, slash, path = rest.partition("/")
-    if "@" not in authority:
-        return url
-    return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"
-
-
 #: ``scheme://user:password@`` (or ``scheme://token@``) at the start of a URL inside a text.
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
 
@@ -83,3 +72,13 @@ def mask_userinfo(text: str) -> str:
     if "@" not in text:
         return text
     return _USERINFO.sub(lambda m: f"{m.group('scheme')}***@", text)
+
+
+def url_without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` part replaced by ``***@`` (for messages and logs)."""
+    return mask_userinfo(url)
+
+
+def has_userinfo(url: str) -> bool:
+    """True when the text ``url`` starts with a URL that carries ``user:password@``."""
+    return _USERINFO.match(url.strip()) is not None

@@ -75,12 +75,8 @@ def check_text(
 ) -> tuple[Document | None, list[Diagnostic]]:
     """The document (None when unreadable) and every diagnostic for the text of one file, as
     :func:`check_file` finds them; ``settings=None``: omkit's defaults."""
-    settings = settings or Settings()
     loaded = load_text(text, name, environ=environ)
-    found = list(loaded.diagnostics)
-    if loaded.document is not None:
-        found.extend(_check(loaded.document, settings))
-    return loaded.document, sorted(suppress.apply(found, text, settings), key=Diagnostic.sort_key)
+    return loaded.document, _diagnose(loaded, text, settings or Settings())
 
 
 def check_file(
@@ -114,14 +110,17 @@ def check_source(
 ) -> list[Diagnostic]:
     """Every diagnostic for the config bytes ``raw`` reported under the file name ``name``
     (standard input, an editor's buffer); ``settings=None`` means omkit's defaults."""
-    settings = settings or Settings()
-    loaded: LoadResult = load_bytes(raw, name, environ=environ)
+    loaded = load_bytes(raw, name, environ=environ)
+    return _diagnose(loaded, raw.decode("utf-8", errors="replace"), settings or Settings())
+
+
+def _diagnose(loaded: LoadResult, text: str, settings: Settings) -> list[Diagnostic]:
+    """The loader's and the checks' diagnostics, less what the file's comments (in ``text``,
+    as written) and ``settings`` turn off, in file order."""
     found = list(loaded.diagnostics)
     if loaded.document is not None:
         found.extend(_check(loaded.document, settings))
         text = loaded.document.source
-    else:  # unreadable: its comments may still turn off a (disableable) loader code
-        text = raw.decode("utf-8", errors="replace")
     return sorted(suppress.apply(found, text, settings), key=Diagnostic.sort_key)
 
 

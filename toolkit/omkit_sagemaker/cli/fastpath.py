@@ -14,7 +14,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from omkit_sagemaker.cli.validating import FORMATS, ValidateArgs, validate
+from omkit_sagemaker.check.report import FORMATS
+from omkit_sagemaker.cli.validating import ValidateArgs, validate
 
 
 class _GiveUp(Exception):

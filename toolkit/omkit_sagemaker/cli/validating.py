@@ -14,8 +14,6 @@ from pathlib import Path
 
 #: Standard input is read up to this many bytes (the file size cap, plus one to tell).
 _STDIN_LIMIT = 4 * 1024 * 1024 + 1
-#: The report formats of ``omkit validate``.
-FORMATS = ("text", "json", "sarif", "github")
 
 
 @dataclass

@@ -3,16 +3,15 @@ literal text, because ``metadata ingest`` leaves unknown references as they are.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.check.loader import Document, Position
+from omkit_sagemaker.check.rules.reading import _ENV
 from omkit_sagemaker.check.rules.registry import Finding, rule
 from omkit_sagemaker.check.versions import Version
 from omkit_sagemaker.spec import schema
 
-_REF = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
 #: Keys whose value picks the AWS identity or region: a literal ``${NAME}`` there never works.
 _CREDENTIALS = frozenset(
     {"awsAccessKeyId", "awsRegion", "profileName", "assumeRoleArn", "assumeRoleSessionName"}
@@ -59,7 +58,7 @@ def _unset_variable(document: Document, target: Version) -> Iterator[Finding]:
         if "$" not in scalar.written:
             continue
         start = document.position(path)
-        for match in _REF.finditer(scalar.written):
+        for match in _ENV.finditer(scalar.written):
             name = match.group(1).strip("{}")
             if name not in unset:
                 continue

@@ -87,6 +87,15 @@ def _filter_patterns(document: Document) -> Iterator[tuple[DataPath, str, list[A
                 yield (*path, which), path[-1], items
 
 
+def _filter_regexes(document: Document) -> Iterator[tuple[DataPath, str, str]]:
+    """Every text item of a filter pattern list: its data path, how a message names it
+    (``mlModelFilterPattern includes[0]``), and the regular expression."""
+    for path, key, items in _filter_patterns(document):
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                yield (*path, i), f"{key} {path[-1]}[{i}]", item
+
+
 def _regex_position(document: Document, path: DataPath, offset: int | None) -> Position | None:
     """Where character ``offset`` of the regex at ``path`` is in the file, when it can be told."""
     scalar = document.scalars.get(path)
@@ -129,19 +138,16 @@ def _regex_position(document: Document, path: DataPath, offset: int | None) -> P
     replaces=("S006",),
 )
 def _filter_regex(document: Document, target: Version) -> Iterator[Finding]:
-    for path, key, items in _filter_patterns(document):
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                continue
-            try:
-                re.compile(item, re.IGNORECASE)
-            except re.error as exc:
-                where = f" at position {exc.pos}" if exc.pos is not None else ""
-                yield Finding(
-                    (*path, i),
-                    f"{key} {path[-1]}[{i}] is not a valid regular expression: {exc.msg}{where}",
-                    position=_regex_position(document, (*path, i), exc.pos),
-                )
+    for path, name, item in _filter_regexes(document):
+        try:
+            re.compile(item, re.IGNORECASE)
+        except re.error as exc:
+            where = f" at position {exc.pos}" if exc.pos is not None else ""
+            yield Finding(
+                path,
+                f"{name} is not a valid regular expression: {exc.msg}{where}",
+                position=_regex_position(document, path, exc.pos),
+            )
 
 
 @rule(
@@ -319,11 +325,10 @@ def _nested_quantifier(pattern: str) -> bool:
         """,
 )
 def _backtracking_filter(document: Document, target: Version) -> Iterator[Finding]:
-    for path, key, items in _filter_patterns(document):
-        for i, item in enumerate(items):
-            if isinstance(item, str) and _nested_quantifier(item):
-                yield Finding(
-                    (*path, i),
-                    f"{key} {path[-1]}[{i}] repeats a group that itself repeats, so one "
-                    "crafted model name can stall the match",
-                )
+    for path, name, item in _filter_regexes(document):
+        if _nested_quantifier(item):
+            yield Finding(
+                path,
+                f"{name} repeats a group that itself repeats, so one crafted model name can "
+                "stall the match",
+            )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
-from omkit_sagemaker.base.masking import describe, is_secret
+from omkit_sagemaker.base.masking import describe, has_userinfo, is_secret
 from omkit_sagemaker.check.fix.model import Fix, data_path, written_value
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
@@ -145,10 +144,6 @@ def _placeholders(document: Document, target: Version) -> Iterator[Finding]:
         )
 
 
-#: A URL with a ``user:password@`` (or ``token@``) part before its host.
-_URL_USERINFO = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]+@", re.ASCII)
-
-
 @rule(
     "R023",
     "credentials-in-url",
@@ -171,7 +166,7 @@ _URL_USERINFO = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]+@", re.ASCII)
 def _credentials_in_url(document: Document, target: Version) -> Iterator[Finding]:
     for path, scalar in document.scalars.items():
         value = scalar.written.strip().strip("'\"")
-        if "@" not in value or not _URL_USERINFO.match(value):
+        if "@" not in value or not has_userinfo(value):
             continue
         key = str(path[-1]) if path and isinstance(path[-1], str) else "a value"
         # Never the userinfo itself: it is a password.
