@@ -80,12 +80,12 @@ class AssetDenied(Exception):
 
 
 def error_code(exc: BaseException) -> str:
-    """The AWS error code of a botocore ``ClientError`` ("" for anything else)."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        return code if isinstance(code, str) else ""
-    return ""
+    """The AWS error code of a boto3 error (``AccessDenied``, ``ValidationException``, ...),
+    dug out of the body when botocore could not parse it (:func:`ingest.aws.aws_error`); the
+    class name for anything else."""
+    from omkit_sagemaker.ingest import aws
+
+    return aws.aws_error(exc)[0]
 
 
 def candidate_job(model_data_url: str) -> str | None:
