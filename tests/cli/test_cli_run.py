@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from awsfaults import FaultProxy
-from awsfixtures import MotoServer, create_model, tag_model
+from awsfixtures import MotoServer, create_model, seed_estate, tag_model
 from omdouble import OMServer
 from samples import AWS_SECRET, config_text
 
@@ -229,3 +229,60 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> N
     done = omkit(*args, cwd=tmp_path, env={})
     assert done.code == 2
     assert message in done.err
+
+
+# ---- training jobs and endpoints (issue 14) ----------------------------------------------------
+
+
+def test_a_run_ingests_training_jobs_and_endpoints_and_assets_leaves_kinds_out(
+    moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    seed_estate(moto)
+    write_config(tmp_path, config_text(om_server.url, moto.endpoint))
+    full = omkit("run", "sm.yaml", cwd=tmp_path, env=env_for(om_server))
+    assert full.code == 0, full.err
+    assert "Processed     4  (created 4, updated 0)" in full.out
+    assert "warning" not in full.err
+    churn = om_server.models["local_sagemaker.churn"]
+    assert churn["algorithm"] == "xgboost"
+    assert churn["mlHyperParameters"] == [
+        {"name": "max_depth", "value": "5"},
+        {"name": "eta", "value": "0.2"},
+    ]
+    assert churn["server"] == (
+        "https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/churn-prod/invocations"
+    )
+    assert churn["description"].startswith("**Training job** `churn-train-7`\n")
+    assert (
+        "| `churn-shadow` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |"
+        in (churn["description"])
+    )
+
+    om_server.clear_requests()
+    models_only = omkit(
+        "run", "sm.yaml", "--assets", "models", cwd=tmp_path, env=env_for(om_server)
+    )
+    assert models_only.code == 0, models_only.err
+    bodies = {r.body["name"]: r.body for r in om_server.calls("PUT", "/api/v1/mlmodels")}
+    assert bodies["churn"] == {
+        "name": "churn",
+        "algorithm": "xgboost",
+        "mlStore": churn["mlStore"],
+        "service": "local_sagemaker",
+        "sourceUrl": churn["sourceUrl"],
+    }
+
+
+def test_an_unknown_asset_kind_is_a_usage_error(
+    moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    write_config(tmp_path, config_text(om_server.url, moto.endpoint))
+    done = omkit(
+        "run", "sm.yaml", "--assets", "models,lineage", cwd=tmp_path, env=env_for(om_server)
+    )
+    assert done.code == 2
+    assert done.err == (
+        "omkit: error: --assets: unknown asset kind 'lineage' "
+        "(known: models, training-jobs, endpoints)\n"
+    )
+    assert om_server.requests == []
