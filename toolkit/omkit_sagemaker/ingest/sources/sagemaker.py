@@ -10,6 +10,11 @@ It streams: pages are read as the pool drains, at most ``2 * workers`` models ar
 described at any time, and results come out in listing order, so memory does not grow with the
 number of models (only the set of listed names does, a few bytes per model).
 
+With :attr:`SageMakerSource.training` set (the ``training-jobs`` asset kind), each described
+model's training job is looked up in the same worker
+(:mod:`omkit_sagemaker.ingest.sources.training`); a failed lookup keeps the model, with
+:attr:`SageMakerModel.training_error`.
+
 A model whose ``DescribeModel`` fails becomes a :class:`ModelFailure` (its name and the AWS
 error) and the others go on; a failed ``ListTags`` keeps the model, without tags, with a warning.
 A failed ``ListModels`` page ends the listing: :attr:`SageMakerSource.listing_error` says why,
