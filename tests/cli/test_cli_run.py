@@ -17,9 +17,16 @@ from pathlib import Path
 
 import pytest
 from awsfaults import FaultProxy
-from awsfixtures import MotoServer, create_model, seed_estate, tag_model
+from awsfixtures import (
+    MotoServer,
+    create_model,
+    iam_enforced,
+    iam_user,
+    seed_estate,
+    tag_model,
+)
 from omdouble import OMServer
-from samples import AWS_SECRET, config_text
+from samples import ACCESS_KEY, AWS_SECRET, config_text
 
 OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
 
@@ -286,3 +293,32 @@ def test_an_unknown_asset_kind_is_a_usage_error(
         "(known: models, training-jobs, endpoints)\n"
     )
     assert om_server.requests == []
+
+
+def test_credentials_without_the_endpoint_actions_skip_endpoints_with_one_warning(
+    moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    seed_estate(moto)
+    allowed = [
+        "sagemaker:ListModels",
+        "sagemaker:DescribeModel",
+        "sagemaker:ListTags",
+        "sagemaker:DescribeTrainingJob",
+        "sagemaker:Search",
+    ]
+    key, secret = iam_user(moto, "no-endpoints", allowed)
+    text = config_text(om_server.url, moto.endpoint).replace(ACCESS_KEY, key)
+    write_config(tmp_path, text)
+    with iam_enforced(moto):
+        done = omkit(
+            "run", "sm.yaml", cwd=tmp_path, env={"SM_SECRET": secret, "OM_JWT": om_server.token}
+        )
+    assert done.code == 0, done.err
+    warnings = [line for line in done.err.splitlines() if "warning" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "omkit: warning: endpoints: skipped: sagemaker:ListEndpoints is not allowed ("
+    )
+    churn = om_server.models["local_sagemaker.churn"]
+    assert "server" not in churn
+    assert churn["mlHyperParameters"][0] == {"name": "max_depth", "value": "5"}  # jobs still read
