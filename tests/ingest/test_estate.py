@@ -27,7 +27,7 @@ from awsfixtures import (
     seed_estate,
 )
 from omdouble import OMServer
-from omkit_sagemaker.ingest import workflow
+from omkit_sagemaker.ingest import runreport, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from samples import AWS_SECRET, CONSOLE, config_text
@@ -191,6 +191,7 @@ def test_assets_models_reads_neither_jobs_nor_endpoints(
     )
     assert result.exit_code == 0
     assert set(calls) == {"ListModels", "DescribeModel", "ListTags"}
+    assert result.assets == {"models": None}
     bodies = model_bodies(om_server)
     assert bodies["churn"] == {
         "name": "churn",
@@ -257,6 +258,12 @@ def test_a_missing_permission_skips_only_that_kind_with_a_warning_naming_it(
     assert model_bodies(om_server)["churn"]["algorithm"] == "xgboost"
     assert "server" not in model_bodies(om_server)["churn"]
     assert secret not in str(result.status.warnings)
+    document = runreport.as_json(result)
+    assert document["assets"] == [
+        {"kind": "models", "read": True, "refusedAction": None},
+        {"kind": "training-jobs", "read": False, "refusedAction": "sagemaker:DescribeTrainingJob"},
+        {"kind": "endpoints", "read": False, "refusedAction": "sagemaker:ListEndpoints"},
+    ]
 
 
 def test_a_2_0_server_takes_the_same_bodies_in_bulk(

@@ -14,7 +14,7 @@ the kind is skipped with one warning naming the IAM action, and the run goes on.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from omkit_sagemaker.ingest.sinks.base import Status
@@ -59,6 +59,8 @@ class Estate:
 
     training: TrainingJobs | None = None
     endpoints: EndpointIndex | None = None
+    #: Kinds skipped for a missing permission -> the IAM action that was refused.
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def servings(self, model: str) -> tuple[Serving, ...]:
         return self.endpoints.servings(model) if self.endpoints is not None else ()
@@ -74,6 +76,7 @@ def read_estate(client: Any, region: str, assets: frozenset[str], status: Status
         try:
             estate.endpoints = index.read()
         except AssetDenied as exc:
+            estate.skipped[exc.asset] = exc.action
             warn_denied(status, exc)
         except Exception as exc:
             status.warn(
@@ -111,4 +114,10 @@ def model_warnings(model: SageMakerModel, status: Status, seen: set[str]) -> Non
 def finish(estate: Estate, status: Status) -> None:
     """After the models: the warning of a training-job lookup that was denied."""
     if estate.training is not None and estate.training.denied is not None:
+        estate.skipped[training_source.ASSET] = estate.training.denied.action
         warn_denied(status, estate.training.denied)
+
+
+def read_kinds(assets: frozenset[str], estate: Estate) -> dict[str, str | None]:
+    """Each kind asked for -> None when it was read, the refused IAM action when skipped."""
+    return {kind: estate.skipped.get(kind) for kind in ASSET_KINDS if kind in assets}

@@ -143,6 +143,8 @@ class RunResult:
     duration: float = 0.0
     #: The signal that stopped the run (SIGINT, SIGTERM), if one did.
     signal: int | None = None
+    #: The asset kinds asked for -> None when read, the refused IAM action when skipped.
+    assets: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -414,6 +416,7 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         source.training = estate.training
         _ingest(source, sink, status, service_fqn, region, options, stop, estate)
         estate_kinds.finish(estate, status)
+        result.assets = estate_kinds.read_kinds(options.assets, estate)
     except BaseException:
         sink.abort()
         raise
