@@ -322,3 +322,36 @@ def test_credentials_without_the_endpoint_actions_skip_endpoints_with_one_warnin
     churn = om_server.models["local_sagemaker.churn"]
     assert "server" not in churn
     assert churn["mlHyperParameters"][0] == {"name": "max_depth", "value": "5"}  # jobs still read
+
+
+def test_a_failing_endpoint_config_is_read_once_and_only_warns(
+    aws_faults: FaultProxy, moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    """DescribeEndpointConfig fails (a non-permission error): each endpoint on it is left out
+    with a warning, the failed config is not asked again for the second endpoint sharing it,
+    and the models are still ingested (exit 0)."""
+    seed_estate(moto)
+    aws_faults.fail("DescribeEndpointConfig", message="config unreadable")
+    write_config(tmp_path, config_text(om_server.url, aws_faults.endpoint))
+    done = omkit("run", "sm.yaml", cwd=tmp_path, env=env_for(om_server))
+    assert done.code == 0, done.err
+    assert aws_faults.actions.count("DescribeEndpoint") == 3
+    assert aws_faults.actions.count("DescribeEndpointConfig") == 2  # churn-ab, fraud-only
+    assert "ListTrainingJobs" not in aws_faults.actions
+    for endpoint, config in (
+        ("churn-prod", "churn-ab"),
+        ("churn-shadow", "churn-ab"),
+        ("fraud-prod", "fraud-only"),
+    ):
+        assert (
+            f"endpoint {endpoint}: DescribeEndpointConfig {config} failed: ValidationException: "
+            "config unreadable" in done.out
+        )
+    assert "Finished with warnings" in done.out
+    assert sorted(om_server.live_models()) == [
+        "local_sagemaker.churn",
+        "local_sagemaker.fraud",
+        "local_sagemaker.imported",
+        "local_sagemaker.scorer",
+    ]
+    assert "server" not in om_server.models["local_sagemaker.churn"]

@@ -22,6 +22,7 @@ from awsfixtures import (
     REGION,
     XGBOOST,
     MotoServer,
+    create_training_job,
     iam_enforced,
     iam_user,
     seed_estate,
@@ -154,6 +155,8 @@ def model_bodies(om: OMServer) -> dict[str, Any]:
 def test_every_asset_kind_fills_its_fields(
     estate: MotoServer, om_server: OMServer, tmp_path: Path
 ) -> None:
+    for i in range(12):  # a longer job history costs nothing more
+        create_training_job(estate, f"history-{i}", output="s3://ml-artifacts/history/")
     calls: Counter[str] = Counter()
     result = run(tmp_path, estate, om_server, sagemaker_client=counting(estate, calls))
     assert result.exit_code == 0, result.status.errors

@@ -79,6 +79,7 @@ class EndpointIndex:
     problems: list[tuple[str, str]] = field(default_factory=list)
     #: Configs read (``DescribeEndpointConfig`` answers, or None when it failed).
     _configs: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
+    _config_errors: dict[str, str] = field(default_factory=dict, repr=False)
 
     def read(self) -> EndpointIndex:
         """Read every endpoint; raises :class:`AssetDenied` when a call is not allowed."""
@@ -153,6 +154,8 @@ class EndpointIndex:
             )
 
     def _config(self, endpoint: str, name: str) -> dict[str, Any] | None:
+        """The config ``name`` (one call per config, a failure included: each endpoint on a
+        failed config gets the same problem)."""
         if name not in self._configs:
             try:
                 self._configs[name] = self._call(
@@ -162,7 +165,9 @@ class EndpointIndex:
                 raise
             except Exception as exc:
                 self._configs[name] = None
-                self._problem(endpoint, f"DescribeEndpointConfig {name} failed: {_message(exc)}")
+                self._config_errors[name] = f"DescribeEndpointConfig {name} failed: {_message(exc)}"
+        if name in self._config_errors:
+            self._problem(endpoint, self._config_errors[name])
         return self._configs[name]
 
     def _call(self, action: str, method: Any, **kwargs: Any) -> dict[str, Any]:

@@ -20,11 +20,14 @@ return nothing. Other failures are a per-model message (the model is still inges
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+log = logging.getLogger("omkit.sagemaker")
 
 #: The ``--assets`` name of this kind.
 ASSET = "training-jobs"
@@ -196,6 +199,7 @@ class TrainingJobs:
             if code in DENIED_CODES:
                 raise AssetDenied(ASSET, ACTIONS[1], _message(exc)) from None
             if code == "ValidationException":  # the filter is not supported here: no answer
+                log.debug("Search on TrainingJob refused the artifact filter: %s", _message(exc))
                 return None
             raise
         matches = [
