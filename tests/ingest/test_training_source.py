@@ -391,3 +391,13 @@ def test_the_double_rejects_wrong_field_shapes(
         urllib.request.urlopen(request, timeout=10)
     assert caught.value.code == 400
     assert message in json.loads(caught.value.read())["message"]
+
+
+def test_a_repeated_endpoints_token_stops_the_listing(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    page = {"Endpoints": [], "NextToken": "same"}
+    stubber.add_response("list_endpoints", page, {"MaxResults": 100})
+    stubber.add_response("list_endpoints", page, {"MaxResults": 100, "NextToken": "same"})
+    index = EndpointIndex(client, "us-east-1").read()
+    assert index.problems == [("ListEndpoints", "a NextToken repeated: the listing was stopped")]
+    assert index.by_model == {}
