@@ -22,6 +22,7 @@ from awsfixtures import (
     REGION,
     XGBOOST,
     MotoServer,
+    create_model,
     create_training_job,
     iam_enforced,
     iam_user,
@@ -145,7 +146,8 @@ def run(tmp_path: Path, moto: MotoServer, om: OMServer, **options: Any) -> RunRe
     path = tmp_path / "sm.yaml"
     path.write_text(config_text(om.url, moto.endpoint), encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
-    return workflow.run(path, RunOptions(environ=environ, http_backoff=0.0, workers=1, **options))
+    options.setdefault("workers", 1)
+    return workflow.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
 
 
 def model_bodies(om: OMServer) -> dict[str, Any]:
@@ -283,3 +285,17 @@ def test_a_2_0_server_takes_the_same_bodies_in_bulk(
         "imported": IMPORTED,
     }
     assert om_server.models["local_sagemaker.churn"]["server"] == CHURN["server"]
+
+
+def test_models_sharing_an_artifact_share_one_lookup_across_workers(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    for i in range(6):  # redeployments of the same artifact
+        create_model(estate, f"churn-v{i}", Image=XGBOOST, ModelDataUrl=CHURN["mlStore"]["storage"])
+    calls: Counter[str] = Counter()
+    result = run(tmp_path, estate, om_server, sagemaker_client=counting(estate, calls), workers=8)
+    assert result.exit_code == 0
+    assert calls["DescribeTrainingJob"] == 2  # churn-train-7 and fraud-train
+    bodies = model_bodies(om_server)
+    for i in range(6):
+        assert bodies[f"churn-v{i}"]["mlHyperParameters"] == CHURN["mlHyperParameters"]

@@ -13,9 +13,10 @@ history (which can hold millions of jobs):
 3. otherwise there is no job (the model was made from an artifact trained elsewhere).
 
 ``ListTrainingJobs`` is never called. Each URL is looked up once (models sharing an artifact
-share the answer). A missing permission (``AccessDenied``) for either call turns the whole kind
-off for the rest of the run: :attr:`TrainingJobs.denied` names the IAM action, and lookups
-return nothing. Other failures are a per-model message (the model is still ingested).
+share the answer, also when several workers ask at the same time). A missing permission
+(``AccessDenied``) for either call turns the whole kind off for the rest of the run:
+:attr:`TrainingJobs.denied` names the IAM action, and lookups return nothing. Other failures
+are a per-model message (the model is still ingested).
 """
 
 from __future__ import annotations
@@ -148,24 +149,34 @@ class TrainingJobs:
     denied: AssetDenied | None = None
     _cache: dict[str, TrainingJob | None] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _pending: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     def for_model(self, model_data_url: str) -> TrainingJob | None:
         """The job whose artifact is ``model_data_url`` (None: none found, or the kind is
-        denied). Raises on other AWS failures (the caller keeps the model, with a warning)."""
+        denied). Raises on other AWS failures (the caller keeps the model, with a warning).
+        Workers asking for the same URL at once wait for one lookup."""
         if self.denied is not None:
             return None
         with self._lock:
             if model_data_url in self._cache:
                 return self._cache[model_data_url]
-        try:
-            job = self._find(model_data_url)
-        except AssetDenied as exc:
+            url_lock = self._pending.setdefault(model_data_url, threading.Lock())
+        with url_lock:
             with self._lock:
-                if self.denied is None:
-                    self.denied = exc
-            return None
-        with self._lock:
-            self._cache[model_data_url] = job
+                if model_data_url in self._cache:
+                    return self._cache[model_data_url]
+            if self.denied is not None:
+                return None
+            try:
+                job = self._find(model_data_url)
+            except AssetDenied as exc:
+                with self._lock:
+                    if self.denied is None:
+                        self.denied = exc
+                return None
+            with self._lock:
+                self._cache[model_data_url] = job
+                self._pending.pop(model_data_url, None)
         return job
 
     def _find(self, url: str) -> TrainingJob | None:
