@@ -43,6 +43,7 @@ ENDPOINTS_HEADER = (
 #: moto's fixed FinalMetricDataList (custom metrics cannot be seeded: see test_training_source).
 MOTO_METRIC = "| Final metric | Value |\n| --- | --- |\n| `train:progress` | 100 |\n\n"
 
+CHURN_ARTIFACT = ARTIFACTS + "churn-train-7/output/model.tar.gz"
 CHURN = {
     "name": "churn",
     "algorithm": "xgboost",
@@ -62,7 +63,7 @@ CHURN = {
     "mlHyperParameters": [{"name": "max_depth", "value": "5"}, {"name": "eta", "value": "0.2"}],
     "server": RUNTIME + "churn-prod/invocations",
     "mlStore": {
-        "storage": ARTIFACTS + "churn-train-7/output/model.tar.gz",
+        "storage": CHURN_ARTIFACT,
         "imageRepository": XGBOOST,
     },
     "service": "local_sagemaker",
@@ -291,7 +292,7 @@ def test_models_sharing_an_artifact_share_one_lookup_across_workers(
     estate: MotoServer, om_server: OMServer, tmp_path: Path
 ) -> None:
     for i in range(6):  # redeployments of the same artifact
-        create_model(estate, f"churn-v{i}", Image=XGBOOST, ModelDataUrl=CHURN["mlStore"]["storage"])
+        create_model(estate, f"churn-v{i}", Image=XGBOOST, ModelDataUrl=CHURN_ARTIFACT)
     calls: Counter[str] = Counter()
     result = run(tmp_path, estate, om_server, sagemaker_client=counting(estate, calls), workers=8)
     assert result.exit_code == 0
