@@ -189,3 +189,123 @@ def tag_model(server: MotoServer, arn: str, tags: dict[str, str]) -> None:
     server.client("sagemaker").add_tags(
         ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
     )
+
+
+# -- a seeded ML estate: training jobs, models made from their artifacts, endpoints ---------------
+
+#: SageMaker's built-in XGBoost image (training and inference).
+XGBOOST = f"683313688378.dkr.ecr.{REGION}.amazonaws.com/sagemaker-xgboost:1.7-1"
+#: Where the estate's training jobs write (moto derives ``<path><job>/output/model.tar.gz``).
+ARTIFACTS = "s3://ml-artifacts/churn/"
+
+
+def create_training_job(
+    server: MotoServer,
+    name: str,
+    *,
+    output: str = ARTIFACTS,
+    hyperparameters: dict[str, str] | None = None,
+    channels: dict[str, str] | None = None,
+    image: str | None = XGBOOST,
+    algorithm_name: str | None = None,
+    instance_type: str = "ml.m5.xlarge",
+    instance_count: int = 1,
+) -> str:
+    """Create a (Completed, in moto) training job; return its artifact URL."""
+    spec: dict[str, str] = {"TrainingInputMode": "File"}
+    if algorithm_name:
+        spec["AlgorithmName"] = algorithm_name
+    elif image:
+        spec["TrainingImage"] = image
+    inputs = [
+        {
+            "ChannelName": channel,
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri}},
+        }
+        for channel, uri in (channels or {"train": "s3://ml-data/churn/train/"}).items()
+    ]
+    client = server.client("sagemaker")
+    client.create_training_job(
+        TrainingJobName=name,
+        AlgorithmSpecification=spec,
+        RoleArn=ROLE_ARN,
+        HyperParameters=hyperparameters or {},
+        InputDataConfig=inputs,
+        OutputDataConfig={"S3OutputPath": output},
+        ResourceConfig={
+            "InstanceType": instance_type,
+            "InstanceCount": instance_count,
+            "VolumeSizeInGB": 10,
+        },
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+    )
+    described = client.describe_training_job(TrainingJobName=name)
+    return str(described["ModelArtifacts"]["S3ModelArtifacts"])
+
+
+def create_endpoint(
+    server: MotoServer, name: str, config: str, variants: list[tuple[str, str, float, str, int]]
+) -> None:
+    """An endpoint on a (new) config of ``(variant, model, weight, instance type, count)``."""
+    client = server.client("sagemaker")
+    client.create_endpoint_config(
+        EndpointConfigName=config,
+        ProductionVariants=[
+            {
+                "VariantName": variant,
+                "ModelName": model,
+                "InitialVariantWeight": weight,
+                "InstanceType": instance_type,
+                "InitialInstanceCount": count,
+            }
+            for variant, model, weight, instance_type, count in variants
+        ],
+    )
+    client.create_endpoint(EndpointName=name, EndpointConfigName=config)
+
+
+def seed_estate(server: MotoServer) -> None:
+    """Models made by training jobs, one image-only model, one from an artifact trained
+    elsewhere, an unrelated job, and endpoints (two sharing one A/B config):
+
+    * ``churn``: from job ``churn-train-7`` (XGBoost image, 2 hyperparameters, 2 channels); served
+      by ``churn-prod`` and ``churn-shadow`` (config ``churn-ab``: blue 0.7 churn, green 0.3
+      fraud);
+    * ``fraud``: from job ``fraud-train`` (a marketplace algorithm ARN, ml.c5.2xlarge x 2);
+      served by ``churn-prod``/``churn-shadow`` (green) and ``fraud-prod`` (config ``fraud-only``);
+    * ``scorer``: image ``registry.example.com/team/scorer:0.9`` only, served by nothing;
+    * ``imported``: artifact ``s3://elsewhere/imported/model.tar.gz`` (no job made it).
+    """
+    create_training_job(server, "old-experiment-1", output="s3://ml-artifacts/old/")
+    churn = create_training_job(
+        server,
+        "churn-train-7",
+        hyperparameters={"max_depth": "5", "eta": "0.2"},
+        channels={"train": "s3://ml-data/churn/train/", "validation": "s3://ml-data/churn/val/"},
+    )
+    fraud = create_training_job(
+        server,
+        "fraud-train",
+        output="s3://ml-artifacts/fraud/",
+        algorithm_name=f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:algorithm/fraud-forest",
+        hyperparameters={"trees": "200"},
+        instance_type="ml.c5.2xlarge",
+        instance_count=2,
+    )
+    create_model(server, "churn", Image=XGBOOST, ModelDataUrl=churn)
+    create_model(
+        server,
+        "fraud",
+        Image=f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/fraud:3",
+        ModelDataUrl=fraud,
+    )
+    create_model(server, "scorer", Image="registry.example.com/team/scorer:0.9")
+    create_model(
+        server, "imported", Image=XGBOOST, ModelDataUrl="s3://elsewhere/imported/model.tar.gz"
+    )
+    ab = [("blue", "churn", 0.7, "ml.m5.large", 2), ("green", "fraud", 0.3, "ml.m5.large", 1)]
+    create_endpoint(server, "churn-prod", "churn-ab", ab)
+    server.client("sagemaker").create_endpoint(
+        EndpointName="churn-shadow", EndpointConfigName="churn-ab"
+    )
+    create_endpoint(server, "fraud-prod", "fraud-only", [("all", "fraud", 1.0, "ml.c5.large", 3)])

@@ -6,8 +6,9 @@ SageMaker test-connection definition, ML model services, ML models (create/updat
 ``after`` cursors, soft/hard delete, the 2.0 bulk and deleteStale endpoints), classifications,
 tags and the logged-in user. It keeps the entities in memory, records every request, checks the
 bearer token (401 otherwise, like the real server), rejects request bodies with unknown or missing
-keys (400, like the server's schema check) and can be told to fail (``fail``) or to be slow
-(``latency``).
+keys and models whose fields have the wrong shape (``server`` not a URL with a scheme,
+hyperparameter values that are not strings, ...; 400, like the server's schema check) and can
+be told to fail (``fail``) or to be slow (``latency``).
 
 ``fail`` is also the fault-injection switchboard of the reliability tests: besides an error
 status it can reset the connection (``reset``), hang before answering (``hang``), cut the body
@@ -105,6 +106,7 @@ TAG_KEYS = {
     "owners",
     "domains",
 }
+HYPER_PARAMETER_KEYS = {"name", "value", "description"}
 TAG_LABEL_KEYS = {"tagFQN", "name", "displayName", "description", "source", "labelType", "state"}
 SERVICE_TYPES = {"Mlflow", "Sklearn", "CustomMlModel", "SageMaker", "VertexAI"}
 
@@ -546,6 +548,7 @@ class OMServer:
         if self._major_minor() < (1, 5):
             required.add("algorithm")
         _check_body(body, MODEL_KEYS, required, "CreateMlModel")
+        _check_model_fields(body)
         name = _entity_name(body["name"])
         service = self.services.get(body["service"])
         if service is None:
@@ -683,6 +686,31 @@ def _check_body(body: Any, allowed: set[str], required: set[str], kind: str) -> 
     missing = sorted(k for k in required if body.get(k) is None)
     if missing:
         raise _Reply(400, f"[{missing[0]} must not be null]")
+
+
+def _check_model_fields(body: dict[str, Any]) -> None:
+    """The field shapes of ``createMlModel.json`` (1.1 and 2.0 alike): ``algorithm``,
+    ``description`` (Markdown) and ``sourceUrl`` are strings, ``server`` is an ``href`` (a URI
+    with a scheme and a host), ``mlHyperParameters`` is a list of ``{name, value,
+    description}`` objects whose fields are strings."""
+    for key in ("algorithm", "description", "sourceUrl"):
+        if key in body and not isinstance(body[key], str):
+            raise _Reply(400, f"[{key}: {type(body[key]).__name__} found, string expected]")
+    if "server" in body:
+        server = body["server"]
+        parts = urlsplit(server) if isinstance(server, str) else None
+        if parts is None or not parts.scheme or not parts.netloc:
+            raise _Reply(400, f"[server: does not match the uri pattern] ({server!r})")
+    params = body.get("mlHyperParameters", [])
+    if not isinstance(params, list):
+        raise _Reply(400, "[mlHyperParameters: array expected]")
+    for param in params:
+        _check_body(param, HYPER_PARAMETER_KEYS, set(), "MlHyperParameter")
+        for key, value in param.items():
+            if not isinstance(value, str):
+                raise _Reply(
+                    400, f"[mlHyperParameters.{key}: {type(value).__name__} found, string expected]"
+                )
 
 
 def _entity_name(name: Any) -> str:

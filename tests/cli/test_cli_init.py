@@ -324,6 +324,21 @@ def test_policy_prints_the_policy_json(tmp_path: Path) -> None:
     ]
 
 
+def test_policy_prints_the_actions_of_training_jobs_and_endpoints(tmp_path: Path) -> None:
+    document = json.loads(omkit("policy", "sagemaker", cwd=tmp_path).stdout)
+    actions = [a for s in document["Statement"] for a in s["Action"]]
+    for action in (
+        "sagemaker:DescribeTrainingJob",
+        "sagemaker:Search",
+        "sagemaker:ListEndpoints",
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:DescribeEndpointConfig",
+    ):
+        assert action in actions
+    only = json.loads(omkit("policy", "sagemaker", "--assets", "models", cwd=tmp_path).stdout)
+    assert [s["Sid"] for s in only["Statement"]] == ["ReadSageMakerModels"]
+
+
 def test_policy_with_a_role_adds_the_assume_role_guidance(tmp_path: Path) -> None:
     plain = omkit("policy", "sagemaker", cwd=tmp_path)
     proc = omkit("policy", "sagemaker", "--role-arn", ROLE, cwd=tmp_path)

@@ -17,9 +17,16 @@ from pathlib import Path
 
 import pytest
 from awsfaults import FaultProxy
-from awsfixtures import MotoServer, create_model, tag_model
+from awsfixtures import (
+    MotoServer,
+    create_model,
+    iam_enforced,
+    iam_user,
+    seed_estate,
+    tag_model,
+)
 from omdouble import OMServer
-from samples import AWS_SECRET, config_text
+from samples import ACCESS_KEY, AWS_SECRET, config_text
 
 OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
 
@@ -229,3 +236,122 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> N
     done = omkit(*args, cwd=tmp_path, env={})
     assert done.code == 2
     assert message in done.err
+
+
+# ---- training jobs and endpoints (issue 14) ----------------------------------------------------
+
+
+def test_a_run_ingests_training_jobs_and_endpoints_and_assets_leaves_kinds_out(
+    moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    seed_estate(moto)
+    write_config(tmp_path, config_text(om_server.url, moto.endpoint))
+    full = omkit("run", "sm.yaml", cwd=tmp_path, env=env_for(om_server))
+    assert full.code == 0, full.err
+    assert "Processed     4  (created 4, updated 0)" in full.out
+    assert "warning" not in full.err
+    churn = om_server.models["local_sagemaker.churn"]
+    assert churn["algorithm"] == "xgboost"
+    assert churn["mlHyperParameters"] == [
+        {"name": "max_depth", "value": "5"},
+        {"name": "eta", "value": "0.2"},
+    ]
+    assert churn["server"] == (
+        "https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/churn-prod/invocations"
+    )
+    assert churn["description"].startswith("**Training job** `churn-train-7`\n")
+    assert (
+        "| `churn-shadow` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |"
+        in (churn["description"])
+    )
+
+    om_server.clear_requests()
+    models_only = omkit(
+        "run", "sm.yaml", "--assets", "models", cwd=tmp_path, env=env_for(om_server)
+    )
+    assert models_only.code == 0, models_only.err
+    bodies = {r.body["name"]: r.body for r in om_server.calls("PUT", "/api/v1/mlmodels")}
+    assert bodies["churn"] == {
+        "name": "churn",
+        "algorithm": "xgboost",
+        "mlStore": churn["mlStore"],
+        "service": "local_sagemaker",
+        "sourceUrl": churn["sourceUrl"],
+    }
+
+
+def test_an_unknown_asset_kind_is_a_usage_error(
+    moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    write_config(tmp_path, config_text(om_server.url, moto.endpoint))
+    done = omkit(
+        "run", "sm.yaml", "--assets", "models,lineage", cwd=tmp_path, env=env_for(om_server)
+    )
+    assert done.code == 2
+    assert done.err == (
+        "omkit: error: --assets: unknown asset kind 'lineage' "
+        "(known: models, training-jobs, endpoints)\n"
+    )
+    assert om_server.requests == []
+
+
+def test_credentials_without_the_endpoint_actions_skip_endpoints_with_one_warning(
+    moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    seed_estate(moto)
+    allowed = [
+        "sagemaker:ListModels",
+        "sagemaker:DescribeModel",
+        "sagemaker:ListTags",
+        "sagemaker:DescribeTrainingJob",
+        "sagemaker:Search",
+    ]
+    key, secret = iam_user(moto, "no-endpoints", allowed)
+    text = config_text(om_server.url, moto.endpoint).replace(ACCESS_KEY, key)
+    write_config(tmp_path, text)
+    with iam_enforced(moto):
+        done = omkit(
+            "run", "sm.yaml", cwd=tmp_path, env={"SM_SECRET": secret, "OM_JWT": om_server.token}
+        )
+    assert done.code == 0, done.err
+    warnings = [line for line in done.err.splitlines() if "warning" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "omkit: warning: endpoints: skipped: sagemaker:ListEndpoints is not allowed ("
+    )
+    churn = om_server.models["local_sagemaker.churn"]
+    assert "server" not in churn
+    assert churn["mlHyperParameters"][0] == {"name": "max_depth", "value": "5"}  # jobs still read
+
+
+def test_a_failing_endpoint_config_is_read_once_and_only_warns(
+    aws_faults: FaultProxy, moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    """DescribeEndpointConfig fails (a non-permission error): each endpoint on it is left out
+    with a warning, the failed config is not asked again for the second endpoint sharing it,
+    and the models are still ingested (exit 0)."""
+    seed_estate(moto)
+    aws_faults.fail("DescribeEndpointConfig", message="config unreadable")
+    write_config(tmp_path, config_text(om_server.url, aws_faults.endpoint))
+    done = omkit("run", "sm.yaml", cwd=tmp_path, env=env_for(om_server))
+    assert done.code == 0, done.err
+    assert aws_faults.actions.count("DescribeEndpoint") == 3
+    assert aws_faults.actions.count("DescribeEndpointConfig") == 2  # churn-ab, fraud-only
+    assert "ListTrainingJobs" not in aws_faults.actions
+    for endpoint, config in (
+        ("churn-prod", "churn-ab"),
+        ("churn-shadow", "churn-ab"),
+        ("fraud-prod", "fraud-only"),
+    ):
+        assert (
+            f"endpoint {endpoint}: DescribeEndpointConfig {config} failed: ValidationException: "
+            "config unreadable" in done.out
+        )
+    assert "Finished with warnings" in done.out
+    assert sorted(om_server.live_models()) == [
+        "local_sagemaker.churn",
+        "local_sagemaker.fraud",
+        "local_sagemaker.imported",
+        "local_sagemaker.scorer",
+    ]
+    assert "server" not in om_server.models["local_sagemaker.churn"]

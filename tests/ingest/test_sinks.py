@@ -64,7 +64,7 @@ def test_the_model_request_body() -> None:
     assert request.fqn == "svc.churn"
     assert request.body() == {
         "name": "churn",
-        "algorithm": "mlmodel",
+        "algorithm": "churn",  # the inference image's repository: no training job is known
         "mlStore": {
             "storage": "s3://models/churn.tar.gz",
             "imageRepository": "123.dkr.ecr.us-east-1.amazonaws.com/churn:1",

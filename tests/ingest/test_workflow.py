@@ -121,7 +121,7 @@ def test_first_run_sends_exactly_these_requests(
         {"classification": "team", "name": "ml", "description": "SageMaker tag `team=ml`."},
         {
             "name": "churn",
-            "algorithm": "mlmodel",
+            "algorithm": "churn",
             "mlStore": {
                 "storage": "s3://models/churn/model.tar.gz",
                 "imageRepository": "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1",
@@ -139,14 +139,14 @@ def test_first_run_sends_exactly_these_requests(
         },
         {
             "name": "fraud",
-            "algorithm": "mlmodel",
+            "algorithm": "fraud",
             "mlStore": {"imageRepository": "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud:2"},
             "service": "local_sagemaker",
             "sourceUrl": CONSOLE + "fraud",
         },
         {
             "name": "legacy-scorer",
-            "algorithm": "mlmodel",
+            "algorithm": "scorer",
             "mlStore": {"imageRepository": "registry.example.com/scorer:0.9"},
             "service": "local_sagemaker",
             "sourceUrl": CONSOLE + "legacy-scorer",

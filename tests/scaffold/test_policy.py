@@ -20,19 +20,47 @@ def _actions(document: dict[str, Any]) -> list[str]:
     return out
 
 
-def test_the_policy_allows_exactly_the_three_sagemaker_reads() -> None:
+def test_the_policy_allows_exactly_the_sagemaker_reads_of_each_asset_kind() -> None:
     document = policy.sagemaker_policy()
     assert document["Version"] == "2012-10-17"
-    assert sorted(_actions(document)) == [
-        "sagemaker:DescribeModel",
-        "sagemaker:ListModels",
-        "sagemaker:ListTags",
+    assert [(s["Sid"], s["Action"]) for s in document["Statement"]] == [
+        (
+            "ReadSageMakerModels",
+            ["sagemaker:ListModels", "sagemaker:DescribeModel", "sagemaker:ListTags"],
+        ),
+        ("ReadSageMakerTrainingJobs", ["sagemaker:DescribeTrainingJob", "sagemaker:Search"]),
+        (
+            "ReadSageMakerEndpoints",
+            [
+                "sagemaker:ListEndpoints",
+                "sagemaker:DescribeEndpoint",
+                "sagemaker:DescribeEndpointConfig",
+            ],
+        ),
     ]
     for statement in document["Statement"]:
         assert statement["Effect"] == "Allow"
-        assert statement["Resource"] == "*"  # ListModels has no resource-level permissions
+        assert statement["Resource"] == "*"  # List* and Search have no resource-level permissions
         assert set(statement) == {"Sid", "Effect", "Action", "Resource"}
     assert not any(a.endswith("*") for a in _actions(document))
+
+
+def test_the_policy_names_the_actions_the_run_calls() -> None:
+    """scaffold may not import ingest: the two lists are kept equal by this test."""
+    from omkit_sagemaker.ingest import estate
+
+    assert {k: v[1] for k, v in policy.ASSET_ACTIONS.items()} == estate.ACTIONS
+    assert list(policy.ASSET_ACTIONS) == list(estate.ASSET_KINDS)
+
+
+def test_a_policy_for_some_asset_kinds_only() -> None:
+    document = policy.sagemaker_policy(("endpoints",))  # models are always read
+    assert [s["Sid"] for s in document["Statement"]] == [
+        "ReadSageMakerModels",
+        "ReadSageMakerEndpoints",
+    ]
+    with pytest.raises(ValueError, match="unknown asset kind 'features'"):
+        policy.sagemaker_policy(("features",))
 
 
 def test_every_action_is_a_real_api_operation() -> None:

@@ -226,6 +226,15 @@ def policy_sagemaker(
         str | None,
         typer.Option(help="Role the ingestion assumes: also show what assuming it needs."),
     ] = None,
+    assets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assets",
+            metavar="KIND[,KIND]",
+            help="Only the actions of these asset kinds (models, training-jobs, endpoints), "
+            "as for omkit run --assets. Default: all.",
+        ),
+    ] = None,
 ) -> None:
     """Print the IAM policy (JSON) that allows exactly the AWS calls of a SageMaker ingestion.
 
@@ -234,8 +243,11 @@ def policy_sagemaker(
     """
     from omkit_sagemaker.scaffold import policy
 
+    kinds = None
+    if assets:
+        kinds = tuple(p.strip().lower() for v in assets for p in v.split(",") if p.strip())
     try:
-        advice = policy.sagemaker(role_arn)
+        advice = policy.sagemaker(role_arn, kinds)
     except ValueError as exc:
         raise _fail_usage(str(exc)) from None
     sys.stdout.write(policy.to_json(advice.policy))

@@ -141,16 +141,29 @@ def run_command(
             help="Let markDeletedMlModels soft-delete more than 20% of the service's models.",
         ),
     ] = False,
+    assets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assets",
+            metavar="KIND[,KIND]",
+            help="SageMaker asset kinds to read: models (always), training-jobs (algorithm, "
+            "hyperparameters, metrics), endpoints (server). Default: all.",
+        ),
+    ] = None,
 ) -> None:
     """Ingest the SageMaker models of a config into OpenMetadata or a file.
 
     Does what `metadata ingest -c FILE` does. Exit 0 on success, 1 on any error, 2 on usage
     problems, 130/143 when stopped by SIGINT/SIGTERM.
     """
-    from omkit_sagemaker.ingest import runreport, workflow
+    from omkit_sagemaker.ingest import estate, runreport, workflow
 
     _config_file(file)
     off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
+    try:
+        kinds = estate.parse_assets(assets) if assets else frozenset(estate.ASSET_KINDS)
+    except ValueError as exc:
+        raise _fail_usage(str(exc)) from None
     runreport.setup_logging()
     options = workflow.RunOptions(
         workers=workers,
@@ -159,6 +172,7 @@ def run_command(
         http_timeout=timeout,
         aws_timeout=timeout,
         allow_mass_delete=allow_mass_delete,
+        assets=kinds,
         disable=tuple(off),
         enable=tuple(on),
     )

@@ -3,11 +3,14 @@
 * Service: ``PUT /services/mlmodelServices`` with ``{name, serviceType: SageMaker, connection}``,
   ``connection`` being the config's whole ``serviceConnection`` (left out with
   ``storeServiceConnection: false``, as upstream does from 1.2).
-* Model: ``PUT /mlmodels`` with ``{name, algorithm: "mlmodel", mlStore, service, sourceUrl,
-  tags}``. ``mlStore`` is ``{storage: ModelDataUrl, imageRepository: PrimaryContainer.Image}``
-  with only the parts the model has, and is left out when it has neither; ``sourceUrl`` is the
-  model's page in the AWS console; ``tags`` only when there are some. Unset fields are left out
-  rather than sent as ``null`` (every release from 1.1 to 2.0 accepts that).
+* Model: ``PUT /mlmodels`` with ``{name, algorithm, description, mlHyperParameters, mlStore,
+  server, service, sourceUrl, tags}``; ``algorithm``, ``description``, ``mlHyperParameters`` and
+  ``server`` come from the model's training job and endpoints
+  (:mod:`omkit_sagemaker.ingest.details`). ``mlStore`` is ``{storage: ModelDataUrl,
+  imageRepository: PrimaryContainer.Image}`` with only the parts the model has, and is left out
+  when it has neither; ``sourceUrl`` is the model's page in the AWS console; ``tags`` only
+  when there are some. Unset fields are left out rather than sent as ``null`` (every release
+  from 1.1 to 2.0 accepts that).
 * Tags (upstream never ingests them): the SageMaker tag ``key=value`` becomes the OpenMetadata tag
   ``value`` of the classification ``key``, both created with ``PUT /classifications`` and
   ``PUT /tags`` before a model refers to them. ``aws:`` tags (set by AWS itself) are skipped.
@@ -21,10 +24,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from omkit_sagemaker.ingest.details import add_details
+from omkit_sagemaker.ingest.sources.endpoints import Serving
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel
 from omkit_sagemaker.spec.models.workflow import ServiceConnection
 
@@ -149,10 +154,17 @@ def tag_requests(tags: Iterable[tuple[str, str]]) -> tuple[TagRequest, ...]:
 
 
 def model_request(
-    model: SageMakerModel, service_fqn: str, region: str, *, with_tags: bool = True
+    model: SageMakerModel,
+    service_fqn: str,
+    region: str,
+    *,
+    with_tags: bool = True,
+    servings: Sequence[Serving] = (),
 ) -> ModelRequest:
-    """The create request of ``model`` in the service ``service_fqn``."""
-    body: dict[str, Any] = {"name": model.name, "algorithm": "mlmodel"}
+    """The create request of ``model`` in the service ``service_fqn``; ``servings`` are the
+    endpoint variants that serve it."""
+    body: dict[str, Any] = {"name": model.name}
+    add_details(body, model, servings)
     store: dict[str, str] = {}
     if model.model_data_url:
         store["storage"] = model.model_data_url

@@ -233,6 +233,10 @@ def as_json(result: RunResult) -> dict[str, Any]:
         "service": result.service or None,
         "serverVersion": result.server_version,
         "listingComplete": result.listing_complete,
+        "assets": [
+            {"kind": kind, "read": refused is None, "refusedAction": refused}
+            for kind, refused in result.assets.items()
+        ],
         "summary": {
             "processed": status.processed,
             "created": status.created,

@@ -9,8 +9,9 @@ config's ``loggerLevel``), and returns a :class:`RunResult` that
    from it.
 2. The OpenMetadata client (``metadata-rest``) and the SageMaker client are built; the sink
    makes sure the service exists.
-3. The source streams the models; each one is mapped (:mod:`omkit_sagemaker.ingest.mapping`) and
-written.
+3. The endpoints are read (``--assets``: :mod:`omkit_sagemaker.ingest.estate`); the source
+   streams the models, each with its training job; each one is mapped
+   (:mod:`omkit_sagemaker.ingest.mapping`) and written.
 4. ``markDeletedMlModels``: only when the SageMaker listing completed and nothing failed in the
    run, the service's models in OpenMetadata that SageMaker no longer has are soft-deleted
    (``hardDelete=false``). A model that is still in SageMaker but left out by
@@ -38,6 +39,8 @@ from typing import Any
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.safewrite import UnsafeTarget, check_target
+from omkit_sagemaker.ingest import estate as estate_kinds
+from omkit_sagemaker.ingest.estate import Estate, read_estate
 from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request
 from omkit_sagemaker.ingest.markdeleted import (
     MAX_DELETE_SHARE,
@@ -114,6 +117,8 @@ class RunOptions:
     allow_mass_delete: bool = False
     #: Without it, the largest share of the service's models one run may soft-delete.
     max_delete_share: float = MAX_DELETE_SHARE
+    #: The asset kinds read (``--assets``; see :mod:`omkit_sagemaker.ingest.estate`).
+    assets: frozenset[str] = frozenset(estate_kinds.ASSET_KINDS)
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
     sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
 
@@ -138,6 +143,8 @@ class RunResult:
     duration: float = 0.0
     #: The signal that stopped the run (SIGINT, SIGTERM), if one did.
     signal: int | None = None
+    #: The asset kinds asked for -> None when read, the refused IAM action when skipped.
+    assets: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -404,7 +411,12 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         if rest is not None:
             result.server_version = rest.server_version
         stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
-        _ingest(source, sink, status, service_fqn, sagemaker.awsConfig.awsRegion, options, stop)
+        region = sagemaker.awsConfig.awsRegion
+        estate = read_estate(aws_client, region, options.assets, status)
+        source.training = estate.training
+        _ingest(source, sink, status, service_fqn, region, options, stop, estate)
+        estate_kinds.finish(estate, status)
+        result.assets = estate_kinds.read_kinds(options.assets, estate)
     except BaseException:
         sink.abort()
         raise
@@ -448,8 +460,10 @@ def _ingest(
     region: str,
     options: RunOptions,
     stop: Callable[[], str | None],
+    estate: Estate,
 ) -> None:
     tag_errors: set[str] = set()
+    training_errors: set[str] = set()
     try:
         for item in source.items():
             if stop() is not None:  # the sink gave up: read no more of SageMaker
@@ -468,7 +482,13 @@ def _ingest(
                         f"{item.tags_error}; ingested without tags (--no-tags skips ListTags)",
                         quiet=not first,
                     )
-                sink.write(model_request(item, service_fqn, region, with_tags=options.tags))
+                estate_kinds.model_warnings(item, status, training_errors)
+                servings = estate.servings(item.name)
+                sink.write(
+                    model_request(
+                        item, service_fqn, region, with_tags=options.tags, servings=servings
+                    )
+                )
         sink.finish()
     except SinkError as exc:
         raise _Fatal(str(exc)) from None

@@ -6,10 +6,20 @@ The policy allows exactly the AWS calls an ingestion makes, no more:
 * ``sagemaker:DescribeModel``: one call per model, for its image and model-data location;
 * ``sagemaker:ListTags``: one call per model, for its tags. ``omkit run`` ingests tags; upstream
   ``metadata ingest`` never calls it, but the connector page asks for it too, so a policy made
-  here works for both runners.
+  here works for both runners;
+* training jobs (``omkit run --assets training-jobs``, on by default):
+  ``sagemaker:DescribeTrainingJob``, at most one call per model (the job named by the model's
+  artifact location), and ``sagemaker:Search``, one bounded call per model whose artifact is not
+  in SageMaker's default layout;
+* endpoints (``--assets endpoints``, on by default): ``sagemaker:ListEndpoints`` (page by page),
+  then ``sagemaker:DescribeEndpoint`` per endpoint and ``sagemaker:DescribeEndpointConfig`` per
+  endpoint config.
 
-``Resource`` is ``*``: ``ListModels`` has no resource-level permissions at all, and the two other
-read-only calls are kept in the same statement so that one policy fits every region and account.
+Each asset kind is one statement (its ``Sid`` says which), so a kind can be left out of the
+policy; ``omkit run`` then warns once, naming the missing action, and skips that kind.
+``Resource`` is ``*``: ``ListModels``, ``ListEndpoints`` and ``Search`` have no resource-level
+permissions at all, and the other read-only calls are kept alike so that one policy fits every
+region and account.
 
 When a role is assumed (``assumeRoleArn``), two identities are involved. The role makes the
 SageMaker calls, so the policy above goes on the role. The identity the run starts with (keys,
@@ -28,12 +38,29 @@ from typing import Any
 #: IAM policy language version.
 POLICY_VERSION = "2012-10-17"
 
-#: The SageMaker actions an ingestion calls, in the order a run makes them.
-SAGEMAKER_ACTIONS: tuple[str, ...] = (
-    "sagemaker:ListModels",
-    "sagemaker:DescribeModel",
-    "sagemaker:ListTags",
-)
+#: The asset kinds of ``omkit run --assets``, with the ``Sid`` of their statement and the
+#: SageMaker actions they call, in the order a run makes them (``ingest.estate.ACTIONS`` holds
+#: the same; a test keeps them equal).
+ASSET_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "models": (
+        "ReadSageMakerModels",
+        ("sagemaker:ListModels", "sagemaker:DescribeModel", "sagemaker:ListTags"),
+    ),
+    "training-jobs": (
+        "ReadSageMakerTrainingJobs",
+        ("sagemaker:DescribeTrainingJob", "sagemaker:Search"),
+    ),
+    "endpoints": (
+        "ReadSageMakerEndpoints",
+        (
+            "sagemaker:ListEndpoints",
+            "sagemaker:DescribeEndpoint",
+            "sagemaker:DescribeEndpointConfig",
+        ),
+    ),
+}
+#: Every SageMaker action an ingestion of every asset kind calls.
+SAGEMAKER_ACTIONS: tuple[str, ...] = tuple(a for _, acts in ASSET_ACTIONS.values() for a in acts)
 
 Policy = dict[str, Any]
 
@@ -50,17 +77,20 @@ class PolicyAdvice:
     notes: tuple[str, ...] = ()
 
 
-def sagemaker_policy() -> Policy:
-    """The policy that allows the SageMaker calls of an ingestion and nothing else."""
+def sagemaker_policy(assets: tuple[str, ...] | None = None) -> Policy:
+    """The policy that allows the SageMaker calls of an ingestion of ``assets`` (default: every
+    kind; ``models`` is always in) and nothing else. Raises ValueError for an unknown kind."""
+    chosen = {"models", *(ASSET_ACTIONS if assets is None else assets)}
+    unknown = sorted(chosen - set(ASSET_ACTIONS))
+    if unknown:
+        known = ", ".join(ASSET_ACTIONS)
+        raise ValueError(f"--assets: unknown asset kind {unknown[0]!r} (known: {known})")
     return {
         "Version": POLICY_VERSION,
         "Statement": [
-            {
-                "Sid": "ReadSageMakerModels",
-                "Effect": "Allow",
-                "Action": list(SAGEMAKER_ACTIONS),
-                "Resource": "*",
-            }
+            {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": "*"}
+            for kind, (sid, actions) in ASSET_ACTIONS.items()
+            if kind in chosen
         ],
     }
 
@@ -81,11 +111,12 @@ def assume_role_policy(role_arn: str) -> Policy:
     }
 
 
-def sagemaker(role_arn: str | None = None) -> PolicyAdvice:
-    """Everything ``omkit policy sagemaker`` shows; raises ValueError for a malformed ARN."""
+def sagemaker(role_arn: str | None = None, assets: tuple[str, ...] | None = None) -> PolicyAdvice:
+    """Everything ``omkit policy sagemaker`` shows; raises ValueError for a malformed ARN or an
+    unknown asset kind."""
     if role_arn is None:
         return PolicyAdvice(
-            policy=sagemaker_policy(),
+            policy=sagemaker_policy(assets),
             notes=("attach this policy to the user or role whose credentials the ingestion uses",),
         )
     notes = (
@@ -97,7 +128,9 @@ def sagemaker(role_arn: str | None = None) -> PolicyAdvice:
         "the policy below and the role's trust policy",
     )
     return PolicyAdvice(
-        policy=sagemaker_policy(), assume_role_policy=assume_role_policy(role_arn), notes=notes
+        policy=sagemaker_policy(assets),
+        assume_role_policy=assume_role_policy(role_arn),
+        notes=notes,
     )
 
 

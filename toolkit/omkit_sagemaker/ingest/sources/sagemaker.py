@@ -10,6 +10,11 @@ It streams: pages are read as the pool drains, at most ``2 * workers`` models ar
 described at any time, and results come out in listing order, so memory does not grow with the
 number of models (only the set of listed names does, a few bytes per model).
 
+With :attr:`SageMakerSource.training` set (the ``training-jobs`` asset kind), each described
+model's training job is looked up in the same worker
+(:mod:`omkit_sagemaker.ingest.sources.training`); a failed lookup keeps the model, with
+:attr:`SageMakerModel.training_error`.
+
 A model whose ``DescribeModel`` fails becomes a :class:`ModelFailure` (its name and the AWS
 error) and the others go on; a failed ``ListTags`` keeps the model, without tags, with a warning.
 A failed ``ListModels`` page ends the listing: :attr:`SageMakerSource.listing_error` says why,
@@ -36,6 +41,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from omkit_sagemaker.ingest.sources.training import TrainingJob, TrainingJobs
 
 log = logging.getLogger("omkit.sagemaker")
 
@@ -145,6 +152,10 @@ class SageMakerModel:
     tags: tuple[tuple[str, str], ...] = ()
     #: Why the tags could not be read (the model is still ingested, without tags).
     tags_error: str | None = None
+    #: The training job whose artifact is ``model_data_url`` (``training-jobs`` asset kind).
+    training_job: TrainingJob | None = None
+    #: Why the training job could not be looked up (the model is still ingested).
+    training_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +204,8 @@ class SageMakerSource:
     on_listed: Callable[[int], None] | None = None
     #: Seconds mlModelFilterPattern may take on one name.
     match_timeout: float = MATCH_TIMEOUT
+    #: Looks up each model's training job (None: the ``training-jobs`` kind is off).
+    training: TrainingJobs | None = None
 
     def names(self) -> Iterator[str]:
         """Every model name, page after page (``ListModels`` with ``NextToken``)."""
@@ -274,14 +287,23 @@ class SageMakerSource:
                 tags = self.list_tags(arn)
             except Exception as exc:
                 tags_error = f"ListTags failed: {aws_error(exc)}"
+        model_data_url = _text(container.get("ModelDataUrl"))
+        job, training_error = None, None
+        if self.training is not None and model_data_url is not None:
+            try:
+                job = self.training.for_model(model_data_url)
+            except Exception as exc:
+                training_error = f"training job lookup failed: {aws_error(exc)}"
         return SageMakerModel(
             name=name,
             arn=arn if isinstance(arn, str) else None,
             image=_text(container.get("Image")),
-            model_data_url=_text(container.get("ModelDataUrl")),
+            model_data_url=model_data_url,
             creation_time=created if isinstance(created, datetime) else None,
             tags=tags,
             tags_error=tags_error,
+            training_job=job,
+            training_error=training_error,
         )
 
     def list_tags(self, arn: str) -> tuple[tuple[str, str], ...]:

@@ -1,0 +1,302 @@
+"""Training jobs and endpoints -> the models' algorithm, hyperparameters, server and description,
+over real HTTP: moto for SageMaker (a seeded estate, :func:`awsfixtures.seed_estate`) and the
+recording OpenMetadata double (which rejects wrong field shapes as a real server does).
+
+Exact request bodies for each asset kind; the AWS calls a run makes (one per model for training
+jobs, one per endpoint and per endpoint config for endpoints, never ListTrainingJobs);
+``--assets`` leaving kinds out; a missing IAM permission warns once, naming the action, and
+skips only that kind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from awsfixtures import (
+    ACCOUNT,
+    ARTIFACTS,
+    REGION,
+    XGBOOST,
+    MotoServer,
+    create_model,
+    create_training_job,
+    iam_enforced,
+    iam_user,
+    seed_estate,
+)
+from omdouble import OMServer
+from omkit_sagemaker.ingest import runreport, workflow
+from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
+from samples import AWS_SECRET, CONSOLE, config_text
+
+RUNTIME = f"https://runtime.sagemaker.{REGION}.amazonaws.com/endpoints/"
+ENDPOINTS_HEADER = (
+    "**Endpoints**\n\n"
+    "| Endpoint | Status | Variant | Weight | Instance type | Instances |\n"
+    "| --- | --- | --- | --- | --- | --- |\n"
+)
+#: moto's fixed FinalMetricDataList (custom metrics cannot be seeded: see test_training_source).
+MOTO_METRIC = "| Final metric | Value |\n| --- | --- |\n| `train:progress` | 100 |\n\n"
+
+CHURN_ARTIFACT = ARTIFACTS + "churn-train-7/output/model.tar.gz"
+CHURN = {
+    "name": "churn",
+    "algorithm": "xgboost",
+    "description": (
+        "**Training job** `churn-train-7`\n\n"
+        "- Status: Completed\n"
+        "- Instances: `ml.m5.xlarge` x 1\n"
+        "- Duration: 0 s\n"
+        "- Input channels:\n"
+        "  - `train`: `s3://ml-data/churn/train/`\n"
+        "  - `validation`: `s3://ml-data/churn/val/`\n\n"
+        + MOTO_METRIC
+        + ENDPOINTS_HEADER
+        + "| `churn-prod` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n"
+        "| `churn-shadow` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n"
+    ),
+    "mlHyperParameters": [{"name": "max_depth", "value": "5"}, {"name": "eta", "value": "0.2"}],
+    "server": RUNTIME + "churn-prod/invocations",
+    "mlStore": {
+        "storage": CHURN_ARTIFACT,
+        "imageRepository": XGBOOST,
+    },
+    "service": "local_sagemaker",
+    "sourceUrl": CONSOLE + "churn",
+}
+FRAUD_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/fraud:3"
+FRAUD = {
+    "name": "fraud",
+    "algorithm": "fraud-forest",  # the AlgorithmName ARN's name
+    "description": (
+        "**Training job** `fraud-train`\n\n"
+        "- Status: Completed\n"
+        "- Instances: `ml.c5.2xlarge` x 2\n"
+        "- Duration: 0 s\n"
+        "- Input channels:\n"
+        "  - `train`: `s3://ml-data/churn/train/`\n\n"
+        + MOTO_METRIC
+        + ENDPOINTS_HEADER
+        + "| `churn-prod` | InService | `green` | 0.3 | `ml.m5.large` | 1 |\n"
+        "| `churn-shadow` | InService | `green` | 0.3 | `ml.m5.large` | 1 |\n"
+        "| `fraud-prod` | InService | `all` | 1 | `ml.c5.large` | 3 |\n"
+    ),
+    "mlHyperParameters": [{"name": "trees", "value": "200"}],
+    "server": RUNTIME + "churn-prod/invocations",  # the first InService endpoint by name
+    "mlStore": {
+        "storage": "s3://ml-artifacts/fraud/fraud-train/output/model.tar.gz",
+        "imageRepository": FRAUD_IMAGE,
+    },
+    "service": "local_sagemaker",
+    "sourceUrl": CONSOLE + "fraud",
+}
+SCORER = {
+    "name": "scorer",
+    "algorithm": "team/scorer",  # no job, no endpoint: the inference image's repository
+    "mlStore": {"imageRepository": "registry.example.com/team/scorer:0.9"},
+    "service": "local_sagemaker",
+    "sourceUrl": CONSOLE + "scorer",
+}
+IMPORTED = {
+    "name": "imported",
+    "algorithm": "xgboost",  # no job made its artifact: the inference image
+    "mlStore": {"storage": "s3://elsewhere/imported/model.tar.gz", "imageRepository": XGBOOST},
+    "service": "local_sagemaker",
+    "sourceUrl": CONSOLE + "imported",
+}
+
+
+@pytest.fixture
+def estate(moto: MotoServer) -> MotoServer:
+    seed_estate(moto)
+    return moto
+
+
+def counting(
+    moto: MotoServer, calls: Counter[str], **keys: str
+) -> Callable[[AwsCredentials, int], Any]:
+    """A client factory: a moto client (with ``keys`` as credentials when given) that counts
+    its calls by operation name."""
+
+    def build(aws_config: AwsCredentials, workers: int) -> Any:
+        import boto3
+
+        client = boto3.client(
+            "sagemaker",
+            region_name=REGION,
+            endpoint_url=moto.endpoint,
+            aws_access_key_id=keys.get("key", "testing"),
+            aws_secret_access_key=keys.get("secret", "testing"),
+        )
+
+        def count(model: Any, **_: Any) -> None:
+            calls[model.name] += 1
+
+        client.meta.events.register("before-call.sagemaker", count)
+        return client
+
+    return build
+
+
+def run(tmp_path: Path, moto: MotoServer, om: OMServer, **options: Any) -> RunResult:
+    path = tmp_path / "sm.yaml"
+    path.write_text(config_text(om.url, moto.endpoint), encoding="utf-8")
+    environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
+    options.setdefault("workers", 1)
+    return workflow.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
+
+
+def model_bodies(om: OMServer) -> dict[str, Any]:
+    return {r.body["name"]: r.body for r in om.calls("PUT", "/api/v1/mlmodels")}
+
+
+def test_every_asset_kind_fills_its_fields(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    for i in range(12):  # a longer job history costs nothing more
+        create_training_job(estate, f"history-{i}", output="s3://ml-artifacts/history/")
+    calls: Counter[str] = Counter()
+    result = run(tmp_path, estate, om_server, sagemaker_client=counting(estate, calls))
+    assert result.exit_code == 0, result.status.errors
+    assert result.status.warnings == []
+    assert model_bodies(om_server) == {
+        "churn": CHURN,
+        "fraud": FRAUD,
+        "scorer": SCORER,
+        "imported": IMPORTED,
+    }
+    assert calls == {
+        "ListModels": 1,
+        "DescribeModel": 4,
+        "ListTags": 4,
+        # one per model with an artifact in the default layout; never the job history
+        "DescribeTrainingJob": 2,
+        # one bounded Search for the artifact in another layout (moto cannot answer it)
+        "Search": 1,
+        "ListEndpoints": 1,
+        "DescribeEndpoint": 3,
+        "DescribeEndpointConfig": 2,  # churn-prod and churn-shadow share churn-ab
+    }
+
+
+def test_assets_models_reads_neither_jobs_nor_endpoints(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    calls: Counter[str] = Counter()
+    result = run(
+        tmp_path,
+        estate,
+        om_server,
+        sagemaker_client=counting(estate, calls),
+        assets=frozenset({"models"}),
+    )
+    assert result.exit_code == 0
+    assert set(calls) == {"ListModels", "DescribeModel", "ListTags"}
+    assert result.assets == {"models": None}
+    bodies = model_bodies(om_server)
+    assert bodies["churn"] == {
+        "name": "churn",
+        "algorithm": "xgboost",  # from the inference image
+        "mlStore": CHURN["mlStore"],
+        "service": "local_sagemaker",
+        "sourceUrl": CONSOLE + "churn",
+    }
+    assert bodies["fraud"]["algorithm"] == "fraud"
+
+
+def test_assets_endpoints_only_sets_server_and_the_endpoint_table(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    calls: Counter[str] = Counter()
+    assets = frozenset({"models", "endpoints"})
+    result = run(
+        tmp_path, estate, om_server, sagemaker_client=counting(estate, calls), assets=assets
+    )
+    assert result.exit_code == 0
+    assert "DescribeTrainingJob" not in calls
+    assert "Search" not in calls
+    churn = model_bodies(om_server)["churn"]
+    assert churn == {
+        "name": "churn",
+        "algorithm": "xgboost",
+        "description": ENDPOINTS_HEADER
+        + "| `churn-prod` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n"
+        "| `churn-shadow` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n",
+        "server": RUNTIME + "churn-prod/invocations",
+        "mlStore": CHURN["mlStore"],
+        "service": "local_sagemaker",
+        "sourceUrl": CONSOLE + "churn",
+    }
+
+
+def test_a_missing_permission_skips_only_that_kind_with_a_warning_naming_it(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    """An identity allowed the model calls and DescribeEndpoint/Config but not ListEndpoints
+    nor DescribeTrainingJob (moto enforcing IAM)."""
+    allowed = [
+        "sagemaker:ListModels",
+        "sagemaker:DescribeModel",
+        "sagemaker:ListTags",
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:DescribeEndpointConfig",
+    ]
+    key, secret = iam_user(estate, "models-only", allowed)
+    calls: Counter[str] = Counter()
+    factory = counting(estate, calls, key=key, secret=secret)
+    with iam_enforced(estate):
+        result = run(tmp_path, estate, om_server, sagemaker_client=factory)
+    assert result.exit_code == 0, result.status.errors
+    subjects = [(w.subject, w.message.split(" (")[0]) for w in result.status.warnings]
+    assert subjects == [
+        ("endpoints", "skipped: sagemaker:ListEndpoints is not allowed"),
+        ("training-jobs", "skipped: sagemaker:DescribeTrainingJob is not allowed"),
+    ]
+    assert "omkit policy sagemaker" in result.status.warnings[0].message
+    assert calls["DescribeTrainingJob"] == 1  # denied once: never asked again
+    assert calls["Search"] == 0
+    assert sorted(model_bodies(om_server)) == ["churn", "fraud", "imported", "scorer"]
+    assert model_bodies(om_server)["churn"]["algorithm"] == "xgboost"
+    assert "server" not in model_bodies(om_server)["churn"]
+    assert secret not in str(result.status.warnings)
+    document = runreport.as_json(result)
+    assert document["assets"] == [
+        {"kind": "models", "read": True, "refusedAction": None},
+        {"kind": "training-jobs", "read": False, "refusedAction": "sagemaker:DescribeTrainingJob"},
+        {"kind": "endpoints", "read": False, "refusedAction": "sagemaker:ListEndpoints"},
+    ]
+
+
+def test_a_2_0_server_takes_the_same_bodies_in_bulk(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    om_server.version = "2.0.7"
+    result = run(tmp_path, estate, om_server)
+    assert result.exit_code == 0, result.status.errors
+    (bulk,) = om_server.calls("PUT", "/api/v1/mlmodels/bulk")
+    assert {b["name"]: b for b in bulk.body} == {
+        "churn": CHURN,
+        "fraud": FRAUD,
+        "scorer": SCORER,
+        "imported": IMPORTED,
+    }
+    assert om_server.models["local_sagemaker.churn"]["server"] == CHURN["server"]
+
+
+def test_models_sharing_an_artifact_share_one_lookup_across_workers(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    for i in range(6):  # redeployments of the same artifact
+        create_model(estate, f"churn-v{i}", Image=XGBOOST, ModelDataUrl=CHURN_ARTIFACT)
+    calls: Counter[str] = Counter()
+    result = run(tmp_path, estate, om_server, sagemaker_client=counting(estate, calls), workers=8)
+    assert result.exit_code == 0
+    assert calls["DescribeTrainingJob"] == 2  # churn-train-7 and fraud-train
+    bodies = model_bodies(om_server)
+    for i in range(6):
+        assert bodies[f"churn-v{i}"]["mlHyperParameters"] == CHURN["mlHyperParameters"]

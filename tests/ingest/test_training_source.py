@@ -1,0 +1,403 @@
+"""Training-job lookup, endpoint index and the mapped fields, with botocore's Stubber.
+
+moto cannot serve these cases: its ``Search`` rejects the ``ModelArtifacts.S3ModelArtifacts``
+filter ("Unknown property name"), its ``FinalMetricDataList`` is always ``train:progress``, its
+``TrainingTimeInSeconds`` is absent and its endpoints are InService at once. So a real boto3
+client is stubbed (``botocore.stub.Stubber``, no network): the responses below follow the
+SageMaker service model's shapes, which the Stubber validates, and the expected parameters are
+checked too. A call that was not queued fails the test, which proves what is *not* called.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from omdouble import OMServer
+from omkit_sagemaker.ingest import details
+from omkit_sagemaker.ingest.mapping import model_request
+from omkit_sagemaker.ingest.sources.endpoints import EndpointIndex, Serving
+from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, SageMakerSource
+from omkit_sagemaker.ingest.sources.training import (
+    AssetDenied,
+    TrainingJob,
+    TrainingJobs,
+    candidate_job,
+)
+
+URL = "s3://ml-artifacts/churn/churn-train-7/output/model.tar.gz"
+ELSEWHERE = "s3://team-bucket/exports/churn/model.tar.gz"
+ARN = "arn:aws:sagemaker:us-east-1:123456789012:"
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def stubbed() -> Iterator[tuple[Any, Stubber]]:
+    client = boto3.client(
+        "sagemaker",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    with Stubber(client) as stubber:
+        yield client, stubber
+        stubber.assert_no_pending_responses()
+
+
+def job_shape(name: str, artifact: str, **changes: Any) -> dict[str, Any]:
+    """A ``DescribeTrainingJob`` answer (also the ``TrainingJob`` of a Search record)."""
+    return {
+        "TrainingJobName": name,
+        "TrainingJobArn": f"arn:aws:sagemaker:us-east-1:123456789012:training-job/{name}",
+        "ModelArtifacts": {"S3ModelArtifacts": artifact},
+        "TrainingJobStatus": "Completed",
+        "SecondaryStatus": "Completed",
+        "HyperParameters": {"max_depth": "5", "objective": "binary:logistic"},
+        "AlgorithmSpecification": {
+            "TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+            "TrainingInputMode": "File",
+        },
+        "RoleArn": "arn:aws:iam::123456789012:role/SageMakerExecution",
+        "InputDataConfig": [
+            {
+                "ChannelName": "train",
+                "DataSource": {
+                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://ml-data/train/"}
+                },
+            }
+        ],
+        "OutputDataConfig": {"S3OutputPath": "s3://ml-artifacts/churn/"},
+        "ResourceConfig": {
+            "InstanceType": "ml.m5.xlarge",
+            "InstanceCount": 2,
+            "VolumeSizeInGB": 10,
+        },
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        "CreationTime": T0,
+        "TrainingStartTime": T0,
+        "TrainingEndTime": T0,
+        "TrainingTimeInSeconds": 725,
+        "FinalMetricDataList": [
+            {"MetricName": "validation:auc", "Value": 0.91234, "Timestamp": T0},
+            {"MetricName": "train:logloss", "Value": 0.2, "Timestamp": T0},
+        ],
+        **changes,
+    }
+
+
+def search_params(url: str) -> dict[str, Any]:
+    return {
+        "Resource": "TrainingJob",
+        "SearchExpression": {
+            "Filters": [
+                {"Name": "ModelArtifacts.S3ModelArtifacts", "Operator": "Equals", "Value": url}
+            ]
+        },
+        "MaxResults": 10,
+    }
+
+
+# ---- finding the job ------------------------------------------------------------------------
+
+
+def test_the_default_layout_names_the_candidate_job() -> None:
+    assert candidate_job(URL) == "churn-train-7"
+    assert candidate_job("s3://b/churn-train-7/output/model.tar.gz") == "churn-train-7"
+    assert candidate_job(ELSEWHERE) is None
+    assert candidate_job("s3://b/x/bad_name/output/model.tar.gz") is None  # not a job name
+
+
+def test_the_candidate_job_is_confirmed_with_one_describe(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    stubber.add_response(
+        "describe_training_job",
+        job_shape("churn-train-7", URL),
+        {"TrainingJobName": "churn-train-7"},
+    )
+    jobs = TrainingJobs(client)
+    job = jobs.for_model(URL)
+    assert job == TrainingJob(
+        name="churn-train-7",
+        status="Completed",
+        image="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+        hyperparameters=(("max_depth", "5"), ("objective", "binary:logistic")),
+        metrics=(("validation:auc", 0.91234), ("train:logloss", 0.2)),
+        instance_type="ml.m5.xlarge",
+        instance_count=2,
+        duration=725.0,
+        channels=(("train", "s3://ml-data/train/"),),
+    )
+    assert jobs.for_model(URL) is job  # models sharing an artifact: no second call
+
+
+def test_another_layout_falls_back_to_one_bounded_search(stubbed: tuple[Any, Stubber]) -> None:
+    """Two jobs wrote the artifact (a re-run): the latest completed one made the model."""
+    client, stubber = stubbed
+    later = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    stubber.add_response(
+        "search",
+        {
+            "Results": [
+                {"TrainingJob": job_shape("run-2", ELSEWHERE, TrainingEndTime=later)},
+                {"TrainingJob": job_shape("run-1", ELSEWHERE)},
+                {"TrainingJob": job_shape("run-3", ELSEWHERE, TrainingJobStatus="Failed")},
+                {"TrainingJob": job_shape("other", "s3://other/model.tar.gz")},
+            ],
+            "NextToken": "more",  # never followed
+        },
+        search_params(ELSEWHERE),
+    )
+    job = TrainingJobs(client).for_model(ELSEWHERE)
+    assert job is not None
+    assert job.name == "run-2"
+
+
+def test_a_job_that_wrote_elsewhere_is_not_the_model_s_job(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    stubber.add_response(
+        "describe_training_job",
+        job_shape("churn-train-7", "s3://ml-artifacts/other/churn-train-7/output/model.tar.gz"),
+        {"TrainingJobName": "churn-train-7"},
+    )
+    stubber.add_response("search", {"Results": []}, search_params(URL))
+    assert TrainingJobs(client).for_model(URL) is None
+
+
+def test_a_gone_job_falls_back_to_search(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    stubber.add_client_error(
+        "describe_training_job", "ValidationException", "Requested resource not found."
+    )
+    stubber.add_response("search", {"Results": []}, search_params(URL))
+    assert TrainingJobs(client).for_model(URL) is None
+
+
+def test_access_denied_turns_the_kind_off_after_one_call(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    stubber.add_client_error(
+        "describe_training_job",
+        "AccessDeniedException",
+        "not authorized to perform: sagemaker:DescribeTrainingJob",
+        http_status_code=400,
+    )
+    jobs = TrainingJobs(client)
+    assert jobs.for_model(URL) is None
+    assert isinstance(jobs.denied, AssetDenied)
+    assert jobs.denied.action == "sagemaker:DescribeTrainingJob"
+    # nothing else is queued: any further call would fail the test
+    assert jobs.for_model("s3://b/fraud-train/output/model.tar.gz") is None
+    assert jobs.for_model(ELSEWHERE) is None
+
+
+def test_a_throttled_lookup_keeps_the_model_with_a_message(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    stubber.add_response(
+        "describe_model",
+        {
+            "ModelName": "churn",
+            "ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/churn",
+            "CreationTime": T0,
+            "PrimaryContainer": {"Image": "img/churn:1", "ModelDataUrl": URL},
+        },
+        {"ModelName": "churn"},
+    )
+    stubber.add_client_error("describe_training_job", "ThrottlingException", "Rate exceeded")
+    source = SageMakerSource(client, tags=False, training=TrainingJobs(client))
+    model = source.describe("churn")
+    assert isinstance(model, SageMakerModel)
+    assert model.training_job is None
+    assert model.training_error == "training job lookup failed: ThrottlingException: Rate exceeded"
+
+
+# ---- endpoints ------------------------------------------------------------------------------
+
+
+def test_endpoints_not_in_service_and_serverless_variants_are_described_but_not_served(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    client, stubber = stubbed
+    summary = {"CreationTime": T0, "LastModifiedTime": T0}
+
+    def listed(name: str, status: str) -> dict[str, Any]:
+        arn = f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}"
+        return {"EndpointName": name, "EndpointArn": arn, "EndpointStatus": status, **summary}
+
+    stubber.add_response(
+        "list_endpoints",
+        {"Endpoints": [listed("churn-canary", "Creating")], "NextToken": "p2"},
+        {"MaxResults": 100},
+    )
+    stubber.add_response(
+        "list_endpoints",
+        {"Endpoints": [listed("churn-sls", "InService"), listed("broken", "InService")]},
+        {"MaxResults": 100, "NextToken": "p2"},
+    )
+    for name, config, status in (
+        ("churn-canary", "canary-cfg", "Creating"),
+        ("churn-sls", "sls-cfg", "InService"),
+    ):
+        stubber.add_response(
+            "describe_endpoint",
+            {
+                "EndpointName": name,
+                "EndpointArn": f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}",
+                "EndpointConfigName": config,
+                "EndpointStatus": status,
+                "CreationTime": T0,
+                "LastModifiedTime": T0,
+            },
+            {"EndpointName": name},
+        )
+        variant: dict[str, Any] = {"VariantName": "main", "ModelName": "churn"}
+        if config == "sls-cfg":
+            variant["ServerlessConfig"] = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+        else:
+            variant.update(InstanceType="ml.g5.xlarge", InitialInstanceCount=1)
+        stubber.add_response(
+            "describe_endpoint_config",
+            {
+                "EndpointConfigName": config,
+                "EndpointConfigArn": f"{ARN}endpoint-config/{config}",
+                "ProductionVariants": [variant],
+                "CreationTime": T0,
+            },
+            {"EndpointConfigName": config},
+        )
+    stubber.add_client_error("describe_endpoint", "InternalFailure", "oops", http_status_code=500)
+    index = EndpointIndex(client, "cn-north-1").read()
+    assert index.problems == [("broken", "DescribeEndpoint failed: HTTP 500: oops")]
+    servings = index.servings("churn")
+    assert servings == (
+        Serving(
+            "churn-canary",
+            "Creating",
+            "main",
+            "https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/endpoints/churn-canary/invocations",
+            weight=None,
+            instance_type="ml.g5.xlarge",
+            instance_count=1,
+        ),
+        Serving(
+            "churn-sls",
+            "InService",
+            "main",
+            "https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/endpoints/churn-sls/invocations",
+            instance_type="serverless",
+        ),
+    )
+    body = model_request(SageMakerModel("churn"), "svc", "cn-north-1", servings=servings).body()
+    assert body["server"] == servings[1].url
+    assert body["description"] == (
+        "**Endpoints**\n\n"
+        "| Endpoint | Status | Variant | Weight | Instance type | Instances |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+        "| `churn-canary` | Creating | `main` |  | `ml.g5.xlarge` | 1 |\n"
+        "| `churn-sls` | InService | `main` |  | `serverless` |  |\n"
+    )
+
+
+# ---- mapping --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "repository"),
+    [
+        ("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", "xgboost"),
+        (
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-gpu",
+            "pytorch-inference",
+        ),
+        ("registry.example.com:5000/team/scorer:0.9", "team/scorer"),
+        ("localhost/churn", "churn"),
+        ("img/churn:1", "img/churn"),
+        ("churn@sha256:0123abcd", "churn"),
+    ],
+)
+def test_the_algorithm_of_an_image_is_its_repository(image: str, repository: str) -> None:
+    assert details.image_repository(image) == repository
+
+
+def test_the_training_job_s_metrics_and_duration_go_in_the_description() -> None:
+    job = TrainingJob(
+        name="churn-train-7",
+        algorithm_name="arn:aws:sagemaker:us-east-1:123456789012:algorithm/forest",
+        hyperparameters=(("eta", "0.2"),),
+        metrics=(("validation:auc", 0.91234),),
+        instance_type="ml.m5.xlarge",
+        instance_count=2,
+        duration=3725.0,
+        channels=(("train", "s3://b/a|b`c/"), ("pipe", "")),
+    )
+    body = model_request(SageMakerModel("churn", training_job=job), "svc", "us-east-1").body()
+    assert body["algorithm"] == "forest"
+    assert body["mlHyperParameters"] == [{"name": "eta", "value": "0.2"}]
+    assert "server" not in body
+    assert body["description"] == (
+        "**Training job** `churn-train-7`\n\n"
+        "- Instances: `ml.m5.xlarge` x 2\n"
+        "- Duration: 1 h 2 min 5 s\n"
+        "- Input channels:\n"
+        "  - `train`: `s3://b/a\\|b'c/`\n"
+        "  - `pipe`: (not S3)\n\n"
+        "| Final metric | Value |\n| --- | --- |\n| `validation:auc` | 0.91234 |\n"
+    )
+
+
+def test_mlmodel_only_when_nothing_is_known() -> None:
+    body = model_request(SageMakerModel("bare"), "svc", "us-east-1").body()
+    assert body == {
+        "name": "bare",
+        "algorithm": "mlmodel",
+        "service": "svc",
+        "sourceUrl": "https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/models/bare",
+    }
+
+
+# ---- the OpenMetadata double rejects what a real server rejects -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("server", "runtime.sagemaker.us-east-1.amazonaws.com/endpoints/x", "server"),
+        ("server", 5, "server"),
+        ("description", {"text": "x"}, "description"),
+        ("mlHyperParameters", [{"name": "eta", "value": 0.2}], "mlHyperParameters.value"),
+        ("mlHyperParameters", [{"name": "eta", "val": "0.2"}], "Unrecognized field"),
+        ("mlHyperParameters", {"eta": "0.2"}, "mlHyperParameters"),
+    ],
+)
+@pytest.mark.parametrize("version", ["1.1.7", "2.0.7"])
+def test_the_double_rejects_wrong_field_shapes(
+    om_server: OMServer, field: str, value: Any, message: str, version: str
+) -> None:
+    om_server.version = version
+    om_server.seed_service("svc")
+    body = {"name": "m", "algorithm": "xgboost", "service": "svc", field: value}
+    request = urllib.request.Request(
+        f"{om_server.url}/v1/mlmodels",
+        data=json.dumps(body).encode(),
+        method="PUT",
+        headers={"Authorization": f"Bearer {om_server.token}", "Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=10)
+    assert caught.value.code == 400
+    assert message in json.loads(caught.value.read())["message"]
+
+
+def test_a_repeated_endpoints_token_stops_the_listing(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    page = {"Endpoints": [], "NextToken": "same"}
+    stubber.add_response("list_endpoints", page, {"MaxResults": 100})
+    stubber.add_response("list_endpoints", page, {"MaxResults": 100, "NextToken": "same"})
+    index = EndpointIndex(client, "us-east-1").read()
+    assert index.problems == [("ListEndpoints", "a NextToken repeated: the listing was stopped")]
+    assert index.by_model == {}

@@ -1,0 +1,201 @@
+"""Which endpoints serve which models: the ``endpoints`` asset kind.
+
+``ListEndpoints`` (every page, bounded), then one ``DescribeEndpoint`` per endpoint (its status,
+config and the variants' current weights and instance counts) and one
+``DescribeEndpointConfig`` per config (cached: endpoints sharing a config share the call). The
+config's ``ProductionVariants`` name the models (``DescribeEndpoint`` does not). The cost grows
+with the number of endpoints, never with the number of models: the index is read once, before
+the models.
+
+A missing permission (``AccessDenied``) for any of the three calls raises
+:class:`~omkit_sagemaker.ingest.sources.training.AssetDenied` naming the IAM action (the caller
+skips the kind); any other failure of one endpoint or config leaves that endpoint out, with a
+message in :attr:`EndpointIndex.problems`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from omkit_sagemaker.ingest.sources.training import DENIED_CODES, AssetDenied, error_code
+
+#: The ``--assets`` name of this kind.
+ASSET = "endpoints"
+#: The IAM actions this kind calls, in the order it calls them.
+ACTIONS = (
+    "sagemaker:ListEndpoints",
+    "sagemaker:DescribeEndpoint",
+    "sagemaker:DescribeEndpointConfig",
+)
+#: Endpoints per ListEndpoints page (the API's maximum).
+PAGE_SIZE = 100
+#: Most ListEndpoints pages read (100 endpoints each).
+MAX_PAGES = 1000
+#: Most variants kept of one endpoint (AWS allows 10).
+MAX_VARIANTS = 50
+#: Most problems kept word for word.
+MAX_PROBLEMS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """One variant of one endpoint that serves a model."""
+
+    endpoint: str
+    #: ``EndpointStatus`` (``InService``, ``Creating``, ``Failed``, ...).
+    status: str
+    variant: str
+    #: The invocation URL of the endpoint.
+    url: str
+    #: ``CurrentWeight`` (else the config's ``InitialVariantWeight``).
+    weight: float | None = None
+    #: ``InstanceType``, or ``serverless`` for a serverless variant.
+    instance_type: str | None = None
+    #: ``CurrentInstanceCount`` (else the config's ``InitialInstanceCount``).
+    instance_count: int | None = None
+
+    @property
+    def in_service(self) -> bool:
+        return self.status == "InService"
+
+
+def invocation_url(region: str, endpoint: str) -> str:
+    """Where the endpoint is invoked (``InvokeEndpoint``); China regions use ``.com.cn``."""
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"https://runtime.sagemaker.{region}.{suffix}/endpoints/{endpoint}/invocations"
+
+
+@dataclass
+class EndpointIndex:
+    """The models' servings in the account ``client`` (a boto3 SageMaker client) can see."""
+
+    client: Any
+    region: str
+    page_size: int = PAGE_SIZE
+    #: Model name -> the variants serving it, endpoints in listing order.
+    by_model: dict[str, list[Serving]] = field(default_factory=dict)
+    #: ``(endpoint, message)`` for each endpoint that could not be read.
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    #: Configs read (``DescribeEndpointConfig`` answers, or None when it failed).
+    _configs: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
+    _config_errors: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def read(self) -> EndpointIndex:
+        """Read every endpoint; raises :class:`AssetDenied` when a call is not allowed."""
+        for name in self._names():
+            try:
+                self._endpoint(name)
+            except AssetDenied:
+                raise
+            except Exception as exc:
+                self._problem(name, f"{ACTIONS[1].split(':')[1]} failed: {_message(exc)}")
+        return self
+
+    def servings(self, model: str) -> tuple[Serving, ...]:
+        return tuple(self.by_model.get(model, ()))
+
+    def _names(self) -> list[str]:
+        names: list[str] = []
+        token: str | None = None
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            kwargs: dict[str, Any] = {"MaxResults": self.page_size}
+            if token:
+                kwargs["NextToken"] = token
+            page = self._call(ACTIONS[0], self.client.list_endpoints, **kwargs)
+            for summary in page.get("Endpoints") or ():
+                name = summary.get("EndpointName") if isinstance(summary, dict) else None
+                if isinstance(name, str) and name:
+                    names.append(name)
+            token = page.get("NextToken")
+            if not token:
+                return names
+            if token in seen:
+                self._problem("ListEndpoints", "a NextToken repeated: the listing was stopped")
+                return names
+            seen.add(token)
+        self._problem("ListEndpoints", f"more than {MAX_PAGES} pages: the listing was stopped")
+        return names
+
+    def _endpoint(self, name: str) -> None:
+        described = self._call(ACTIONS[1], self.client.describe_endpoint, EndpointName=name)
+        status = described.get("EndpointStatus")
+        config_name = described.get("EndpointConfigName")
+        if not isinstance(config_name, str):
+            self._problem(name, "DescribeEndpoint gave no EndpointConfigName")
+            return
+        config = self._config(name, config_name)
+        if config is None:
+            return
+        current = {v.get("VariantName"): v for v in _items(described.get("ProductionVariants"))}
+        url = invocation_url(self.region, name)
+        for variant in _items(config.get("ProductionVariants"))[:MAX_VARIANTS]:
+            model, variant_name = variant.get("ModelName"), variant.get("VariantName")
+            if not isinstance(model, str) or not isinstance(variant_name, str):
+                continue
+            now = current.get(variant_name, {})
+            weight = _number(now.get("CurrentWeight"), variant.get("InitialVariantWeight"))
+            count = _number(now.get("CurrentInstanceCount"), variant.get("InitialInstanceCount"))
+            instance_type = variant.get("InstanceType")
+            serverless = isinstance(variant.get("ServerlessConfig"), dict)
+            if not isinstance(instance_type, str) and serverless:
+                instance_type = "serverless"
+            self.by_model.setdefault(model, []).append(
+                Serving(
+                    endpoint=name,
+                    status=status if isinstance(status, str) else "Unknown",
+                    variant=variant_name,
+                    url=url,
+                    weight=float(weight) if weight is not None else None,
+                    instance_type=instance_type if isinstance(instance_type, str) else None,
+                    instance_count=int(count) if count is not None else None,
+                )
+            )
+
+    def _config(self, endpoint: str, name: str) -> dict[str, Any] | None:
+        """The config ``name`` (one call per config, a failure included: each endpoint on a
+        failed config gets the same problem)."""
+        if name not in self._configs:
+            try:
+                self._configs[name] = self._call(
+                    ACTIONS[2], self.client.describe_endpoint_config, EndpointConfigName=name
+                )
+            except AssetDenied:
+                raise
+            except Exception as exc:
+                self._configs[name] = None
+                self._config_errors[name] = f"DescribeEndpointConfig {name} failed: {_message(exc)}"
+        if name in self._config_errors:
+            self._problem(endpoint, self._config_errors[name])
+        return self._configs[name]
+
+    def _call(self, action: str, method: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            answer = method(**kwargs)
+        except Exception as exc:
+            if error_code(exc) in DENIED_CODES:
+                raise AssetDenied(ASSET, action, _message(exc)) from None
+            raise
+        return answer if isinstance(answer, dict) else {}
+
+    def _problem(self, subject: str, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append((subject, message))
+
+
+def _number(*candidates: object) -> float | None:
+    for value in candidates:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def _items(value: object) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _message(exc: BaseException) -> str:
+    from omkit_sagemaker.ingest.sources.sagemaker import aws_error
+
+    return aws_error(exc)
