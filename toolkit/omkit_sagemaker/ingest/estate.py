@@ -4,7 +4,9 @@
   add to the models, which are what OpenMetadata stores);
 * ``training-jobs``: each model's training job
   (:mod:`omkit_sagemaker.ingest.sources.training`);
-* ``endpoints``: the endpoints serving each model (:mod:`omkit_sagemaker.ingest.sources.endpoints`).
+* ``endpoints``: the endpoints serving each model (:mod:`omkit_sagemaker.ingest.sources.endpoints`);
+* ``registry``: one MlModel per model package group (:mod:`omkit_sagemaker.ingest.sources.registry`,
+  :mod:`omkit_sagemaker.ingest.groups`), written after the models.
 
 The choice is made on the command line, never in the YAML (the config must stay one
 ``metadata ingest`` reads). When the identity may not make a call of a kind (``AccessDenied``),
@@ -17,21 +19,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from omkit_sagemaker.ingest.sinks.base import Status
+from omkit_sagemaker.ingest import groups as group_mapping
+from omkit_sagemaker.ingest.sinks.base import Sink, Status
 from omkit_sagemaker.ingest.sources import endpoints as endpoint_source
+from omkit_sagemaker.ingest.sources import registry as registry_source
 from omkit_sagemaker.ingest.sources import training as training_source
 from omkit_sagemaker.ingest.sources.endpoints import EndpointIndex, Serving
-from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, aws_error
+from omkit_sagemaker.ingest.sources.registry import RegistryIndex
+from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, SageMakerSource, aws_error
 from omkit_sagemaker.ingest.sources.training import AssetDenied, TrainingJobs
 
 MODELS = "models"
 #: Every asset kind ``--assets`` knows, in the order a run reads them.
-ASSET_KINDS: tuple[str, ...] = (MODELS, training_source.ASSET, endpoint_source.ASSET)
+ASSET_KINDS: tuple[str, ...] = (
+    MODELS,
+    training_source.ASSET,
+    endpoint_source.ASSET,
+    registry_source.ASSET,
+)
 #: The IAM actions of each kind (``omkit policy sagemaker`` prints the same ones).
 ACTIONS: dict[str, tuple[str, ...]] = {
     MODELS: ("sagemaker:ListModels", "sagemaker:DescribeModel", "sagemaker:ListTags"),
     training_source.ASSET: training_source.ACTIONS,
     endpoint_source.ASSET: endpoint_source.ACTIONS,
+    registry_source.ASSET: registry_source.ACTIONS,
 }
 
 
@@ -59,6 +70,9 @@ class Estate:
 
     training: TrainingJobs | None = None
     endpoints: EndpointIndex | None = None
+    registry: RegistryIndex | None = None
+    #: The MlModel names the registry's groups were written under.
+    group_names: set[str] = field(default_factory=set)
     #: Kinds skipped for a missing permission -> the IAM action that was refused.
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -86,7 +100,61 @@ def read_estate(client: Any, region: str, assets: frozenset[str], status: Status
             )
         for subject, message in index.problems:
             status.warn(f"endpoint {subject}", message)
+    if registry_source.ASSET in assets:
+        estate.registry = _read_registry(client, estate, status)
     return estate
+
+
+def _read_registry(client: Any, estate: Estate, status: Status) -> RegistryIndex | None:
+    registry = RegistryIndex(client)
+    try:
+        registry.read()
+    except AssetDenied as exc:
+        estate.skipped[exc.asset] = exc.action
+        warn_denied(status, exc)
+        return None
+    for subject, message in registry.problems:
+        status.warn(
+            f"registry {subject}",
+            f"{message}; the groups read so far are ingested, none is soft-deleted",
+        )
+    return registry
+
+
+def write_groups(
+    estate: Estate,
+    source: SageMakerSource,
+    sink: Sink,
+    status: Status,
+    service_fqn: str,
+    region: str,
+) -> None:
+    """After the models: one MlModel per model package group (see
+    :mod:`omkit_sagemaker.ingest.groups`)."""
+    if estate.registry is None:
+        return
+    # every group counts as seen, those mlModelFilterPattern leaves out too (as for models)
+    estate.group_names = {
+        group_mapping.entity_name(name, source.listed) for name in estate.registry.groups
+    }
+    requests = group_mapping.group_requests(
+        estate.registry.groups.values(),
+        model_names=source.listed,
+        keep=source.model_filter.keep,
+        service_fqn=service_fqn,
+        region=region,
+        with_tags=source.tags,
+        training=estate.training,
+        warn=status.warn,
+        workers=source.workers,
+    )
+    for request in requests:
+        sink.write(request)
+
+
+def registry_complete(estate: Estate) -> bool:
+    """Whether every group was read (else no registry entity may be soft-deleted)."""
+    return estate.registry is not None and estate.registry.complete
 
 
 def warn_denied(status: Status, exc: AssetDenied) -> None:

@@ -132,6 +132,8 @@ class ModelRequest:
     fqn: str
     tags: tuple[TagRequest, ...]
     request: dict[str, Any]
+    #: The asset kind the entity comes from: ``model`` or ``registry`` (a package group).
+    kind: str = "model"
 
     def body(self) -> dict[str, Any]:
         return self.request

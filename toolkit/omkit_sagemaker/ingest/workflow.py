@@ -447,6 +447,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         ),
         file_sink=sink_step.type == "file",
         plan=result.plan,
+        groups=estate.group_names,
+        registry_read=estate_kinds.registry_complete(estate),
     )
     if result.plan is not None:
         result.plan.soft_delete = list(result.mark_deleted.models)
@@ -489,6 +491,8 @@ def _ingest(
                         item, service_fqn, region, with_tags=options.tags, servings=servings
                     )
                 )
+        if stop() is None:
+            estate_kinds.write_groups(estate, source, sink, status, service_fqn, region)
         sink.finish()
     except SinkError as exc:
         raise _Fatal(str(exc)) from None
