@@ -433,3 +433,75 @@ def counting(moto: MotoServer, calls: Counter[str], **keys: str) -> Callable[[An
         return client
 
     return build
+
+
+# -- feature groups whose offline store a training job reads --------------------------------------
+
+
+@dataclass(frozen=True)
+class FeatureSeed:
+    """What :func:`seed_features` made: the group's Glue table (moto names it itself) and
+    offline-store location."""
+
+    database: str
+    table: str
+    offline_uri: str
+
+
+def create_feature_group(
+    server: MotoServer, name: str, features: dict[str, str], *, tags: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A feature group with a record identifier ``customer_id`` (String), an event time
+    ``event_time`` (Fractional) and ``features`` (name -> FeatureType), offline store in
+    ``s3://ml-features/<name>``; returns ``DescribeFeatureGroup``'s answer."""
+    definitions = [
+        {"FeatureName": "customer_id", "FeatureType": "String"},
+        {"FeatureName": "event_time", "FeatureType": "Fractional"},
+        *({"FeatureName": f, "FeatureType": t} for f, t in features.items()),
+    ]
+    client = server.client("sagemaker")
+    kwargs: dict[str, Any] = {}
+    if tags:
+        kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+    client.create_feature_group(
+        FeatureGroupName=name,
+        RecordIdentifierFeatureName="customer_id",
+        EventTimeFeatureName="event_time",
+        FeatureDefinitions=definitions,
+        OfflineStoreConfig={
+            "S3StorageConfig": {"S3Uri": f"s3://ml-features/{name}"},
+            "DataCatalogConfig": {
+                "Catalog": "AwsDataCatalog",
+                "Database": "sagemaker_featurestore",
+                "TableName": name.replace("-", "_"),
+            },
+        },
+        RoleArn=ROLE_ARN,
+        **kwargs,
+    )
+    described: dict[str, Any] = client.describe_feature_group(FeatureGroupName=name)
+    return described
+
+
+def seed_features(server: MotoServer) -> FeatureSeed:
+    """Two feature groups; the model ``churn-fs`` is trained (job ``churn-fs-train``) on the
+    offline store of ``churn-features`` (tenure Integral, plan String, monthly_spend
+    Fractional); ``fraud-features`` is read by nothing."""
+    described = create_feature_group(
+        server,
+        "churn-features",
+        {"tenure": "Integral", "plan": "String", "monthly_spend": "Fractional"},
+    )
+    create_feature_group(server, "fraud-features", {"amount": "Fractional"})
+    offline = described["OfflineStoreConfig"]
+    resolved = str(offline["S3StorageConfig"]["ResolvedOutputS3Uri"])
+    artifact = create_training_job(
+        server,
+        "churn-fs-train",
+        output="s3://ml-artifacts/fs/",
+        hyperparameters={"max_depth": "4"},
+        channels={"train": resolved + "/year=2026/", "test": "s3://ml-data/holdout/"},
+    )
+    create_model(server, "churn-fs", Image=XGBOOST, ModelDataUrl=artifact)
+    catalog = offline["DataCatalogConfig"]
+    return FeatureSeed(str(catalog["Database"]), str(catalog["TableName"]), resolved)

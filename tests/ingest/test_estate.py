@@ -31,7 +31,7 @@ from awsfixtures import (
 from omdouble import OMServer
 from omkit_sagemaker.ingest import runreport, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
-from samples import AWS_SECRET, CONSOLE, config_text
+from samples import AWS_SECRET, CONSOLE, config_text, on_1_1
 
 RUNTIME = f"https://runtime.sagemaker.{REGION}.amazonaws.com/endpoints/"
 ENDPOINTS_HEADER = (
@@ -111,8 +111,9 @@ IMPORTED = {
 
 
 @pytest.fixture
-def estate(moto: MotoServer) -> MotoServer:
+def estate(moto: MotoServer, om_server: OMServer) -> MotoServer:
     seed_estate(moto)
+    om_server.href_store = True  # refuse scheme-less mlStore values on 1.x, as the 1.1 client
     return moto
 
 
@@ -138,10 +139,10 @@ def test_every_asset_kind_fills_its_fields(
     assert result.exit_code == 0, result.status.errors
     assert result.status.warnings == []
     assert model_bodies(om_server) == {
-        "churn": CHURN,
-        "fraud": FRAUD,
-        "scorer": SCORER,
-        "imported": IMPORTED,
+        "churn": on_1_1(CHURN),
+        "fraud": on_1_1(FRAUD),
+        "scorer": on_1_1(SCORER),
+        "imported": on_1_1(IMPORTED),
     }
     assert calls == {
         "ListModels": 1,
@@ -150,8 +151,8 @@ def test_every_asset_kind_fills_its_fields(
         # one per model with an artifact in the default layout; never the job history
         "DescribeTrainingJob": 2,
         # one bounded Search for the artifact in another layout (moto cannot answer it), and
-        # the (empty) registry's two: package groups and their versions
-        "Search": 3,
+        # the (empty) registry's two (package groups, their versions) and the feature groups'
+        "Search": 4,
         "ListEndpoints": 1,
         "DescribeEndpoint": 3,
         "DescribeEndpointConfig": 2,  # churn-prod and churn-shadow share churn-ab
@@ -176,7 +177,7 @@ def test_assets_models_reads_neither_jobs_nor_endpoints(
     assert bodies["churn"] == {
         "name": "churn",
         "algorithm": "xgboost",  # from the inference image
-        "mlStore": CHURN["mlStore"],
+        "mlStore": on_1_1(CHURN)["mlStore"],
         "service": "local_sagemaker",
         "sourceUrl": CONSOLE + "churn",
     }
@@ -202,7 +203,7 @@ def test_assets_endpoints_only_sets_server_and_the_endpoint_table(
         + "| `churn-prod` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n"
         "| `churn-shadow` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n",
         "server": RUNTIME + "churn-prod/invocations",
-        "mlStore": CHURN["mlStore"],
+        "mlStore": on_1_1(CHURN)["mlStore"],
         "service": "local_sagemaker",
         "sourceUrl": CONSOLE + "churn",
     }

@@ -147,7 +147,17 @@ def run_command(
             "--assets",
             metavar="KIND[,KIND]",
             help="SageMaker asset kinds to read: models (always), training-jobs (algorithm, "
-            "hyperparameters, metrics), endpoints (server). Default: all.",
+            "hyperparameters, metrics), endpoints (server), registry (one model per package "
+            "group), features (mlFeatures). Default: all.",
+        ),
+    ] = None,
+    lineage_service: Annotated[
+        str | None,
+        typer.Option(
+            "--lineage-service",
+            metavar="NAME",
+            help="Database service in OpenMetadata holding the feature groups' Glue tables: "
+            "adds lineage from each table to the models trained on it.",
         ),
     ] = None,
 ) -> None:
@@ -173,6 +183,7 @@ def run_command(
         aws_timeout=timeout,
         allow_mass_delete=allow_mass_delete,
         assets=kinds,
+        lineage_service=lineage_service,
         disable=tuple(off),
         enable=tuple(on),
     )

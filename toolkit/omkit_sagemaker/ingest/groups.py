@@ -121,13 +121,13 @@ def group_requests(
     training: TrainingJobs | None,
     warn: Callable[[str, str], None],
     workers: int = 8,
-) -> list[ModelRequest]:
-    """The requests of the groups ``keep`` (``mlModelFilterPattern``) lets through, in name
-    order; training jobs are looked up ``workers`` at a time (shared with the models' lookups,
-    so a version made from a model's artifact costs no call)."""
+) -> list[tuple[ModelRequest, TrainingJob | None]]:
+    """The requests (and training jobs) of the groups ``keep`` (``mlModelFilterPattern``) lets
+    through, in name order; training jobs are looked up ``workers`` at a time (shared with the
+    models' lookups, so a version made from a model's artifact costs no call)."""
     kept = sorted((g for g in groups if keep(g.name)), key=lambda g: g.name)
 
-    def one(group: PackageGroup) -> ModelRequest:
+    def one(group: PackageGroup) -> tuple[ModelRequest, TrainingJob | None]:
         chosen = group.chosen()
         job = None
         if training is not None and chosen is not None and chosen.model_data_url:
@@ -139,7 +139,8 @@ def group_requests(
                     f"training job lookup failed: {aws_error(exc)}; ingested without it",
                 )
         name = entity_name(group.name, model_names)
-        return group_request(group, name, service_fqn, region, with_tags=with_tags, job=job)
+        request = group_request(group, name, service_fqn, region, with_tags=with_tags, job=job)
+        return request, job
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="registry") as pool:
         return list(pool.map(one, kept))

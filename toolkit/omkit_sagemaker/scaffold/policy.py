@@ -61,6 +61,10 @@ ASSET_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "registry": ("ReadSageMakerModelRegistry", ("sagemaker:Search",)),
+    "features": (
+        "ReadSageMakerFeatureGroups",
+        ("sagemaker:Search", "sagemaker:DescribeFeatureGroup"),
+    ),
 }
 #: Every SageMaker action an ingestion of every asset kind calls (each once).
 SAGEMAKER_ACTIONS: tuple[str, ...] = tuple(
