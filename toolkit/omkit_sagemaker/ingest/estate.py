@@ -104,13 +104,16 @@ class Estate:
         return self.endpoints.servings(model) if self.endpoints is not None else ()
 
 
-def read_estate(client: Any, region: str, assets: frozenset[str], status: Status) -> Estate:
-    """Prepare the training-job lookups and read the endpoints (before the models)."""
+def read_estate(
+    client: Any, region: str, assets: frozenset[str], status: Status, workers: int = 8
+) -> Estate:
+    """Prepare the training-job lookups and read the endpoints, the registry and the feature
+    groups (before the models; endpoints and feature groups ``workers`` calls at a time)."""
     estate = Estate()
     if training_source.ASSET in assets:
         estate.training = TrainingJobs(client)
     if endpoint_source.ASSET in assets:
-        index = EndpointIndex(client, region)
+        index = EndpointIndex(client, region, workers=workers)
         try:
             estate.endpoints = index.read()
         except AssetDenied as exc:
@@ -127,7 +130,7 @@ def read_estate(client: Any, region: str, assets: frozenset[str], status: Status
     if registry_source.ASSET in assets:
         estate.registry = _read_registry(client, estate, status)
     if feature_source.ASSET in assets:
-        features = FeatureIndex(client)
+        features = FeatureIndex(client, workers=workers)
         try:
             estate.features = features.read()
         except AssetDenied as exc:

@@ -414,7 +414,7 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
             result.server_version = rest.server_version
         stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
         region = sagemaker.awsConfig.awsRegion
-        estate = read_estate(aws_client, region, options.assets, status)
+        estate = read_estate(aws_client, region, options.assets, status, options.workers)
         estate_kinds.attach(estate, rest, options.lineage_service, status, dry_run=options.dry_run)
         source.training = estate.training
         _ingest(source, sink, status, service_fqn, region, options, stop, estate)
