@@ -10,6 +10,7 @@ soft-deletes of group entities blocked when the registry is not read.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import timezone
 from pathlib import Path
@@ -27,7 +28,7 @@ from awsfixtures import (
     seed_registry,
 )
 from omdouble import OMServer
-from omkit_sagemaker.ingest import workflow
+from omkit_sagemaker.ingest import runreport, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from samples import AWS_SECRET, config_text, on_1_1
 
@@ -256,3 +257,47 @@ def test_a_denied_search_skips_the_registry_with_one_warning(
     assert calls["Search"] == 1  # denied once, never asked again
     assert sorted(bodies(om_server)) == ["churn", "fraud", "imported", "scorer"]
     assert result.assets == {"models": None, "registry": "sagemaker:Search"}
+
+
+def test_the_file_sink_writes_each_record_with_its_kind(
+    registry: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.json"
+    text = config_text(om_server.url, registry.endpoint, sink="file", filename=str(out))
+    result = run(tmp_path, registry, om_server, text=text)
+    assert result.exit_code == 0, result.status.errors
+    records = json.loads(out.read_text(encoding="utf-8"))
+    kinds = {r["name"]: r["kind"] for r in records if "algorithm" in r}
+    assert kinds == {
+        "churn": "models",
+        "fraud": "models",
+        "scorer": "models",
+        "imported": "models",
+        "churn_registry": "registry",
+        "fraud-models": "registry",
+        "drafts": "registry",
+    }
+    # the rest of a record is the create request (no server version known: images as they are)
+    (drafts,) = [r for r in records if r.get("name") == "drafts"]
+    assert {k: v for k, v in drafts.items() if k != "kind"} == expected_groups(registry)["drafts"]
+    assert om_server.requests == []
+
+
+def test_a_dry_run_shows_each_kind(
+    registry: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    result = run(tmp_path, registry, om_server, dry_run=True)
+    assert result.exit_code == 0, result.status.errors
+    text = runreport.render_text(result)
+    assert "  create    local_sagemaker.churn_registry  (registry)" in text
+    assert "  create    local_sagemaker.churn\n" in text
+    for line in (
+        "  kind      models: read, 4 entities",
+        "  kind      training-jobs: read",
+        "  kind      endpoints: read",
+        "  kind      registry: read, 3 entities",
+        "  kind      features: read",
+    ):
+        assert line + "\n" in text, text
+    assert runreport.as_json(result)["plan"]["kinds"]["local_sagemaker.drafts"] == "registry"
+    assert om_server.calls("PUT") == []
