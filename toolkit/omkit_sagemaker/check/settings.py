@@ -24,11 +24,6 @@ from omkit_sagemaker.base.diagnostics import CODES, Severity, can_silence
 from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, Version, parse_version
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 #: The file names looked for in each folder, first match wins.
 CONFIG_FILES = (".omkit.toml", "pyproject.toml")
 
@@ -109,6 +104,12 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    # Imported here: most folders have no settings file, and tomllib costs ~8 ms to import.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

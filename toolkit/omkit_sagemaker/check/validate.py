@@ -8,14 +8,13 @@ diagnostics.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, make
 from omkit_sagemaker.check import (
     discovery,
-    explain,
     fastcheck,
     rules,
     suppress,
@@ -25,7 +24,6 @@ from omkit_sagemaker.check import (
 from omkit_sagemaker.check.discovery import UsageError as UsageError
 from omkit_sagemaker.check.loader import Document, LoadResult, load_bytes, load_text
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings, with_overrides
-from omkit_sagemaker.spec import schema
 
 
 @dataclass
@@ -46,11 +44,17 @@ def collect_files(targets: Sequence[str | Path]) -> list[Path]:
 
 def _check(document: Document, settings: Settings) -> list[Diagnostic]:
     """Schema (for the target release), YAML-compatibility and rule diagnostics, unfiltered."""
-    secrets = schema.secret_keys()
+    secrets = fastcheck.SECRET_KEYS
     if settings.target == versions.DEFAULT_TARGET and fastcheck.is_valid(document.data):
         found: list[Diagnostic] = []  # valid: no need to import jsonschema or explain anything
     else:
-        errors = versions.validator(settings.target).iter_errors(document.data)
+        from omkit_sagemaker.check import explain, schemaerrors
+
+        errors: Iterable[explain.Failure]
+        try:
+            errors = schemaerrors.iter_errors(document.data, settings.target)
+        except schemaerrors.UnsupportedSchema:  # a keyword only jsonschema knows
+            errors = versions.validator(settings.target).iter_errors(document.data)
         found = explain.explain(errors, document, secrets)
         found = versions.explain_versions(found, document, settings.target)
     flagged = {d.path for d in found}  # an error on the value already says how YAML read it

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 from omkit_sagemaker.base.diagnostics import CODES, Severity
-from omkit_sagemaker.check import explain, versions
+from omkit_sagemaker.check import versions
 from omkit_sagemaker.check.rules.registry import RULES
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, format_version
 
@@ -28,6 +28,8 @@ class Entry:
 
 def catalogue() -> list[Entry]:
     """Every code omkit can report: loader (Y), schema (S) and rule (R) codes, in that order."""
+    from omkit_sagemaker.check import explain  # not on the validate path of a valid file
+
     fixers = {*explain.FIXERS, versions.CODE}
     found = [Entry(c.code, c.severity, c.summary, fixable=c.code in fixers) for c in CODES.values()]
     found += [

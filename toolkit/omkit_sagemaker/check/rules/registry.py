@@ -7,11 +7,14 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity, json_path, make
-from omkit_sagemaker.check.fix.model import Fixer
 from omkit_sagemaker.check.loader import DataPath, Document, Position
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, Version
+
+if TYPE_CHECKING:  # the fix model (and what it imports) is for omkit fix, not validate
+    from omkit_sagemaker.check.fix.model import Fixer
 
 
 @dataclass(frozen=True)
