@@ -23,6 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, json_path, make
 from omkit_sagemaker.base.masking import kind as _kind
+from omkit_sagemaker.check import yamlbuild
 from omkit_sagemaker.check.envvars import Expansion, expand
 
 #: libyaml's loader when PyYAML was built with it (see :func:`load_text`), else None.
@@ -147,8 +148,13 @@ class _Locator:
     def __init__(self, original: str, expansion: Expansion | None) -> None:
         self._original = original
         self._expansion = expansion
-        # PyYAML ends a line at CR LF, CR, LF, NEL, LS or PS: count lines the same way.
-        self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(original)]
+        self._starts: list[int] | None = None  # found on first use: a valid file needs none
+
+    @property
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:  # PyYAML ends a line at CR LF, CR, LF, NEL, LS or PS
+            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self._original)]
+        return self._starts
 
     def _offset(self, index: int) -> int:
         return self._expansion.original_offset(index) if self._expansion is not None else index
@@ -258,7 +264,10 @@ def _load(
         if problems:
             return LoadResult(None, problems)
         try:
-            data = loader.construct_document(node)
+            try:
+                data = yamlbuild.build(node)
+            except yamlbuild.Unusual:
+                data = loader.construct_document(node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError):
             return LoadResult(None, [_construct_error(node, name, locator)])
     finally:
@@ -429,7 +438,7 @@ def _check_nodes(root: Node, name: str, locator: _Locator) -> list[Diagnostic]:
             if key_node.tag == _MERGE_TAG or not isinstance(key_node, ScalarNode):
                 continue
             try:
-                key = keys.construct_object(key_node)
+                key = yamlbuild.key_of(key_node, keys)
             except (yaml.YAMLError, ValueError, TypeError, OverflowError):
                 continue
             first = seen.get(key)
@@ -548,7 +557,7 @@ def _index(document: Document, root: Node, locator: _Locator) -> list[Diagnostic
             continue
         pairs: dict[Any, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:  # merged pairs come first, own pairs override
-            key = keys.construct_object(key_node, deep=True)
+            key = yamlbuild.key_of(key_node, keys, deep=True)
             try:
                 pairs.pop(key, None)
                 pairs[key] = (key_node, value_node)
