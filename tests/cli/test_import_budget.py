@@ -1,8 +1,9 @@
 """The import budget of ``omkit validate``: it runs on every commit, so what it imports is part of
 its behaviour. A fresh process running the real entry point must not import the CLI framework
-(typer, click, rich), jsonschema and its helpers (referencing, attrs, rpds), the AWS SDK, pydantic
-or the language server's libraries, whether the file is valid or has problems to explain. A set of
-module names, not a timing: a regression fails here on any machine."""
+(typer, click, rich), jsonschema and its helpers (referencing, attrs, rpds), the AWS SDK, pydantic,
+the language server's libraries, or argparse and dataclasses, whether the file is valid or has
+problems to explain. A set of module names, not a timing: a regression fails here on any
+machine."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ BANNED = frozenset(
     {
         "boto3", "botocore", "pydantic", "pygls", "lsprotocol", "jsonschema", "referencing",
         "attrs", "rpds", "rich", "ruamel", "typer", "click",
+        # The standard library's slow starters: the fast path parses its own arguments, and the
+        # classes on the path are base.records classes (a dataclass compiles its methods at
+        # import, ~1 ms each, and dataclasses imports inspect, ast and dis).
+        "argparse", "dataclasses", "inspect",
     }
 )  # fmt: skip
 

@@ -11,7 +11,6 @@ import datetime
 import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import replace
 from typing import Any, Protocol
 
 import yaml
@@ -204,7 +203,7 @@ def _translate(
                 )
             diag = at(document.key_position((*path, key)), "S001", msg, hint, (*path, key))
             if sure is not None and sure not in instance:
-                diag = replace(diag, suggestion=sure)
+                diag = diag.replace(suggestion=sure)
             out.append(diag)
         return out
 
@@ -240,7 +239,7 @@ def _translate(
             msg + _yaml_note(path, document, secret),
             _type_hint(path, document, expected),
         )
-        return [replace(diag, suggestion=_unquoted(path, document, types, secret))]
+        return [diag.replace(suggestion=_unquoted(path, document, types, secret))]
 
     if validator in ("enum", "const"):
         allowed = rule if validator == "enum" else [rule]
@@ -251,7 +250,7 @@ def _translate(
             msg += f"; did you mean '{guess}'?"
         diag = at(pos, "S004", msg, _env_hint(path, document))
         if guess is not None and isinstance(instance, str) and guess.lower() == instance.lower():
-            diag = replace(diag, suggestion=guess)  # only the letter case differs: certain
+            diag = diag.replace(suggestion=guess)  # only the letter case differs: certain
         return [diag]
 
     if validator == "pattern":

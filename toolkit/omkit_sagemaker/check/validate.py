@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, make
+from omkit_sagemaker.base.records import MutableRecord
 from omkit_sagemaker.check import (
     discovery,
     fastcheck,
@@ -26,14 +26,25 @@ from omkit_sagemaker.check.loader import Document, LoadResult, load_bytes, load_
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings, with_overrides
 
 
-@dataclass
-class Result:
+class Result(MutableRecord):
     """Everything found in one run over many files."""
 
-    files: list[str] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    __slots__ = ("files", "diagnostics", "skipped")  # noqa: RUF023 - in field order, for repr
+
+    files: list[str]
+    diagnostics: list[Diagnostic]
     #: YAML files passed over because their content is not a workflow config.
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str]
+
+    def __init__(
+        self,
+        files: list[str] | None = None,
+        diagnostics: list[Diagnostic] | None = None,
+        skipped: list[str] | None = None,
+    ) -> None:
+        self.files = [] if files is None else files
+        self.diagnostics = [] if diagnostics is None else diagnostics
+        self.skipped = [] if skipped is None else skipped
 
 
 def collect_files(targets: Sequence[str | Path]) -> list[Path]:
@@ -173,7 +184,7 @@ def validate_paths(
         except SettingsError as exc:
             raise UsageError(str(exc)) from None
         if target is not None:
-            settings = replace(settings, target=target)
+            settings = settings.replace(target=target)
         if is_stdin:
             raw = stdin if stdin is not None else b""
             result.diagnostics.extend(check_source(raw, name, environ=environ, settings=settings))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -332,7 +331,7 @@ def explain_versions(
         else:
             message = f"{subject} was removed in OpenMetadata {rel}; your target is {aimed}"
             hint = f"{hint_what}; it is accepted only by releases before {rel}"
-        out.append(replace(diag, code=CODE, message=message, hint=hint))
+        out.append(diag.replace(code=CODE, message=message, hint=hint))
     return out
 
 
