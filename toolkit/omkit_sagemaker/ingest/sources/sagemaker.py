@@ -25,7 +25,9 @@ Matching ``mlModelFilterPattern`` is bounded in time: a pattern with catastrophi
 :data:`MATCH_TIMEOUT` seconds (a ``SIGALRM`` timer; Python's regular expression engine checks
 for signals while it matches). A name that runs out of time is a :class:`ModelFailure` (an
 error: the run fails and soft-deletes nothing), not silently kept or dropped. The timer needs the
-main thread of a POSIX process (as ``omkit run`` is); elsewhere matching is not bounded.
+main thread of a POSIX process: runs on other threads hand the matching to it when it serves
+them (:mod:`omkit_sagemaker.ingest.mainthread`, as ``omkit run DIR`` does); elsewhere matching is
+not bounded.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from omkit_sagemaker.ingest import mainthread
 from omkit_sagemaker.ingest.sources.training import TrainingJob, TrainingJobs
 
 log = logging.getLogger("omkit.sagemaker")
@@ -133,8 +136,13 @@ class ModelFilter:
         (see the module doc for where the bound holds)."""
         if not self.includes and not self.excludes:
             return True
-        with _deadline(seconds):
-            return self.keep(name)
+
+        def bounded() -> bool:
+            with _deadline(seconds):
+                return self.keep(name)
+
+        # on another thread, the main thread (where the timer works) matches when it serves
+        return mainthread.call(bounded)
 
 
 @dataclass(frozen=True, slots=True)
