@@ -96,6 +96,10 @@ def connection_command(
         raise typer.Exit(code=1)
 
 
+#: The help section of the options for many configs and regions.
+_MANY = "Many configs, accounts and regions"
+
+
 class RunFormat(str, Enum):
     """Summary formats of ``omkit run``."""
 
@@ -159,22 +163,29 @@ def run_command(
     parallel: Annotated[
         int,
         typer.Option(
-            "--parallel", min=1, max=64, metavar="N", help="Configs run at the same time."
+            "--parallel",
+            min=1,
+            max=64,
+            metavar="N",
+            help="Configs run at the same time.",
+            rich_help_panel=_MANY,
         ),
     ] = 4,
     region: Annotated[
         list[str] | None,
         typer.Option(
             "--region",
-            metavar="REGION[,REGION]",
-            help="Run each config once per region (awsRegion), as service {serviceName}_{region}.",
+            rich_help_panel=_MANY,
+            metavar="R1,R2",
+            help="Run each config once per region (awsRegion); the service name gets _REGION.",
         ),
     ] = None,
     profile: Annotated[
         list[str] | None,
         typer.Option(
             "--profile",
-            metavar="NAME[,NAME]",
+            rich_help_panel=_MANY,
+            metavar="P1,P2",
             help="Run each config once per AWS profile (profileName).",
         ),
     ] = None,
@@ -182,7 +193,8 @@ def run_command(
         list[str] | None,
         typer.Option(
             "--role-arn",
-            metavar="ARN[,ARN]",
+            rich_help_panel=_MANY,
+            metavar="A1,A2",
             help="Run each config once per IAM role to assume (assumeRoleArn).",
         ),
     ] = None,
@@ -190,9 +202,10 @@ def run_command(
         str | None,
         typer.Option(
             "--service-name-template",
-            metavar="TEMPLATE",
-            help="Service name of each run from {serviceName}, {region}, {profile}, {account}, "
-            "{role}.",
+            rich_help_panel=_MANY,
+            metavar="T",
+            help="Service name of each run, from the placeholders serviceName, region, "
+            "profile, account and role in braces.",
         ),
     ] = None,
 ) -> None:
