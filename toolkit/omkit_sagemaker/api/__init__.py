@@ -165,13 +165,17 @@ def run_many(
     role_arns: Sequence[str] = (),
     service_name_template: str | None = None,
     on_done: Callable[[RunSummary], None] | None = None,
+    pipeline_run_id: str | None = None,
     **kwargs: Any,
 ) -> ManySummary:
     """Run many configs side by side, as ``omkit run PATH...`` does (see
     :mod:`omkit_sagemaker.ingest.multirun`). A directory among ``configs`` stands for the
     workflow configs in it. ``regions``, ``profiles`` and ``role_arns`` turn each config into
     one run per combination (see :mod:`omkit_sagemaker.ingest.expand`). Takes :func:`run`'s
-    keyword arguments too, and ``on_done`` (called with each run's summary as it ends)."""
+    keyword arguments too, ``on_done`` (called with each run's summary as it ends) and
+    ``pipeline_run_id`` (the ``runId`` of the pipeline status of a config without
+    ``pipelineRunId``, already reported ``queued`` by the caller, as the Airflow DAG's
+    validate task does)."""
     from omkit_sagemaker.ingest.expand import ExpandError
 
     try:
@@ -185,7 +189,9 @@ def run_many(
         run_options = options(**kwargs)
     except (ValueError, TypeError, ExpandError) as exc:
         return ManySummary(usage_error=str(exc))
-    return run_jobs(jobs, run_options, parallel=parallel, on_done=on_done)
+    return run_jobs(
+        jobs, run_options, parallel=parallel, on_done=on_done, pipeline_run_id=pipeline_run_id
+    )
 
 
 def jobs_of(
@@ -250,6 +256,7 @@ def run_jobs(
     parallel: int = 4,
     on_done: Callable[[RunSummary], None] | None = None,
     progress: Callable[[Job], Progress] | None = None,
+    pipeline_run_id: str | None = None,
 ) -> ManySummary:
     """:func:`run_many` for resolved jobs and options (the CLI's entry)."""
     from omkit_sagemaker.ingest import multirun, pipelinestatus
@@ -260,8 +267,11 @@ def run_jobs(
         """``queued`` once checked, ``running`` when it starts, its end state when it ends."""
 
         def __init__(self, job: Job, job_options: RunOptions) -> None:
-            self.reporter = pipelinestatus.Reporter.for_config(job.path, job_options)
-            self.reporter.put("queued")
+            self.reporter = pipelinestatus.Reporter.for_config(
+                job.path, job_options, pipeline_run_id
+            )
+            if pipeline_run_id is None:  # else the caller has reported it queued
+                self.reporter.put("queued")
 
         def begin(self) -> None:
             self.reporter.put("running")

@@ -294,6 +294,11 @@ def _run_side_by_side(
                             "stopped by %s: the runs stop after the model being written",
                             signal.Signals(number).name,
                         )
+                except BaseException:  # a timeout of the caller's (Airflow's execution_timeout)
+                    if not stopped:
+                        stopped.append(int(signal.SIGTERM))
+                    server.serve(lambda: all(f.done() for f in futures))
+                    raise
     finally:
         pool.shutdown(wait=True)
         if main:

@@ -79,9 +79,10 @@ class Reporter:
     warning: str | None = None
 
     @classmethod
-    def for_config(cls, path: Path, options: RunOptions) -> Reporter:
+    def for_config(cls, path: Path, options: RunOptions, run_id: str | None = None) -> Reporter:
         """The reporter of the config ``path`` (with ``options.text``, when set); a no-op one
-        when the config names no pipeline or cannot be read (the run then says why)."""
+        when the config names no pipeline or cannot be read (the run then says why).
+        ``run_id`` is the ``runId`` when the config has no ``pipelineRunId`` (default: new)."""
         try:
             workflow, _ = load(
                 path,
@@ -104,7 +105,7 @@ class Reporter:
             )
         except OpenMetadataError as exc:
             return cls(warning=f"ingestionPipelineFQN {fqn}: {exc}")
-        run_id = workflow.pipelineRunId or str(uuid.uuid4())
+        run_id = workflow.pipelineRunId or run_id or str(uuid.uuid4())
         reporter = cls(client, fqn, run_id, now_ms())
         try:
             found = client.get(pipeline_path(fqn))

@@ -36,6 +36,7 @@ import logging
 import re
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -81,12 +82,18 @@ def _deadline(seconds: float) -> Iterator[None]:
         return
     try:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
+        # a timer already running (Airflow's execution_timeout) is put back when we are done
+        outer, interval = signal.getitimer(signal.ITIMER_REAL)
+        started = time.monotonic()
         try:
-            signal.setitimer(signal.ITIMER_REAL, seconds)
+            signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            if outer:
+                left = outer - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), interval)
     except _Alarm:
         raise FilterTimeout from None
 
