@@ -21,7 +21,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -59,6 +59,10 @@ class FaultProxy:
     die_after: int | None = None
     #: Made-up JSON answers by action (``{"ListModels": {"Models": []}}``).
     answers: dict[str, Any] = field(default_factory=dict)
+    #: Answers computed from the request's JSON parameters, by action: a handler returns the
+    #: JSON answer, or None to forward the request to moto (the run bench answers the Search on
+    #: Model that moto lacks this way).
+    handlers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     #: Requests per second let through (None: no limit), with bursts of ``burst`` requests.
     rate_limit: float | None = None
     burst: float | None = None
@@ -181,6 +185,12 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 return
             if proxy.delay:
                 time.sleep(proxy.delay)
+            handler = proxy.handlers.get(action)
+            computed = handler(json.loads(body) if body else {}) if handler else None
+            if computed is not None:
+                data = json.dumps(computed).encode()
+                self._answer(200, [("Content-Type", "application/x-amz-json-1.1")], data)
+                return
             fault = proxy.fault_for(action, body)
             if fault is not None:
                 error = json.dumps({"__type": fault.code, "message": fault.message}).encode()

@@ -65,7 +65,7 @@ def search_params(token: str | None = None) -> dict[str, Any]:
     return params
 
 
-def test_search_reads_250_models_with_their_tags_in_3_calls() -> None:
+def test_search_reads_250_models_with_their_tags_in_5_calls() -> None:
     client = stubbed_client()
     names = [f"m-{i:03d}" for i in range(250)]
     with Stubber(client) as stub:
@@ -75,10 +75,14 @@ def test_search_reads_250_models_with_their_tags_in_3_calls() -> None:
                 answer["NextToken"] = f"page-{number + 1}"
             token = f"page-{number}" if number else None
             stub.add_response("search", answer, search_params(token))
+        listing = {"Models": [model_summary(n) for n in names[:100]], "NextToken": "more"}
+        stub.add_response("list_models", listing, {"MaxResults": 100})
+        rest = {"Models": [model_summary(n) for n in names[100:]]}
+        stub.add_response("list_models", rest, {"MaxResults": 100, "NextToken": "more"})
         totals: list[int] = []
         source = SageMakerSource(client, on_listed=totals.append)
         items = list(source.items())
-        stub.assert_no_pending_responses()  # exactly the 3 Search calls, nothing per model
+        stub.assert_no_pending_responses()  # 3 Search + 2 ListModels calls, nothing per model
     assert [i.name for i in items] == names
     assert all(isinstance(i, SageMakerModel) for i in items)
     first = items[0]
@@ -89,7 +93,7 @@ def test_search_reads_250_models_with_their_tags_in_3_calls() -> None:
     assert source.listing_complete
     assert source.search_error is None
     assert source.searched == 250
-    assert totals == [250]
+    assert totals == [250, 250]  # from the last Search page, then from the last ListModels page
 
 
 def test_search_is_mapped_like_describe_model_and_list_tags() -> None:
@@ -101,6 +105,7 @@ def test_search_is_mapped_like_describe_model_and_list_tags() -> None:
     del rec["Model"]["Model"]["PrimaryContainer"]
     with Stubber(searched) as stub:
         stub.add_response("search", {"Results": [rec]}, search_params())
+        stub.add_response("list_models", {"Models": [model_summary("multi")]})
         via_search = list(SageMakerSource(searched).items())
     with Stubber(described) as stub:
         stub.add_client_error("search", "AccessDeniedException", "not allowed", 400)
@@ -146,12 +151,33 @@ def test_a_failed_search_page_falls_back_without_reading_a_model_twice() -> None
     assert "AccessDeniedException" in source.search_error
 
 
+def test_a_model_search_does_not_have_yet_is_described_not_missed() -> None:
+    """Search's index can lag behind a new model: ListModels lists it, so it is described."""
+    client = stubbed_client()
+    with Stubber(client) as stub:
+        stub.add_response("search", {"Results": [record("old")]})
+        stub.add_response("list_models", {"Models": [model_summary("old"), model_summary("new")]})
+        answer = {k: v for k, v in record("new")["Model"]["Model"].items() if k != "Tags"}
+        stub.add_response("describe_model", answer, {"ModelName": "new"})
+        stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": arn("new"), "MaxResults": 100})
+        source = SageMakerSource(client, workers=1)
+        items = list(source.items())
+        stub.assert_no_pending_responses()
+    assert [i.name for i in items] == ["old", "new"]
+    assert all(isinstance(i, SageMakerModel) for i in items)
+    assert source.listed == {"old", "new"}
+    assert source.listing_complete
+
+
 def test_search_records_go_through_the_filter_before_anything() -> None:
     from omkit_sagemaker.ingest.sources.sagemaker import FilteredModel, ModelFilter
 
     client = stubbed_client()
     with Stubber(client) as stub:
         stub.add_response("search", {"Results": [record("keep-1"), record("drop-1")]})
+        stub.add_response(
+            "list_models", {"Models": [model_summary(n) for n in ("keep-1", "drop-1")]}
+        )
         items = list(SageMakerSource(client, ModelFilter.compile(excludes=["drop"])).items())
     assert [type(i) for i in items] == [SageMakerModel, FilteredModel]
 
@@ -160,6 +186,7 @@ def test_no_tags_ignores_the_tags_search_returns() -> None:
     client = stubbed_client()
     with Stubber(client) as stub:
         stub.add_response("search", {"Results": [record("a")]})
+        stub.add_response("list_models", {"Models": [model_summary("a")]})
         (item,) = list(SageMakerSource(client, tags=False).items())
     assert isinstance(item, SageMakerModel)
     assert item.tags == ()
@@ -178,9 +205,16 @@ def test_calls_per_model_with_search_allowed_are_at_most_0_05() -> None:
             if page < 9:
                 answer["NextToken"] = f"t{page + 1}"
             stub.add_response("search", answer)
+        for page in range(10):
+            listing: dict[str, Any] = {
+                "Models": [model_summary(f"m-{page}-{i:02d}") for i in range(100)]
+            }
+            if page < 9:
+                listing["NextToken"] = f"l{page + 1}"
+            stub.add_response("list_models", listing)
         items = list(SageMakerSource(client).items())
     assert len(items) == 1000
-    assert calls == {"Search": 10}
+    assert calls == {"Search": 10, "ListModels": 10}  # nothing per model
     assert sum(calls.values()) / len(items) <= 0.05
 
 
@@ -306,5 +340,6 @@ def test_a_run_through_search_sends_the_same_bodies_as_through_describe(
     assert sorted(again, key=key) == sorted(bodies, key=key)
     assert any(b.get("tags") for b in again)  # the tags came from Search
     assert calls["Search:Model"] == 1
-    for per_model in ("ListModels", "DescribeModel", "ListTags"):
+    assert calls["ListModels"] == 1  # which models exist
+    for per_model in ("DescribeModel", "ListTags"):
         assert calls[per_model] == 0, calls

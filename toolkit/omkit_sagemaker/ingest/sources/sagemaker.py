@@ -19,11 +19,12 @@ Where the caller may call ``sagemaker:Search`` (:attr:`SageMakerSource.search`, 
 the models are read with their tags 100 per call instead (``Search(Resource="Model")``,
 :mod:`omkit_sagemaker.ingest.sources.search`): each record (``SearchRecord.Model.Model``) has
 the fields of ``DescribeModel`` plus ``Tags``, and is mapped by the same function
-(:func:`parse_model`), so OpenMetadata gets the same bodies. When a ``Search`` page fails
-(``AccessDenied``, a region or emulator that cannot search models, anything else), the listing
-goes on with ``ListModels`` and the per-model calls, skipping the models already read, and
-:attr:`SageMakerSource.search_error` says why. ``Search`` reads an index that can lag a few
-seconds behind a model just created; the next run picks such a model up.
+(:func:`parse_model`), so OpenMetadata gets the same bodies. ``ListModels`` is still read (one
+call per 100 models) and is what says which models exist: a model it lists that ``Search`` did
+not give is described as above. So when a ``Search`` page fails (``AccessDenied``, a region or
+emulator that cannot search models, anything else; :attr:`SageMakerSource.search_error` says
+why), the models not read yet go the per-model way; and a model ``Search``'s index does not hold
+yet (it can lag a few seconds behind a new model) is neither missed nor taken for deleted.
 
 A model whose ``DescribeModel`` fails becomes a :class:`ModelFailure` (its name and the AWS
 error) and the others go on; a failed ``ListTags`` keeps the model, without tags, with a warning.
@@ -251,9 +252,8 @@ class SageMakerSource:
                     self.search_error,
                     "other models" if seen else "models",
                 )
-            else:
-                self.listing_complete = True
-                return
+        # ListModels says which models exist (one call per 100): a model Search did not give
+        # (its index lags, or a page failed) is described, so none is missed nor soft-deleted
         for name in self.names():
             if name not in seen:
                 yield name, None
