@@ -4,12 +4,14 @@ It speaks just enough of the OpenMetadata REST API (facts §6 and §11) for ``om
 ``omkit test-connection`` to be tested over real HTTP on 127.0.0.1: the version endpoint, the
 SageMaker test-connection definition, ML model services, ML models (create/update, get, list with
 ``after`` cursors, soft/hard delete, the 2.0 bulk and deleteStale endpoints), classifications,
-tags, the logged-in user, tables by name (seeded with ``seed_table``) and lineage edges
-(``PUT /lineage``, kept in ``lineage``). It keeps the entities in memory, records every request,
-checks the bearer token (401 otherwise, like the real server), rejects request bodies with unknown
-or missing keys and models whose fields have the wrong shape (``server`` not a URL with a scheme,
-hyperparameter values that are not strings, ...; 400, like the server's schema check) and can
-be told to fail (``fail``) or to be slow (``latency``).
+tags, the logged-in user, tables by name (seeded with ``seed_table``), lineage edges
+(``PUT /lineage``, kept in ``lineage``) and ingestion pipelines' run statuses. It keeps the
+entities in memory, records every request, checks the bearer token (401 otherwise, like the real
+server), rejects request bodies with unknown or missing keys and models whose fields have the
+wrong shape (``server`` not a URL with a scheme, hyperparameter values that are not strings, ...;
+400, like the server's schema check) and can be told to fail (``fail``) or to be slow
+(``latency``). Like the real servers, a model's ``sourceHash`` (1-32 characters) is stored and
+returned by a 2.x double and refused by an older one (its create request forbids unknown keys).
 
 ``fail`` is also the fault-injection switchboard of the reliability tests: besides an error
 status it can reset the connection (``reset``), hang before answering (``hang``), cut the body
@@ -276,6 +278,9 @@ class OMServer:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Every lineage edge accepted: ``(from id, from type, to id, to type)``.
     lineage: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: Ingestion pipelines by fully qualified name, and the statuses put for each (by runId).
+    pipelines: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pipeline_statuses: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -397,6 +402,19 @@ class OMServer:
         with self.lock:
             self.tables[fqn] = table
         return table
+
+    def seed_pipeline(self, fqn: str) -> dict[str, Any]:
+        """An ingestion pipeline (what OpenMetadata's UI or Airflow deployment creates)."""
+        entity = {
+            "id": str(uuid.uuid4()),
+            "name": fqn.rsplit(".", 1)[-1],
+            "fullyQualifiedName": fqn,
+            "pipelineType": "metadata",
+        }
+        with self.lock:
+            self.pipelines[fqn] = entity
+            self.pipeline_statuses.setdefault(fqn, {})
+        return entity
 
     def seed_model(self, service: str, name: str, **fields: Any) -> dict[str, Any]:
         """Store a model of ``service`` (which must exist), as if ingested earlier."""
@@ -574,6 +592,30 @@ class OMServer:
             if fqn not in self.tags:
                 raise _Reply(404, f"tag instance for {fqn} not found")
             return 200, self.tags[fqn]
+        if route.startswith("/services/ingestionPipelines/"):
+            return self._pipeline_route(method, route[len("/services/ingestionPipelines/") :], body)
+        raise _Reply(404, "HTTP 404 Not Found")
+
+    def _pipeline_route(self, method: str, rest: str, body: Any) -> tuple[int, Any]:
+        """``GET name/{fqn}``, ``PUT {fqn}/pipelineStatus``, ``GET {fqn}/pipelineStatus/{runId}``:
+        a status is a ``PipelineStatus`` (checked as the server's schema checks it)."""
+        if method == "GET" and rest.startswith("name/"):
+            fqn = rest[len("name/") :]
+            if fqn not in self.pipelines:
+                raise _Reply(404, f"ingestionPipeline instance for {fqn} not found")
+            return 200, self.pipelines[fqn]
+        fqn, _, tail = rest.partition("/pipelineStatus")
+        if fqn not in self.pipelines:
+            raise _Reply(404, f"ingestionPipeline instance for {fqn} not found")
+        if method == "PUT" and tail == "":
+            _check_pipeline_status(body)
+            self.pipeline_statuses[fqn][body["runId"]] = body
+            return 200, body
+        if method == "GET" and tail.startswith("/"):
+            found = self.pipeline_statuses[fqn].get(tail[1:])
+            if found is None:
+                raise _Reply(404, f"pipelineStatus {tail[1:]} not found")
+            return 200, found
         raise _Reply(404, "HTTP 404 Not Found")
 
     # ---- entities ----------------------------------------------------------------------------
@@ -621,7 +663,14 @@ class OMServer:
         required = {"name", "service"}
         if self._major_minor() < (1, 5):
             required.add("algorithm")
-        _check_body(body, MODEL_KEYS, required, "CreateMlModel")
+        # 1.x servers forbid unknown keys and have no sourceHash (2.0 adds it, 1-32 characters)
+        allowed = MODEL_KEYS if self._major_minor() >= (2, 0) else MODEL_KEYS - {"sourceHash"}
+        _check_body(body, allowed, required, "CreateMlModel")
+        source_hash = body.get("sourceHash")
+        if source_hash is not None and not (
+            isinstance(source_hash, str) and 0 < len(source_hash) <= 32
+        ):
+            raise _Reply(400, "[sourceHash: size must be between 1 and 32]")
         _check_model_fields(body, self._major_minor(), href_store=self.href_store)
         name = _entity_name(body["name"], self._major_minor())
         service = self.services.get(body["service"])
@@ -779,6 +828,37 @@ def _check_body(body: Any, allowed: set[str], required: set[str], kind: str) -> 
     missing = sorted(k for k in required if body.get(k) is None)
     if missing:
         raise _Reply(400, f"[{missing[0]} must not be null]")
+
+
+PIPELINE_STATUS_KEYS = {"runId", "pipelineState", "startDate", "timestamp", "endDate", "status"}
+PIPELINE_STATES = {"queued", "success", "failed", "running", "partialSuccess"}
+STEP_SUMMARY_KEYS = {
+    "name",
+    "records",
+    "updated_records",
+    "warnings",
+    "errors",
+    "filtered",
+    "failures",
+}
+
+
+def _check_pipeline_status(body: Any) -> None:
+    """``PipelineStatus``: no unknown key, a known state, epoch-millisecond integers, step
+    summaries with a name and integer counts."""
+    _check_body(body, PIPELINE_STATUS_KEYS, {"runId", "pipelineState"}, "PipelineStatus")
+    if body["pipelineState"] not in PIPELINE_STATES:
+        raise _Reply(
+            400, f"pipelineState {body['pipelineState']!r} is not one of {PIPELINE_STATES}"
+        )
+    for key in ("startDate", "timestamp", "endDate"):
+        if key in body and not (isinstance(body[key], int) and body[key] > 10**12):
+            raise _Reply(400, f"{key} must be a timestamp in epoch milliseconds")
+    for step in body.get("status") or []:
+        _check_body(step, STEP_SUMMARY_KEYS, {"name"}, "StepSummary")
+        counts = [step[k] for k in ("records", "warnings", "errors", "filtered") if k in step]
+        if not all(isinstance(c, int) for c in counts):
+            raise _Reply(400, "StepSummary counts must be integers")
 
 
 def _check_model_fields(

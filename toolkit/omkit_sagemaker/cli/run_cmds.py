@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -114,6 +114,10 @@ def connection_command(
         raise typer.Exit(code=1)
 
 
+#: The help section of the options for many configs and regions.
+_MANY = "Many configs, accounts and regions"
+
+
 class RunFormat(str, Enum):
     """Summary formats of ``omkit run``."""
 
@@ -123,7 +127,13 @@ class RunFormat(str, Enum):
 
 @app.command("run", rich_help_panel=_RUN)
 def run_command(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to run.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Ingestion configs to run; a directory stands for the workflow configs in it.",
+        ),
+    ],
     workers: Annotated[
         int,
         typer.Option(
@@ -178,41 +188,143 @@ def run_command(
             "adds lineage from each table to the models trained on it.",
         ),
     ] = None,
+    parallel: Annotated[
+        int,
+        typer.Option(
+            "--parallel",
+            min=1,
+            max=64,
+            metavar="N",
+            help="Configs run at the same time.",
+            rich_help_panel=_MANY,
+        ),
+    ] = 4,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--region",
+            rich_help_panel=_MANY,
+            metavar="R1,R2",
+            help="Run each config once per region (awsRegion); the service name gets _REGION.",
+        ),
+    ] = None,
+    profile: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--profile",
+            rich_help_panel=_MANY,
+            metavar="P1,P2",
+            help="Run each config once per AWS profile (profileName).",
+        ),
+    ] = None,
+    role_arn: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role-arn",
+            rich_help_panel=_MANY,
+            metavar="A1,A2",
+            help="Run each config once per IAM role to assume (assumeRoleArn).",
+        ),
+    ] = None,
+    service_name_template: Annotated[
+        str | None,
+        typer.Option(
+            "--service-name-template",
+            rich_help_panel=_MANY,
+            metavar="T",
+            help="Service name of each run, from the placeholders serviceName, region, "
+            "profile, account and role in braces.",
+        ),
+    ] = None,
 ) -> None:
-    """Ingest the SageMaker models of a config into OpenMetadata or a file.
+    """Ingest the SageMaker models of one or many configs into OpenMetadata or a file.
 
-    Does what `metadata ingest -c FILE` does. Exit 0 on success, 1 on any error, 2 on usage
-    problems, 130/143 when stopped by SIGINT/SIGTERM.
+    One FILE does what `metadata ingest -c FILE` does. Several paths, a directory, or
+    --region/--profile/--role-arn lists run every config (and combination) side by side, with
+    one summary table. Exit 0 on success, 1 on any error, 2 on usage problems, 130/143 when
+    stopped by SIGINT/SIGTERM.
     """
-    from omkit_sagemaker.ingest import estate, runreport, workflow
+    from omkit_sagemaker import api
+    from omkit_sagemaker.ingest import expand, runreport
 
-    _config_file(file)
     off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
     try:
-        kinds = estate.parse_assets(assets) if assets else frozenset(estate.ASSET_KINDS)
+        regions = expand.split_values(region, "--region")
+        profiles = expand.split_values(profile, "--profile")
+        role_arns = expand.split_values(role_arn, "--role-arn")
+        options = api.options(
+            workers=workers,
+            tags=not no_tags,
+            dry_run=dry_run,
+            assets=assets,
+            timeout=timeout,
+            allow_mass_delete=allow_mass_delete,
+            lineage_service=lineage_service,
+            disable=off,
+            enable=on,
+        )
+    except ValueError as exc:
+        raise _fail_usage(str(exc)) from None
+    single = len(paths) == 1 and not paths[0].is_dir() and not (regions or profiles or role_arns)
+    if single:
+        if service_name_template is not None:
+            raise _fail_usage("--service-name-template needs --region, --profile or --role-arn")
+        _config_file(paths[0])
+        _run_one(paths[0], options, output_format)
+        return
+    try:
+        jobs = api.jobs_of(
+            [str(p) for p in paths],
+            regions=regions,
+            profiles=profiles,
+            role_arns=role_arns,
+            service_name_template=service_name_template,
+        )
     except ValueError as exc:
         raise _fail_usage(str(exc)) from None
     runreport.setup_logging()
-    options = workflow.RunOptions(
-        workers=workers,
-        tags=not no_tags,
-        dry_run=dry_run,
-        http_timeout=timeout,
-        aws_timeout=timeout,
-        allow_mass_delete=allow_mass_delete,
-        assets=kinds,
-        lineage_service=lineage_service,
-        disable=tuple(off),
-        enable=tuple(on),
-    )
+    from omkit_sagemaker.api import report
+
+    done: list[api.RunSummary] = []
+
+    def finished(summary: api.RunSummary) -> None:
+        done.append(summary)
+        runreport.log.info(
+            "finished (%d of %d): processed %d, errors %d, %.2f s",
+            len(done),
+            len(jobs),
+            summary.processed,
+            summary.errors,
+            summary.duration,
+        )
+
+    many = api.run_jobs(jobs, options, parallel=parallel, on_done=finished)
+    if many.conflicts and output_format is RunFormat.text:
+        sys.stderr.write(report.render_text(many))
+    else:
+        text = report.render_json(many) if output_format is RunFormat.json else None
+        sys.stdout.write(text if text is not None else report.render_text(many))
+    sys.stdout.flush()
+    if many.exit_code:
+        raise typer.Exit(code=many.exit_code)
+
+
+def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
+    """One config: a progress bar on a terminal (lines otherwise) and the full summary."""
+    from omkit_sagemaker import api
+    from omkit_sagemaker.ingest import multirun, runreport
+
+    runreport.setup_logging()
+    job = multirun.Job(file)
     if sys.stderr.isatty():
         bar = runreport.RichProgress()
         options.progress = bar
         with bar.shown():
-            result = workflow.run(file, options)
+            summary = api.run_job(job, options)
     else:
         options.progress = runreport.LineProgress()
-        result = workflow.run(file, options)
-    runreport.write(result, output_format.value, sys.stdout)
-    if result.exit_code:
-        raise typer.Exit(code=result.exit_code)
+        summary = api.run_job(job, options)
+    assert summary.detail is not None
+    runreport.write(summary.detail, output_format.value, sys.stdout)
+    if summary.exit_code:
+        raise typer.Exit(code=summary.exit_code)

@@ -76,7 +76,7 @@ LOG_LEVELS = {
     LogLevels.WARN: logging.WARNING,
     LogLevels.ERROR: logging.ERROR,
 }
-#: Attempts per AWS call in a run (botocore's "standard" retry mode backs off on throttling).
+#: Attempts per AWS call in a run (botocore's "adaptive" retry mode: backoff and rate limiting).
 AWS_MAX_ATTEMPTS = 5
 #: Shorter secret values are not searched for in output (they would match ordinary text).
 _MIN_SECRET = 4
@@ -109,6 +109,8 @@ class RunOptions:
     http_backoff: float = 0.5
     aws_timeout: float = 10.0
     aws_attempts: int = AWS_MAX_ATTEMPTS
+    #: botocore's retry mode (``adaptive``: client-side rate limiting; or ``standard``).
+    aws_retry_mode: str = "adaptive"
     progress: Progress = field(default_factory=Progress)
     #: Codes turned off (``--disable``) and back on (``--enable``) for the config check.
     disable: tuple[str, ...] = ()
@@ -123,6 +125,13 @@ class RunOptions:
     lineage_service: str | None = None
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
     sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
+    #: The config's text when it is not read from the path (Python API, ``--region``); the
+    #: path then names it in messages and its folder gives the settings.
+    text: str | None = None
+    #: Asked between models: a signal number stops the run as that signal would (many runs).
+    stop: Callable[[], int | None] | None = None
+    #: Whether the config's ``loggerLevel`` sets the ``omkit`` logger (off for runs side by side).
+    set_log_level: bool = True
 
 
 @dataclass
@@ -138,6 +147,7 @@ class RunResult:
     sink: str = ""
     filename: str | None = None
     service: str = ""
+    region: str = ""
     server_version: str | None = None
     listing_complete: bool = False
     mark_deleted: MarkDeleted = field(default_factory=MarkDeleted)
@@ -262,27 +272,32 @@ def load(
     *,
     disable: Iterable[str] = (),
     enable: Iterable[str] = (),
+    text: str | None = None,
 ) -> tuple[Workflow, list[Diagnostic]]:
     """The typed config of ``path``, checked as ``omkit validate`` checks it (with the codes of
     ``disable`` off and of ``enable`` on). Raises :class:`_Fatal` with the errors (also
-    returned, for the report) when it is not valid."""
+    returned, for the report) when it is not valid. ``text``: the config, not read from ``path``."""
     from omkit_sagemaker.check.loader import load_file
     from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
-    from omkit_sagemaker.check.validate import check_file
+    from omkit_sagemaker.check.validate import check_file, check_text
 
     try:
         settings = with_overrides(load_settings(path.parent), disable=disable, enable=enable)
-        found = check_file(path, environ=environ, settings=settings)
+        if text is None:
+            found = check_file(path, environ=environ, settings=settings)
+        else:
+            document, found = check_text(text, str(path), environ=environ, settings=settings)
     except SettingsError as exc:
         raise _Fatal(str(exc)) from None
     errors = [d for d in found if d.severity is Severity.ERROR]
     if errors:
         raise _ConfigInvalid(errors)
-    loaded = load_file(path, environ=environ)
-    if loaded.document is None:  # cannot happen after a clean check, but be sure
+    if text is None:
+        document = load_file(path, environ=environ).document
+    if document is None:  # cannot happen after a clean check, but be sure
         raise _Fatal(f"cannot read {path}")
     try:
-        return Workflow.from_dict(loaded.document.data), found
+        return Workflow.from_dict(document.data), found
     except ModelError as exc:
         raise _Fatal(f"{path}: {exc}") from None
 
@@ -296,18 +311,22 @@ class _ConfigInvalid(_Fatal):
 
 def _run(path: Path, options: RunOptions, result: RunResult) -> None:
     try:
-        workflow, _ = load(path, options.environ, disable=options.disable, enable=options.enable)
+        workflow, _ = load(
+            path, options.environ, disable=options.disable, enable=options.enable, text=options.text
+        )
     except _ConfigInvalid as exc:
         result.config_errors = exc.errors
         raise
     REDACTOR.add(secret_values(workflow))
-    level = LOG_LEVELS[workflow.workflowConfig.loggerLevel]
-    logging.getLogger("omkit").setLevel(level)
+    if options.set_log_level:
+        logging.getLogger("omkit").setLevel(LOG_LEVELS[workflow.workflowConfig.loggerLevel])
 
     source_config = workflow.source
     if source_config.type.lower() != "sagemaker":
         raise _Fatal(f"source.type is {source_config.type!r}: omkit run ingests sagemaker only")
     result.service = source_config.serviceName
+    if source_config.serviceConnection is not None:
+        result.region = source_config.serviceConnection.config.awsConfig.awsRegion
     pipeline = source_config.sourceConfig.config
     pattern = pipeline.mlModelFilterPattern
     try:
@@ -322,8 +341,6 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
             "serviceConnection.config.mlModelFilterPattern is not used by metadata ingest, nor "
             "by omkit run: put the pattern in sourceConfig.config.mlModelFilterPattern"
         )
-    if workflow.ingestionPipelineFQN:
-        log.info("ingestionPipelineFQN is set: omkit run does not report pipeline status")
 
     # ---- the sink -----------------------------------------------------------------------------
     sink_step = workflow.sink
@@ -413,7 +430,7 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         if rest is not None:
             result.server_version = rest.server_version
         stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
-        region = sagemaker.awsConfig.awsRegion
+        region = result.region = sagemaker.awsConfig.awsRegion
         estate = read_estate(
             aws_client, region, options.assets, status, options.workers, tags=options.tags
         )
@@ -473,6 +490,8 @@ def _ingest(
     training_errors: set[str] = set()
     try:
         for item in source.items():
+            if options.stop is not None and (signum := options.stop()) is not None:
+                raise Interrupted(signum)
             if stop() is not None:  # the sink gave up: read no more of SageMaker
                 break
             if isinstance(item, FilteredModel):
@@ -569,20 +588,11 @@ def files_read(path: Path, workflow: Workflow, environ: Mapping[str, str] | None
 
 
 def _sagemaker_client(options: RunOptions) -> Callable[[AwsCredentials, int], Any]:
-    """The SageMaker client of a run, built with :mod:`omkit_sagemaker.ingest.aws` like
-    ``test-connection``'s,
-    with botocore retries for throttling and a connection pool as large as the thread pool."""
+    """The SageMaker client of a run (:func:`omkit_sagemaker.ingest.aws.client_builder`)."""
+    from omkit_sagemaker.ingest import aws
 
-    def build(aws_config: AwsCredentials, workers: int) -> Any:
-        from omkit_sagemaker.ingest import aws
-
-        connection = aws.connect(
-            aws_config,
-            timeout=options.aws_timeout,
-            max_attempts=options.aws_attempts,
-            pool_size=workers + 2,
-        )
-        log.info("AWS credentials: %s", connection.credentials.description)
-        return connection.sagemaker
-
-    return build
+    return aws.client_builder(
+        timeout=options.aws_timeout,
+        max_attempts=options.aws_attempts,
+        retry_mode=options.aws_retry_mode,
+    )
