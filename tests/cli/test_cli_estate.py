@@ -77,7 +77,12 @@ def test_policy_for_the_registry_and_features(tmp_path: Path) -> None:
     assert [(s["Sid"], s["Action"]) for s in document["Statement"]] == [
         (
             "ReadSageMakerModels",
-            ["sagemaker:ListModels", "sagemaker:DescribeModel", "sagemaker:ListTags"],
+            [
+                "sagemaker:ListModels",
+                "sagemaker:DescribeModel",
+                "sagemaker:ListTags",
+                "sagemaker:Search",
+            ],
         ),
         ("ReadSageMakerModelRegistry", ["sagemaker:Search"]),
         ("ReadSageMakerFeatureGroups", ["sagemaker:Search", "sagemaker:DescribeFeatureGroup"]),
