@@ -139,6 +139,15 @@ def _interval(values: list[float], digits: int = 2) -> str:
     return f"{mid:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
 
 
+def row(case: Case, out: Outcome) -> str:
+    """The README's table row of one case (see the Benchmarks section)."""
+    low, mid, high = min(out.ratios), statistics.median(out.ratios), max(out.ratios)
+    return (
+        f"| {case.name} | {_ms(out.ours)} | {_ms(out.peer)} | {mid:.2f} ({low:.2f}-{high:.2f}) | "
+        f"≤ {case.target} | {case.pairs} |"
+    )
+
+
 def verdict(label: str, values: list[float], target: float) -> bool:
     """Print whether ``values`` meet ``target``; missed only when all of them are past it."""
     missed = min(values) > target
@@ -217,28 +226,48 @@ def main() -> int:
             return Case(name, ours, theirs, status, target, pairs)
 
         n = args.pairs
-        valid = measure(case("1 valid file, cold", [str(one)], 0, 0.3, n))
-        errors = measure(case("1 file with 3 errors, cold", [str(broken)], 1, 0.4, n))
-        thousand = measure(case("1,000 files", files[:1000], 0, 0.1, max(3, n // 4)))
-        ok = [
-            verdict("1 valid file, ratio", valid.ratios, 0.3),
-            verdict("1 file with 3 errors, ratio", errors.ratios, 0.4),
-            verdict("1,000 files, ratio", thousand.ratios, 0.1),
+        cases = [
+            case("1 valid file, cold", [str(one)], 0, 0.3, n),
+            case("1 file with 3 errors, cold", [str(broken)], 1, 0.4, n),
+            case("1,000 files", files[:1000], 0, 0.1, max(3, n // 4)),
         ]
+        valid, errors, thousand = (measure(c) for c in cases)
+        thousand_pairs = cases[2].pairs
+        rows = [row(c, o) for c, o in zip(cases, (valid, errors, thousand), strict=True)]
+        ok = {
+            "1 valid file": verdict("1 valid file, ratio", valid.ratios, 0.3),
+            "1 file with errors": verdict("1 file with 3 errors, ratio", errors.ratios, 0.4),
+            "1,000 files": verdict("1,000 files, ratio", thousand.ratios, 0.1),
+        }
         base = statistics.median(valid.our_cpu)
         per_file = [(cpu - base) / 999 * 1000 for cpu in thousand.our_cpu]
-        ok.append(verdict("CPU ms per additional file (1,000 files)", per_file, 0.6))
+        ok["CPU per file"] = verdict("CPU ms per additional file (1,000 files)", per_file, 0.6)
         memory = thousand.our_rss / thousand.peer_rss
         print(
             f"  {'peak RSS, 1,000 files':<40} {thousand.our_rss // 1024} MiB vs "
             f"{thousand.peer_rss // 1024} MiB ({memory:.2f}x) target <= 1.0: "
             f"{'ok' if memory <= 1.0 else 'MISSED'}"
         )
-        ok.append(memory <= 1.0)
+        ok["memory"] = memory <= 1.0
         if not args.quick:
-            big = measure(case("10,000 files", files, 0, 0.1, 3))
-            ok.append(verdict("10,000 files, ratio", big.ratios, 0.1))
-    failed += [f"target {i}" for i, good in enumerate(ok) if not good]
+            cases.append(case("10,000 files", files, 0, 0.1, 3))
+            big = measure(cases[-1])
+            rows.append(row(cases[-1], big))
+            ok["10,000 files"] = verdict("10,000 files, ratio", big.ratios, 0.1)
+        per = statistics.median(per_file)
+        print("\nREADME rows (time: medians; ratio: median of the pairs, min-max):")
+        print("| case | omkit | check-jsonschema | ratio | target | pairs |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        print("\n".join(rows))
+        print(
+            f"| CPU per additional valid file | {per:.2f} ms "
+            f"({min(per_file):.2f}-{max(per_file):.2f}) | | | ≤ 0.6 ms | {thousand_pairs} |"
+        )
+        print(
+            f"| peak memory, 1,000 files | {thousand.our_rss // 1024} MiB | "
+            f"{thousand.peer_rss // 1024} MiB | {memory:.2f} | ≤ 1.0 | |"
+        )
+    failed += [name for name, good in ok.items() if not good]
     if failed:
         print("missed:", ", ".join(failed))
     return 1 if failed else 0

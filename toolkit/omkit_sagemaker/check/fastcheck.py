@@ -18,14 +18,14 @@ _C0 = ('source', 'sink', 'workflowConfig')
 _C1 = ('type', 'serviceName', 'sourceConfig')
 _C2 = ('config',)
 _C3 = ('type', 'awsConfig')
-_C4 = ('SageMaker',)
+_C4 = frozenset[str](('SageMaker',))
 _C5 = ('awsRegion',)
 _C6 = frozenset[str](('assumeRoleArn', 'assumeRoleSessionName', 'assumeRoleSourceIdentity', 'awsAccessKeyId', 'awsRegion', 'awsSecretAccessKey', 'awsSessionToken', 'endPointURL', 'profileName'))
 _C7 = frozenset[str](('awsConfig', 'supportsMetadataExtraction', 'type'))
 _C8 = frozenset[str](('config',))
 _C9 = ('config',)
 _C10 = ('type',)
-_C11 = ('MlModelMetadata',)
+_C11 = frozenset[str](('MlModelMetadata',))
 _C12 = frozenset[str](('excludes', 'includes'))
 _C13 = frozenset[str](('markDeletedMlModels', 'mlModelFilterPattern', 'type'))
 _C14 = frozenset[str](('config',))
@@ -33,11 +33,11 @@ _C15 = frozenset[str](('serviceConnection', 'serviceName', 'sourceConfig', 'type
 _C16 = ('type',)
 _C17 = frozenset[str](('config', 'type'))
 _C18 = ('openMetadataServerConfig',)
-_C19 = ('DEBUG', 'INFO', 'WARN', 'ERROR')
+_C19 = frozenset[str](('DEBUG', 'ERROR', 'INFO', 'WARN'))
 _C20 = ('hostPort',)
-_C21 = ('OpenMetadata',)
-_C22 = ('no-auth', 'basic', 'azure', 'google', 'okta', 'auth0', 'aws-cognito', 'custom-oidc', 'ldap', 'saml', 'openmetadata')
-_C23 = ('no-ssl', 'ignore', 'validate')
+_C21 = frozenset[str](('OpenMetadata',))
+_C22 = frozenset[str](('auth0', 'aws-cognito', 'azure', 'basic', 'custom-oidc', 'google', 'ldap', 'no-auth', 'okta', 'openmetadata', 'saml'))
+_C23 = frozenset[str](('ignore', 'no-ssl', 'validate'))
 _C24 = frozenset[str](('certificatePath',))
 _C25 = ('secretKey',)
 _C26 = frozenset[str](('audience', 'secretKey'))
@@ -51,29 +51,29 @@ _C33 = ('clientId', 'secretKey', 'tokenEndpoint')
 _C34 = frozenset[str](('clientId', 'secretKey', 'tokenEndpoint'))
 _C35 = ('jwtToken',)
 _C36 = frozenset[str](('jwtToken',))
-_C37 = ('noop', 'managed-aws', 'aws', 'managed-aws-ssm', 'aws-ssm', 'in-memory')
-_C38 = ('noop', 'airflow', 'env')
+_C37 = frozenset[str](('aws', 'aws-ssm', 'in-memory', 'managed-aws', 'managed-aws-ssm', 'noop'))
+_C38 = frozenset[str](('airflow', 'env', 'noop'))
 _C39 = ('type',)
 _C40 = frozenset[str](('config', 'type'))
 _C41 = frozenset[str](())
 _C42 = frozenset[str](('apiVersion', 'authProvider', 'clusterName', 'elasticsSearch', 'enableVersionValidation', 'extraHeaders', 'forceEntityOverwriting', 'hostPort', 'includeDashboards', 'includeDatabaseServices', 'includeGlossaryTerms', 'includeMessagingServices', 'includeMlModels', 'includePipelineServices', 'includePipelines', 'includePolicy', 'includeTables', 'includeTags', 'includeTeams', 'includeTopics', 'includeUsers', 'limitRecords', 'secretsManagerLoader', 'secretsManagerProvider', 'securityConfig', 'sslConfig', 'supportsDataInsightExtraction', 'supportsElasticSearchReindexingExtraction', 'type', 'verifySSL'))
 _C43 = ('authProvider',)
-_C44 = ('openmetadata',)
+_C44 = frozenset[str](('openmetadata',))
 _C45 = ('securityConfig',)
 _C46 = ('authProvider',)
-_C47 = ('google',)
+_C47 = frozenset[str](('google',))
 _C48 = ('securityConfig',)
 _C49 = ('authProvider',)
-_C50 = ('okta',)
+_C50 = frozenset[str](('okta',))
 _C51 = ('securityConfig',)
 _C52 = ('authProvider',)
-_C53 = ('auth0',)
+_C53 = frozenset[str](('auth0',))
 _C54 = ('securityConfig',)
 _C55 = ('authProvider',)
-_C56 = ('azure',)
+_C56 = frozenset[str](('azure',))
 _C57 = ('securityConfig',)
 _C58 = ('authProvider',)
-_C59 = ('custom-oidc',)
+_C59 = frozenset[str](('custom-oidc',))
 _C60 = ('securityConfig',)
 _C61 = frozenset[str](('config', 'loggerLevel', 'openMetadataServerConfig'))
 _C62 = frozenset[str](('bulkSink', 'ingestionPipelineFQN', 'pipelineRunId', 'processor', 'sink', 'source', 'stage', 'workflowConfig'))
@@ -117,7 +117,7 @@ def _s5(d: Any) -> bool:  # Service name
 def _s14(d: Any) -> bool:  # SageMaker service type
     if not (isinstance(d, str)):
         return False
-    if not _in(d, _C4):
+    if not (type(d) is str and d in _C4):
         return False
     return True
 
@@ -303,7 +303,7 @@ def _s6(d: Any) -> bool:  # Service connection
 def _s38(d: Any) -> bool:  # Pipeline type
     if not (isinstance(d, str)):
         return False
-    if not _in(d, _C11):
+    if not (type(d) is str and d in _C11):
         return False
     return True
 
@@ -553,7 +553,7 @@ def _s58(d: Any) -> bool:  # Bulk sink
 def _s65(d: Any) -> bool:  # Log level
     if not (isinstance(d, str)):
         return False
-    if not _in(d, _C19):
+    if not (type(d) is str and d in _C19):
         return False
     return True
 
@@ -579,7 +579,7 @@ def _s69(d: Any) -> bool:  # Cluster name
 def _s72(d: Any) -> bool:  # OpenMetadata service type
     if not (isinstance(d, str)):
         return False
-    if not _in(d, _C21):
+    if not (type(d) is str and d in _C21):
         return False
     return True
 
@@ -607,7 +607,7 @@ def _s73(d: Any) -> bool:  # Server API URL
 def _s74(d: Any) -> bool:  # Authentication provider
     if not (isinstance(d, str)):
         return False
-    if not _in(d, _C22):
+    if not (type(d) is str and d in _C22):
         return False
     return True
 
@@ -615,7 +615,7 @@ def _s74(d: Any) -> bool:  # Authentication provider
 def _s77(d: Any) -> bool:  # TLS verification mode
     if not (isinstance(d, str)):
         return False
-    if not _in(d, _C23):
+    if not (type(d) is str and d in _C23):
         return False
     return True
 
@@ -975,7 +975,7 @@ def _s84(d: Any) -> bool:  # Authentication credentials
 def _s124(d: Any) -> bool:  # Secrets manager provider
     if not (isinstance(d, str)):
         return False
-    if not _in(d, _C37):
+    if not (type(d) is str and d in _C37):
         return False
     return True
 
@@ -995,7 +995,7 @@ def _s122(d: Any) -> bool:  # Secrets manager
 def _s127(d: Any) -> bool:  # Secrets manager credential loader
     if not (isinstance(d, str)):
         return False
-    if not _in(d, _C38):
+    if not (type(d) is str and d in _C38):
         return False
     return True
 
@@ -1209,7 +1209,7 @@ def _s155(d: Any) -> bool:  # Extra HTTP headers
 
 
 def _s161(d: Any) -> bool:
-    if not _in(d, _C44):
+    if not (type(d) is str and d in _C44):
         return False
     return True
 
@@ -1243,7 +1243,7 @@ def _s159(d: Any) -> bool:
 
 
 def _s166(d: Any) -> bool:
-    if not _in(d, _C47):
+    if not (type(d) is str and d in _C47):
         return False
     return True
 
@@ -1277,7 +1277,7 @@ def _s164(d: Any) -> bool:
 
 
 def _s171(d: Any) -> bool:
-    if not _in(d, _C50):
+    if not (type(d) is str and d in _C50):
         return False
     return True
 
@@ -1311,7 +1311,7 @@ def _s169(d: Any) -> bool:
 
 
 def _s176(d: Any) -> bool:
-    if not _in(d, _C53):
+    if not (type(d) is str and d in _C53):
         return False
     return True
 
@@ -1345,7 +1345,7 @@ def _s174(d: Any) -> bool:
 
 
 def _s181(d: Any) -> bool:
-    if not _in(d, _C56):
+    if not (type(d) is str and d in _C56):
         return False
     return True
 
@@ -1379,7 +1379,7 @@ def _s179(d: Any) -> bool:
 
 
 def _s186(d: Any) -> bool:
-    if not _in(d, _C59):
+    if not (type(d) is str and d in _C59):
         return False
     return True
 

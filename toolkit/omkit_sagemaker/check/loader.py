@@ -33,8 +33,38 @@ from omkit_sagemaker.check.document import Positions as Positions
 from omkit_sagemaker.check.document import Scalar as Scalar
 from omkit_sagemaker.check.envvars import Expansion, expand
 
-#: libyaml's loader when PyYAML was built with it (see :func:`load_text`), else None.
-_FAST: type[Any] | None = getattr(yaml, "CSafeLoader", None)
+#: Scalar tags the resolver gave, by (text, implicit flags); at most this many are kept.
+_TAGS: dict[tuple[str, Any], str] = {}
+_MAX_TAGS = 20_000
+
+
+def _fast_loader() -> type[Any] | None:
+    """libyaml's safe loader when PyYAML was built with it (see :func:`load_text`), else None.
+
+    libyaml calls back into PyYAML's Python resolver for every scalar, which tries its regular
+    expressions in turn; for a scalar the answer depends on its text and flags alone (a safe
+    loader has no path resolvers), so it is looked up once per text, across files.
+    """
+    base: Any = getattr(yaml, "CSafeLoader", None)
+    if base is None:
+        return None
+
+    class Loader(base):  # type: ignore[misc]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is not ScalarNode:
+                return super().resolve(kind, value, implicit)
+            key = (value, implicit)
+            tag = _TAGS.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_TAGS) < _MAX_TAGS:
+                    _TAGS[key] = tag
+            return tag
+
+    return Loader
+
+
+_FAST = _fast_loader()
 
 #: A document whose aliases expand to more nodes than this is refused (billion laughs).
 MAX_NODES = 100_000
@@ -53,7 +83,6 @@ MAX_DEPTH = 100
 #: alias, block scalar, directive or reserved indicator at the start of a token outside a
 #: whole-line comment.
 _DIVERGENT = re.compile(r"(?:^|[ \[\]{},])[!&*|>%@`]", re.MULTILINE)
-_COMMENT_LINE = re.compile(r"^[ ]*#.*$", re.MULTILINE)
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: Tags whose values are not plain mappings, lists or scalars; the runner cannot use them.
 _UNSUPPORTED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("omap", "pairs", "set")}
@@ -97,6 +126,18 @@ class _Locator:
 
     def mark(self, mark: Any) -> Position:
         return self.at(int(mark.index))
+
+
+def _diverges(text: str) -> bool:
+    """True when :data:`_DIVERGENT` matches ``text`` outside whole-line comments (lines whose
+    first character after spaces is ``#``). Matches cannot overlap (an indicator never opens
+    one), so looking at each match's line is the same as searching the text without those
+    lines, without copying it."""
+    for match in _DIVERGENT.finditer(text):
+        start = text.rfind("\n", 0, match.end() - 1) + 1
+        if not text[start : match.end()].lstrip(" ").startswith("#"):
+            return True
+    return False
 
 
 def load_file(path: str | Path, *, environ: Mapping[str, str] | None = os.environ) -> LoadResult:
@@ -149,11 +190,7 @@ def load_text(
     expansion = expand(text, environ) if environ is not None else None
     parsed = expansion.text if expansion is not None else text
     locator = _Locator(text, expansion)
-    if (
-        _FAST is not None
-        and "\t" not in parsed
-        and not _DIVERGENT.search(_COMMENT_LINE.sub("", parsed))
-    ):
+    if _FAST is not None and "\t" not in parsed and not _diverges(parsed):
         try:
             return _load(_FAST(parsed), text, name, expansion, locator)
         except yaml.YAMLError:

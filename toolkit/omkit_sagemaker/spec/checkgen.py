@@ -115,10 +115,15 @@ class _Compiler:
         if "type" in s:
             types = s["type"] if isinstance(s["type"], list) else [s["type"]]
             fail_if("not (" + " or ".join(_TYPES[t].format(v="d") for t in types) + ")")
-        if "enum" in s:
-            fail_if(f"not _in(d, {self._constant(tuple(s['enum']))})")
-        if "const" in s:
-            fail_if(f"not _in(d, {self._constant((s['const'],))})")
+        for word in ("enum", "const"):
+            if word not in s:
+                continue
+            values: list[Any] = list(s["enum"]) if word == "enum" else [s["const"]]
+            if values and all(type(v) is str for v in values):  # JSON equality: only a str
+                texts = frozenset(str(v) for v in values)
+                fail_if(f"not (type(d) is str and d in {self._constant(texts)})")
+            else:
+                fail_if(f"not _in(d, {self._constant(tuple(values))})")
         if "pattern" in s:
             fail_if(f"isinstance(d, str) and not {self._pattern(s['pattern'])}.search(d)")
         if "format" in s and s["format"] in _FORMATS:

@@ -57,11 +57,12 @@ def _unset_variable(document: Document, target: Version) -> Iterator[Finding]:
     for path, scalar in document.scalars.items():
         if "$" not in scalar.written:
             continue
-        start = document.position(path)
+        start = None  # found when needed: most references are set
         for match in _ENV.finditer(scalar.written):
             name = match.group(1).strip("{}")
             if name not in unset:
                 continue
+            start = start or document.position(path)
             before = scalar.written[: match.start()]
             line = start.line + before.count("\n")
             column = (
