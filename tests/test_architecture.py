@@ -1,7 +1,8 @@
 """The package layout holds: every sub-package imports only downwards, never in a circle.
 
 Layers, lowest first: ``base`` -> ``spec`` -> ``check`` -> ``ingest`` | ``scaffold`` | ``lsp``
--> ``cli``, with the package's own ``__init__`` and ``__main__`` on top.
+-> ``api`` (the Python API) -> ``cli`` | ``airflow``, with the package's own ``__init__`` and
+``__main__`` on top.
 A module may import its own sub-package and any lower layer; ``ingest``, ``scaffold`` and
 ``lsp`` stand side by side and never import each other. Every import counts, also the ones
 inside functions (the lazy imports that keep ``omkit validate`` fast) and under
@@ -18,8 +19,18 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "toolkit" / "omkit_sagemaker"
 NAME = "omkit_sagemaker"
 #: Each sub-package and the layer it is on; the top-level modules (cli, __init__) are above all.
-LAYERS = {"base": 0, "spec": 1, "check": 2, "ingest": 3, "scaffold": 3, "lsp": 3, "cli": 4}
-TOP = 5
+LAYERS = {
+    "base": 0,
+    "spec": 1,
+    "check": 2,
+    "ingest": 3,
+    "scaffold": 3,
+    "lsp": 3,
+    "api": 4,
+    "cli": 5,
+    "airflow": 5,
+}
+TOP = 6
 
 
 def _modules() -> list[Path]:

@@ -6,11 +6,14 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from omkit_sagemaker.cli.shared import _RUN, _WRITE, _fail_usage, app
+
+if TYPE_CHECKING:
+    from omkit_sagemaker.scaffold import Options
 
 
 class AuthMode(str, Enum):
@@ -65,6 +68,15 @@ def init_sagemaker(
     ] = None,
     region: Annotated[
         str | None, typer.Option(metavar="REGION", help="AWS region of the models.")
+    ] = None,
+    regions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--regions",
+            metavar="R1,R2",
+            help="Write one file per region (sm.yaml becomes sm-REGION.yaml), the service "
+            "name ending in _REGION.",
+        ),
     ] = None,
     auth: Annotated[
         AuthMode | None,
@@ -149,7 +161,7 @@ def init_sagemaker(
     from omkit_sagemaker import scaffold
 
     target = None if output is None or str(output) == "-" else output
-    if target is not None and not force and os.path.lexists(target):
+    if target is not None and not force and os.path.lexists(target) and not regions:
         raise _fail_usage(f"{target} already exists (use --force to overwrite it)")
     options = scaffold.Options(
         service_name=service_name,
@@ -169,10 +181,40 @@ def init_sagemaker(
         session_token=session_token,
         jwt_token=jwt_token,
     )
+    if regions:  # nothing is asked: the values given apply to every file
+        _init_regions(options, regions, output, force=force)
+        return
     if not no_input and sys.stdin.isatty():
         from omkit_sagemaker.scaffold.prompts import ask_options
 
         options = ask_options(options)
+    _write_config(options, target, force=force)
+
+
+def _init_regions(
+    options: Options, regions: list[str], output: Path | None, *, force: bool
+) -> None:
+    """``--regions``: every file checked first (none exists, unless --force), then written."""
+    from omkit_sagemaker import scaffold
+    from omkit_sagemaker.scaffold.regions import region_files
+
+    if output is not None and str(output) == "-":
+        raise _fail_usage("--regions writes one file per region: give --output NAME.yaml")
+    wanted = [r.strip() for value in regions for r in value.split(",") if r.strip()]
+    try:
+        files = region_files(options, wanted, output)
+    except scaffold.ScaffoldError as exc:
+        raise _fail_usage(str(exc)) from None
+    for path, _ in files:
+        if not force and os.path.lexists(path):
+            raise _fail_usage(f"{path} already exists (use --force to overwrite it)")
+    for path, region_options in files:
+        _write_config(region_options, path, force=force)
+
+
+def _write_config(options: Options, target: Path | None, *, force: bool) -> None:
+    """Render and write one config (stdout when ``target`` is None) and say what was done."""
+    from omkit_sagemaker import scaffold
     from omkit_sagemaker.base.safewrite import UnsafeTarget
 
     try:

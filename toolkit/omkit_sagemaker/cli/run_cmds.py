@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -47,15 +47,28 @@ def connection_command(
     ] = ConnectionFormat.text,
     disable: DisableOption = None,
     enable: EnableOption = None,
+    assets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assets",
+            metavar="KIND[,KIND]",
+            help="Also check the calls of these omkit run asset kinds (training-jobs, "
+            "endpoints, registry, features), one step each.",
+        ),
+    ] = None,
 ) -> None:
     """Check, step by step, that a config reaches AWS and OpenMetadata.
 
     Exit 0 when every mandatory step passes, 1 otherwise, 2 on usage problems.
     """
     from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
-    from omkit_sagemaker.ingest import connection
+    from omkit_sagemaker.ingest import connection, estate
 
     _config_file(file)
+    try:
+        kinds = estate.parse_assets(assets) - {estate.MODELS} if assets else frozenset()
+    except ValueError as exc:
+        raise _fail_usage(str(exc)) from None
     off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
     try:
         settings = with_overrides(load_settings(file.parent), disable=off, enable=on)
@@ -74,7 +87,11 @@ def connection_command(
             console = Console()
             with console.status("testing the connection..."):
                 results = connection.check_connection(
-                    file, timeout=timeout, openmetadata=not skip_openmetadata, settings=settings
+                    file,
+                    timeout=timeout,
+                    openmetadata=not skip_openmetadata,
+                    settings=settings,
+                    assets=kinds,
                 )
             connection.print_table(results, console)
         else:
@@ -84,6 +101,7 @@ def connection_command(
                 openmetadata=not skip_openmetadata,
                 settings=settings,
                 on_step=progress if plain else None,
+                assets=kinds,
             )
             if plain:
                 sys.stdout.write(connection.summary(results) + "\n")
@@ -96,6 +114,10 @@ def connection_command(
         raise typer.Exit(code=1)
 
 
+#: The help section of the options for many configs and regions.
+_MANY = "Many configs, accounts and regions"
+
+
 class RunFormat(str, Enum):
     """Summary formats of ``omkit run``."""
 
@@ -105,7 +127,13 @@ class RunFormat(str, Enum):
 
 @app.command("run", rich_help_panel=_RUN)
 def run_command(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to run.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Ingestion configs to run; a directory stands for the workflow configs in it.",
+        ),
+    ],
     workers: Annotated[
         int,
         typer.Option(
@@ -147,43 +175,156 @@ def run_command(
             "--assets",
             metavar="KIND[,KIND]",
             help="SageMaker asset kinds to read: models (always), training-jobs (algorithm, "
-            "hyperparameters, metrics), endpoints (server). Default: all.",
+            "hyperparameters, metrics), endpoints (server), registry (one model per package "
+            "group), features (mlFeatures). Default: all.",
+        ),
+    ] = None,
+    lineage_service: Annotated[
+        str | None,
+        typer.Option(
+            "--lineage-service",
+            metavar="NAME",
+            help="Database service in OpenMetadata holding the feature groups' Glue tables: "
+            "adds lineage from each table to the models trained on it.",
+        ),
+    ] = None,
+    parallel: Annotated[
+        int,
+        typer.Option(
+            "--parallel",
+            min=1,
+            max=64,
+            metavar="N",
+            help="Configs run at the same time.",
+            rich_help_panel=_MANY,
+        ),
+    ] = 4,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--region",
+            rich_help_panel=_MANY,
+            metavar="R1,R2",
+            help="Run each config once per region (awsRegion); the service name gets _REGION.",
+        ),
+    ] = None,
+    profile: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--profile",
+            rich_help_panel=_MANY,
+            metavar="P1,P2",
+            help="Run each config once per AWS profile (profileName).",
+        ),
+    ] = None,
+    role_arn: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role-arn",
+            rich_help_panel=_MANY,
+            metavar="A1,A2",
+            help="Run each config once per IAM role to assume (assumeRoleArn).",
+        ),
+    ] = None,
+    service_name_template: Annotated[
+        str | None,
+        typer.Option(
+            "--service-name-template",
+            rich_help_panel=_MANY,
+            metavar="T",
+            help="Service name of each run, from the placeholders serviceName, region, "
+            "profile, account and role in braces.",
         ),
     ] = None,
 ) -> None:
-    """Ingest the SageMaker models of a config into OpenMetadata or a file.
+    """Ingest the SageMaker models of one or many configs into OpenMetadata or a file.
 
-    Does what `metadata ingest -c FILE` does. Exit 0 on success, 1 on any error, 2 on usage
-    problems, 130/143 when stopped by SIGINT/SIGTERM.
+    One FILE does what `metadata ingest -c FILE` does. Several paths, a directory, or
+    --region/--profile/--role-arn lists run every config (and combination) side by side, with
+    one summary table. Exit 0 on success, 1 on any error, 2 on usage problems, 130/143 when
+    stopped by SIGINT/SIGTERM.
     """
-    from omkit_sagemaker.ingest import estate, runreport, workflow
+    from omkit_sagemaker import api
+    from omkit_sagemaker.ingest import expand, runreport
 
-    _config_file(file)
     off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
     try:
-        kinds = estate.parse_assets(assets) if assets else frozenset(estate.ASSET_KINDS)
+        regions = expand.split_values(region, "--region")
+        profiles = expand.split_values(profile, "--profile")
+        role_arns = expand.split_values(role_arn, "--role-arn")
+        options = api.options(
+            workers=workers,
+            tags=not no_tags,
+            dry_run=dry_run,
+            assets=assets,
+            timeout=timeout,
+            allow_mass_delete=allow_mass_delete,
+            lineage_service=lineage_service,
+            disable=off,
+            enable=on,
+        )
+    except ValueError as exc:
+        raise _fail_usage(str(exc)) from None
+    single = len(paths) == 1 and not paths[0].is_dir() and not (regions or profiles or role_arns)
+    if single:
+        if service_name_template is not None:
+            raise _fail_usage("--service-name-template needs --region, --profile or --role-arn")
+        _config_file(paths[0])
+        _run_one(paths[0], options, output_format)
+        return
+    try:
+        jobs = api.jobs_of(
+            [str(p) for p in paths],
+            regions=regions,
+            profiles=profiles,
+            role_arns=role_arns,
+            service_name_template=service_name_template,
+        )
     except ValueError as exc:
         raise _fail_usage(str(exc)) from None
     runreport.setup_logging()
-    options = workflow.RunOptions(
-        workers=workers,
-        tags=not no_tags,
-        dry_run=dry_run,
-        http_timeout=timeout,
-        aws_timeout=timeout,
-        allow_mass_delete=allow_mass_delete,
-        assets=kinds,
-        disable=tuple(off),
-        enable=tuple(on),
-    )
+    from omkit_sagemaker.api import report
+
+    done: list[api.RunSummary] = []
+
+    def finished(summary: api.RunSummary) -> None:
+        done.append(summary)
+        runreport.log.info(
+            "finished (%d of %d): processed %d, errors %d, %.2f s",
+            len(done),
+            len(jobs),
+            summary.processed,
+            summary.errors,
+            summary.duration,
+        )
+
+    many = api.run_jobs(jobs, options, parallel=parallel, on_done=finished)
+    if many.conflicts and output_format is RunFormat.text:
+        sys.stderr.write(report.render_text(many))
+    else:
+        text = report.render_json(many) if output_format is RunFormat.json else None
+        sys.stdout.write(text if text is not None else report.render_text(many))
+    sys.stdout.flush()
+    if many.exit_code:
+        raise typer.Exit(code=many.exit_code)
+
+
+def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
+    """One config: a progress bar on a terminal (lines otherwise) and the full summary."""
+    from omkit_sagemaker import api
+    from omkit_sagemaker.ingest import multirun, runreport
+
+    runreport.setup_logging()
+    job = multirun.Job(file)
     if sys.stderr.isatty():
         bar = runreport.RichProgress()
         options.progress = bar
         with bar.shown():
-            result = workflow.run(file, options)
+            summary = api.run_job(job, options)
     else:
         options.progress = runreport.LineProgress()
-        result = workflow.run(file, options)
-    runreport.write(result, output_format.value, sys.stdout)
-    if result.exit_code:
-        raise typer.Exit(code=result.exit_code)
+        summary = api.run_job(job, options)
+    assert summary.detail is not None
+    runreport.write(summary.detail, output_format.value, sys.stdout)
+    if summary.exit_code:
+        raise typer.Exit(code=summary.exit_code)

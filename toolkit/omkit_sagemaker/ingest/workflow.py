@@ -121,8 +121,17 @@ class RunOptions:
     max_delete_share: float = MAX_DELETE_SHARE
     #: The asset kinds read (``--assets``; see :mod:`omkit_sagemaker.ingest.estate`).
     assets: frozenset[str] = frozenset(estate_kinds.ASSET_KINDS)
+    #: ``--lineage-service``: the database service holding the feature groups' Glue tables.
+    lineage_service: str | None = None
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
     sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
+    #: The config's text when it is not read from the path (Python API, ``--region``); the
+    #: path then names it in messages and its folder gives the settings.
+    text: str | None = None
+    #: Asked between models: a signal number stops the run as that signal would (many runs).
+    stop: Callable[[], int | None] | None = None
+    #: Whether the config's ``loggerLevel`` sets the ``omkit`` logger (off for runs side by side).
+    set_log_level: bool = True
 
 
 @dataclass
@@ -138,6 +147,7 @@ class RunResult:
     sink: str = ""
     filename: str | None = None
     service: str = ""
+    region: str = ""
     server_version: str | None = None
     listing_complete: bool = False
     mark_deleted: MarkDeleted = field(default_factory=MarkDeleted)
@@ -262,27 +272,32 @@ def load(
     *,
     disable: Iterable[str] = (),
     enable: Iterable[str] = (),
+    text: str | None = None,
 ) -> tuple[Workflow, list[Diagnostic]]:
     """The typed config of ``path``, checked as ``omkit validate`` checks it (with the codes of
     ``disable`` off and of ``enable`` on). Raises :class:`_Fatal` with the errors (also
-    returned, for the report) when it is not valid."""
+    returned, for the report) when it is not valid. ``text``: the config, not read from ``path``."""
     from omkit_sagemaker.check.loader import load_file
     from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
-    from omkit_sagemaker.check.validate import check_file
+    from omkit_sagemaker.check.validate import check_file, check_text
 
     try:
         settings = with_overrides(load_settings(path.parent), disable=disable, enable=enable)
-        found = check_file(path, environ=environ, settings=settings)
+        if text is None:
+            found = check_file(path, environ=environ, settings=settings)
+        else:
+            document, found = check_text(text, str(path), environ=environ, settings=settings)
     except SettingsError as exc:
         raise _Fatal(str(exc)) from None
     errors = [d for d in found if d.severity is Severity.ERROR]
     if errors:
         raise _ConfigInvalid(errors)
-    loaded = load_file(path, environ=environ)
-    if loaded.document is None:  # cannot happen after a clean check, but be sure
+    if text is None:
+        document = load_file(path, environ=environ).document
+    if document is None:  # cannot happen after a clean check, but be sure
         raise _Fatal(f"cannot read {path}")
     try:
-        return Workflow.from_dict(loaded.document.data), found
+        return Workflow.from_dict(document.data), found
     except ModelError as exc:
         raise _Fatal(f"{path}: {exc}") from None
 
@@ -296,18 +311,22 @@ class _ConfigInvalid(_Fatal):
 
 def _run(path: Path, options: RunOptions, result: RunResult) -> None:
     try:
-        workflow, _ = load(path, options.environ, disable=options.disable, enable=options.enable)
+        workflow, _ = load(
+            path, options.environ, disable=options.disable, enable=options.enable, text=options.text
+        )
     except _ConfigInvalid as exc:
         result.config_errors = exc.errors
         raise
     REDACTOR.add(secret_values(workflow))
-    level = LOG_LEVELS[workflow.workflowConfig.loggerLevel]
-    logging.getLogger("omkit").setLevel(level)
+    if options.set_log_level:
+        logging.getLogger("omkit").setLevel(LOG_LEVELS[workflow.workflowConfig.loggerLevel])
 
     source_config = workflow.source
     if source_config.type.lower() != "sagemaker":
         raise _Fatal(f"source.type is {source_config.type!r}: omkit run ingests sagemaker only")
     result.service = source_config.serviceName
+    if source_config.serviceConnection is not None:
+        result.region = source_config.serviceConnection.config.awsConfig.awsRegion
     pipeline = source_config.sourceConfig.config
     pattern = pipeline.mlModelFilterPattern
     try:
@@ -322,8 +341,6 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
             "serviceConnection.config.mlModelFilterPattern is not used by metadata ingest, nor "
             "by omkit run: put the pattern in sourceConfig.config.mlModelFilterPattern"
         )
-    if workflow.ingestionPipelineFQN:
-        log.info("ingestionPipelineFQN is set: omkit run does not report pipeline status")
 
     # ---- the sink -----------------------------------------------------------------------------
     sink_step = workflow.sink
@@ -413,8 +430,9 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         if rest is not None:
             result.server_version = rest.server_version
         stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
-        region = sagemaker.awsConfig.awsRegion
-        estate = read_estate(aws_client, region, options.assets, status)
+        region = result.region = sagemaker.awsConfig.awsRegion
+        estate = read_estate(aws_client, region, options.assets, status, options.workers)
+        estate_kinds.attach(estate, rest, options.lineage_service, status, dry_run=options.dry_run)
         source.training = estate.training
         _ingest(source, sink, status, service_fqn, region, options, stop, estate)
         estate_kinds.finish(estate, status)
@@ -449,6 +467,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         ),
         file_sink=sink_step.type == "file",
         plan=result.plan,
+        groups=estate.group_names,
+        registry_read=estate_kinds.registry_complete(estate),
     )
     if result.plan is not None:
         result.plan.soft_delete = list(result.mark_deleted.models)
@@ -468,6 +488,8 @@ def _ingest(
     training_errors: set[str] = set()
     try:
         for item in source.items():
+            if options.stop is not None and (signum := options.stop()) is not None:
+                raise Interrupted(signum)
             if stop() is not None:  # the sink gave up: read no more of SageMaker
                 break
             if isinstance(item, FilteredModel):
@@ -486,11 +508,13 @@ def _ingest(
                     )
                 estate_kinds.model_warnings(item, status, training_errors)
                 servings = estate.servings(item.name)
-                sink.write(
-                    model_request(
-                        item, service_fqn, region, with_tags=options.tags, servings=servings
-                    )
+                request = model_request(
+                    item, service_fqn, region, with_tags=options.tags, servings=servings
                 )
+                if estate_kinds.finalize(estate, request, item.training_job, status):
+                    sink.write(request)
+        if stop() is None:
+            estate_kinds.write_groups(estate, source, sink, status, service_fqn, region)
         sink.finish()
     except SinkError as exc:
         raise _Fatal(str(exc)) from None

@@ -17,7 +17,9 @@ The policy allows exactly the AWS calls an ingestion makes, no more:
   in SageMaker's default layout;
 * endpoints (``--assets endpoints``, on by default): ``sagemaker:ListEndpoints`` (page by page),
   then ``sagemaker:DescribeEndpoint`` per endpoint and ``sagemaker:DescribeEndpointConfig`` per
-  endpoint config.
+  endpoint config;
+* the Model Registry (``--assets registry``, on by default): ``sagemaker:Search`` on
+  ``ModelPackageGroup`` and on ``ModelPackage`` (page by page), for every group and version.
 
 Each asset kind is one statement (its ``Sid`` says which), so a kind can be left out of the
 policy; ``omkit run`` then warns once, naming the missing action, and skips that kind.
@@ -66,6 +68,11 @@ ASSET_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
             "sagemaker:DescribeEndpoint",
             "sagemaker:DescribeEndpointConfig",
         ),
+    ),
+    "registry": ("ReadSageMakerModelRegistry", ("sagemaker:Search",)),
+    "features": (
+        "ReadSageMakerFeatureGroups",
+        ("sagemaker:Search", "sagemaker:DescribeFeatureGroup"),
     ),
 }
 #: Every SageMaker action an ingestion of every asset kind calls (each once).

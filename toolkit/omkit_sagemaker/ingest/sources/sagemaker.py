@@ -36,7 +36,9 @@ Matching ``mlModelFilterPattern`` is bounded in time: a pattern with catastrophi
 :data:`MATCH_TIMEOUT` seconds (a ``SIGALRM`` timer; Python's regular expression engine checks
 for signals while it matches). A name that runs out of time is a :class:`ModelFailure` (an
 error: the run fails and soft-deletes nothing), not silently kept or dropped. The timer needs the
-main thread of a POSIX process (as ``omkit run`` is); elsewhere matching is not bounded.
+main thread of a POSIX process: runs on other threads hand the matching to it when it serves
+them (:mod:`omkit_sagemaker.ingest.mainthread`, as ``omkit run DIR`` does); elsewhere matching is
+not bounded.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import logging
 import re
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -53,6 +56,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from omkit_sagemaker.ingest import mainthread
 from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
 from omkit_sagemaker.ingest.sources.training import TrainingJob, TrainingJobs
 
@@ -90,12 +94,18 @@ def _deadline(seconds: float) -> Iterator[None]:
         return
     try:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
+        # a timer already running (Airflow's execution_timeout) is put back when we are done
+        outer, interval = signal.getitimer(signal.ITIMER_REAL)
+        started = time.monotonic()
         try:
-            signal.setitimer(signal.ITIMER_REAL, seconds)
+            signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            if outer:
+                left = outer - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), interval)
     except _Alarm:
         raise FilterTimeout from None
 
@@ -145,8 +155,13 @@ class ModelFilter:
         (see the module doc for where the bound holds)."""
         if not self.includes and not self.excludes:
             return True
-        with _deadline(seconds):
-            return self.keep(name)
+
+        def bounded() -> bool:
+            with _deadline(seconds):
+                return self.keep(name)
+
+        # on another thread, the main thread (where the timer works) matches when it serves
+        return mainthread.call(bounded)
 
 
 @dataclass(frozen=True, slots=True)

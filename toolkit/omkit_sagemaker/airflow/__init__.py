@@ -1,0 +1,278 @@
+"""Apache Airflow: a DAG factory over the Python API (``pip install 'omkit-sagemaker[airflow]'``).
+
+:func:`ingestion_dag` builds one DAG with two tasks:
+
+- ``validate`` finds the configs (a path, a directory, a glob pattern, or a list of them, read
+  when the DAG runs, so a config added to the folder is picked up by the next run), checks every
+  one, expands ``regions``/``profiles``/``role_arns`` as ``omkit run`` does, and refuses two runs
+  that write the same OpenMetadata service or file. It fails at once (never retried) when no
+  config is found or two runs collide. Its result is the list of runs.
+- ``run`` is mapped over that list with ``.expand()``: one task instance per run, spread by
+  Airflow's own executor (Local, Celery, Kubernetes). Each pushes its summary (``omkit run
+  --format json``'s document) to XCom, as its return value on success and under the key
+  ``summary`` always, and fails when the run failed. An invalid config fails its task at once
+  and is not retried (``AirflowFailException``); any other failure (a server that cannot be
+  reached, models that could not be written) is retried ``retries`` times with a growing delay,
+  since those are usually passing. With ``ingestionPipelineFQN`` in a config, OpenMetadata shows
+  each run as ``queued`` (after ``validate``), then ``running`` and its end state.
+
+Defaults from omkit's own knowledge: every AWS and OpenMetadata call is bounded by ``timeout``
+(10 s) and retried inside the run, so a task that still fails is retried 2 times, 2 minutes
+apart and then longer (up to 30 minutes); a run has ``run_timeout`` (2 hours) to finish and the
+validate task 5 minutes (it reads only files). Runs of one DAG never overlap
+(``max_active_runs=1``): two runs writing one service would soft-delete each other's models.
+
+May import ``api`` and every layer below it; nothing in omkit imports it. Airflow itself is
+imported only when a DAG is built.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+#: Retries of a run task that failed for another reason than an invalid config.
+RETRIES = 2
+RETRY_DELAY = timedelta(minutes=2)
+MAX_RETRY_DELAY = timedelta(minutes=30)
+#: The longest a run task may take (each call inside is bounded by ``timeout`` too).
+RUN_TIMEOUT = timedelta(hours=2)
+VALIDATE_TIMEOUT = timedelta(minutes=5)
+#: When a DAG without ``start_date`` starts being scheduled.
+START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+_GLOB = set("*?[")
+
+
+def find_configs(configs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[str]:
+    """The paths ``configs`` stands for: each a file, a directory (searched as ``omkit validate``
+    searches one) or a glob pattern (``**`` included), in order, each once."""
+    items = [configs] if isinstance(configs, (str, os.PathLike)) else list(configs)
+    out: list[str] = []
+    for item in items:
+        text = os.fspath(item)
+        matches = sorted(glob.glob(text, recursive=True)) if _GLOB & set(text) else [text]
+        out.extend(m for m in matches if m not in out)
+    return out
+
+
+def plan_runs(
+    configs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    regions: Sequence[str] = (),
+    profiles: Sequence[str] = (),
+    role_arns: Sequence[str] = (),
+    service_name_template: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    report_queued: bool = True,
+) -> list[dict[str, Any]]:
+    """What the ``validate`` task does, as an ordinary function: the runs to make, each as a
+    small dict for XCom (``name``, ``path``, ``region``, ``profile``, ``role_arn``; never a
+    secret). Raises ``ValueError`` when nothing can run (no config, a bad list, two runs that
+    write the same service or file); an invalid config is kept (its run task fails at once)."""
+    from omkit_sagemaker import api
+    from omkit_sagemaker.ingest import expand, multirun, pipelinestatus
+    from omkit_sagemaker.ingest.workflow import load
+
+    paths = find_configs(configs)
+    if not paths:
+        raise ValueError(f"no config matches {configs!r}")
+    env = os.environ if environ is None else environ
+    base = api.jobs_of(paths)  # files: directories searched, nothing expanded yet
+    runs: list[dict[str, Any]] = []
+    checked: list[tuple[multirun.Job, Any]] = []
+    options = api.options(environ=env)
+    for job in base:
+        combos: list[tuple[str | None, str | None, str | None]] = [(None, None, None)]
+        variants: list[multirun.Job] = [job]
+        if regions or profiles or role_arns:
+            text = job.path.read_text(encoding="utf-8")
+            found = expand.expand(
+                job.path,
+                text,
+                regions=regions,
+                profiles=profiles,
+                role_arns=role_arns,
+                template=service_name_template,
+            )
+            variants = [multirun.Job(v.path, v.text) for v in found]
+            combos = [
+                (
+                    v.region if regions else None,
+                    v.profile if profiles else None,
+                    v.role_arn if role_arns else None,
+                )
+                for v in found
+            ]
+        for variant, (region, profile, role_arn) in zip(variants, combos, strict=True):
+            run_id: str | None = None
+            workflow: Any = None
+            try:
+                workflow, _ = load(variant.path, env, text=variant.text)
+            except Exception:
+                pass  # invalid: its run task says why, and fails without a retry
+            else:
+                checked.append((variant, workflow))
+                if report_queued and workflow.ingestionPipelineFQN:
+                    reporter = pipelinestatus.Reporter.for_config(
+                        variant.path, _with_text(options, variant.text)
+                    )
+                    reporter.put("queued")
+                    run_id = reporter.run_id  # the run task reports under the same runId
+            runs.append(
+                {
+                    "name": str(variant.path),
+                    "path": str(job.path),
+                    "region": region,
+                    "profile": profile,
+                    "role_arn": role_arn,
+                    "valid": workflow is not None,
+                    "pipeline_run_id": run_id,
+                }
+            )
+    clashes = multirun.conflicts(checked)
+    if clashes:
+        raise ValueError("; ".join(clashes))
+    return runs
+
+
+def _with_text(options: Any, text: str | None) -> Any:
+    from dataclasses import replace
+
+    return replace(options, text=text)
+
+
+def run_one(
+    planned: Mapping[str, Any],
+    *,
+    service_name_template: str | None = None,
+    run_options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What one mapped ``run`` task does, as an ordinary function: the run's summary document.
+    Raises :class:`InvalidConfig` for a config that is not valid (not worth a retry) and
+    :class:`RunFailed` for a run that failed otherwise; both carry the summary."""
+    from omkit_sagemaker import api
+    from omkit_sagemaker.api import report
+
+    def listed(key: str) -> list[str]:
+        value = planned.get(key)
+        return [str(value)] if value else []
+
+    many = api.run_many(
+        [str(planned["path"])],
+        parallel=1,
+        regions=listed("region"),
+        profiles=listed("profile"),
+        role_arns=listed("role_arn"),
+        service_name_template=service_name_template,
+        pipeline_run_id=planned.get("pipeline_run_id"),
+        **dict(run_options or {}),
+    )
+    if many.usage_error is not None or not many.runs:
+        raise InvalidConfig(many.usage_error or "nothing to run", {"success": False})
+    summary = many.runs[0]
+    document = summary.to_dict()
+    if summary.config_errors:
+        lines = "\n".join(str(p) for p in summary.config_errors)
+        raise InvalidConfig(f"{summary.config}: the config is not valid:\n{lines}", document)
+    if not summary.success:
+        detail = summary.fatal or f"{summary.errors} errors"
+        shown = report.render_text(many)
+        raise RunFailed(f"{summary.config}: the run failed: {detail}\n{shown}", document)
+    return document
+
+
+class RunFailed(Exception):
+    """A run that failed (retried by Airflow); ``summary`` is its document."""
+
+    def __init__(self, message: str, summary: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+class InvalidConfig(RunFailed):
+    """A config that is not valid: failing again would not help."""
+
+
+def ingestion_dag(
+    dag_id: str,
+    configs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    schedule: Any = None,
+    *,
+    start_date: datetime | None = None,
+    regions: Sequence[str] = (),
+    profiles: Sequence[str] = (),
+    role_arns: Sequence[str] = (),
+    service_name_template: str | None = None,
+    workers: int = 8,
+    timeout: float = 10.0,
+    dry_run: bool = False,
+    tags: bool = True,
+    assets: Sequence[str] | None = None,
+    retries: int = RETRIES,
+    retry_delay: timedelta = RETRY_DELAY,
+    run_timeout: timedelta = RUN_TIMEOUT,
+    **dag_kwargs: Any,
+) -> Any:
+    """One DAG that validates ``configs`` and runs each (see the module doc). ``schedule`` is
+    Airflow's (``"@daily"``, a cron string, None for manual runs); the run options are those of
+    :func:`omkit_sagemaker.run`; other keyword arguments go to Airflow's ``DAG``."""
+    from airflow.sdk import DAG, get_current_context, task
+
+    try:
+        from airflow.sdk.exceptions import AirflowFailException
+    except ImportError:  # older 3.x releases
+        from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
+
+    run_options: dict[str, Any] = {
+        "workers": workers,
+        "timeout": timeout,
+        "dry_run": dry_run,
+        "tags": tags,
+        "assets": list(assets) if assets else None,
+    }
+    dag_kwargs.setdefault("catchup", False)
+    dag_kwargs.setdefault("max_active_runs", 1)
+    dag_kwargs.setdefault("tags", ["omkit", "sagemaker"])
+    with DAG(dag_id, schedule=schedule, start_date=start_date or START, **dag_kwargs) as dag:
+
+        @task(task_id="validate", retries=0, execution_timeout=VALIDATE_TIMEOUT)
+        def validate_configs() -> list[dict[str, Any]]:
+            try:
+                return plan_runs(
+                    configs,
+                    regions=regions,
+                    profiles=profiles,
+                    role_arns=role_arns,
+                    service_name_template=service_name_template,
+                )
+            except ValueError as exc:
+                raise AirflowFailException(str(exc)) from None
+
+        @task(
+            task_id="run",
+            retries=retries,
+            retry_delay=retry_delay,
+            retry_exponential_backoff=True,
+            max_retry_delay=MAX_RETRY_DELAY,
+            execution_timeout=run_timeout,
+        )
+        def run_config(planned: dict[str, Any]) -> dict[str, Any]:
+            ti = get_current_context()["ti"]
+            try:
+                document = run_one(
+                    planned, service_name_template=service_name_template, run_options=run_options
+                )
+            except InvalidConfig as exc:
+                ti.xcom_push(key="summary", value=exc.summary)
+                raise AirflowFailException(str(exc)) from None
+            except RunFailed as exc:
+                ti.xcom_push(key="summary", value=exc.summary)
+                raise
+            ti.xcom_push(key="summary", value=document)
+            return document
+
+        run_config.expand(planned=validate_configs())
+    return dag

@@ -1,0 +1,197 @@
+"""What the Python API returns: plain, typed dataclasses (no heavy import here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from omkit_sagemaker.ingest.multirun import ManyResult
+    from omkit_sagemaker.ingest.workflow import RunResult
+
+
+@dataclass(frozen=True)
+class ModelFailure:
+    """A model that could not be read from SageMaker or written to the sink."""
+
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning of a run: what it is about (``model churn``, ``ListModels``)."""
+
+    subject: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem ``omkit validate`` found in a config: ``file:line:column: code message``."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    severity: str
+    message: str
+    hint: str | None = None
+
+    @classmethod
+    def of(cls, d: Diagnostic) -> ConfigProblem:
+        return cls(d.file, d.line, d.column, d.code, d.severity.value, d.message, d.hint)
+
+    def __str__(self) -> str:
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return (
+            f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} "
+            f"{self.message}{hint}"
+        )
+
+
+@dataclass
+class RunSummary:
+    """The outcome of one run (:func:`omkit_sagemaker.run`). ``success`` is false for every
+    ordinary failure (an invalid config, a server that cannot be reached, a model that could
+    not be written); ``fatal`` says what stopped the run, if something did."""
+
+    config: str
+    success: bool
+    exit_code: int
+    service: str = ""
+    region: str = ""
+    sink: str = ""
+    dry_run: bool = False
+    processed: int = 0
+    created: int = 0
+    updated: int = 0
+    filtered: int = 0
+    warnings: int = 0
+    errors: int = 0
+    soft_deleted: int = 0
+    duration: float = 0.0
+    fatal: str | None = None
+    model_failures: list[ModelFailure] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    config_errors: list[ConfigProblem] = field(default_factory=list)
+    #: The state reported to OpenMetadata's pipeline-status endpoint (``ingestionPipelineFQN``
+    #: set), or None when none was reported.
+    pipeline_state: str | None = None
+    #: The full record of the run (what ``omkit run`` prints from); not part of the API's
+    #: stable surface.
+    detail: RunResult | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, result: RunResult, *, pipeline_state: str | None = None) -> RunSummary:
+        """The summary of a run's full record."""
+        from omkit_sagemaker.ingest.runreport import total_errors
+
+        status = result.status
+        failures = [
+            ModelFailure(p.subject.removeprefix("model "), p.message)
+            for p in status.errors
+            if p.subject.startswith("model ")
+        ]
+        soft = len(result.mark_deleted.models) if result.dry_run else status.soft_deleted
+        return cls(
+            config=result.file,
+            success=result.exit_code == 0,
+            exit_code=result.exit_code,
+            service=result.service,
+            region=result.region,
+            sink=result.sink,
+            dry_run=result.dry_run,
+            processed=status.processed,
+            created=status.created,
+            updated=status.updated,
+            filtered=status.filtered,
+            warnings=status.warning_count,
+            errors=total_errors(result),
+            soft_deleted=soft,
+            duration=result.duration,
+            fatal=result.fatal,
+            model_failures=failures,
+            problems=[Problem(p.subject, p.message) for p in status.errors],
+            config_errors=[ConfigProblem.of(d) for d in result.config_errors],
+            pipeline_state=pipeline_state,
+            detail=result,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as ``omkit run --format json`` prints it (secrets masked)."""
+        if self.detail is None:
+            return {"file": self.config, "success": self.success, "exitCode": self.exit_code}
+        from omkit_sagemaker.ingest.runreport import as_json
+
+        document = as_json(self.detail)
+        document["region"] = self.region or None
+        document["pipelineState"] = self.pipeline_state
+        return document
+
+
+@dataclass
+class ManySummary:
+    """The outcome of many runs (:func:`omkit_sagemaker.run_many`): one
+    :class:`RunSummary` per config (and per ``--region``/``--profile``/``--role-arn``
+    combination), in the order given. ``conflicts`` lists configs that would write the same
+    OpenMetadata service or file: then nothing was run."""
+
+    runs: list[RunSummary] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    #: Problems with the arguments (a path that does not exist, a directory without configs).
+    usage_error: str | None = None
+    duration: float = 0.0
+    #: The signal (SIGINT, SIGTERM) that stopped the runs, if one did.
+    signal: int | None = None
+    detail: ManyResult | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every run succeeded, 1 when one failed, 2 when nothing could be run,
+        128 + the signal's number when a signal stopped them."""
+        if self.usage_error is not None or self.conflicts:
+            return 2
+        if self.signal is not None:
+            return 128 + self.signal
+        return 0 if all(r.success for r in self.runs) else 1
+
+    @property
+    def success(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def failed(self) -> list[RunSummary]:
+        return [r for r in self.runs if not r.success]
+
+
+@dataclass
+class ValidationResult:
+    """The outcome of :func:`omkit_sagemaker.validate`: the files checked and every problem
+    found (``omkit validate``'s diagnostics). ``usage_error`` is set (and nothing checked)
+    for a path that does not exist, a directory without configs, a bad option value."""
+
+    files: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: YAML files passed over because they are not workflow configs.
+    skipped: list[str] = field(default_factory=list)
+    usage_error: str | None = None
+
+    @property
+    def problems(self) -> list[ConfigProblem]:
+        return [ConfigProblem.of(d) for d in self.diagnostics]
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        """True when the configs have no error (warnings allowed) and the arguments were fine."""
+        return self.usage_error is None and self.errors == 0
