@@ -30,11 +30,12 @@ def seeded_moto(moto: MotoServer) -> MotoServer:
     return moto
 
 
-def run(tmp_path: Path, moto: MotoServer, om: OMServer) -> RunResult:
+def run(tmp_path: Path, moto: MotoServer, om: OMServer, *, dry_run: bool = False) -> RunResult:
     path = tmp_path / "sm.yaml"
     path.write_text(config_text(om.url, moto.endpoint), encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
-    options = RunOptions(environ=environ, http_backoff=0.0, assets=frozenset({"models"}))
+    assets = frozenset({"models"})
+    options = RunOptions(environ=environ, http_backoff=0.0, assets=assets, dry_run=dry_run)
     return workflow.run(path, options)
 
 
@@ -79,6 +80,20 @@ def test_a_second_unchanged_run_on_a_2x_server_writes_nothing(
     assert second.status.processed == len(MODELS)
     assert "(created 0, updated 0, unchanged 3)" in runreport.render_text(second)
     assert runreport.as_json(second)["summary"]["unchanged"] == 3
+
+
+def test_a_dry_run_after_an_unchanged_run_would_send_nothing(
+    seeded_moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    om_server.version = "2.0.7"
+    assert run(tmp_path, seeded_moto, om_server).exit_code == 0
+    tag_model(seeded_moto, "arn:aws:sagemaker:us-east-1:123456789012:model/fraud", {"tier": "gold"})
+    dry = run(tmp_path, seeded_moto, om_server, dry_run=True)
+    assert dry.exit_code == 0, dry.status.errors
+    assert dry.plan is not None
+    assert dry.plan.update == ["local_sagemaker.fraud"]
+    assert dry.plan.create == []
+    assert dry.status.unchanged == 2
 
 
 def test_a_changed_model_is_written_and_only_that_one(

@@ -1,7 +1,8 @@
 """The sink of ``omkit run --dry-run``: writes nothing, works out what a run would do.
 
 With a ``metadata-rest`` config it reads OpenMetadata when it can (version, service, the
-service's models, the tags): a model the service already has would be updated, any other created.
+service's models, the tags): a model the service already has would be updated, any other created,
+and on a 2.0+ server a model whose ``sourceHash`` matches is not sent at all (``unchanged``).
 When the server cannot be reached the plan says so and shows every model as created; a server
 that answers with an error (a refused token) stops the dry run as it would stop the run.
 """
@@ -15,7 +16,13 @@ from dataclasses import dataclass, field
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
 from omkit_sagemaker.ingest.sinks.base import Status
-from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, entity_of, service_path
+from omkit_sagemaker.ingest.sinks.metadata_rest import (
+    SOURCE_HASH_SERVER,
+    MetadataRestSink,
+    entity_of,
+    parse_version,
+    service_path,
+)
 
 log = logging.getLogger("omkit.run")
 
@@ -87,10 +94,18 @@ class DryRunSink:
             return service.name
         self.plan.service = "update" if self.force_service else "reuse"
         self.rest.service_fqn = str(existing["fullyQualifiedName"])
-        self.known = set(self.rest.existing_models())
+        try:
+            self.rest.send_hash = parse_version(version) >= SOURCE_HASH_SERVER
+        except ValueError:
+            self.rest.send_hash = False
+        self.rest.read_known()
+        self.known = self.rest.known
         return self.rest.service_fqn
 
     def write(self, model: ModelRequest) -> None:
+        if self.rest is not None and self.rest.unchanged(model):
+            self.status.model_unchanged()  # a run would not send it (same sourceHash)
+            return
         for tag in model.tags:
             if tag.fqn not in self._tags:
                 self._tags.add(tag.fqn)

@@ -193,13 +193,22 @@ class MetadataRestSink:
             log.info("service %s exists in OpenMetadata: reusing it", service.name)
         self.service_fqn = str(existing["fullyQualifiedName"])
         if self.bulk or self.send_hash:
-            for entity in self.listing():
-                fqn = str(entity["fullyQualifiedName"])
-                self.known.add(fqn)
-                stored = entity.get("sourceHash")
-                if isinstance(stored, str) and stored:
-                    self.hashes[fqn] = stored
+            self.read_known()
         return self.service_fqn
+
+    def read_known(self) -> None:
+        """Fill :attr:`known` and :attr:`hashes` from the service's listing."""
+        for entity in self.listing():
+            fqn = str(entity["fullyQualifiedName"])
+            self.known.add(fqn)
+            stored = entity.get("sourceHash")
+            if isinstance(stored, str) and stored:
+                self.hashes[fqn] = stored
+
+    def unchanged(self, model: ModelRequest) -> bool:
+        """Whether the server has ``model`` exactly as it would be sent (same ``sourceHash``)."""
+        stored = self.hashes.get(model.fqn)
+        return stored is not None and stored == source_hash(model.body())
 
     @property
     def broken(self) -> str | None:
@@ -210,8 +219,7 @@ class MetadataRestSink:
         if self.broken is not None:
             self.status.model_failed(model.name, f"not sent: {self.broken}", quiet=True)
             return
-        stored = self.hashes.get(model.fqn)
-        if stored is not None and stored == source_hash(model.body()):
+        if self.unchanged(model):
             self.status.model_unchanged()  # the server has exactly this: nothing to send
             return
         if self.bulk:
