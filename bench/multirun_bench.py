@@ -136,7 +136,7 @@ def main() -> int:
     parser.add_argument("--aws-latency", type=float, default=20.0, metavar="MS")
     parser.add_argument("--moto-servers", type=int, default=2, metavar="N")
     args = parser.parse_args()
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     count = args.models or (30 if args.quick else 200)
     pairs = 1 if args.quick else max(1, args.pairs)
     accounts = 1 if args.quick else ACCOUNTS
