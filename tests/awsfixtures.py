@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import urllib.request
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -309,3 +310,198 @@ def seed_estate(server: MotoServer) -> None:
         EndpointName="churn-shadow", EndpointConfigName="churn-ab"
     )
     create_endpoint(server, "fraud-prod", "fraud-only", [("all", "fraud", 1.0, "ml.c5.large", 3)])
+
+
+# -- the Model Registry: package groups and their versions ----------------------------------------
+
+
+def create_package_group(
+    server: MotoServer, name: str, description: str = "", tags: dict[str, str] | None = None
+) -> None:
+    """A model package group (moto: ``ModelPackageGroupStatus`` Completed at once)."""
+    kwargs: dict[str, Any] = {"ModelPackageGroupName": name}
+    if description:
+        kwargs["ModelPackageGroupDescription"] = description
+    if tags:
+        kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+    server.client("sagemaker").create_model_package_group(**kwargs)
+
+
+def create_package_version(
+    server: MotoServer,
+    group: str,
+    status: str,
+    *,
+    image: str = XGBOOST,
+    model_data_url: str | None = None,
+    metrics: dict[str, str] | None = None,
+    metadata: dict[str, str] | None = None,
+) -> str:
+    """The next version of ``group`` (moto numbers them); ``metrics`` maps a
+    ``ModelMetrics`` report (``ModelQuality.Statistics``, ``Bias.Report``, ...) to its URI.
+    Returns the version's ARN."""
+    container: dict[str, str] = {"Image": image}
+    if model_data_url:
+        container["ModelDataUrl"] = model_data_url
+    kwargs: dict[str, Any] = {
+        "ModelPackageGroupName": group,
+        "ModelApprovalStatus": status,
+        "InferenceSpecification": {
+            "Containers": [container],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    }
+    if metrics:
+        sections: dict[str, dict[str, Any]] = {}
+        for where, uri in metrics.items():
+            section, report = where.split(".")
+            sections.setdefault(section, {})[report] = {
+                "ContentType": "application/json",
+                "S3Uri": uri,
+            }
+        kwargs["ModelMetrics"] = sections
+    if metadata:
+        kwargs["CustomerMetadataProperties"] = metadata
+    answer = server.client("sagemaker").create_model_package(**kwargs)
+    return str(answer["ModelPackageArn"])
+
+
+def seed_registry(server: MotoServer) -> None:
+    """Package groups over :func:`seed_estate`'s jobs (call that first):
+
+    * ``churn`` (same name as the model ``churn``): v1 Approved from ``churn-train-7``'s
+      artifact (with quality metrics and customer metadata), v2 Rejected, v3
+      PendingManualApproval (another artifact, no job); tagged ``team=growth``;
+    * ``fraud-models``: v1 and v2 PendingManualApproval (none approved: the newest, v2, from
+      ``fraud-train``'s artifact);
+    * ``drafts``: no version at all.
+    """
+    create_package_group(server, "churn", "Churn models", {"team": "growth"})
+    churn = ARTIFACTS + "churn-train-7/output/model.tar.gz"
+    create_package_version(
+        server,
+        "churn",
+        "Approved",
+        model_data_url=churn,
+        metrics={"ModelQuality.Statistics": "s3://ml-reports/churn/1/quality.json"},
+        metadata={"owner": "growth-ml", "ticket": "ML-12"},
+    )
+    create_package_version(server, "churn", "Rejected", model_data_url=churn)
+    create_package_version(
+        server,
+        "churn",
+        "PendingManualApproval",
+        model_data_url="s3://ml-artifacts/manual/churn-v3.tar.gz",
+        metrics={
+            "ModelQuality.Statistics": "s3://ml-reports/churn/3/quality.json",
+            "Bias.Report": "s3://ml-reports/churn/3/bias.json",
+        },
+    )
+    create_package_group(server, "fraud-models")
+    fraud_image = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/fraud:3"
+    create_package_version(server, "fraud-models", "PendingManualApproval", image=fraud_image)
+    create_package_version(
+        server,
+        "fraud-models",
+        "PendingManualApproval",
+        image=fraud_image,
+        model_data_url="s3://ml-artifacts/fraud/fraud-train/output/model.tar.gz",
+    )
+    create_package_group(server, "drafts")
+
+
+def counting(moto: MotoServer, calls: Counter[str], **keys: str) -> Callable[[Any, int], Any]:
+    """A client factory: a moto client (with ``keys`` as credentials when given) that counts
+    its calls by operation name."""
+
+    def build(aws_config: Any, workers: int) -> Any:
+        import boto3
+
+        client = boto3.client(
+            "sagemaker",
+            region_name=REGION,
+            endpoint_url=moto.endpoint,
+            aws_access_key_id=keys.get("key", "testing"),
+            aws_secret_access_key=keys.get("secret", "testing"),
+        )
+
+        def count(model: Any, **_: Any) -> None:
+            calls[model.name] += 1
+
+        client.meta.events.register("before-call.sagemaker", count)
+        return client
+
+    return build
+
+
+# -- feature groups whose offline store a training job reads --------------------------------------
+
+
+@dataclass(frozen=True)
+class FeatureSeed:
+    """What :func:`seed_features` made: the group's Glue table (moto names it itself) and
+    offline-store location."""
+
+    database: str
+    table: str
+    offline_uri: str
+
+
+def create_feature_group(
+    server: MotoServer, name: str, features: dict[str, str], *, tags: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A feature group with a record identifier ``customer_id`` (String), an event time
+    ``event_time`` (Fractional) and ``features`` (name -> FeatureType), offline store in
+    ``s3://ml-features/<name>``; returns ``DescribeFeatureGroup``'s answer."""
+    definitions = [
+        {"FeatureName": "customer_id", "FeatureType": "String"},
+        {"FeatureName": "event_time", "FeatureType": "Fractional"},
+        *({"FeatureName": f, "FeatureType": t} for f, t in features.items()),
+    ]
+    client = server.client("sagemaker")
+    kwargs: dict[str, Any] = {}
+    if tags:
+        kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+    client.create_feature_group(
+        FeatureGroupName=name,
+        RecordIdentifierFeatureName="customer_id",
+        EventTimeFeatureName="event_time",
+        FeatureDefinitions=definitions,
+        OfflineStoreConfig={
+            "S3StorageConfig": {"S3Uri": f"s3://ml-features/{name}"},
+            "DataCatalogConfig": {
+                "Catalog": "AwsDataCatalog",
+                "Database": "sagemaker_featurestore",
+                "TableName": name.replace("-", "_"),
+            },
+        },
+        RoleArn=ROLE_ARN,
+        **kwargs,
+    )
+    described: dict[str, Any] = client.describe_feature_group(FeatureGroupName=name)
+    return described
+
+
+def seed_features(server: MotoServer) -> FeatureSeed:
+    """Two feature groups; the model ``churn-fs`` is trained (job ``churn-fs-train``) on the
+    offline store of ``churn-features`` (tenure Integral, plan String, monthly_spend
+    Fractional); ``fraud-features`` is read by nothing."""
+    described = create_feature_group(
+        server,
+        "churn-features",
+        {"tenure": "Integral", "plan": "String", "monthly_spend": "Fractional"},
+    )
+    create_feature_group(server, "fraud-features", {"amount": "Fractional"})
+    offline = described["OfflineStoreConfig"]
+    resolved = str(offline["S3StorageConfig"]["ResolvedOutputS3Uri"])
+    artifact = create_training_job(
+        server,
+        "churn-fs-train",
+        output="s3://ml-artifacts/fs/",
+        hyperparameters={"max_depth": "4"},
+        channels={"train": resolved + "/year=2026/", "test": "s3://ml-data/holdout/"},
+    )
+    create_model(server, "churn-fs", Image=XGBOOST, ModelDataUrl=artifact)
+    catalog = offline["DataCatalogConfig"]
+    return FeatureSeed(str(catalog["Database"]), str(catalog["TableName"]), resolved)

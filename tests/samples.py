@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 #: The sample config of OpenMetadata's SageMaker connector page, with a workflowConfig; its
 #: KEY/SECRET placeholders (rule R002 errors) are written as environment references.
@@ -113,3 +114,12 @@ def config_text(
         "      jwtToken: ${OM_JWT}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def on_1_1(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` as sent to a 1.x server, whose ``mlStore`` fields must be URLs: an image
+    becomes ``https://<registry>/...`` (the bodies the tests write down are 2.0's)."""
+    store = dict(body.get("mlStore", {}))
+    if "imageRepository" in store:
+        store["imageRepository"] = "https://" + store["imageRepository"]
+    return {**body, "mlStore": store} if store else body

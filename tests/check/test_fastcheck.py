@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omkit_sagemaker.check import fastcheck, versions
 from omkit_sagemaker.check.loader import load_file
-from omkit_sagemaker.spec import checkgen
+from omkit_sagemaker.spec import checkgen, schema
 from samples import CORPUS, FIXED_ENV, TEMPLATE
 
 
@@ -33,9 +33,15 @@ VALID = [doc for _, doc in DOCUMENTS if versions.validator().is_valid(doc)]
 
 
 def test_the_committed_fast_checker_is_generated_from_spec() -> None:
-    generated = checkgen.generate(versions.spec_for(versions.DEFAULT_TARGET))
+    generated = checkgen.generate(versions.spec_for(versions.DEFAULT_TARGET), schema.load_spec())
     committed = checkgen.module_path().read_text(encoding="utf-8")
     assert committed == generated, "check/fastcheck.py is out of date: run `omkit codegen`"
+
+
+def test_the_compiled_key_lists_are_the_schemas_own() -> None:
+    assert schema.secret_keys() == fastcheck.SECRET_KEYS
+    assert schema.strict_keys() == fastcheck.STRICT_KEYS
+    assert {"awsSecretAccessKey", "jwtToken"} <= fastcheck.SECRET_KEYS
 
 
 def test_generation_is_deterministic() -> None:

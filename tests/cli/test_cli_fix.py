@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
-from test_cli import GOOD, assert_no_traceback, omkit, write
+import pytest
+from test_cli import (
+    CONNECTOR_PAGE_SAMPLE,
+    FIXED_SAMPLE,
+    GOOD,
+    assert_no_traceback,
+    omkit,
+    write,
+)
 
 SECRET = "4fTq9mZ2xLr8vB1nK7sW3yH6dJ0cP5gA2eU9iO1t"
 BROKEN = (
@@ -130,3 +139,90 @@ def test_baseline_reports_only_new_problems_and_shrinks(tmp_path: Path) -> None:
     assert run.code == 2
     assert run.err.startswith(f"omkit: error: {broken}:1:2: not JSON: ")
     assert run.err.count("\n") == 1
+
+
+# --- every fixable rule, end to end ------------------------------------------------------------
+
+#: One broken variant of GOOD per fixable rule: (code, text, extra options of fix and validate).
+FIXABLE_CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("S001", GOOD.replace("awsRegion: us-east-2", "awsRegon: us-east-2"), ()),
+    (
+        "S003",
+        GOOD.replace("# markDeletedMlModels: true", "markDeletedMlModels: 'true'"),
+        (),
+    ),
+    ("S004", GOOD.replace("type: SageMaker", "type: Sagemaker"), ()),
+    (
+        "S010",
+        GOOD.replace(
+            "    authProvider: openmetadata\n",
+            "    authProvider: openmetadata\n    secretsManagerProvider: noop\n",
+        ),
+        ("--target-version", "1.4"),
+    ),
+    ("R001", GOOD.replace("${AWS_SECRET_ACCESS_KEY}", SECRET), ()),
+    ("R003", GOOD.replace("awsRegion: us-east-2", "awsRegion: US-EAST-2"), ()),
+    ("R004", GOOD.replace("awsRegion: us-east-2", "awsRegion: us-east-2a"), ()),
+    ("R012", GOOD.replace('"http://localhost:8585/api"', '"http://localhost:8585"'), ()),
+    ("R014", GOOD.replace("loggerLevel: INFO", "loggerLevel: WARNING"), ()),
+]
+
+
+def _problems(run_dir: Path, options: tuple[str, ...]) -> list[str]:
+    """The codes ``omkit validate -f json`` reports for sagemaker.yaml, in order."""
+    run = omkit("validate", "-f", "json", *options, "sagemaker.yaml", cwd=run_dir)
+    assert_no_traceback(run)
+    report = json.loads(run.out)
+    return [d["code"] for d in report["diagnostics"]]
+
+
+def test_the_cases_cover_every_fixable_rule() -> None:
+    run = omkit("rules", "--format", "json", cwd=Path.cwd())
+    fixable = {item["code"] for item in json.loads(run.out) if item["fixable"]}
+    assert fixable == {code for code, _, _ in FIXABLE_CASES}
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "options"), FIXABLE_CASES, ids=[c[0] for c in FIXABLE_CASES]
+)
+def test_diff_then_fix_removes_exactly_that_problem(
+    tmp_path: Path, code: str, text: str, options: tuple[str, ...]
+) -> None:
+    path = write(tmp_path / "sagemaker.yaml", text)
+    before = _problems(tmp_path, options)
+    assert code in before
+    shown = omkit("fix", "--diff", *options, "sagemaker.yaml", cwd=tmp_path)
+    assert_no_traceback(shown)
+    assert shown.code == 1, shown
+    assert shown.out.startswith("--- a/sagemaker.yaml\n+++ b/sagemaker.yaml\n")
+    assert f"would fix {code}" in shown.err
+    assert path.read_text(encoding="utf-8") == text  # --diff writes nothing
+    fixed = omkit("fix", *options, "sagemaker.yaml", cwd=tmp_path)
+    assert_no_traceback(fixed)
+    assert fixed.code == 0, fixed
+    assert f"fixed {code}" in fixed.out
+    after = _problems(tmp_path, options)
+    assert before.count(code) - after.count(code) == 1
+    # Nothing new; a renamed key may also settle the "missing required key" it caused (S002).
+    assert not Counter(after) - Counter(before)
+    assert len(after) < len(before)
+    assert SECRET not in shown.both + fixed.both
+
+
+def test_the_connector_pages_sample_comes_out_valid_but_for_its_placeholders(
+    tmp_path: Path,
+) -> None:
+    """The published sample has the wrong letter case in ``type`` and three placeholders
+    (KEY, SECRET, {bot_jwt_token}) that only a human can replace: fix leaves exactly those."""
+    path = write(tmp_path / "sagemaker.yaml", CONNECTOR_PAGE_SAMPLE)
+    assert _problems(tmp_path, ("--no-env",)) == ["S004", "R002", "R002", "R002"]
+    shown = omkit("fix", "--diff", "sagemaker.yaml", cwd=tmp_path)
+    assert shown.code == 1
+    assert "-      type: Sagemaker\n+      type: SageMaker\n" in shown.out
+    assert "SECRET" not in shown.out  # a secret's value is masked even when it is a placeholder
+    run = omkit("fix", "sagemaker.yaml", cwd=tmp_path)
+    assert_no_traceback(run)
+    assert run.code == 1  # the placeholders are still errors
+    assert run.out.endswith("fixed 1 problem in 1 file, 3 errors left (run omkit validate)\n")
+    assert path.read_text(encoding="utf-8") == FIXED_SAMPLE  # comments and layout as published
+    assert _problems(tmp_path, ("--no-env",)) == ["R002", "R002", "R002"]

@@ -290,7 +290,7 @@ def test_an_unknown_asset_kind_is_a_usage_error(
     assert done.code == 2
     assert done.err == (
         "omkit: error: --assets: unknown asset kind 'lineage' "
-        "(known: models, training-jobs, endpoints)\n"
+        "(known: models, training-jobs, endpoints, registry, features)\n"
     )
     assert om_server.requests == []
 

@@ -339,3 +339,42 @@ def test_a_404_with_api_already_in_hostport_does_not_ask_for_api(
     assert "HTTP 404" in line
     assert "ends in /api, but nothing there answers as OpenMetadata" in line
     assert "must be the server's API URL" not in line
+
+
+def test_assets_add_one_step_per_kind_and_a_denied_kind_is_a_warning(
+    tmp_path: Path, aws_env: dict[str, str], moto: MotoServer, om: OMServer
+) -> None:
+    """The identity may read models, endpoints and run Search, not DescribeTrainingJob."""
+    create_model(moto, "model-a")
+    allowed = [*ALL_SAGEMAKER, "sagemaker:ListEndpoints", "sagemaker:Search"]
+    key_id, secret = iam_user(moto, "no-jobs", allowed)
+    config = write_config(tmp_path, om, **keys(moto.endpoint, key_id, secret))
+    kinds = "training-jobs,endpoints,registry,features"
+    with iam_enforced(moto):
+        run = omkit(tmp_path, aws_env, config, "--assets", kinds, secrets=(key_id, secret))
+    assert run.code == 0, run.out
+    training = run.line("training-jobs")
+    assert training.startswith("WARN")
+    assert "allow sagemaker:DescribeTrainingJob" in training
+    assert run.line("endpoints").startswith("PASS")
+    assert "sagemaker:ListEndpoints allowed (0 seen)" in run.line("endpoints")
+    assert "sagemaker:Search on ModelPackageGroup allowed" in run.line("registry")
+    assert "sagemaker:Search on FeatureGroup allowed" in run.line("features")
+    names = [line[6:].split(" ")[0] for line in run.out.splitlines()[:-1]]
+    assert names.index("sagemaker:ListTags") < names.index("training-jobs")
+    assert names[names.index("training-jobs") : names.index("training-jobs") + 4] == [
+        "training-jobs",
+        "endpoints",
+        "registry",
+        "features",
+    ]
+    assert run.out.splitlines()[-1] == "OK: 1 warning"
+
+
+def test_an_unknown_asset_kind_is_a_usage_error(
+    tmp_path: Path, aws_env: dict[str, str], moto: MotoServer, om: OMServer
+) -> None:
+    config = write_config(tmp_path, om, **keys(moto.endpoint, "AKIAIOSFODNN7EXAMPLE", "x"))
+    run = omkit(tmp_path, aws_env, config, "--assets", "lineage")
+    assert run.code == 2
+    assert "unknown asset kind 'lineage'" in run.err

@@ -1,5 +1,5 @@
-"""The fast path of ``omkit validate`` (argparse, no typer) against the typer command: the same
-options, the same output and exit code for the same arguments, and a fallback to typer for
+"""The fast path of ``omkit validate`` (its own parser, no typer) against the typer command: the
+same options, the same output and exit code for the same arguments, and a fallback to typer for
 everything it does not handle."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def _typer_options() -> set[str]:
 
 
 def _fast_options() -> set[str]:
-    return {o for action in fastpath.parser()._actions for o in action.option_strings}
+    return set(fastpath.OPTIONS)
 
 
 def test_both_parsers_know_the_same_options() -> None:
@@ -54,6 +54,10 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ["--only-workflows", "."],
         ["missing.yaml"],
         ["--disable", "S001", "good.yaml"],
+        ["good.yaml", "--strict", "bad.yaml"],
+        ["--enable=R011", "--stdin-filename", "x.yaml", "good.yaml"],
+        ["--format", "json", "--format=text", "bad.yaml"],
+        ["--target-version=", "good.yaml"],
     ],
 )
 def test_the_fast_path_answers_as_typer_does(
@@ -77,6 +81,11 @@ def test_the_fast_path_answers_as_typer_does(
         ["validate", "--strictly", "good.yaml"],
         ["validate", "--form", "json", "good.yaml"],
         ["validate", "--", "-f"],
+        ["validate", "-fjson", "good.yaml"],
+        ["validate", "-f=json", "good.yaml"],
+        ["validate", "--strict=yes", "good.yaml"],
+        ["validate", "good.yaml", "--disable"],
+        ["validate", "--disable", "--strict", "good.yaml"],
     ],
 )
 def test_anything_else_is_left_to_typer(folder: Path, argv: list[str]) -> None:

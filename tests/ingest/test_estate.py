@@ -11,7 +11,6 @@ skips only that kind.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from awsfixtures import (
     REGION,
     XGBOOST,
     MotoServer,
+    counting,
     create_model,
     create_training_job,
     iam_enforced,
@@ -31,8 +31,7 @@ from awsfixtures import (
 from omdouble import OMServer
 from omkit_sagemaker.ingest import runreport, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
-from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
-from samples import AWS_SECRET, CONSOLE, config_text
+from samples import AWS_SECRET, CONSOLE, config_text, on_1_1
 
 RUNTIME = f"https://runtime.sagemaker.{REGION}.amazonaws.com/endpoints/"
 ENDPOINTS_HEADER = (
@@ -112,35 +111,10 @@ IMPORTED = {
 
 
 @pytest.fixture
-def estate(moto: MotoServer) -> MotoServer:
+def estate(moto: MotoServer, om_server: OMServer) -> MotoServer:
     seed_estate(moto)
+    om_server.href_store = True  # refuse scheme-less mlStore values on 1.x, as the 1.1 client
     return moto
-
-
-def counting(
-    moto: MotoServer, calls: Counter[str], **keys: str
-) -> Callable[[AwsCredentials, int], Any]:
-    """A client factory: a moto client (with ``keys`` as credentials when given) that counts
-    its calls by operation name."""
-
-    def build(aws_config: AwsCredentials, workers: int) -> Any:
-        import boto3
-
-        client = boto3.client(
-            "sagemaker",
-            region_name=REGION,
-            endpoint_url=moto.endpoint,
-            aws_access_key_id=keys.get("key", "testing"),
-            aws_secret_access_key=keys.get("secret", "testing"),
-        )
-
-        def count(model: Any, **_: Any) -> None:
-            calls[model.name] += 1
-
-        client.meta.events.register("before-call.sagemaker", count)
-        return client
-
-    return build
 
 
 def run(tmp_path: Path, moto: MotoServer, om: OMServer, **options: Any) -> RunResult:
@@ -165,10 +139,10 @@ def test_every_asset_kind_fills_its_fields(
     assert result.exit_code == 0, result.status.errors
     assert result.status.warnings == []
     assert model_bodies(om_server) == {
-        "churn": CHURN,
-        "fraud": FRAUD,
-        "scorer": SCORER,
-        "imported": IMPORTED,
+        "churn": on_1_1(CHURN),
+        "fraud": on_1_1(FRAUD),
+        "scorer": on_1_1(SCORER),
+        "imported": on_1_1(IMPORTED),
     }
     assert calls == {
         "ListModels": 1,
@@ -176,8 +150,9 @@ def test_every_asset_kind_fills_its_fields(
         "ListTags": 4,
         # one per model with an artifact in the default layout; never the job history
         "DescribeTrainingJob": 2,
-        # one bounded Search for the artifact in another layout (moto cannot answer it)
-        "Search": 1,
+        # one bounded Search for the artifact in another layout (moto cannot answer it), and
+        # the (empty) registry's two (package groups, their versions) and the feature groups'
+        "Search": 4,
         "ListEndpoints": 1,
         "DescribeEndpoint": 3,
         "DescribeEndpointConfig": 2,  # churn-prod and churn-shadow share churn-ab
@@ -202,7 +177,7 @@ def test_assets_models_reads_neither_jobs_nor_endpoints(
     assert bodies["churn"] == {
         "name": "churn",
         "algorithm": "xgboost",  # from the inference image
-        "mlStore": CHURN["mlStore"],
+        "mlStore": on_1_1(CHURN)["mlStore"],
         "service": "local_sagemaker",
         "sourceUrl": CONSOLE + "churn",
     }
@@ -228,7 +203,7 @@ def test_assets_endpoints_only_sets_server_and_the_endpoint_table(
         + "| `churn-prod` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n"
         "| `churn-shadow` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n",
         "server": RUNTIME + "churn-prod/invocations",
-        "mlStore": CHURN["mlStore"],
+        "mlStore": on_1_1(CHURN)["mlStore"],
         "service": "local_sagemaker",
         "sourceUrl": CONSOLE + "churn",
     }
@@ -249,8 +224,9 @@ def test_a_missing_permission_skips_only_that_kind_with_a_warning_naming_it(
     key, secret = iam_user(estate, "models-only", allowed)
     calls: Counter[str] = Counter()
     factory = counting(estate, calls, key=key, secret=secret)
+    assets = frozenset({"models", "training-jobs", "endpoints"})
     with iam_enforced(estate):
-        result = run(tmp_path, estate, om_server, sagemaker_client=factory)
+        result = run(tmp_path, estate, om_server, sagemaker_client=factory, assets=assets)
     assert result.exit_code == 0, result.status.errors
     subjects = [(w.subject, w.message.split(" (")[0]) for w in result.status.warnings]
     assert subjects == [

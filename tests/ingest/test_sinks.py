@@ -329,11 +329,12 @@ def test_a_2_0_server_gets_the_bulk_endpoint(om_server: OMServer) -> None:
 
 def test_bulk_failures_are_per_model(om_server: OMServer) -> None:
     om_server.version = "2.0.7"
-    models = [churn(name="ok", tags=()), churn(name="bad_name!", tags=())]
+    long = "m" * 257  # 2.0 names are 1-256 characters
+    models = [churn(name="ok", tags=()), churn(name=long, tags=())]
     status = Status()
     run_sink(rest_sink(om_server, status), *models)
     assert status.processed == 1
-    assert [p.subject for p in status.errors] == ["model bad_name!"]
+    assert [p.subject for p in status.errors] == [f"model {long}"]
 
 
 def test_without_a_bulk_endpoint_models_go_one_by_one(om_server: OMServer) -> None:

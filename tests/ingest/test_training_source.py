@@ -239,6 +239,7 @@ def test_endpoints_not_in_service_and_serverless_variants_are_described_but_not_
         {"Endpoints": [listed("churn-sls", "InService"), listed("broken", "InService")]},
         {"MaxResults": 100, "NextToken": "p2"},
     )
+    configs: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for name, config, status in (
         ("churn-canary", "canary-cfg", "Creating"),
         ("churn-sls", "sls-cfg", "InService"),
@@ -260,18 +261,22 @@ def test_endpoints_not_in_service_and_serverless_variants_are_described_but_not_
             variant["ServerlessConfig"] = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
         else:
             variant.update(InstanceType="ml.g5.xlarge", InitialInstanceCount=1)
-        stubber.add_response(
-            "describe_endpoint_config",
-            {
-                "EndpointConfigName": config,
-                "EndpointConfigArn": f"{ARN}endpoint-config/{config}",
-                "ProductionVariants": [variant],
-                "CreationTime": T0,
-            },
-            {"EndpointConfigName": config},
+        configs.append(
+            (
+                {
+                    "EndpointConfigName": config,
+                    "EndpointConfigArn": f"{ARN}endpoint-config/{config}",
+                    "ProductionVariants": [variant],
+                    "CreationTime": T0,
+                },
+                {"EndpointConfigName": config},
+            )
         )
     stubber.add_client_error("describe_endpoint", "InternalFailure", "oops", http_status_code=500)
-    index = EndpointIndex(client, "cn-north-1").read()
+    # every endpoint, then each config once (by name); one worker, so the Stubber's order holds
+    for answer, params in configs:
+        stubber.add_response("describe_endpoint_config", answer, params)
+    index = EndpointIndex(client, "cn-north-1", workers=1).read()
     assert index.problems == [("broken", "DescribeEndpoint failed: HTTP 500: oops")]
     servings = index.servings("churn")
     assert servings == (

@@ -124,7 +124,8 @@ def test_first_run_sends_exactly_these_requests(
             "algorithm": "churn",
             "mlStore": {
                 "storage": "s3://models/churn/model.tar.gz",
-                "imageRepository": "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1",
+                # a 1.x server takes URLs here (Href): the image as https://
+                "imageRepository": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1",
             },
             "service": "local_sagemaker",
             "sourceUrl": CONSOLE + "churn",
@@ -140,14 +141,16 @@ def test_first_run_sends_exactly_these_requests(
         {
             "name": "fraud",
             "algorithm": "fraud",
-            "mlStore": {"imageRepository": "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud:2"},
+            "mlStore": {
+                "imageRepository": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud:2"
+            },
             "service": "local_sagemaker",
             "sourceUrl": CONSOLE + "fraud",
         },
         {
             "name": "legacy-scorer",
             "algorithm": "scorer",
-            "mlStore": {"imageRepository": "registry.example.com/scorer:0.9"},
+            "mlStore": {"imageRepository": "https://registry.example.com/scorer:0.9"},
             "service": "local_sagemaker",
             "sourceUrl": CONSOLE + "legacy-scorer",
         },

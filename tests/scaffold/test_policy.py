@@ -37,6 +37,11 @@ def test_the_policy_allows_exactly_the_sagemaker_reads_of_each_asset_kind() -> N
                 "sagemaker:DescribeEndpointConfig",
             ],
         ),
+        ("ReadSageMakerModelRegistry", ["sagemaker:Search"]),
+        (
+            "ReadSageMakerFeatureGroups",
+            ["sagemaker:Search", "sagemaker:DescribeFeatureGroup"],
+        ),
     ]
     for statement in document["Statement"]:
         assert statement["Effect"] == "Allow"

@@ -91,6 +91,7 @@ def options(
     assets: Sequence[str] | None = None,
     timeout: float = 10.0,
     allow_mass_delete: bool = False,
+    lineage_service: str | None = None,
     disable: Sequence[str] = (),
     enable: Sequence[str] = (),
     environ: Mapping[str, str] | None = os.environ,
@@ -113,6 +114,7 @@ def options(
         aws_timeout=timeout,
         allow_mass_delete=allow_mass_delete,
         assets=kinds,
+        lineage_service=lineage_service,
         disable=tuple(off),
         enable=tuple(on),
     )
@@ -125,9 +127,9 @@ def run(config: Config, **kwargs: Any) -> RunSummary:
     """Run the ingestion of one config, as ``omkit run FILE`` does, and say what happened.
 
     Keyword arguments (all optional, as the command's options): ``workers`` (8), ``dry_run``,
-    ``tags`` (True), ``assets`` (kinds, default all), ``timeout`` (10 s), ``allow_mass_delete``,
-    ``disable`` / ``enable`` (codes), ``environ`` (``os.environ``; None: no ``$VAR``
-    expansion), ``progress`` (a :class:`~omkit_sagemaker.ingest.workflow.Progress`).
+    ``tags`` (True), ``assets`` (kinds, default all), ``lineage_service``, ``timeout`` (10 s),
+    ``allow_mass_delete``, ``disable`` / ``enable`` (codes), ``environ`` (``os.environ``; None:
+    no ``$VAR`` expansion), ``progress`` (a :class:`~omkit_sagemaker.ingest.workflow.Progress`).
     With ``ingestionPipelineFQN`` in the config, the run's state is reported to OpenMetadata.
     """
     try:
@@ -375,8 +377,6 @@ def _validate_texts(
     disable: Sequence[str],
     enable: Sequence[str],
 ) -> None:
-    from dataclasses import replace
-
     from omkit_sagemaker.check import versions
     from omkit_sagemaker.check.settings import (
         SettingsError,
@@ -393,7 +393,7 @@ def _validate_texts(
             enable=split_codes(list(enable)),
         )
         if target_version:
-            settings = replace(settings, target=versions.parse_version(target_version))
+            settings = settings.replace(target=versions.parse_version(target_version))
     except (SettingsError, ValueError) as exc:
         out.usage_error = str(exc)
         return

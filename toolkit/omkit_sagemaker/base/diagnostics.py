@@ -7,8 +7,9 @@ Every check in omkit (the YAML loader, the schema check, the lint rules) produce
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import Enum
+
+from omkit_sagemaker.base.records import Record
 
 
 class Severity(str, Enum):
@@ -18,13 +19,19 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(Record):
     """A stable problem code with its default severity and a one-line summary."""
+
+    __slots__ = ("code", "severity", "summary")
 
     code: str
     severity: Severity
     summary: str
+
+    def __init__(self, code: str, severity: Severity, summary: str) -> None:
+        self.code = code
+        self.severity = severity
+        self.summary = summary
 
 
 def _catalogue(*codes: Code) -> dict[str, Code]:
@@ -82,13 +89,24 @@ def can_silence(code: str) -> bool:
     return code.startswith("R") or code in SILENCEABLE_READING
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Record):
     """One problem in one file, at a 1-based line and column.
 
     ``path`` is where the problem is in the data, as a JSONPath (``$.source.type``).
     ``message`` and ``hint`` are plain sentences that never contain a secret's value.
     """
+
+    __slots__ = (  # noqa: RUF023 - in field order, for repr
+        "file",
+        "line",
+        "column",
+        "severity",
+        "code",
+        "message",
+        "path",
+        "hint",
+        "suggestion",
+    )
 
     file: str
     line: int
@@ -96,11 +114,33 @@ class Diagnostic:
     severity: Severity
     code: str
     message: str
-    path: str = "$"
-    hint: str | None = None
+    path: str
+    hint: str | None
     #: The one replacement the check is certain of (the key for S001, the value's text for the
     #: others), for ``omkit fix``; None when there is no single sure answer.
-    suggestion: str | None = None
+    suggestion: str | None
+
+    def __init__(
+        self,
+        file: str,
+        line: int,
+        column: int,
+        severity: Severity,
+        code: str,
+        message: str,
+        path: str = "$",
+        hint: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.column = column
+        self.severity = severity
+        self.code = code
+        self.message = message
+        self.path = path
+        self.hint = hint
+        self.suggestion = suggestion
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.code, self.message)

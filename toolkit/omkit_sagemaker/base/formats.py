@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import uuid
 from urllib.parse import urlsplit
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
@@ -43,6 +42,8 @@ def is_uuid(value: object) -> bool:
     """A UUID in any of the forms Python's ``uuid.UUID`` accepts."""
     if not isinstance(value, str):
         return True
+    import uuid  # here: importing uuid (and platform) costs a few ms, and few values are UUIDs
+
     try:
         uuid.UUID(value)
     except ValueError:

@@ -10,7 +10,8 @@ R022 rules check the codes they name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from omkit_sagemaker.base.records import Record
 
 _DIRECTIVE = re.compile(r"#\s*omkit:\s*disable\s*=\s*")
 _CODE = re.compile(r"[A-Za-z0-9_-]+")
@@ -18,15 +19,22 @@ _SEPARATOR = re.compile(r"\s*,\s*")
 _BLOCK_SCALAR = re.compile(r"(?:^|[\s:-])[|>][1-9+-]{0,2}$")
 
 
-@dataclass(frozen=True)
-class Named:
+class Named(Record):
     """One code named in a directive, as written (upper-cased), at a 1-based line and column."""
+
+    __slots__ = ("code", "line", "column", "whole_file")  # noqa: RUF023 - in field order, for repr
 
     code: str
     line: int
     column: int
     #: True for a directive that covers the whole file, False for one that covers its line.
     whole_file: bool
+
+    def __init__(self, code: str, line: int, column: int, whole_file: bool) -> None:
+        self.code = code
+        self.line = line
+        self.column = column
+        self.whole_file = whole_file
 
 
 def comment_start(line: str) -> int:

@@ -14,8 +14,9 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from omkit_sagemaker.base.records import MutableRecord
 
 #: What a directory argument expands to.
 CONFIG_SUFFIXES = (".yaml", ".yml")
@@ -43,12 +44,17 @@ def missing(path: str | Path) -> str:
     return f"{shown(path)}: no such file or directory"
 
 
-@dataclass
-class Found:
+class Found(MutableRecord):
     """The files to check, and the YAML files passed over because they are not configs."""
 
-    files: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
+    __slots__ = ("files", "skipped")
+
+    files: list[Path]
+    skipped: list[Path]
+
+    def __init__(self, files: list[Path] | None = None, skipped: list[Path] | None = None) -> None:
+        self.files = [] if files is None else files
+        self.skipped = [] if skipped is None else skipped
 
 
 def check_readable(path: Path) -> None:

@@ -12,32 +12,61 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from omkit_sagemaker.base.records import MutableRecord, Record
 
 # Same pattern as posixpath.expandvars for str input.
 _VAR = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Record):
     """One ``$NAME``/``${NAME}`` found in the original text."""
+
+    __slots__ = ("name", "start", "end", "expanded")  # noqa: RUF023 - in field order, for repr
 
     name: str
     start: int  # offset in the original text
     end: int
     expanded: bool  # False when the variable was not set and the text stays literal
 
+    def __init__(self, name: str, start: int, end: int, expanded: bool) -> None:
+        self.name = name
+        self.start = start
+        self.end = end
+        self.expanded = expanded
 
-@dataclass
-class Expansion:
+
+class Expansion(MutableRecord):
     """The expanded text and how to map offsets in it back to the original text."""
+
+    __slots__ = (  # noqa: RUF023 - in field order, for repr
+        "original",
+        "text",
+        "references",
+        "_spans",
+        "_starts",
+    )
 
     original: str
     text: str
-    references: list[Reference] = field(default_factory=list)
+    references: list[Reference]
     # Per replacement: (start, end) in the expanded text, then (start, end) in the original.
-    _spans: list[tuple[int, int, int, int]] = field(default_factory=list)
-    _starts: list[int] = field(default_factory=list)
+    _spans: list[tuple[int, int, int, int]]
+    _starts: list[int]
+
+    def __init__(
+        self,
+        original: str,
+        text: str,
+        references: list[Reference] | None = None,
+        spans: list[tuple[int, int, int, int]] | None = None,
+        starts: list[int] | None = None,
+    ) -> None:
+        self.original = original
+        self.text = text
+        self.references = [] if references is None else references
+        self._spans = [] if spans is None else spans
+        self._starts = [] if starts is None else starts
 
     def original_offset(self, offset: int) -> int:
         """Map an offset in the expanded text to the offset in the original text.

@@ -11,8 +11,7 @@ import datetime
 import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -24,8 +23,28 @@ from omkit_sagemaker.check.fix.model import Fix, Fixer, data_path, value_fix, wr
 from omkit_sagemaker.check.loader import DataPath, Document, Position
 from omkit_sagemaker.spec.schema import resolve
 
-if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError
+
+class Failure(Protocol):
+    """What the explainer reads of one schema error: a ``jsonschema.ValidationError``, or the
+    :class:`~omkit_sagemaker.check.schemaerrors.SchemaError` that describes it alike."""
+
+    @property
+    def validator(self) -> Any: ...
+    @property
+    def validator_value(self) -> Any: ...
+    @property
+    def instance(self) -> Any: ...
+    @property
+    def schema(self) -> Any: ...
+    @property
+    def context(self) -> Any: ...
+    @property
+    def absolute_path(self) -> Sequence[str | int]: ...
+    @property
+    def relative_path(self) -> Sequence[str | int]: ...
+    @property
+    def relative_schema_path(self) -> Sequence[str | int]: ...
+
 
 _TYPE_NAMES = {
     "string": "text (a string)",
@@ -42,7 +61,7 @@ _ENV_REF = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
 
 
 def explain(
-    errors: Iterable[ValidationError], document: Document, secret_keys: Collection[str]
+    errors: Iterable[Failure], document: Document, secret_keys: Collection[str]
 ) -> list[Diagnostic]:
     """One diagnostic per problem, deduplicated and sorted by position."""
     found: dict[tuple[int, int, str, str], Diagnostic] = {}
@@ -64,18 +83,18 @@ def explain(
     return sorted(kept, key=Diagnostic.sort_key)
 
 
-def _leaves(error: ValidationError) -> list[ValidationError]:
+def _leaves(error: Failure) -> list[Failure]:
     """Replace a failing oneOf/anyOf by the errors of the branch the user most likely meant."""
     if error.validator not in ("oneOf", "anyOf") or not error.context:
         return [error]
-    branches: dict[int, list[ValidationError]] = {}
+    branches: dict[int, list[Failure]] = {}
     for sub in error.context:
         branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
     best = min(branches.values(), key=lambda errs: _branch_score(errs, error.instance))
     return [leaf for sub in best for leaf in _leaves(sub)]
 
 
-def _branch_score(errors: Sequence[ValidationError], instance: Any) -> tuple[int, int, int, int]:
+def _branch_score(errors: Sequence[Failure], instance: Any) -> tuple[int, int, int, int]:
     """Lower is a better guess: right kind of value, right ``type`` key, few unknown keys."""
     wrong_kind = discriminator = unknown = 0
     for err in errors:
@@ -89,7 +108,7 @@ def _branch_score(errors: Sequence[ValidationError], instance: Any) -> tuple[int
     return (wrong_kind, discriminator, unknown, len(errors))
 
 
-def _extra_keys(error: ValidationError) -> list[str]:
+def _extra_keys(error: Failure) -> list[str]:
     schema = error.schema if isinstance(error.schema, dict) else {}
     allowed = set(schema.get("properties", {}))
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
@@ -143,7 +162,7 @@ def _where(path: DataPath) -> str:
 
 
 def _translate(
-    error: ValidationError, document: Document, secret_keys: Collection[str]
+    error: Failure, document: Document, secret_keys: Collection[str]
 ) -> list[Diagnostic]:
     path: DataPath = tuple(error.absolute_path)
     schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
@@ -184,7 +203,7 @@ def _translate(
                 )
             diag = at(document.key_position((*path, key)), "S001", msg, hint, (*path, key))
             if sure is not None and sure not in instance:
-                diag = replace(diag, suggestion=sure)
+                diag = diag.replace(suggestion=sure)
             out.append(diag)
         return out
 
@@ -220,7 +239,7 @@ def _translate(
             msg + _yaml_note(path, document, secret),
             _type_hint(path, document, expected),
         )
-        return [replace(diag, suggestion=_unquoted(path, document, types, secret))]
+        return [diag.replace(suggestion=_unquoted(path, document, types, secret))]
 
     if validator in ("enum", "const"):
         allowed = rule if validator == "enum" else [rule]
@@ -231,7 +250,7 @@ def _translate(
             msg += f"; did you mean '{guess}'?"
         diag = at(pos, "S004", msg, _env_hint(path, document))
         if guess is not None and isinstance(instance, str) and guess.lower() == instance.lower():
-            diag = replace(diag, suggestion=guess)  # only the letter case differs: certain
+            diag = diag.replace(suggestion=guess)  # only the letter case differs: certain
         return [diag]
 
     if validator == "pattern":

@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, json_path, make
 from omkit_sagemaker.base.masking import kind as _kind
+from omkit_sagemaker.base.records import MutableRecord
+from omkit_sagemaker.check import yamlbuild
+from omkit_sagemaker.check.document import DataPath as DataPath
+from omkit_sagemaker.check.document import Document as Document
+from omkit_sagemaker.check.document import LoadResult as LoadResult
+from omkit_sagemaker.check.document import PathPart as PathPart
+from omkit_sagemaker.check.document import Position as Position
+from omkit_sagemaker.check.document import Positions as Positions
+from omkit_sagemaker.check.document import Scalar as Scalar
 from omkit_sagemaker.check.envvars import Expansion, expand
 
 #: libyaml's loader when PyYAML was built with it (see :func:`load_text`), else None.
@@ -31,8 +39,6 @@ _FAST: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 #: A document whose aliases expand to more nodes than this is refused (billion laughs).
 MAX_NODES = 100_000
 
-PathPart = str | int
-DataPath = tuple[PathPart, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -53,102 +59,19 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _UNSUPPORTED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("omap", "pairs", "set")}
 
 
-@dataclass(frozen=True)
-class Position:
-    """A 1-based line and column in the file as written."""
-
-    line: int
-    column: int
-
-
-@dataclass(frozen=True)
-class Scalar:
-    """How a scalar value was written: its source text and whether it was a plain (unquoted) one."""
-
-    text: str
-    plain: bool
-    #: The scalar exactly as written in the file, before ``$VAR`` expansion (quotes included).
-    written: str = ""
-    #: True when part of the value came from an environment variable: never show it then.
-    from_env: bool = False
-
-
-class Positions(Mapping[DataPath, Position]):
-    """Positions by data path, kept as offsets and turned into line and column on demand.
-
-    Most files have no problem, and then no position is ever needed.
-    """
-
-    def __init__(self, locate: Callable[[int], Position] | None = None) -> None:
-        self._offsets: dict[DataPath, int] = {}
-        self._locate = locate or (lambda offset: Position(1, offset + 1))
-
-    def __getitem__(self, path: DataPath) -> Position:
-        return self._locate(self._offsets[path])
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._offsets
-
-    def __iter__(self) -> Iterator[DataPath]:
-        return iter(self._offsets)
-
-    def __len__(self) -> int:
-        return len(self._offsets)
-
-    def record(self, path: DataPath, offset: int) -> None:
-        """Remember that ``path`` starts at ``offset`` of the parsed text."""
-        self._offsets[path] = offset
-
-
-@dataclass
-class Document:
-    """A loaded config: the data, and where each part of it sits in the file."""
-
-    file: str
-    data: dict[str, Any]
-    expansion: Expansion | None = None
-    values: Positions = field(default_factory=Positions)
-    keys: Positions = field(default_factory=Positions)
-    scalars: dict[DataPath, Scalar] = field(default_factory=dict)
-    #: The file's text as written (before ``$VAR`` expansion, without a byte-order mark).
-    source: str = ""
-
-    def position(self, path: DataPath) -> Position:
-        """Where the value at ``path`` starts; for a missing path, its nearest present ancestor."""
-        for i in range(len(path), -1, -1):
-            pos = self.values.get(path[:i])
-            if pos is not None:
-                return pos
-        return Position(1, 1)
-
-    def value_at(self, path: DataPath) -> Any:
-        """The loaded value at ``path`` (which must exist)."""
-        value: Any = self.data
-        for part in path:
-            value = value[part]
-        return value
-
-    def key_position(self, path: DataPath) -> Position:
-        """Where the key naming ``path`` is written (falls back to the value's position)."""
-        return self.keys.get(path) or self.position(path)
-
-
-@dataclass
-class LoadResult:
-    """The document (None when the file could not be read) and the problems met reading it."""
-
-    document: Document | None
-    diagnostics: list[Diagnostic]
-
-
 class _Locator:
     """Turns offsets in the parsed (expanded) text into positions in the original text."""
 
     def __init__(self, original: str, expansion: Expansion | None) -> None:
         self._original = original
         self._expansion = expansion
-        # PyYAML ends a line at CR LF, CR, LF, NEL, LS or PS: count lines the same way.
-        self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(original)]
+        self._starts: list[int] | None = None  # found on first use: a valid file needs none
+
+    @property
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:  # PyYAML ends a line at CR LF, CR, LF, NEL, LS or PS
+            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self._original)]
+        return self._starts
 
     def _offset(self, index: int) -> int:
         return self._expansion.original_offset(index) if self._expansion is not None else index
@@ -258,7 +181,10 @@ def _load(
         if problems:
             return LoadResult(None, problems)
         try:
-            data = loader.construct_document(node)
+            try:
+                data = yamlbuild.build(node)
+            except yamlbuild.Unusual:
+                data = loader.construct_document(node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError):
             return LoadResult(None, [_construct_error(node, name, locator)])
     finally:
@@ -351,13 +277,19 @@ def _construct_error(root: Node, name: str, locator: _Locator) -> Diagnostic:
     return make("Y001", name, 1, 1, "the document cannot be read by YAML's safe loader")
 
 
-@dataclass
-class _Graph:
+class _Graph(MutableRecord):
     """The distinct nodes of a document in document order, and what walking them showed."""
+
+    __slots__ = ("nodes", "shared", "too_deep")
 
     nodes: list[Node]
     shared: bool  # some node is reached twice: the document uses aliases
     too_deep: Node | None  # first node found deeper than MAX_DEPTH (exact when not shared)
+
+    def __init__(self, nodes: list[Node], shared: bool, too_deep: Node | None) -> None:
+        self.nodes = nodes
+        self.shared = shared
+        self.too_deep = too_deep
 
 
 def _walk_unique(root: Node) -> _Graph:
@@ -429,7 +361,7 @@ def _check_nodes(root: Node, name: str, locator: _Locator) -> list[Diagnostic]:
             if key_node.tag == _MERGE_TAG or not isinstance(key_node, ScalarNode):
                 continue
             try:
-                key = keys.construct_object(key_node)
+                key = yamlbuild.key_of(key_node, keys)
             except (yaml.YAMLError, ValueError, TypeError, OverflowError):
                 continue
             first = seen.get(key)
@@ -548,7 +480,7 @@ def _index(document: Document, root: Node, locator: _Locator) -> list[Diagnostic
             continue
         pairs: dict[Any, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:  # merged pairs come first, own pairs override
-            key = keys.construct_object(key_node, deep=True)
+            key = yamlbuild.key_of(key_node, keys, deep=True)
             try:
                 pairs.pop(key, None)
                 pairs[key] = (key_node, value_node)

@@ -16,18 +16,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from omkit_sagemaker.base.diagnostics import CODES, Severity, can_silence
+from omkit_sagemaker.base.records import Record
 from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, Version, parse_version
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 #: The file names looked for in each folder, first match wins.
 CONFIG_FILES = (".omkit.toml", "pyproject.toml")
@@ -39,15 +34,33 @@ class SettingsError(ValueError):
     """A settings file that cannot be read or holds a wrong setting."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Record):
     """What to report and for which release."""
 
-    disable: frozenset[str] = frozenset()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
-    target: Version = DEFAULT_TARGET
+    __slots__ = (  # noqa: RUF023 - in field order, for repr
+        "disable",
+        "severity",
+        "target",
+        "source",
+    )
+
+    disable: frozenset[str]
+    severity: Mapping[str, Severity]
+    target: Version
     #: The file these settings come from (None: omkit's defaults).
-    source: Path | None = None
+    source: Path | None
+
+    def __init__(
+        self,
+        disable: frozenset[str] = frozenset(),
+        severity: Mapping[str, Severity] | None = None,
+        target: Version = DEFAULT_TARGET,
+        source: Path | None = None,
+    ) -> None:
+        self.disable = disable
+        self.severity = {} if severity is None else severity
+        self.target = target
+        self.source = source
 
 
 def known_codes() -> frozenset[str]:
@@ -78,7 +91,7 @@ def with_overrides(
     on = {check_code(c, "--enable") for c in enable}
     if not off and not on:
         return settings
-    return replace(settings, disable=frozenset((settings.disable | off) - on))
+    return settings.replace(disable=frozenset((settings.disable | off) - on))
 
 
 def split_codes(values: Iterable[str]) -> list[str]:
@@ -109,6 +122,12 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    # Imported here: most folders have no settings file, and tomllib costs ~8 ms to import.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

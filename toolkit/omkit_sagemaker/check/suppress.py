@@ -10,20 +10,29 @@ makes ``metadata ingest`` reject the file always stays on.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, can_silence
+from omkit_sagemaker.base.records import Record
 from omkit_sagemaker.check import directives
 from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.settings import Settings
 
 
-@dataclass(frozen=True)
-class Suppressions:
+class Suppressions(Record):
     """Codes turned off for the whole file, and per 1-based line."""
 
-    file: frozenset[str] = frozenset()
-    lines: dict[int, frozenset[str]] = field(default_factory=dict)
+    __slots__ = ("file", "lines")
+
+    file: frozenset[str]
+    lines: dict[int, frozenset[str]]
+
+    def __init__(
+        self,
+        file: frozenset[str] = frozenset(),
+        lines: dict[int, frozenset[str]] | None = None,
+    ) -> None:
+        self.file = file
+        self.lines = {} if lines is None else lines
 
     def covers(self, diagnostic: Diagnostic) -> bool:
         if not can_silence(diagnostic.code):
@@ -59,7 +68,7 @@ def apply(diagnostics: Iterable[Diagnostic], text: str, settings: Settings) -> l
             continue
         level = settings.severity.get(diag.code)
         if level is not None and silenceable and level is not diag.severity:
-            diag = replace(diag, severity=level)
+            diag = diag.replace(severity=level)
         kept.append(diag)
     replaced = {(d.path, code) for d in kept if d.code in RULES for code in RULES[d.code].replaces}
     return [d for d in kept if (d.path, d.code) not in replaced]

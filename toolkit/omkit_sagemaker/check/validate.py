@@ -8,14 +8,13 @@ diagnostics.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, make
+from omkit_sagemaker.base.records import MutableRecord
 from omkit_sagemaker.check import (
     discovery,
-    explain,
     fastcheck,
     rules,
     suppress,
@@ -25,17 +24,27 @@ from omkit_sagemaker.check import (
 from omkit_sagemaker.check.discovery import UsageError as UsageError
 from omkit_sagemaker.check.loader import Document, LoadResult, load_bytes, load_text
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings, with_overrides
-from omkit_sagemaker.spec import schema
 
 
-@dataclass
-class Result:
+class Result(MutableRecord):
     """Everything found in one run over many files."""
 
-    files: list[str] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    __slots__ = ("files", "diagnostics", "skipped")  # noqa: RUF023 - in field order, for repr
+
+    files: list[str]
+    diagnostics: list[Diagnostic]
     #: YAML files passed over because their content is not a workflow config.
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str]
+
+    def __init__(
+        self,
+        files: list[str] | None = None,
+        diagnostics: list[Diagnostic] | None = None,
+        skipped: list[str] | None = None,
+    ) -> None:
+        self.files = [] if files is None else files
+        self.diagnostics = [] if diagnostics is None else diagnostics
+        self.skipped = [] if skipped is None else skipped
 
 
 def collect_files(targets: Sequence[str | Path]) -> list[Path]:
@@ -46,11 +55,17 @@ def collect_files(targets: Sequence[str | Path]) -> list[Path]:
 
 def _check(document: Document, settings: Settings) -> list[Diagnostic]:
     """Schema (for the target release), YAML-compatibility and rule diagnostics, unfiltered."""
-    secrets = schema.secret_keys()
+    secrets = fastcheck.SECRET_KEYS
     if settings.target == versions.DEFAULT_TARGET and fastcheck.is_valid(document.data):
         found: list[Diagnostic] = []  # valid: no need to import jsonschema or explain anything
     else:
-        errors = versions.validator(settings.target).iter_errors(document.data)
+        from omkit_sagemaker.check import explain, schemaerrors
+
+        errors: Iterable[explain.Failure]
+        try:
+            errors = schemaerrors.iter_errors(document.data, settings.target)
+        except schemaerrors.UnsupportedSchema:  # a keyword only jsonschema knows
+            errors = versions.validator(settings.target).iter_errors(document.data)
         found = explain.explain(errors, document, secrets)
         found = versions.explain_versions(found, document, settings.target)
     flagged = {d.path for d in found}  # an error on the value already says how YAML read it
@@ -169,7 +184,7 @@ def validate_paths(
         except SettingsError as exc:
             raise UsageError(str(exc)) from None
         if target is not None:
-            settings = replace(settings, target=target)
+            settings = settings.replace(target=target)
         if is_stdin:
             raw = stdin if stdin is not None else b""
             result.diagnostics.extend(check_source(raw, name, environ=environ, settings=settings))

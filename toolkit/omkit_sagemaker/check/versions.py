@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -190,12 +189,12 @@ def validator(target: Version = DEFAULT_TARGET) -> Draft7Validator:
 
 # --- where a key or value belongs in the schemas of all releases ------------------------------
 
-_Candidate = tuple[Schema, Any, Window]  # schema node, its resolver, releases on the way to it
+_Candidate = tuple[Schema, None, Window]  # schema node, (unused), releases on the way to it
 
 
-def _expand(node: Schema, resolver: Any, span: Window) -> Iterator[_Candidate]:
+def _expand(node: Schema, resolver: None, span: Window) -> Iterator[_Candidate]:
     """``node`` and every schema it is combined with ($ref, allOf/anyOf/oneOf, if/then/else)."""
-    stack: list[tuple[Schema, Any, Window, int]] = [(node, resolver, span, 0)]
+    stack: list[tuple[Schema, None, Window, int]] = [(node, resolver, span, 0)]
     while stack:
         current, res, sp, depth = stack.pop()
         sp = _intersect(sp, window(current))
@@ -204,9 +203,9 @@ def _expand(node: Schema, resolver: Any, span: Window) -> Iterator[_Candidate]:
             continue
         ref = current.get("$ref")
         if isinstance(ref, str):
-            resolved = res.lookup(ref)
-            if isinstance(resolved.contents, dict):
-                stack.append((resolved.contents, resolved.resolver, sp, depth + 1))
+            target = schema.find_ref(current, ref)  # the standard library: no referencing
+            if target is not None:
+                stack.append((target, res, sp, depth + 1))
         for key in _LISTS:
             for item in current.get(key, []) if isinstance(current.get(key), list) else []:
                 if isinstance(item, dict):
@@ -219,7 +218,7 @@ def _expand(node: Schema, resolver: Any, span: Window) -> Iterator[_Candidate]:
 def _candidates(path: DataPath) -> list[_Candidate]:
     """Every schema node of any release that can describe the value at ``path``."""
     root = schema.load_spec()[schema.WORKFLOW]
-    found: list[_Candidate] = [(root, schema.registry().resolver(root["$id"]), (None, None))]
+    found: list[_Candidate] = [(root, None, (None, None))]
     for part in path:
         step: list[_Candidate] = []
         for node, res, span in found:
@@ -332,7 +331,7 @@ def explain_versions(
         else:
             message = f"{subject} was removed in OpenMetadata {rel}; your target is {aimed}"
             hint = f"{hint_what}; it is accepted only by releases before {rel}"
-        out.append(replace(diag, code=CODE, message=message, hint=hint))
+        out.append(diag.replace(code=CODE, message=message, hint=hint))
     return out
 
 

@@ -47,7 +47,8 @@ def codegen_command(
     except (codegen.CodegenError, ValueError) as exc:
         typer.echo(f"omkit: error: {exc}", err=True)
         raise typer.Exit(code=1) from None
-    fast = checkgen.generate(versions.filter_spec(codegen.read_spec(root), versions.DEFAULT_TARGET))
+    everything = codegen.read_spec(root)
+    fast = checkgen.generate(versions.filter_spec(everything, versions.DEFAULT_TARGET), everything)
     fast_path = checkgen.module_path()
     fast_now = fast_path.read_text(encoding="utf-8") if fast_path.exists() else ""
     if check:

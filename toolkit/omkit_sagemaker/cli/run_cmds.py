@@ -48,15 +48,28 @@ def connection_command(
     ] = ConnectionFormat.text,
     disable: DisableOption = None,
     enable: EnableOption = None,
+    assets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assets",
+            metavar="KIND[,KIND]",
+            help="Also check the calls of these omkit run asset kinds (training-jobs, "
+            "endpoints, registry, features), one step each.",
+        ),
+    ] = None,
 ) -> None:
     """Check, step by step, that a config reaches AWS and OpenMetadata.
 
     Exit 0 when every mandatory step passes, 1 otherwise, 2 on usage problems.
     """
     from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
-    from omkit_sagemaker.ingest import connection
+    from omkit_sagemaker.ingest import connection, estate
 
     _config_file(file)
+    try:
+        kinds = estate.parse_assets(assets) - {estate.MODELS} if assets else frozenset()
+    except ValueError as exc:
+        raise _fail_usage(str(exc)) from None
     off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
     try:
         settings = with_overrides(load_settings(file.parent), disable=off, enable=on)
@@ -75,7 +88,11 @@ def connection_command(
             console = Console()
             with console.status("testing the connection..."):
                 results = connection.check_connection(
-                    file, timeout=timeout, openmetadata=not skip_openmetadata, settings=settings
+                    file,
+                    timeout=timeout,
+                    openmetadata=not skip_openmetadata,
+                    settings=settings,
+                    assets=kinds,
                 )
             connection.print_table(results, console)
         else:
@@ -85,6 +102,7 @@ def connection_command(
                 openmetadata=not skip_openmetadata,
                 settings=settings,
                 on_step=progress if plain else None,
+                assets=kinds,
             )
             if plain:
                 sys.stdout.write(connection.summary(results) + "\n")
@@ -158,7 +176,17 @@ def run_command(
             "--assets",
             metavar="KIND[,KIND]",
             help="SageMaker asset kinds to read: models (always), training-jobs (algorithm, "
-            "hyperparameters, metrics), endpoints (server). Default: all.",
+            "hyperparameters, metrics), endpoints (server), registry (one model per package "
+            "group), features (mlFeatures). Default: all.",
+        ),
+    ] = None,
+    lineage_service: Annotated[
+        str | None,
+        typer.Option(
+            "--lineage-service",
+            metavar="NAME",
+            help="Database service in OpenMetadata holding the feature groups' Glue tables: "
+            "adds lineage from each table to the models trained on it.",
         ),
     ] = None,
     parallel: Annotated[
@@ -232,6 +260,7 @@ def run_command(
             assets=assets,
             timeout=timeout,
             allow_mass_delete=allow_mass_delete,
+            lineage_service=lineage_service,
             disable=off,
             enable=on,
         )

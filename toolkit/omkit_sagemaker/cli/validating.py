@@ -9,28 +9,68 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from omkit_sagemaker.base.records import MutableRecord
 
 #: Standard input is read up to this many bytes (the file size cap, plus one to tell).
 _STDIN_LIMIT = 4 * 1024 * 1024 + 1
 
 
-@dataclass
-class ValidateArgs:
+class ValidateArgs(MutableRecord):
     """The options of ``omkit validate``, as parsed."""
 
+    __slots__ = (  # noqa: RUF023 - in field order, for repr
+        "paths",
+        "output_format",
+        "strict",
+        "no_env",
+        "target_version",
+        "disable",
+        "enable",
+        "only_workflows",
+        "stdin_filename",
+        "baseline",
+        "write_baseline",
+    )
+
     paths: Sequence[str]
-    output_format: str = "text"
-    strict: bool = False
-    no_env: bool = False
-    target_version: str | None = None
-    disable: Sequence[str] = field(default_factory=list)
-    enable: Sequence[str] = field(default_factory=list)
-    only_workflows: bool = False
-    stdin_filename: str | None = None
-    baseline: Path | None = None
-    write_baseline: Path | None = None
+    output_format: str
+    strict: bool
+    no_env: bool
+    target_version: str | None
+    disable: Sequence[str]
+    enable: Sequence[str]
+    only_workflows: bool
+    stdin_filename: str | None
+    baseline: Path | None
+    write_baseline: Path | None
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        output_format: str = "text",
+        strict: bool = False,
+        no_env: bool = False,
+        target_version: str | None = None,
+        disable: Sequence[str] | None = None,
+        enable: Sequence[str] | None = None,
+        only_workflows: bool = False,
+        stdin_filename: str | None = None,
+        baseline: Path | None = None,
+        write_baseline: Path | None = None,
+    ) -> None:
+        self.paths = paths
+        self.output_format = output_format
+        self.strict = strict
+        self.no_env = no_env
+        self.target_version = target_version
+        self.disable = [] if disable is None else disable
+        self.enable = [] if enable is None else enable
+        self.only_workflows = only_workflows
+        self.stdin_filename = stdin_filename
+        self.baseline = baseline
+        self.write_baseline = write_baseline
 
 
 def usage_error(message: str) -> int:

@@ -132,6 +132,8 @@ class ModelRequest:
     fqn: str
     tags: tuple[TagRequest, ...]
     request: dict[str, Any]
+    #: The ``--assets`` kind the entity comes from: ``models`` or ``registry`` (a package group).
+    kind: str = "models"
 
     def body(self) -> dict[str, Any]:
         return self.request

@@ -4,6 +4,10 @@ Only when the SageMaker listing completed and nothing failed in the run; never m
 :attr:`DeletePolicy.max_delete_share` of the service's models (20 %), nor all of them when
 SageMaker listed none, unless ``--allow-mass-delete``; the service's listing in OpenMetadata must
 be whole and every entry an entity (:meth:`MetadataRestSink.listing`), or nothing is deleted.
+The service's entities also hold the registry's package groups (``omkit run --assets registry``):
+their names count as seen, and when the registry was not read whole (left out of ``--assets``,
+denied, or cut short) only entities whose ``sourceUrl`` is a model's console page (what omkit
+writes for models, never for groups) may be soft-deleted; the others are kept.
 Deletes stop at the circuit breaker (:class:`~omkit_sagemaker.ingest.sinks.base.Breaker`) and
 when the run is interrupted.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -61,6 +66,8 @@ def mark_deleted(
     options: DeletePolicy,
     file_sink: bool,
     plan: Plan | None,
+    groups: Collection[str] = (),
+    registry_read: bool = True,
 ) -> MarkDeleted:
     """Soft-delete the service's models that SageMaker no longer lists (see the module doc);
     every failure is an error in ``status``."""
@@ -81,14 +88,24 @@ def mark_deleted(
     if outcome.skipped is not None or rest is None:
         log.warning("markDeletedMlModels: nothing soft-deleted, because %s", outcome.skipped)
         return outcome
-    seen = {f"{service_fqn}.{quote_name(name)}" for name in source.listed}
+    seen = {f"{service_fqn}.{quote_name(name)}" for name in (*source.listed, *groups)}
     try:
-        known = [(str(e["id"]), str(e["fullyQualifiedName"])) for e in rest.listing()]
+        entries = [
+            (str(e["id"]), str(e["fullyQualifiedName"]), e.get("sourceUrl")) for e in rest.listing()
+        ]
     except OpenMetadataError as exc:
         status.error("markDeletedMlModels", f"cannot list the service's models: {exc}")
         outcome.skipped = "the service's models could not be listed in OpenMetadata"
         return outcome
-    stale = [(model_id, fqn) for model_id, fqn in known if fqn not in seen]
+    known = [(model_id, fqn) for model_id, fqn, _ in entries]
+    stale = []
+    for model_id, fqn, url in entries:
+        if fqn in seen:
+            continue
+        if not registry_read and not _is_model_page(url):
+            log.info("model %s kept: it may be a package group, and the registry was not read", fqn)
+            continue
+        stale.append((model_id, fqn))
     # the share is of the catalogue after the run: a dry run counts what it would create
     total = len(known) + (len(plan.create) if plan is not None else 0)
     refusal = mass_delete(len(stale), total, len(source.listed), service_fqn, options)
@@ -136,6 +153,11 @@ def mark_deleted(
             raise
     outcome.models.sort()
     return outcome
+
+
+def _is_model_page(url: object) -> bool:
+    """Whether ``url`` is a model's page in the AWS console (what omkit sets for models)."""
+    return isinstance(url, str) and "/sagemaker/home?" in url and "#/models/" in url
 
 
 def mass_delete(

@@ -166,8 +166,14 @@ def render_text(result: RunResult) -> str:
         lines.append("")
         lines.append("Would write (nothing was written):")
         lines.append(f"  service   {result.service} ({plan.service})")
-        lines.extend(f"  create    {name}" for name in plan.create)
-        lines.extend(f"  update    {name}" for name in plan.update)
+        for action, names in (("create", plan.create), ("update", plan.update)):
+            for name in names:
+                kind = plan.kinds.get(name, "models")
+                lines.append(f"  {action:<9} {name}" + (f"  ({kind})" if kind != "models" else ""))
+        for kind, refused in (result.assets or {}).items():
+            state = "read" if refused is None else f"skipped ({refused} refused)"
+            count = sum(1 for k in plan.kinds.values() if k == kind)
+            lines.append(f"  kind      {kind}: {state}" + (f", {count} entities" if count else ""))
         lines.extend(f"  new tag   {name}" for name in plan.new_tags)
         lines.extend(f"  soft-delete {name}" for name in plan.soft_delete)
         if plan.note:
@@ -276,6 +282,7 @@ def as_json(result: RunResult) -> dict[str, Any]:
             "update": plan.update,
             "newTags": plan.new_tags,
             "softDelete": plan.soft_delete,
+            "kinds": plan.kinds,
             "serverRead": plan.server_read,
             "note": plan.note,
         },

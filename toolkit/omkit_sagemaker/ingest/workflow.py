@@ -119,6 +119,8 @@ class RunOptions:
     max_delete_share: float = MAX_DELETE_SHARE
     #: The asset kinds read (``--assets``; see :mod:`omkit_sagemaker.ingest.estate`).
     assets: frozenset[str] = frozenset(estate_kinds.ASSET_KINDS)
+    #: ``--lineage-service``: the database service holding the feature groups' Glue tables.
+    lineage_service: str | None = None
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
     sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
     #: The config's text when it is not read from the path (Python API, ``--region``); the
@@ -427,7 +429,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
             result.server_version = rest.server_version
         stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
         region = result.region = sagemaker.awsConfig.awsRegion
-        estate = read_estate(aws_client, region, options.assets, status)
+        estate = read_estate(aws_client, region, options.assets, status, options.workers)
+        estate_kinds.attach(estate, rest, options.lineage_service, status, dry_run=options.dry_run)
         source.training = estate.training
         _ingest(source, sink, status, service_fqn, region, options, stop, estate)
         estate_kinds.finish(estate, status)
@@ -462,6 +465,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         ),
         file_sink=sink_step.type == "file",
         plan=result.plan,
+        groups=estate.group_names,
+        registry_read=estate_kinds.registry_complete(estate),
     )
     if result.plan is not None:
         result.plan.soft_delete = list(result.mark_deleted.models)
@@ -501,11 +506,13 @@ def _ingest(
                     )
                 estate_kinds.model_warnings(item, status, training_errors)
                 servings = estate.servings(item.name)
-                sink.write(
-                    model_request(
-                        item, service_fqn, region, with_tags=options.tags, servings=servings
-                    )
+                request = model_request(
+                    item, service_fqn, region, with_tags=options.tags, servings=servings
                 )
+                if estate_kinds.finalize(estate, request, item.training_job, status):
+                    sink.write(request)
+        if stop() is None:
+            estate_kinds.write_groups(estate, source, sink, status, service_fqn, region)
         sink.finish()
     except SinkError as exc:
         raise _Fatal(str(exc)) from None

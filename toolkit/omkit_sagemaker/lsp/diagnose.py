@@ -13,7 +13,7 @@ value (omkit's diagnostics never do), and nothing here logs the buffer's text.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
@@ -98,7 +98,7 @@ def analyse(uri: str, text: str, encoding: str = UTF16) -> Analysis:
     name = str(path) if path is not None else uri
     result.document, result.found = check_text(body, name, environ=None, settings=result.settings)
     if len(body) != len(text):  # omkit counts line 1's columns after the byte-order mark
-        result.found = [replace(d, column=d.column + 1) if d.line == 1 else d for d in result.found]
+        result.found = [d.replace(column=d.column + 1) if d.line == 1 else d for d in result.found]
     result.pairs = [(d, to_lsp(d, lines)) for d in result.found]
     result.diagnostics = problems + [lsp for _, lsp in result.pairs]
     return result

@@ -13,7 +13,9 @@ The policy allows exactly the AWS calls an ingestion makes, no more:
   in SageMaker's default layout;
 * endpoints (``--assets endpoints``, on by default): ``sagemaker:ListEndpoints`` (page by page),
   then ``sagemaker:DescribeEndpoint`` per endpoint and ``sagemaker:DescribeEndpointConfig`` per
-  endpoint config.
+  endpoint config;
+* the Model Registry (``--assets registry``, on by default): ``sagemaker:Search`` on
+  ``ModelPackageGroup`` and on ``ModelPackage`` (page by page), for every group and version.
 
 Each asset kind is one statement (its ``Sid`` says which), so a kind can be left out of the
 policy; ``omkit run`` then warns once, naming the missing action, and skips that kind.
@@ -58,9 +60,16 @@ ASSET_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
             "sagemaker:DescribeEndpointConfig",
         ),
     ),
+    "registry": ("ReadSageMakerModelRegistry", ("sagemaker:Search",)),
+    "features": (
+        "ReadSageMakerFeatureGroups",
+        ("sagemaker:Search", "sagemaker:DescribeFeatureGroup"),
+    ),
 }
-#: Every SageMaker action an ingestion of every asset kind calls.
-SAGEMAKER_ACTIONS: tuple[str, ...] = tuple(a for _, acts in ASSET_ACTIONS.values() for a in acts)
+#: Every SageMaker action an ingestion of every asset kind calls (each once).
+SAGEMAKER_ACTIONS: tuple[str, ...] = tuple(
+    dict.fromkeys(a for _, acts in ASSET_ACTIONS.values() for a in acts)
+)
 
 Policy = dict[str, Any]
 

@@ -96,9 +96,15 @@ def _walk(node: object) -> Iterator[dict[str, Any]]:
 
 @cache
 def secret_keys(root: Path | None = None) -> frozenset[str]:
-    """Names of every property the schemas mark ``format: password``: their values are secrets."""
+    """Names of every property the schemas mark ``format: password``: their values are secrets.
+    (``check.fastcheck.SECRET_KEYS`` holds the same names, compiled from ``spec/``.)"""
+    return secret_keys_of(load_spec(root))
+
+
+def secret_keys_of(spec: Mapping[str, Schema]) -> frozenset[str]:
+    """:func:`secret_keys` of the schemas ``spec`` (keyed as :func:`load_spec` keys them)."""
     names: set[str] = set()
-    for schema in load_spec(root).values():
+    for schema in spec.values():
         for node in _walk(schema):
             props = node.get("properties")
             if isinstance(props, dict):
@@ -138,6 +144,12 @@ def _refs(base: Path) -> Callable[[Schema, str], Schema | None]:
     return ref_resolver(_load_spec(base))
 
 
+def find_ref(context: Schema, ref: str, root: Path | None = None) -> Schema | None:
+    """The node of ``spec/`` that ``ref``, written in the node ``context``, points to (None when
+    it points nowhere, or ``context`` is not one of ``spec/``'s nodes); no jsonschema import."""
+    return _refs(root or spec_dir())(context, ref)
+
+
 def resolve(context: Schema, node: Schema, root: Path | None = None) -> Schema:
     """Follow ``node``'s ``$ref`` chain; ``context`` is a schema node from the same file.
 
@@ -145,7 +157,12 @@ def resolve(context: Schema, node: Schema, root: Path | None = None) -> Schema:
     a ``$ref``) resolves to the referenced schema when it has no ``enum``/``const`` of its own.
     A node that is not one of ``spec/``'s (a copy made for another release) is returned as is.
     """
-    lookup = _refs(root or spec_dir())
+    return _resolve(_refs(root or spec_dir()), context, node)
+
+
+def _resolve(
+    lookup: Callable[[Schema, str], Schema | None], context: Schema, node: Schema
+) -> Schema:
     parts = node.get("allOf")
     if "enum" not in node and "const" not in node and isinstance(parts, list) and len(parts) == 1:
         node = parts[0]
@@ -163,9 +180,16 @@ def resolve(context: Schema, node: Schema, root: Path | None = None) -> Schema:
 @cache
 def strict_keys(root: Path | None = None) -> frozenset[str]:
     """Names of every property whose value is a URL (``format: uri``) or one of a fixed set of
-    values (``enum``/``const``, directly or through ``$ref``): a wrong text there always fails."""
+    values (``enum``/``const``, directly or through ``$ref``): a wrong text there always fails.
+    (``check.fastcheck.STRICT_KEYS`` holds the same names, compiled from ``spec/``.)"""
+    return strict_keys_of(load_spec(root))
+
+
+def strict_keys_of(spec: Mapping[str, Schema]) -> frozenset[str]:
+    """:func:`strict_keys` of the schemas ``spec`` (keyed as :func:`load_spec` keys them)."""
+    lookup = ref_resolver(spec)
     names: set[str] = set()
-    for schema in load_spec(root).values():
+    for schema in spec.values():
         for node in _walk(schema):
             props = node.get("properties")
             if not isinstance(props, dict):
@@ -173,7 +197,7 @@ def strict_keys(root: Path | None = None) -> frozenset[str]:
             for key, prop in props.items():
                 if not isinstance(prop, dict):
                     continue
-                target = resolve(node, prop, root)
+                target = _resolve(lookup, node, prop)
                 if target.get("format") == "uri" or "enum" in target or "const" in target:
                     names.add(key)
     return frozenset(names)

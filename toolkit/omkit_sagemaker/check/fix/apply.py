@@ -18,7 +18,7 @@ import stat
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +206,7 @@ def plan(path: str | Path, *, target: str | None = None) -> FileFix:
         result.errors.append(f"{name}:1:1: {exc}")
         return result
     if target is not None:
-        settings = replace(settings, target=versions.parse_version(target))
+        settings = settings.replace(target=versions.parse_version(target))
     try:
         text = result.raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 import yaml
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, json_path
 from omkit_sagemaker.base.masking import is_secret
+from omkit_sagemaker.base.records import Record
 from omkit_sagemaker.check.loader import DataPath, Document
 from omkit_sagemaker.check.yamlcompat import yaml12_value
 from omkit_sagemaker.spec import schema
@@ -21,13 +21,22 @@ from omkit_sagemaker.spec import schema
 Kind = Literal["value", "key", "remove"]
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(Record):
     """One certain change to one file, as data.
 
     ``old`` and ``new`` are YAML text as written in the file (a key, or a value's token with
     its quotes). ``old`` may be a secret: show it only through :meth:`shown_old`.
     """
+
+    __slots__ = (  # noqa: RUF023 - in field order, for repr
+        "code",
+        "path",
+        "kind",
+        "old",
+        "new",
+        "explanation",
+        "secret",
+    )
 
     code: str
     path: DataPath
@@ -35,7 +44,25 @@ class Fix:
     old: str
     new: str
     explanation: str
-    secret: bool = False
+    secret: bool
+
+    def __init__(
+        self,
+        code: str,
+        path: DataPath,
+        kind: Kind,
+        old: str,
+        new: str,
+        explanation: str,
+        secret: bool = False,
+    ) -> None:
+        self.code = code
+        self.path = path
+        self.kind = kind
+        self.old = old
+        self.new = new
+        self.explanation = explanation
+        self.secret = secret
 
     def shown_old(self) -> str:
         """``old`` for a message: hidden when it is a secret's value."""

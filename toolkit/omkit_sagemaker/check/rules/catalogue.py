@@ -4,30 +4,53 @@ JSON and the generated ``docs/rules.md``."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from omkit_sagemaker.base.diagnostics import CODES, Severity
-from omkit_sagemaker.check import explain, versions
+from omkit_sagemaker.base.records import Record
+from omkit_sagemaker.check import versions
 from omkit_sagemaker.check.rules.registry import RULES
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, format_version
 
 # --- the catalogue ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Record):
     """One line of the code catalogue."""
+
+    __slots__ = (  # noqa: RUF023 - in field order, for repr
+        "code",
+        "severity",
+        "summary",
+        "name",
+        "fixable",
+    )
 
     code: str
     severity: Severity
     summary: str
-    name: str = ""
+    name: str
     #: ``omkit fix`` fixes it when the fix is certain (see :mod:`omkit_sagemaker.check.fix`).
-    fixable: bool = False
+    fixable: bool
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        summary: str,
+        name: str = "",
+        fixable: bool = False,
+    ) -> None:
+        self.code = code
+        self.severity = severity
+        self.summary = summary
+        self.name = name
+        self.fixable = fixable
 
 
 def catalogue() -> list[Entry]:
     """Every code omkit can report: loader (Y), schema (S) and rule (R) codes, in that order."""
+    from omkit_sagemaker.check import explain  # not on the validate path of a valid file
+
     fixers = {*explain.FIXERS, versions.CODE}
     found = [Entry(c.code, c.severity, c.summary, fixable=c.code in fixers) for c in CODES.values()]
     found += [

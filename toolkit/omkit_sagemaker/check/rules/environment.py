@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import Severity
+from omkit_sagemaker.check.fastcheck import SECRET_KEYS, STRICT_KEYS
 from omkit_sagemaker.check.loader import Document, Position
 from omkit_sagemaker.check.rules.reading import _ENV
 from omkit_sagemaker.check.rules.registry import Finding, rule
 from omkit_sagemaker.check.versions import Version
-from omkit_sagemaker.spec import schema
 
 #: Keys whose value picks the AWS identity or region: a literal ``${NAME}`` there never works.
 _CREDENTIALS = frozenset(
@@ -22,7 +22,7 @@ def _strict(key: object) -> bool:
     """True when a literal ``${NAME}`` in the value of ``key`` makes the run fail."""
     if not isinstance(key, str):
         return False
-    return key in schema.secret_keys() or key in schema.strict_keys() or key in _CREDENTIALS
+    return key in SECRET_KEYS or key in STRICT_KEYS or key in _CREDENTIALS
 
 
 @rule(

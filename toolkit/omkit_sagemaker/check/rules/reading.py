@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from omkit_sagemaker.base.masking import describe, excerpt, is_secret
+from omkit_sagemaker.check.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.loader import DataPath, Document
-from omkit_sagemaker.spec import schema
 
 # --- reading the document ---------------------------------------------------------------------
 
@@ -77,7 +77,7 @@ def _from_env(document: Document, path: DataPath) -> bool:
 
 def _shown(document: Document, path: DataPath, value: object) -> str:
     """``value`` for a message; a value that came from the environment is named, not shown."""
-    if is_secret(path, schema.secret_keys()):
+    if is_secret(path, SECRET_KEYS):
         return describe(value, secret=True)
     scalar = document.scalars.get(path)
     if scalar is not None and _from_env(document, path):

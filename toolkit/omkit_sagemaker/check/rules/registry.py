@@ -6,32 +6,71 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity, json_path, make
-from omkit_sagemaker.check.fix.model import Fixer
+from omkit_sagemaker.base.records import Record
 from omkit_sagemaker.check.loader import DataPath, Document, Position
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, Version
 
+if TYPE_CHECKING:  # the fix model (and what it imports) is for omkit fix, not validate
+    from omkit_sagemaker.check.fix.model import Fixer
 
-@dataclass(frozen=True)
-class Finding:
+
+class Finding(Record):
     """What a rule found: where (a data path, at its value or its key) and what to say."""
+
+    __slots__ = (  # noqa: RUF023 - in field order, for repr
+        "path",
+        "message",
+        "hint",
+        "at_key",
+        "position",
+        "severity",
+    )
 
     path: DataPath
     message: str
-    hint: str | None = None  # None: the rule's own hint
-    at_key: bool = False
-    position: Position | None = None  # a more precise place than the value's start
-    severity: Severity | None = None  # None: the rule's own severity
+    hint: str | None  # None: the rule's own hint
+    at_key: bool
+    position: Position | None  # a more precise place than the value's start
+    severity: Severity | None  # None: the rule's own severity
+
+    def __init__(
+        self,
+        path: DataPath,
+        message: str,
+        hint: str | None = None,
+        at_key: bool = False,
+        position: Position | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        self.path = path
+        self.message = message
+        self.hint = hint
+        self.at_key = at_key
+        self.position = position
+        self.severity = severity
 
 
 Check = Callable[[Document, Version], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """A registered rule with its catalogue entry and documented examples."""
+
+    __slots__ = (  # noqa: RUF023 - in field order, for repr
+        "code",
+        "name",
+        "severity",
+        "summary",
+        "hint",
+        "bad",
+        "good",
+        "check",
+        "replaces",
+        "fix",
+    )
 
     code: str
     name: str
@@ -42,9 +81,33 @@ class Rule:
     good: str
     check: Check
     #: Schema codes this rule's diagnostic replaces at the same path (it says the same, better).
-    replaces: frozenset[str] = frozenset()
+    replaces: frozenset[str]
     #: How ``omkit fix`` fixes what the rule finds, when the fix is certain (None: not fixable).
-    fix: Fixer | None = None
+    fix: Fixer | None
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        hint: str,
+        bad: str,
+        good: str,
+        check: Check,
+        replaces: frozenset[str] = frozenset(),
+        fix: Fixer | None = None,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.hint = hint
+        self.bad = bad
+        self.good = good
+        self.check = check
+        self.replaces = replaces
+        self.fix = fix
 
 
 #: Every rule, by code, in code order.

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.masking import describe, has_userinfo, is_secret
+from omkit_sagemaker.check.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.fix.model import Fix, data_path, written_value
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
@@ -20,7 +21,6 @@ from omkit_sagemaker.check.rules.reading import (
 )
 from omkit_sagemaker.check.rules.registry import Finding, rule
 from omkit_sagemaker.check.versions import Version
-from omkit_sagemaker.spec import schema
 
 #: awsConfig keys whose placeholder values an AWS emulator accepts.
 _EMULATOR_KEYS = frozenset({"awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken"})
@@ -74,7 +74,7 @@ def _fix_literal_secret(diagnostic: Diagnostic, document: Document, target: Vers
     fix=_fix_literal_secret,
 )
 def _literal_secret(document: Document, target: Version) -> Iterator[Finding]:
-    secrets = schema.secret_keys()
+    secrets = SECRET_KEYS
     # Keys whose value may be the path of a file holding the secret (jwtToken: the runner reads
     # the file; the TLS settings of 1.4+ are file paths).
     may_be_path = {"jwtToken", "caCertificate", "sslCertificate", "sslKey"}
@@ -121,7 +121,7 @@ def _literal_secret(document: Document, target: Version) -> Iterator[Finding]:
         """,
 )
 def _placeholders(document: Document, target: Version) -> Iterator[Finding]:
-    secrets = schema.secret_keys()
+    secrets = SECRET_KEYS
     emulated = is_emulated(document)
     for path, value in _scalars(document):
         found = _placeholder(path, value)

@@ -23,7 +23,7 @@ what the CLI prints.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +71,7 @@ def check_connection(
     environ: Mapping[str, str] | None = os.environ,
     settings: Settings | None = None,
     on_step: Callable[[StepResult], None] | None = None,
+    assets: Collection[str] = (),
 ) -> list[StepResult]:
     """Run the steps on the config file ``path`` and return their results, in order.
 
@@ -78,10 +79,11 @@ def check_connection(
     at most ``max_attempts`` times, OpenMetadata calls as often. ``environ`` expands ``$VAR``
     references as ``omkit validate`` does (None: no expansion); ``settings`` as for
     :func:`omkit_sagemaker.check.validate.check_file`. ``on_step`` is called with each result as
-    soon as it is
-    known (to print progress). Raises ``omkit_sagemaker.check.settings.SettingsError`` for
-    unreadable omkit
-    settings; every other problem is a failed step.
+    soon as it is known (to print progress). ``assets``: the asset kinds of ``omkit run
+    --assets`` that get a step each, after the model steps
+    (:mod:`omkit_sagemaker.ingest.connection.kinds`). Raises
+    ``omkit_sagemaker.check.settings.SettingsError`` for unreadable omkit settings; every other
+    problem is a failed step.
     """
     run = Recorder(timeout, max_attempts, on_step)
     workflow = check_config(run, Path(path), environ, settings)
@@ -96,7 +98,7 @@ def check_connection(
         for name in _AWS_STEPS:
             run.skip(name, note)
     else:
-        check_aws(run, connection.config.awsConfig)
+        check_aws(run, connection.config.awsConfig, assets)
     if openmetadata:
         check_openmetadata(run, workflow, check_service=connection is None)
     return run.results

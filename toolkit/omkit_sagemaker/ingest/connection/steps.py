@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from omkit_sagemaker.ingest import aws
 from omkit_sagemaker.ingest.connection.hints import _Hints, _om_hint
+from omkit_sagemaker.ingest.connection.kinds import check_kinds
 from omkit_sagemaker.ingest.connection.results import (
     _AWS_STEPS,
     LOGGED_IN_USER,
@@ -70,7 +71,8 @@ def check_config(
 # ---- 2-6. AWS ------------------------------------------------------------------------------
 
 
-def check_aws(rec: Recorder, cfg: AwsCredentials) -> None:
+def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -> None:
+    """The AWS steps, then one per asset kind of ``kinds`` (:mod:`.kinds`)."""
     config = aws.client_config(rec.timeout, rec.max_attempts)
     hints = _Hints(cfg, rec.timeout)
 
@@ -114,6 +116,7 @@ def check_aws(rec: Recorder, cfg: AwsCredentials) -> None:
         note = f"no model in {cfg.awsRegion} to describe; checked once one exists"
         rec.skip(STEP_DESCRIBE_MODEL, note)
         rec.skip(STEP_LIST_TAGS, note.replace("describe", "read tags of"), mandatory=False)
+        check_kinds(rec, client, kinds)
         return
     plural = "model" if count == "1" else "models"
     rec.ok(STEP_LIST_MODELS, start, f"{count} {plural} {where}")
@@ -136,6 +139,7 @@ def check_aws(rec: Recorder, cfg: AwsCredentials) -> None:
     except Exception as exc:
         hint = hints.hint(exc, STEP_LIST_TAGS) or "models will be ingested without tags"
         rec.failed(STEP_LIST_TAGS, start, exc, hint, mandatory=False)
+    check_kinds(rec, client, kinds)
 
 
 def _skip_after(rec: Recorder, failed: str) -> None:

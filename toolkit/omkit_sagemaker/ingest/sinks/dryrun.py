@@ -32,6 +32,8 @@ class Plan:
     #: when it was not read).
     new_tags: list[str] = field(default_factory=list)
     soft_delete: list[str] = field(default_factory=list)
+    #: The asset kind of each entity to create or update (``models``, ``registry``).
+    kinds: dict[str, str] = field(default_factory=dict)
     #: Whether OpenMetadata was read (False: file sink, or server not reachable).
     server_read: bool = False
     note: str | None = None
@@ -94,6 +96,7 @@ class DryRunSink:
                 self._tags.add(tag.fqn)
                 if not self._tag_exists(tag.fqn):
                     self.plan.new_tags.append(tag.fqn)
+        self.plan.kinds[model.fqn] = model.kind
         if model.fqn in self.known:
             self.plan.update.append(model.fqn)
         else:

@@ -3,7 +3,9 @@
 The file is a JSON array: the service's create request, then for each model the classification
 and tag requests it needs (each the first time it is needed) and the model's create request,
 the way upstream writes them (``[``, records separated by ``,\\n``, ``]``), secrets masked as
-``**********`` (facts §7.2).
+``**********`` (facts §7.2). Each model record also has ``kind``: the ``--assets`` kind it
+comes from (``models``, or ``registry`` for a package group); drop that key to replay a record
+as a ``CreateMlModel`` request.
 
 Unlike upstream, nothing is written in place: the records go to a temporary file next to the
 target, which replaces it only when the run ends (``finish``) without an error; an aborted or
@@ -66,7 +68,7 @@ class FileSink:
                 if f"tag:{tag.fqn}" not in self._seen:
                     self._seen.add(f"tag:{tag.fqn}")
                     self._record(tag.body())
-            self._record(model.body())
+            self._record({"kind": model.kind, **model.body()})
         except OSError as exc:
             raise SinkError(f"cannot write {self.path}: {exc.strerror or exc}") from None
         self.status.model_written(created=None)

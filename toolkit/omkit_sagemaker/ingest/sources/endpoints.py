@@ -2,7 +2,8 @@
 
 ``ListEndpoints`` (every page, bounded), then one ``DescribeEndpoint`` per endpoint (its status,
 config and the variants' current weights and instance counts) and one
-``DescribeEndpointConfig`` per config (cached: endpoints sharing a config share the call). The
+``DescribeEndpointConfig`` per config (endpoints sharing a config share the call), both in a
+pool of ``workers`` threads. The
 config's ``ProductionVariants`` name the models (``DescribeEndpoint`` does not). The cost grows
 with the number of endpoints, never with the number of models: the index is read once, before
 the models.
@@ -15,6 +16,8 @@ message in :attr:`EndpointIndex.problems`.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +76,8 @@ class EndpointIndex:
     client: Any
     region: str
     page_size: int = PAGE_SIZE
+    #: Endpoints and configs described at once.
+    workers: int = 8
     #: Model name -> the variants serving it, endpoints in listing order.
     by_model: dict[str, list[Serving]] = field(default_factory=dict)
     #: ``(endpoint, message)`` for each endpoint that could not be read.
@@ -80,17 +85,58 @@ class EndpointIndex:
     #: Configs read (``DescribeEndpointConfig`` answers, or None when it failed).
     _configs: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
     _config_errors: dict[str, str] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def read(self) -> EndpointIndex:
-        """Read every endpoint; raises :class:`AssetDenied` when a call is not allowed."""
-        for name in self._names():
-            try:
-                self._endpoint(name)
-            except AssetDenied:
-                raise
-            except Exception as exc:
-                self._problem(name, f"{ACTIONS[1].split(':')[1]} failed: {_message(exc)}")
+        """Read every endpoint (``workers`` at a time; the index keeps the listing order);
+        raises :class:`AssetDenied` when a call is not allowed."""
+        names = self._names()
+        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+            described = list(pool.map(self._describe, names))
+            denied = next((d for d in described if isinstance(d, AssetDenied)), None)
+            if denied is not None:
+                raise denied
+            configs = {
+                d.get("EndpointConfigName")
+                for d in described
+                if isinstance(d, dict) and isinstance(d.get("EndpointConfigName"), str)
+            }
+            answers = list(pool.map(self._read_config, sorted(configs)))
+        for refused in answers:
+            if refused is not None:
+                raise refused
+        for name, answer in zip(names, described, strict=True):
+            if isinstance(answer, str):
+                self._problem(name, answer)
+            elif isinstance(answer, dict):
+                self._endpoint(name, answer)
         return self
+
+    def _describe(self, name: str) -> dict[str, Any] | str | AssetDenied:
+        try:
+            return self._call(ACTIONS[1], self.client.describe_endpoint, EndpointName=name)
+        except AssetDenied as exc:
+            return exc
+        except Exception as exc:
+            return f"{ACTIONS[1].split(':')[1]} failed: {_message(exc)}"
+
+    def _read_config(self, name: str) -> AssetDenied | None:
+        """``DescribeEndpointConfig`` of ``name`` into the cache (a failure included: each
+        endpoint on a failed config gets the same problem)."""
+        try:
+            answer = self._call(
+                ACTIONS[2], self.client.describe_endpoint_config, EndpointConfigName=name
+            )
+        except AssetDenied as exc:
+            return exc
+        except Exception as exc:
+            with self._lock:
+                self._configs[name] = None
+                self._config_errors[name] = f"DescribeEndpointConfig {name} failed: {_message(exc)}"
+            return None
+        with self._lock:
+            self._configs[name] = answer
+        return None
 
     def servings(self, model: str) -> tuple[Serving, ...]:
         return tuple(self.by_model.get(model, ()))
@@ -118,8 +164,7 @@ class EndpointIndex:
         self._problem("ListEndpoints", f"more than {MAX_PAGES} pages: the listing was stopped")
         return names
 
-    def _endpoint(self, name: str) -> None:
-        described = self._call(ACTIONS[1], self.client.describe_endpoint, EndpointName=name)
+    def _endpoint(self, name: str, described: dict[str, Any]) -> None:
         status = described.get("EndpointStatus")
         config_name = described.get("EndpointConfigName")
         if not isinstance(config_name, str):
@@ -154,21 +199,10 @@ class EndpointIndex:
             )
 
     def _config(self, endpoint: str, name: str) -> dict[str, Any] | None:
-        """The config ``name`` (one call per config, a failure included: each endpoint on a
-        failed config gets the same problem)."""
-        if name not in self._configs:
-            try:
-                self._configs[name] = self._call(
-                    ACTIONS[2], self.client.describe_endpoint_config, EndpointConfigName=name
-                )
-            except AssetDenied:
-                raise
-            except Exception as exc:
-                self._configs[name] = None
-                self._config_errors[name] = f"DescribeEndpointConfig {name} failed: {_message(exc)}"
+        """The config ``name``, read by :meth:`read` (None, with a problem, when it failed)."""
         if name in self._config_errors:
             self._problem(endpoint, self._config_errors[name])
-        return self._configs[name]
+        return self._configs.get(name)
 
     def _call(self, action: str, method: Any, **kwargs: Any) -> dict[str, Any]:
         try:

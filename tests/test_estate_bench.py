@@ -1,0 +1,56 @@
+"""The estate benchmark's call budget, checked in CI without any timing: the quick estate of
+``bench/estate_bench.py`` (seeded into the test moto server) is ingested with every asset kind
+at most :data:`estate_bench.CALLS_TARGET` AWS calls per model on average, and every model and
+package group is written. Wall time and memory stay in the benchmark."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+from awsfixtures import MotoServer, counting
+from omdouble import OMServer
+from omkit_sagemaker.ingest import workflow
+from omkit_sagemaker.ingest.workflow import RunOptions
+from samples import AWS_SECRET, config_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import estate_bench
+
+
+def test_the_quick_estate_costs_at_most_4_aws_calls_per_model(
+    moto: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    scale = estate_bench.QUICK
+    uris = estate_bench.seed_feature_groups([moto], scale)
+    estate_bench.seed_rest(moto, scale, uris, threads=8)
+    calls: Counter[str] = Counter()
+    path = tmp_path / "sm.yaml"
+    path.write_text(config_text(om_server.url, moto.endpoint), encoding="utf-8")
+    result = workflow.run(
+        path,
+        RunOptions(
+            environ={"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token},
+            sagemaker_client=counting(moto, calls),
+        ),
+    )
+    assert result.exit_code == 0, result.status.errors
+    assert len(om_server.live_models()) == scale.entities
+    per_model = sum(calls.values()) / scale.models
+    assert per_model <= estate_bench.CALLS_TARGET, calls
+    # the job history is never listed, nor the registry's versions described one by one
+    assert "ListTrainingJobs" not in calls
+    assert "DescribeModelPackage" not in calls
+    models = om_server.live_models()
+    featured = {m["name"] for m in models.values() if m.get("mlFeatures")}
+    # every other model is trained on a feature group, and so is a group whose Approved
+    # version (v1) is such a model's artifact
+    approved = [(scale.versions * g) % scale.models for g in range(scale.groups)]
+    assert featured == {f"model-{i:05d}" for i in range(0, scale.models, 2)} | {
+        f"group-{g:04d}" for g, i in enumerate(approved) if i % 2 == 0
+    }
+    groups = [m for m in models.values() if m["name"].startswith("group-")]
+    assert len(groups) == scale.groups
+    assert all("| 3 | PendingManualApproval |" in g["description"] for g in groups)
