@@ -235,15 +235,18 @@ class SageMakerSource:
             except Exception as exc:  # any AWS or connection failure ends the listing
                 self.listing_error = f"ListModels failed: {aws_error(exc)}"
                 return
-            for summary in page.get("Models") or ():
-                name = summary.get("ModelName")
-                if isinstance(name, str):
-                    yield name
+            names = [
+                summary["ModelName"]
+                for summary in page.get("Models") or ()
+                if isinstance(summary.get("ModelName"), str)
+            ]
             token = page.get("NextToken")
+            if not token and self.on_listed is not None:
+                # the last page: the total is known now, not once its models are described
+                self.on_listed(len(self.listed | set(names)))
+            yield from names
             if not token:
                 self.listing_complete = True
-                if self.on_listed is not None:
-                    self.on_listed(len(self.listed))
                 return
             if token in tokens:
                 self.listing_error = "ListModels repeated a NextToken: the listing was stopped"
