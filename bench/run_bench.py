@@ -1,41 +1,54 @@
-"""Benchmark: `omkit run` end to end, one worker against the default pool, and memory at scale.
+"""Benchmark: `omkit run` end to end against a named peer, AWS calls per model, memory at scale.
 
-A moto server (its own process) is seeded with SageMaker models (each with two tags); the
-recording OpenMetadata double of the tests takes the writes. Each measurement is a fresh
-`omkit run` process (start-up included) whose peak RSS is read with wait4() by a small
-launcher; the double is emptied before each run, so every run creates the service, tags and
-models.
+Setup: moto (`--moto-servers` identical processes, default 2, so that one single-threaded moto
+is not the bottleneck) seeded with SageMaker models (each with an image, most with model data,
+all with two tags), behind a proxy (tests/awsfaults.py, a test double) that adds `--aws-latency`
+ms to every call (default 20: the AWS API answers in tens of ms, loopback moto in one). moto
+cannot `Search` models, so the proxy answers `Search(Resource="Model")` itself, in pages of 100,
+with records made from moto's own DescribeModel and ListTags answers (the shapes of botocore's
+SearchRecord.Model.Model); a second proxy leaves Search to moto, which refuses it, so omkit
+falls back to DescribeModel + ListTags per model. OpenMetadata is the recording test double as a
+2.0 server, emptied before each run so that every run creates everything. Each run is a fresh
+process (start-up included) started by a small launcher that reads its peak RSS and CPU.
 
-On loopback moto answers in about a millisecond, while the AWS API answers in tens of
-milliseconds; the worker pool exists to overlap that latency. So the SageMaker calls go through
-a proxy that adds `--aws-latency` milliseconds to each (default 20 ms; 0 measures the purely
-local, CPU-bound case, shown too in the full run). One moto process is single-threaded in
-practice (the GIL) and would be the bottleneck rather than omkit, so the proxy spreads the calls
-over `--moto-servers` identical moto processes (default 2), as AWS is not one Python process.
-On a 2-core machine everything (omkit, moto, the proxy and the double) still shares two cores.
+Peers, each compared by pairs of runs alternated A B A B ...; the bench prints the median of the
+per-pair ratios (omkit / peer) with min-max, and a target fails only when the whole interval is
+past it:
+- the official `metadata ingest` 2.0.7.0, when found (`--official PATH`, or `metadata` next to
+  the `OMKIT_BENCH_OFFICIAL` venv; see bench/README.md for installing it in a separate venv):
+  on equal work (omkit `--no-tags --assets models`: models and their images, no tags, no jobs,
+  no endpoints) and on default work (omkit reads tags, training jobs and endpoints too), target
+  0.3 for both;
+- always, the floor: a bare boto3 script (ListModels, then DescribeModel + ListTags per model on
+  8 threads, nothing written), against omkit `--assets models` with Search refused (the same
+  calls, plus the writes; target 1.5) and with Search allowed (target 1.0).
 
-Targets (exit 1 when missed):
-- 1,000 models: the default workers at least 5x faster than `--workers 1`;
-- 10,000 models: peak RSS of `omkit run` under 200 MB.
+AWS calls per model are printed for each omkit run (target 0.05 for reads with Search allowed,
+`--assets models`). A second run of the unchanged estate on the 2.0 double must send no model.
 
-`--quick` (under ~20 s, for CI): 100 models, both worker settings, and checks only that every
-run succeeds, that the pool is faster and that memory stays under the same bound.
-Run: `.venv/bin/python bench/run_bench.py [--quick] [--aws-latency MS]`.
+`--quick` (CI, ~30 s): 100 models, one pair per case; checks the call counts and the second run's
+zero writes, and prints the timings without a target. `--large N` adds a memory run (peak RSS
+under 200 MB). Run: `.venv/bin/python bench/run_bench.py [--quick] [--official PATH]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +60,12 @@ from awsfixtures import ACCOUNT, REGION, ROLE_ARN, MotoServer  # noqa: E402
 from omdouble import OMServer  # noqa: E402
 
 OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
-DEFAULT_WORKERS = 8
-SPEEDUP_TARGET = 5.0
 RSS_TARGET_MB = 200.0
+CALLS_TARGET = 0.05
+OFFICIAL_TARGET = 0.3
+FLOOR_TARGETS = {"Search refused": 1.5, "Search allowed": 1.0}
 ACCESS_KEY = "AKIAZZZZBENCHKEY1234"
+SEARCH_PAGE = 100
 
 CONFIG = """\
 source:
@@ -80,16 +95,51 @@ workflowConfig:
       jwtToken: ${{BENCH_OM_JWT}}
 """
 
+#: The floor peer: what reading the models costs with boto3 alone, on 8 threads, writing nothing.
+FLOOR = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+import boto3
+from botocore.config import Config
+client = boto3.client("sagemaker", region_name=sys.argv[2], endpoint_url=sys.argv[1],
+    aws_access_key_id="AKIAZZZZBENCHKEY1234", aws_secret_access_key="bench",
+    config=Config(max_pool_connections=10, retries={"mode": "standard", "max_attempts": 5}))
+names, token = [], None
+while True:
+    page = client.list_models(MaxResults=100, **({"NextToken": token} if token else {}))
+    names += [m["ModelName"] for m in page["Models"]]
+    token = page.get("NextToken")
+    if not token:
+        break
+def one(name):
+    arn = client.describe_model(ModelName=name)["ModelArn"]
+    client.list_tags(ResourceArn=arn, MaxResults=100)
+with ThreadPoolExecutor(8) as pool:
+    list(pool.map(one, names))
+"""
+
+#: Starts a command and reports its peak RSS and CPU. A process forked from this (large) bench
+#: would count the parent's memory in its own ru_maxrss, so commands start from this small one.
+LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+sys.stdout.flush()
+print(f"@@bench {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}", file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
 
 @dataclass
 class Measure:
-    workers: int
-    models: int
     seconds: float
     rss_mb: float
     code: int
-    #: CPU seconds (user + system) of the omkit process.
-    cpu: float = 0.0
+    cpu: float
+    #: AWS calls the proxy saw, and the models written to the double.
+    calls: int = 0
+    written: int = 0
+    output: str = ""
 
 
 def free_port() -> int:
@@ -147,26 +197,48 @@ def seed_one(server: MotoServer, count: int) -> None:
         list(pool.map(one, range(count)))
 
 
-#: Starts omkit and reports its peak RSS and CPU. A process forked from this (large) benchmark
-#: process would count the parent's memory in its own ru_maxrss (the kernel keeps the high-water
-#: mark of the memory it had before exec), so omkit is started from this small one instead.
-LAUNCHER = """
-import os, subprocess, sys
-child = subprocess.Popen(sys.argv[1:])
-_, status, usage = os.wait4(child.pid, 0)
-sys.stdout.flush()
-print(f"@@bench {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}", file=sys.stderr)
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
+def search_records(server: MotoServer) -> list[dict[str, Any]]:
+    """``SearchRecord``s of every model, from moto's DescribeModel and ListTags (JSON: times as
+    epoch seconds, as the AWS JSON protocol sends them)."""
+    client = server.client("sagemaker")
+    names = [m["ModelName"] for m in client.list_models()["Models"]]
+
+    def one(name: str) -> dict[str, Any]:
+        described = client.describe_model(ModelName=name)
+        described.pop("ResponseMetadata", None)
+        model = {k: v for k, v in described.items() if v != {}}  # moto's empty VpcConfig
+        for key, value in model.items():
+            if isinstance(value, datetime.datetime):
+                model[key] = value.timestamp()
+        model["Tags"] = client.list_tags(ResourceArn=model["ModelArn"])["Tags"]
+        return {"Model": {"Model": model}}
+
+    with ThreadPoolExecutor(16) as pool:
+        return list(pool.map(one, names))
 
 
-def run_omkit(
-    config: Path, workers: int, env: dict[str, str]
-) -> tuple[float, float, int, str, float]:
-    """Wall time, peak RSS (MB), exit code, output and CPU seconds of one `omkit run`."""
+def search_handler(records: list[dict[str, Any]]) -> Callable[[Any], Any]:
+    """Answers ``Search(Resource="Model")`` in pages (NextToken = the next offset); any other
+    resource goes on to moto (None)."""
+
+    def handle(params: Any) -> Any:
+        if not isinstance(params, dict) or params.get("Resource") != "Model":
+            return None
+        size = min(SEARCH_PAGE, int(params.get("MaxResults") or SEARCH_PAGE))
+        start = int(params.get("NextToken") or 0)
+        answer: dict[str, Any] = {"Results": records[start : start + size]}
+        if start + size < len(records):
+            answer["NextToken"] = str(start + size)
+        return answer
+
+    return handle
+
+
+def launch(command: list[str], env: dict[str, str]) -> Measure:
+    """Wall time, peak RSS, exit code, CPU and output of one command."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", LAUNCHER, OMKIT, "run", str(config), "--workers", str(workers)],
+        [sys.executable, "-c", LAUNCHER, *command],
         env=env,
         capture_output=True,
         text=True,
@@ -181,57 +253,104 @@ def run_omkit(
             rss_mb, cpu = int(rss) / 1024, float(used)  # ru_maxrss: kilobytes on Linux
         else:
             lines.append(line)
-    return elapsed, rss_mb, proc.returncode, proc.stdout + "\n".join(lines), cpu
+    return Measure(elapsed, rss_mb, proc.returncode, cpu, output=proc.stdout + "\n".join(lines))
 
 
-def measure(om: OMServer, config: Path, workers: int, models: int, env: dict[str, str]) -> Measure:
+def empty(om: OMServer) -> None:
     with om.lock:  # an empty catalogue before each run: every run creates everything
         om.services.clear()
         om.models.clear()
         om.classifications.clear()
         om.tags.clear()
         om.requests.clear()
-    seconds, rss, code, output, cpu = run_omkit(config, workers, env)
-    if code != 0:
-        print(output, file=sys.stderr)
-    written = len(om.live_models())
-    if code == 0 and written != models:
-        print(f"expected {models} models in OpenMetadata, found {written}", file=sys.stderr)
-        code = 1
-    return Measure(workers, models, seconds, rss, code, cpu)
 
 
-def show(m: Measure, latency_ms: float) -> None:
-    print(
-        f"  {m.models:>6} models  workers {m.workers:>2}  AWS +{latency_ms:>4.0f} ms  "
-        f"{m.seconds:7.2f} s  {m.models / m.seconds:6.0f} models/s  omkit CPU {m.cpu:6.2f} s  "
-        f"peak RSS {m.rss_mb:6.1f} MB" + ("" if m.code == 0 else f"  EXIT {m.code}")
-    )
+def model_puts(om: OMServer) -> int:
+    bulk = sum(len(r.body) for r in om.calls("PUT", "/api/v1/mlmodels/bulk"))
+    return bulk + len(om.calls("PUT", "/api/v1/mlmodels"))
+
+
+@dataclass
+class Bench:
+    om: OMServer
+    env: dict[str, str]
+    models: int
+    failures: list[str]
+
+    def run(
+        self, proxy: FaultProxy, command: list[str], *, fresh: bool = True, writes: bool = True
+    ) -> Measure:
+        if fresh:
+            empty(self.om)
+        else:  # keep the catalogue, count this run's requests only
+            self.om.clear_requests()
+        with proxy.lock:
+            proxy.actions.clear()
+        m = launch(command, self.env)
+        m.calls = len(proxy.actions)
+        m.written = len(self.om.live_models())
+        if m.code != 0:
+            print(m.output[-2000:], file=sys.stderr)
+            self.failures.append(f"{' '.join(Path(c).name for c in command[:2])} exited {m.code}")
+        elif writes and fresh and m.written != self.models:
+            self.failures.append(f"expected {self.models} models written, found {m.written}")
+        return m
+
+    def pairs(
+        self, label: str, a: Callable[[], Measure], b: Callable[[], Measure], n: int
+    ) -> tuple[float, float, float, list[Measure]]:
+        """Median, min and max of the per-pair ratios a/b over ``n`` pairs, alternated."""
+        ratios: list[float] = []
+        runs: list[Measure] = []
+        for _ in range(n):
+            first, second = a(), b()
+            runs += [first, second]
+            ratios.append(first.seconds / second.seconds)
+        median = statistics.median(ratios)
+        omkit_s = statistics.median(r.seconds for r in runs[0::2])
+        peer_s = statistics.median(r.seconds for r in runs[1::2])
+        print(
+            f"  {label}: omkit {omkit_s:6.2f} s, peer {peer_s:6.2f} s, ratio {median:.2f} "
+            f"(min {min(ratios):.2f}, max {max(ratios):.2f}; {n} pairs)"
+        )
+        return median, min(ratios), max(ratios), runs
+
+
+def find_official(given: str | None) -> str | None:
+    """The official `metadata` command: ``--official``, else ``$OMKIT_BENCH_OFFICIAL/bin``."""
+    if given:
+        return given if Path(given).exists() else None
+    venv = os.environ.get("OMKIT_BENCH_OFFICIAL")
+    if venv and (Path(venv) / "bin" / "metadata").exists():
+        return str(Path(venv) / "bin" / "metadata")
+    return None
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="100 models, for CI (~20 s)")
-    parser.add_argument(
-        "--aws-latency", type=float, default=20.0, metavar="MS", help="added per AWS call"
-    )
-    parser.add_argument("--models", type=int, default=None, help="models for the speed-up")
-    parser.add_argument(
-        "--large", type=int, default=10_000, help="models for the memory run (0: none)"
-    )
-    parser.add_argument(
-        "--moto-servers", type=int, default=2, metavar="N", help="identical moto processes"
-    )
+    parser.add_argument("--quick", action="store_true", help="100 models, checks only (CI)")
+    parser.add_argument("--aws-latency", type=float, default=20.0, metavar="MS")
+    parser.add_argument("--models", type=int, default=None)
+    parser.add_argument("--pairs", type=int, default=None, help="pairs per comparison (3)")
+    parser.add_argument("--large", type=int, default=0, help="models for a memory run (0: none)")
+    parser.add_argument("--moto-servers", type=int, default=2, metavar="N")
+    parser.add_argument("--official", default=None, metavar="PATH", help="`metadata` 2.0.7.0")
     args = parser.parse_args()
     count = args.models or (100 if args.quick else 1000)
+    n_pairs = args.pairs or (1 if args.quick else 3)
+    official = find_official(args.official)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()}, Python "
+        f"{platform.python_version()}; {count} models, AWS +{args.aws_latency:.0f} ms per call"
+    )
 
     started_moto = [start_moto() for _ in range(max(1, args.moto_servers))]
     motos = [server for _, server in started_moto]
     replicas = [m.endpoint for m in motos[1:]]
-    om = OMServer().start()
-    proxy = FaultProxy(motos[0].endpoint, delay=args.aws_latency / 1000, replicas=replicas)
-    proxy.start()
-    direct = FaultProxy(motos[0].endpoint, replicas=replicas).start()
+    om = OMServer(version="2.0.7").start()
+    delay = args.aws_latency / 1000
+    plain = FaultProxy(motos[0].endpoint, delay=delay, replicas=replicas).start()
+    searching = FaultProxy(motos[0].endpoint, delay=delay, replicas=replicas).start()
     failures: list[str] = []
     try:
         with tempfile.TemporaryDirectory(prefix="omkit-run-bench-") as tmp:
@@ -242,60 +361,107 @@ def main() -> int:
                 AWS_EC2_METADATA_DISABLED="true",
             )
 
-            def config_for(endpoint: str) -> Path:
-                path = Path(tmp) / f"bench-{abs(hash(endpoint))}.yaml"
+            def config_for(proxy: FaultProxy) -> str:
+                path = Path(tmp) / f"bench-{proxy.port}.yaml"
                 path.write_text(
                     CONFIG.format(
-                        access_key=ACCESS_KEY, region=REGION, endpoint=endpoint, host_port=om.url
+                        access_key=ACCESS_KEY,
+                        region=REGION,
+                        endpoint=proxy.endpoint,
+                        host_port=om.url,
                     ),
                     encoding="utf-8",
                 )
-                return path
+                return str(path)
 
-            slow_config = config_for(proxy.endpoint)
-            started = time.perf_counter()
+            t0 = time.perf_counter()
             seed(motos, count)
+            searching.handlers["Search"] = search_handler(search_records(motos[0]))
             print(
-                f"seeded {count} models in {len(motos)} moto servers "
-                f"in {time.perf_counter() - started:.1f} s"
+                f"seeded {count} models in {len(motos)} moto servers in "
+                f"{time.perf_counter() - t0:.1f} s"
             )
-            print(f"omkit run, speed-up of the worker pool ({count} models):")
-            settings = [(args.aws_latency, slow_config)]
-            if not args.quick and args.aws_latency:
-                settings.append((0.0, config_for(direct.endpoint)))
-            for latency, config in settings:
-                one = measure(om, config, 1, count, env)
-                show(one, latency)
-                pool = measure(om, config, DEFAULT_WORKERS, count, env)
-                show(pool, latency)
-                ratio = one.seconds / pool.seconds
-                print(f"  -> workers {DEFAULT_WORKERS} vs 1: {ratio:.1f}x")
-                for m in (one, pool):
-                    if m.code:
-                        failures.append(f"a run exited {m.code}")
-                    if m.rss_mb >= RSS_TARGET_MB:
-                        failures.append(f"peak RSS {m.rss_mb:.0f} MB >= {RSS_TARGET_MB:.0f} MB")
-                if latency == args.aws_latency:
-                    target = SPEEDUP_TARGET if not args.quick else 1.5
-                    if ratio < target:
-                        failures.append(f"speed-up {ratio:.1f}x < {target:.1f}x")
-            if not args.quick and args.large:
-                started = time.perf_counter()
-                seed(motos, args.large)
-                print(f"seeded {args.large} models in {time.perf_counter() - started:.1f} s")
-                print(f"omkit run, memory at {args.large} models:")
-                big = measure(om, slow_config, DEFAULT_WORKERS, args.large, env)
-                show(big, args.aws_latency)
-                if big.code:
-                    failures.append(f"the {args.large}-model run exited {big.code}")
-                if big.rss_mb >= RSS_TARGET_MB:
-                    failures.append(
-                        f"peak RSS at {args.large} models: {big.rss_mb:.0f} MB "
-                        f">= {RSS_TARGET_MB:.0f} MB"
+            bench = Bench(om, env, count, failures)
+            with_search, without = config_for(searching), config_for(plain)
+
+            def omkit(config: str, *flags: str) -> list[str]:
+                return [OMKIT, "run", config, *flags]
+
+            print("AWS calls per model (omkit run):")
+            for label, proxy, config, flags, target in (
+                (
+                    "--assets models, Search allowed",
+                    searching,
+                    with_search,
+                    ["--assets", "models"],
+                    CALLS_TARGET,
+                ),
+                ("--assets models, Search refused", plain, without, ["--assets", "models"], None),
+                ("default assets, Search allowed", searching, with_search, [], None),
+            ):
+                m = bench.run(proxy, omkit(config, *flags))
+                per_model = m.calls / count
+                mark = "" if target is None else f"  (target <= {target})"
+                print(f"  {label:<34} {per_model:6.3f}{mark}")
+                if target is not None and per_model > target:
+                    failures.append(f"{label}: {per_model:.3f} AWS calls per model > {target}")
+            second = bench.run(searching, omkit(with_search), fresh=False)
+            om_writes = model_puts(om)
+            print(f"  second run, unchanged estate: {om_writes} models sent to OpenMetadata")
+            if second.code == 0 and om_writes:
+                failures.append(f"a second unchanged run sent {om_writes} models")
+
+            print("omkit run against its peers (median of per-pair ratios, min-max):")
+            results: list[tuple[str, float, float, float, float]] = []
+            if official is None:
+                print(
+                    "  the official metadata ingest is not installed (see bench/README.md): "
+                    "comparing with the boto3 floor only"
+                )
+            else:
+                for label, flags in (
+                    (
+                        "vs metadata ingest 2.0.7.0, equal work (--no-tags --assets models)",
+                        ["--no-tags", "--assets", "models"],
+                    ),
+                    ("vs metadata ingest 2.0.7.0, default work", []),
+                ):
+                    med, lo, hi, _ = bench.pairs(
+                        label,
+                        partial(bench.run, searching, omkit(with_search, *flags)),
+                        partial(bench.run, searching, [official, "ingest", "-c", with_search]),
+                        n_pairs,
                     )
+                    results.append((label, med, lo, hi, OFFICIAL_TARGET))
+            floor_cmd = [sys.executable, "-c", FLOOR, plain.endpoint, REGION]
+            for label, proxy, config in (
+                ("Search refused", plain, without),
+                ("Search allowed", searching, with_search),
+            ):
+                med, lo, hi, _ = bench.pairs(
+                    f"vs boto3 floor (DescribeModel + ListTags, 8 threads), {label}",
+                    partial(bench.run, proxy, omkit(config, "--assets", "models")),
+                    partial(bench.run, plain, floor_cmd, writes=False),
+                    n_pairs,
+                )
+                results.append((f"floor, {label}", med, lo, hi, FLOOR_TARGETS[label]))
+            if not args.quick:
+                for label, _med, lo, hi, target in results:
+                    if lo > target:
+                        failures.append(f"{label}: ratio {lo:.2f}-{hi:.2f} > {target}")
+
+            if args.large:
+                t0 = time.perf_counter()
+                seed(motos, args.large)
+                print(f"seeded {args.large} models in {time.perf_counter() - t0:.1f} s")
+                bench.models = args.large
+                big = bench.run(plain, omkit(without))
+                print(f"  {args.large} models: {big.seconds:.1f} s, peak RSS {big.rss_mb:.0f} MB")
+                if big.rss_mb >= RSS_TARGET_MB:
+                    failures.append(f"peak RSS {big.rss_mb:.0f} MB >= {RSS_TARGET_MB:.0f} MB")
     finally:
-        proxy.stop()
-        direct.stop()
+        plain.stop()
+        searching.stop()
         om.stop()
         for process, _ in started_moto:
             process.terminate()

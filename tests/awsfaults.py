@@ -8,6 +8,9 @@ which get an AWS JSON error answer (``{"__type": code, "message": ...}``), as Sa
 ``die_after`` kills "AWS" in the middle of a run: after that many requests, every connection is
 reset (TCP RST), as when the moto process dies. ``answer`` replaces moto's answer to an action
 (a ListModels that succeeds but lists nothing, or a made-up page with a ``NextToken``).
+``rate_limit`` throttles like AWS: a token bucket of ``burst`` requests (default: one second's
+worth) refilled at ``rate_limit`` per second; a request that finds it empty is answered HTTP 400
+``{"__type": "ThrottlingException", "message": "Rate exceeded"}`` and not forwarded.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -56,6 +59,18 @@ class FaultProxy:
     die_after: int | None = None
     #: Made-up JSON answers by action (``{"ListModels": {"Models": []}}``).
     answers: dict[str, Any] = field(default_factory=dict)
+    #: Answers computed from the request's JSON parameters, by action: a handler returns the
+    #: JSON answer, or None to forward the request to moto (the run bench answers the Search on
+    #: Model that moto lacks this way).
+    handlers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    #: Requests per second let through (None: no limit), with bursts of ``burst`` requests.
+    rate_limit: float | None = None
+    burst: float | None = None
+    #: Requests answered ThrottlingException, and requests let through (while limited).
+    throttled: int = 0
+    accepted: int = 0
+    _tokens: float | None = None
+    _refilled: float = 0.0
     port: int = 0
     _turn: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -93,6 +108,24 @@ class FaultProxy:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+
+    def take_token(self) -> bool:
+        """Whether a request may go through the rate limit now (a token bucket)."""
+        if self.rate_limit is None:
+            return True
+        with self.lock:
+            now = time.monotonic()
+            capacity = self.burst if self.burst is not None else self.rate_limit
+            if self._tokens is None:
+                self._tokens, self._refilled = capacity, now
+            self._tokens = min(capacity, self._tokens + (now - self._refilled) * self.rate_limit)
+            self._refilled = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                self.accepted += 1
+                return True
+            self.throttled += 1
+            return False
 
     def next_backend(self) -> str:
         """The moto server for the next request (round robin over target and replicas)."""
@@ -141,12 +174,23 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 )
                 self.close_connection = True
                 return
+            if not proxy.take_token():
+                throttled = {"__type": "ThrottlingException", "message": "Rate exceeded"}
+                data = json.dumps(throttled).encode()
+                self._answer(400, [("Content-Type", "application/x-amz-json-1.1")], data)
+                return
             if action in proxy.answers:
                 made_up = json.dumps(proxy.answers[action]).encode()
                 self._answer(200, [("Content-Type", "application/x-amz-json-1.1")], made_up)
                 return
             if proxy.delay:
                 time.sleep(proxy.delay)
+            handler = proxy.handlers.get(action)
+            computed = handler(json.loads(body) if body else {}) if handler else None
+            if computed is not None:
+                data = json.dumps(computed).encode()
+                self._answer(200, [("Content-Type", "application/x-amz-json-1.1")], data)
+                return
             fault = proxy.fault_for(action, body)
             if fault is not None:
                 error = json.dumps({"__type": fault.code, "message": fault.message}).encode()

@@ -413,7 +413,8 @@ def seed_registry(server: MotoServer) -> None:
 
 def counting(moto: MotoServer, calls: Counter[str], **keys: str) -> Callable[[Any, int], Any]:
     """A client factory: a moto client (with ``keys`` as credentials when given) that counts
-    its calls by operation name."""
+    its calls by operation name (``Search:Model`` for the models' Search, apart from the
+    Search calls of the other asset kinds)."""
 
     def build(aws_config: Any, workers: int) -> Any:
         import boto3
@@ -426,10 +427,11 @@ def counting(moto: MotoServer, calls: Counter[str], **keys: str) -> Callable[[An
             aws_secret_access_key=keys.get("secret", "testing"),
         )
 
-        def count(model: Any, **_: Any) -> None:
-            calls[model.name] += 1
+        def count(model: Any, params: Any = None, **_: Any) -> None:
+            model_search = model.name == "Search" and (params or {}).get("Resource") == "Model"
+            calls["Search:Model" if model_search else model.name] += 1
 
-        client.meta.events.register("before-call.sagemaker", count)
+        client.meta.events.register("before-parameter-build.sagemaker", count)
         return client
 
     return build

@@ -10,7 +10,8 @@ entities in memory, records every request, checks the bearer token (401 otherwis
 server), rejects request bodies with unknown or missing keys and models whose fields have the
 wrong shape (``server`` not a URL with a scheme, hyperparameter values that are not strings, ...;
 400, like the server's schema check) and can be told to fail (``fail``) or to be slow
-(``latency``).
+(``latency``). Like the real servers, a model's ``sourceHash`` (1-32 characters) is stored and
+returned by a 2.x double and refused by an older one (its create request forbids unknown keys).
 
 ``fail`` is also the fault-injection switchboard of the reliability tests: besides an error
 status it can reset the connection (``reset``), hang before answering (``hang``), cut the body
@@ -662,7 +663,14 @@ class OMServer:
         required = {"name", "service"}
         if self._major_minor() < (1, 5):
             required.add("algorithm")
-        _check_body(body, MODEL_KEYS, required, "CreateMlModel")
+        # 1.x servers forbid unknown keys and have no sourceHash (2.0 adds it, 1-32 characters)
+        allowed = MODEL_KEYS if self._major_minor() >= (2, 0) else MODEL_KEYS - {"sourceHash"}
+        _check_body(body, allowed, required, "CreateMlModel")
+        source_hash = body.get("sourceHash")
+        if source_hash is not None and not (
+            isinstance(source_hash, str) and 0 < len(source_hash) <= 32
+        ):
+            raise _Reply(400, "[sourceHash: size must be between 1 and 32]")
         _check_model_fields(body, self._major_minor(), href_store=self.href_store)
         name = _entity_name(body["name"], self._major_minor())
         service = self.services.get(body["service"])

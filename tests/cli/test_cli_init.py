@@ -321,6 +321,7 @@ def test_policy_prints_the_policy_json(tmp_path: Path) -> None:
         "sagemaker:ListModels",
         "sagemaker:DescribeModel",
         "sagemaker:ListTags",
+        "sagemaker:Search",
     ]
 
 

@@ -83,9 +83,13 @@ def odd() -> Iterator[OddServer]:
 def test_the_client_config_bounds_time_and_attempts() -> None:
     config = aws.client_config(3.5, 2)
     assert (config.connect_timeout, config.read_timeout) == (3.5, 3.5)
-    assert config.retries == {"mode": "standard", "max_attempts": 2}
+    # adaptive: the standard backoff plus client-side rate limiting once AWS throttles
+    assert config.retries == {"mode": "adaptive", "max_attempts": 2}
+    assert aws.client_config(3.5, 4, retry_mode="standard").retries["mode"] == "standard"
     with pytest.raises(ValueError, match="timeout"):
         aws.client_config(0)
+    with pytest.raises(ValueError, match="retry_mode"):
+        aws.client_config(retry_mode="legacy")
 
 
 def test_endpoint_url_is_for_sagemaker_only(aws_env: dict[str, str]) -> None:

@@ -335,7 +335,8 @@ def test_aws_dying_in_the_middle_of_a_run_deletes_nothing_and_keeps_the_file(
 ) -> None:
     out = tmp_path / "out.json"
     out.write_text('["the previous run"]', encoding="utf-8")
-    aws.die_after = 2  # ListModels and one DescribeModel, then nothing
+    # ListEndpoints, the Search on Model that moto refuses, ListModels, then nothing
+    aws.die_after = 3
     text = config(om, aws, sink="file", filename=str(out))
     result = run(tmp_path, text, om, tags=False, assets=frozenset({"models"}))
     assert result.exit_code == 1
@@ -343,7 +344,7 @@ def test_aws_dying_in_the_middle_of_a_run_deletes_nothing_and_keeps_the_file(
     assert all("DescribeModel failed" in p.message for p in result.status.errors)
     assert out.read_text(encoding="utf-8") == '["the previous run"]'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "sm.yaml"]
-    aws.die_after = len(aws.actions) + 2  # the same with metadata-rest
+    aws.die_after = len(aws.actions) + 3  # the same with metadata-rest
     result = run(tmp_path, config(om, aws), om, tags=False, assets=frozenset({"models"}))
     assert result.exit_code == 1
     assert result.status.error_count >= len(MODELS) - 1

@@ -26,7 +26,12 @@ def test_the_policy_allows_exactly_the_sagemaker_reads_of_each_asset_kind() -> N
     assert [(s["Sid"], s["Action"]) for s in document["Statement"]] == [
         (
             "ReadSageMakerModels",
-            ["sagemaker:ListModels", "sagemaker:DescribeModel", "sagemaker:ListTags"],
+            [
+                "sagemaker:ListModels",
+                "sagemaker:DescribeModel",
+                "sagemaker:ListTags",
+                "sagemaker:Search",  # optional: 100 models per call, else the three above
+            ],
         ),
         ("ReadSageMakerTrainingJobs", ["sagemaker:DescribeTrainingJob", "sagemaker:Search"]),
         (

@@ -15,8 +15,11 @@ Everything here follows how the upstream runner builds its client (facts §2), s
 
 On top of that, every client gets a botocore :class:`~botocore.config.Config` with connect and read
 timeouts and a small number of attempts (:func:`client_config`), so an unreachable endpoint fails in
-seconds. STS follows botocore's own endpoint rules, which include the standard
-``AWS_ENDPOINT_URL_STS`` environment variable (that is how the tests reach a local STS).
+seconds. Retries use botocore's ``adaptive`` mode by default: the ``standard`` mode's backoff, plus
+a client-side rate limiter that, once AWS answers ``ThrottlingException``, holds the client's
+calls (all threads share one client) near the rate AWS accepts, instead of retrying into the
+limit until the attempts run out. STS follows botocore's own endpoint rules, which include the
+standard ``AWS_ENDPOINT_URL_STS`` environment variable (that is how the tests reach a local STS).
 
 Typical use (``omkit run``)::
 
@@ -40,6 +43,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_RETRY_MODE",
     "DEFAULT_ROLE_SESSION_NAME",
     "DEFAULT_TIMEOUT",
     "AwsConnection",
@@ -58,6 +63,7 @@ __all__ = [
     "assumed_role_info",
     "aws_error",
     "base_session",
+    "client_builder",
     "client_config",
     "connect",
     "credential_info",
@@ -68,8 +74,11 @@ log = logging.getLogger("omkit.aws")
 
 #: Seconds to wait for a connection, and then for each answer, before giving up.
 DEFAULT_TIMEOUT = 10.0
-#: Attempts per call, the first included (botocore's "standard" retry mode: one retry).
+#: Attempts per call, the first included (one retry).
 DEFAULT_MAX_ATTEMPTS = 2
+#: botocore's retry modes omkit accepts; ``adaptive`` adds client-side rate limiting.
+RETRY_MODES = ("adaptive", "standard")
+DEFAULT_RETRY_MODE = "adaptive"
 #: ``RoleSessionName`` when ``assumeRoleSessionName`` is not given (the schema default).
 DEFAULT_ROLE_SESSION_NAME = "OpenMetadataSession"
 
@@ -118,20 +127,24 @@ def client_config(
     timeout: float = DEFAULT_TIMEOUT,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     pool_size: int = 10,
+    retry_mode: str = DEFAULT_RETRY_MODE,
 ) -> Any:
     """A botocore ``Config`` with connect and read timeouts of ``timeout`` seconds, at most
-    ``max_attempts`` attempts per call (retry mode ``standard``) and up to ``pool_size`` open
-    connections (one per thread that calls the client at once)."""
+    ``max_attempts`` attempts per call (retry mode ``retry_mode``: ``adaptive`` or
+    ``standard``) and up to ``pool_size`` open connections (one per thread that calls the
+    client at once)."""
     from botocore.config import Config
 
     if timeout <= 0:
         raise ValueError("timeout must be positive")
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
+    if retry_mode not in RETRY_MODES:
+        raise ValueError(f"retry_mode must be one of {', '.join(RETRY_MODES)}")
     return Config(
         connect_timeout=timeout,
         read_timeout=timeout,
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": retry_mode, "max_attempts": max_attempts},
         max_pool_connections=max(10, pool_size),
     )
 
@@ -200,19 +213,46 @@ def connect(
     timeout: float = DEFAULT_TIMEOUT,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     pool_size: int = 10,
+    retry_mode: str = DEFAULT_RETRY_MODE,
 ) -> AwsConnection:
     """Steps 1 to 3 above in one call: base session, role (when configured), SageMaker client.
 
     Raises what boto3 raises (``ProfileNotFound``, ``NoCredentialsError``, ``ClientError`` from
     STS, ...); :func:`aws_error` turns any of them into a code and a message.
     """
-    config = client_config(timeout, max_attempts, pool_size)
+    config = client_config(timeout, max_attempts, pool_size, retry_mode)
     session = base_session(aws)
     info = credential_info(session)
     if aws.assumeRoleArn:
         session = assume_role(session, aws, config=config)
         info = assumed_role_info(aws)
     return AwsConnection(session, sagemaker_client(session, aws, config=config), info)
+
+
+def client_builder(
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    retry_mode: str = DEFAULT_RETRY_MODE,
+) -> Callable[[AwsCredentials, int], Any]:
+    """What ``omkit run`` builds its SageMaker client with: ``build(awsConfig, workers)`` calls
+    :func:`connect` (a connection pool as large as the thread pool, plus two) and logs where
+    the credentials came from (never the credentials)."""
+
+    def build(aws_config: AwsCredentials, workers: int) -> Any:
+        connection = connect(
+            aws_config,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            pool_size=workers + 2,
+            retry_mode=retry_mode,
+        )
+        logging.getLogger("omkit.run").info(
+            "AWS credentials: %s", connection.credentials.description
+        )
+        return connection.sagemaker
+
+    return build
 
 
 def credential_info(session: Any) -> CredentialInfo:

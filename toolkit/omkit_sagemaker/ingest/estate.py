@@ -1,7 +1,8 @@
 """The SageMaker asset kinds a run reads (``omkit run --assets``), and their warnings.
 
-* ``models``: ``ListModels``, ``DescribeModel``, ``ListTags`` (always read: the other kinds only
-  add to the models, which are what OpenMetadata stores);
+* ``models``: ``Search`` (100 models with their tags per call) where allowed, else
+  ``ListModels``, ``DescribeModel``, ``ListTags`` (always read: the other kinds only add to the
+  models, which are what OpenMetadata stores);
 * ``training-jobs``: each model's training job
   (:mod:`omkit_sagemaker.ingest.sources.training`);
 * ``endpoints``: the endpoints serving each model (:mod:`omkit_sagemaker.ingest.sources.endpoints`);
@@ -55,7 +56,12 @@ ASSET_KINDS: tuple[str, ...] = (
 )
 #: The IAM actions of each kind (``omkit policy sagemaker`` prints the same ones).
 ACTIONS: dict[str, tuple[str, ...]] = {
-    MODELS: ("sagemaker:ListModels", "sagemaker:DescribeModel", "sagemaker:ListTags"),
+    MODELS: (
+        "sagemaker:ListModels",
+        "sagemaker:DescribeModel",
+        "sagemaker:ListTags",
+        "sagemaker:Search",
+    ),
     training_source.ASSET: training_source.ACTIONS,
     endpoint_source.ASSET: endpoint_source.ACTIONS,
     registry_source.ASSET: registry_source.ACTIONS,

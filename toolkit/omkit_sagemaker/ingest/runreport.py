@@ -190,7 +190,9 @@ def render_text(result: RunResult) -> str:
                 lines.append(f"  ... and {count - SHOWN} more")
     lines.append("")
     lines.append("Summary:")
-    split = f"  (created {status.created}, updated {status.updated})" if result.sink else ""
+    split = f"  (created {status.created}, updated {status.updated}" if result.sink else ""
+    if split:  # unchanged: not sent, OpenMetadata had them as they are (sourceHash)
+        split += f", unchanged {status.unchanged})" if status.unchanged else ")"
     if result.sink == "file" or (plan is not None and not plan.server_read):
         split = ""
     deleted = result.mark_deleted
@@ -247,6 +249,7 @@ def as_json(result: RunResult) -> dict[str, Any]:
             "processed": status.processed,
             "created": status.created,
             "updated": status.updated,
+            "unchanged": status.unchanged,
             "filtered": status.filtered,
             "warnings": status.warning_count,
             "errors": total_errors(result),

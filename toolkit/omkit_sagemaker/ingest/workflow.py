@@ -76,7 +76,7 @@ LOG_LEVELS = {
     LogLevels.WARN: logging.WARNING,
     LogLevels.ERROR: logging.ERROR,
 }
-#: Attempts per AWS call in a run (botocore's "standard" retry mode backs off on throttling).
+#: Attempts per AWS call in a run (botocore's "adaptive" retry mode: backoff and rate limiting).
 AWS_MAX_ATTEMPTS = 5
 #: Shorter secret values are not searched for in output (they would match ordinary text).
 _MIN_SECRET = 4
@@ -109,6 +109,8 @@ class RunOptions:
     http_backoff: float = 0.5
     aws_timeout: float = 10.0
     aws_attempts: int = AWS_MAX_ATTEMPTS
+    #: botocore's retry mode (``adaptive``: client-side rate limiting; or ``standard``).
+    aws_retry_mode: str = "adaptive"
     progress: Progress = field(default_factory=Progress)
     #: Codes turned off (``--disable``) and back on (``--enable``) for the config check.
     disable: tuple[str, ...] = ()
@@ -583,20 +585,11 @@ def files_read(path: Path, workflow: Workflow, environ: Mapping[str, str] | None
 
 
 def _sagemaker_client(options: RunOptions) -> Callable[[AwsCredentials, int], Any]:
-    """The SageMaker client of a run, built with :mod:`omkit_sagemaker.ingest.aws` like
-    ``test-connection``'s,
-    with botocore retries for throttling and a connection pool as large as the thread pool."""
+    """The SageMaker client of a run (:func:`omkit_sagemaker.ingest.aws.client_builder`)."""
+    from omkit_sagemaker.ingest import aws
 
-    def build(aws_config: AwsCredentials, workers: int) -> Any:
-        from omkit_sagemaker.ingest import aws
-
-        connection = aws.connect(
-            aws_config,
-            timeout=options.aws_timeout,
-            max_attempts=options.aws_attempts,
-            pool_size=workers + 2,
-        )
-        log.info("AWS credentials: %s", connection.credentials.description)
-        return connection.sagemaker
-
-    return build
+    return aws.client_builder(
+        timeout=options.aws_timeout,
+        max_attempts=options.aws_attempts,
+        retry_mode=options.aws_retry_mode,
+    )

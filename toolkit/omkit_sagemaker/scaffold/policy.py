@@ -7,6 +7,10 @@ The policy allows exactly the AWS calls an ingestion makes, no more:
 * ``sagemaker:ListTags``: one call per model, for its tags. ``omkit run`` ingests tags; upstream
   ``metadata ingest`` never calls it, but the connector page asks for it too, so a policy made
   here works for both runners;
+* ``sagemaker:Search`` (optional for models): ``omkit run`` then reads 100 models with their tags
+  per call instead of the two calls per model above; without it, the run falls back to them
+  (one refused call, logged) and gets the same result. The three actions above stay in the
+  policy for that fallback and for ``metadata ingest``;
 * training jobs (``omkit run --assets training-jobs``, on by default):
   ``sagemaker:DescribeTrainingJob``, at most one call per model (the job named by the model's
   artifact location), and ``sagemaker:Search``, one bounded call per model whose artifact is not
@@ -46,7 +50,12 @@ POLICY_VERSION = "2012-10-17"
 ASSET_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "models": (
         "ReadSageMakerModels",
-        ("sagemaker:ListModels", "sagemaker:DescribeModel", "sagemaker:ListTags"),
+        (
+            "sagemaker:ListModels",
+            "sagemaker:DescribeModel",
+            "sagemaker:ListTags",
+            "sagemaker:Search",
+        ),
     ),
     "training-jobs": (
         "ReadSageMakerTrainingJobs",
@@ -72,6 +81,12 @@ SAGEMAKER_ACTIONS: tuple[str, ...] = tuple(
 )
 
 Policy = dict[str, Any]
+
+#: Why ``sagemaker:Search`` is in the models statement, and that it may be left out.
+SEARCH_NOTE = (
+    "sagemaker:Search is optional for models: with it, omkit run reads 100 models and their "
+    "tags per call; without it, two calls per model (DescribeModel, ListTags), same result"
+)
 
 
 @dataclass(frozen=True)
@@ -126,13 +141,17 @@ def sagemaker(role_arn: str | None = None, assets: tuple[str, ...] | None = None
     if role_arn is None:
         return PolicyAdvice(
             policy=sagemaker_policy(assets),
-            notes=("attach this policy to the user or role whose credentials the ingestion uses",),
+            notes=(
+                "attach this policy to the user or role whose credentials the ingestion uses",
+                SEARCH_NOTE,
+            ),
         )
     notes = (
         f"attach this policy to the role {role_arn}: the ingestion calls SageMaker as that role",
         "the identity the ingestion starts with (access keys, profile or instance role) needs "
         "only the policy below, which allows sts:AssumeRole on this one role",
         "the role's trust policy must also allow that identity to call sts:AssumeRole",
+        SEARCH_NOTE,
         "with assumeRoleSourceIdentity set, allow sts:SetSourceIdentity as well, in both "
         "the policy below and the role's trust policy",
     )

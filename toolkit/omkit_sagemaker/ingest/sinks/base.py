@@ -32,12 +32,15 @@ class Problem:
 class Status:
     """The counters of one run, safe to update from several threads."""
 
-    #: Models written (sent and accepted, or written to the file).
+    #: Models written (sent and accepted, or written to the file), or found unchanged.
     processed: int = 0
     #: Of those, the ones OpenMetadata did not have before (HTTP 201) ...
     created: int = 0
     #: ... and the ones it had (HTTP 200).
     updated: int = 0
+    #: Of those, the ones not sent because OpenMetadata already had them as they are (same
+    #: ``sourceHash``).
+    unchanged: int = 0
     filtered: int = 0
     soft_deleted: int = 0
     warning_count: int = 0
@@ -56,6 +59,13 @@ class Status:
                 self.created += 1
             elif created is False:
                 self.updated += 1
+        self._tick()
+
+    def model_unchanged(self) -> None:
+        """A model OpenMetadata already has exactly as it would be written: not sent."""
+        with self.lock:
+            self.processed += 1
+            self.unchanged += 1
         self._tick()
 
     def model_failed(self, name: str, message: str, *, quiet: bool = False) -> None:

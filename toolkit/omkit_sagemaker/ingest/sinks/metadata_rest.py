@@ -13,10 +13,20 @@ not-an-entity`` too, is an error for that model. Once the server stops answering
 token, or fails 10 times in a row (:class:`~omkit_sagemaker.ingest.sinks.base.Breaker`), the
 remaining models are not sent (each is counted as an error without another request) and the run
 fails, so a dead server costs seconds, not minutes.
+
+Fewer writes on 2.x servers: each model's request carries ``sourceHash`` (:func:`source_hash`,
+a 32-character hash of the body, the field's maximum; 1.x servers refuse the field and never get
+it), and the service's models are listed once at the start (the listing mark-deleted uses,
+``limit=1000`` per page, bounded) with the hash the server keeps for each. A model whose body
+hashes to what the server has is not sent at all (:attr:`Status.unchanged`), nor are its tags,
+so a second run of an unchanged estate writes nothing. A model whose tags could not all be
+created is sent without them and with the hash of what was sent, so the next run tries again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import threading
@@ -46,6 +56,22 @@ CONFIG_KEYS = frozenset(
 )
 #: Oldest server release omkit run writes to (``markDeletedMlModels`` appeared in 1.0).
 MIN_SERVER = (1, 0)
+
+
+#: First server release whose create requests know ``sourceHash`` (facts: 2.0 adds it).
+SOURCE_HASH_SERVER = (2, 0)
+#: Request fields left out of :func:`source_hash`: the hash itself (nothing in omkit's bodies
+#: changes from run to run unless SageMaker changed).
+VOLATILE_FIELDS = frozenset({"sourceHash"})
+
+
+def source_hash(body: dict[str, Any]) -> str:
+    """A stable hash of a create request: 32 hexadecimal characters (BLAKE2b, 16 bytes) of its
+    canonical JSON (keys sorted, no spaces), :data:`VOLATILE_FIELDS` left out. Equal bodies give
+    equal hashes whatever their key order."""
+    kept = {k: v for k, v in body.items() if k not in VOLATILE_FIELDS}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def parse_version(text: str) -> tuple[int, int]:
@@ -122,6 +148,10 @@ class MetadataRestSink:
         #: Models the service had before this run (only read for the bulk endpoint, whose answer
         #: does not tell new models from updated ones).
         self.known: set[str] = set()
+        #: Whether the server knows ``sourceHash`` (2.0 and later) ...
+        self.send_hash = False
+        #: ... and the hash it has for each of the service's models (fully qualified name).
+        self.hashes: dict[str, str] = {}
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="om-sink")
         self._slots = threading.BoundedSemaphore(2 * self.workers)
         self._batch: list[ModelRequest] = []
@@ -143,6 +173,7 @@ class MetadataRestSink:
                 f"the OpenMetadata server is version {version}; omkit run needs 1.0 or later"
             )
         self.bulk = major_minor >= (2, 0)
+        self.send_hash = major_minor >= SOURCE_HASH_SERVER
         path = service_path(service.name)
         existing = self.client.get(path)
         if existing is not None:
@@ -161,8 +192,13 @@ class MetadataRestSink:
         else:
             log.info("service %s exists in OpenMetadata: reusing it", service.name)
         self.service_fqn = str(existing["fullyQualifiedName"])
-        if self.bulk:
-            self.known = set(self.existing_models())
+        if self.bulk or self.send_hash:
+            for entity in self.listing():
+                fqn = str(entity["fullyQualifiedName"])
+                self.known.add(fqn)
+                stored = entity.get("sourceHash")
+                if isinstance(stored, str) and stored:
+                    self.hashes[fqn] = stored
         return self.service_fqn
 
     @property
@@ -173,6 +209,10 @@ class MetadataRestSink:
     def write(self, model: ModelRequest) -> None:
         if self.broken is not None:
             self.status.model_failed(model.name, f"not sent: {self.broken}", quiet=True)
+            return
+        stored = self.hashes.get(model.fqn)
+        if stored is not None and stored == source_hash(model.body()):
+            self.status.model_unchanged()  # the server has exactly this: nothing to send
             return
         if self.bulk:
             self._batch.append(model)
@@ -254,7 +294,8 @@ class MetadataRestSink:
         return failed
 
     def _body(self, model: ModelRequest) -> dict[str, Any]:
-        """The model's request, less the tags that could not be created."""
+        """The model's request, less the tags that could not be created, with the hash of what is
+        sent on servers that know ``sourceHash``."""
         failed = self._ensure_tags(model.tags)
         body = model.body()
         if failed:
@@ -262,6 +303,8 @@ class MetadataRestSink:
             body = {k: v for k, v in body.items() if k != "tags"}
             if labels:
                 body["tags"] = labels
+        if self.send_hash:
+            body = {**body, "sourceHash": source_hash(body)}
         return body
 
     def _send_one(self, model: ModelRequest) -> None:

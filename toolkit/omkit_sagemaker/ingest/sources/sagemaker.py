@@ -15,6 +15,17 @@ model's training job is looked up in the same worker
 (:mod:`omkit_sagemaker.ingest.sources.training`); a failed lookup keeps the model, with
 :attr:`SageMakerModel.training_error`.
 
+Where the caller may call ``sagemaker:Search`` (:attr:`SageMakerSource.search`, on by default),
+the models are read with their tags 100 per call instead (``Search(Resource="Model")``,
+:mod:`omkit_sagemaker.ingest.sources.search`): each record (``SearchRecord.Model.Model``) has
+the fields of ``DescribeModel`` plus ``Tags``, and is mapped by the same function
+(:func:`parse_model`), so OpenMetadata gets the same bodies. ``ListModels`` is still read (one
+call per 100 models) and is what says which models exist: a model it lists that ``Search`` did
+not give is described as above. So when a ``Search`` page fails (``AccessDenied``, a region or
+emulator that cannot search models, anything else; :attr:`SageMakerSource.search_error` says
+why), the models not read yet go the per-model way; and a model ``Search``'s index does not hold
+yet (it can lag a few seconds behind a new model) is neither missed nor taken for deleted.
+
 A model whose ``DescribeModel`` fails becomes a :class:`ModelFailure` (its name and the AWS
 error) and the others go on; a failed ``ListTags`` keeps the model, without tags, with a warning.
 A failed ``ListModels`` page ends the listing: :attr:`SageMakerSource.listing_error` says why,
@@ -46,6 +57,7 @@ from datetime import datetime
 from typing import Any
 
 from omkit_sagemaker.ingest import mainthread
+from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
 from omkit_sagemaker.ingest.sources.training import TrainingJob, TrainingJobs
 
 log = logging.getLogger("omkit.sagemaker")
@@ -221,6 +233,45 @@ class SageMakerSource:
     match_timeout: float = MATCH_TIMEOUT
     #: Looks up each model's training job (None: the ``training-jobs`` kind is off).
     training: TrainingJobs | None = None
+    #: Read the models with ``Search`` first (see the module doc).
+    search: bool = True
+    #: Why ``Search`` was not (or no longer) used (None: every model came from it, or it was off).
+    search_error: str | None = None
+    #: Models read through ``Search`` records (no per-model read call).
+    searched: int = 0
+
+    def listing(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
+        """Every model name with its ``Search`` record (None: from ``ListModels``, to be
+        described), ``Search`` first when :attr:`search` is on (see the module doc)."""
+        seen: set[str] = set()
+        if self.search:
+            pages = search_pages(self.client, "Model", page_size=self.page_size)
+            try:
+                for page in pages:
+                    found: dict[str, dict[str, Any]] = {}
+                    for result in page.results:
+                        record = result.get("Model")
+                        model = record.get("Model") if isinstance(record, dict) else None
+                        name = model.get("ModelName") if isinstance(model, dict) else None
+                        if isinstance(model, dict) and isinstance(name, str) and name not in seen:
+                            found.setdefault(name, model)
+                    if page.last and self.on_listed is not None:  # the total, before the last page
+                        self.on_listed(len(seen) + len(found))
+                    for name, model in found.items():
+                        seen.add(name)
+                        yield name, model
+            except SearchFailed as exc:
+                self.search_error = f"Search on Model failed: {exc}"
+                log.info(
+                    "%s; reading the %s with ListModels, DescribeModel and ListTags",
+                    self.search_error,
+                    "other models" if seen else "models",
+                )
+        # ListModels says which models exist (one call per 100): a model Search did not give
+        # (its index lags, or a page failed) is described, so none is missed nor soft-deleted
+        for name in self.names():
+            if name not in seen:
+                yield name, None
 
     def names(self) -> Iterator[str]:
         """Every model name, page after page (``ListModels`` with ``NextToken``)."""
@@ -241,9 +292,8 @@ class SageMakerSource:
                 if isinstance(summary.get("ModelName"), str)
             ]
             token = page.get("NextToken")
-            if not token and self.on_listed is not None:
-                # the last page: the total is known now, not once its models are described
-                self.on_listed(len(self.listed | set(names)))
+            if not token and self.on_listed is not None:  # the total, before the last page
+                self.on_listed(len(self.listed.union(names)))
             yield from names
             if not token:
                 self.listing_complete = True
@@ -257,10 +307,10 @@ class SageMakerSource:
     def items(self) -> Generator[Item, None, None]:
         """Each listed model, in listing order: described, failed or filtered out."""
         workers = max(1, self.workers)
-        pending: deque[Future[Item] | FilteredModel | ModelFailure] = deque()
+        pending: deque[Future[Item] | Item] = deque()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sagemaker") as pool:
             try:
-                for name in self.names():
+                for name, record in self.listing():
                     self.listed.add(name)
                     try:
                         kept = self.model_filter.keep_within(name, self.match_timeout)
@@ -273,7 +323,13 @@ class SageMakerSource:
                             )
                         )
                         continue
-                    if kept:
+                    if kept and record is not None:
+                        self.searched += 1
+                        if self.training is None:  # nothing more to read for this model
+                            pending.append(self.from_record(name, record))
+                        else:
+                            pending.append(pool.submit(self.from_record, name, record))
+                    elif kept:
                         pending.append(pool.submit(self.describe, name))
                     else:
                         pending.append(FilteredModel(name))
@@ -292,12 +348,7 @@ class SageMakerSource:
             described = self.client.describe_model(ModelName=name)
         except Exception as exc:
             return ModelFailure(name, f"DescribeModel failed: {aws_error(exc)}")
-        container = described.get("PrimaryContainer")
-        if not container:  # a multi-container model: take its first container
-            containers = described.get("Containers") or [{}]
-            container = containers[0]
         arn = described.get("ModelArn")
-        created = described.get("CreationTime")
         tags: tuple[tuple[str, str], ...] = ()
         tags_error = None
         if self.tags and isinstance(arn, str):
@@ -305,6 +356,29 @@ class SageMakerSource:
                 tags = self.list_tags(arn)
             except Exception as exc:
                 tags_error = f"ListTags failed: {aws_error(exc)}"
+        return self.parse_model(name, described, tags, tags_error)
+
+    def from_record(self, name: str, model: dict[str, Any]) -> Item:
+        """The model of a ``Search`` record (``SearchRecord.Model.Model``: ``DescribeModel``'s
+        fields and ``Tags``)."""
+        tags = _tag_pairs(model.get("Tags")) if self.tags else ()
+        return self.parse_model(name, model, tags, None)
+
+    def parse_model(
+        self,
+        name: str,
+        described: dict[str, Any],
+        tags: tuple[tuple[str, str], ...],
+        tags_error: str | None,
+    ) -> Item:
+        """The :class:`SageMakerModel` of a ``DescribeModel`` answer (or a ``Search`` record),
+        its training job looked up when that kind is on."""
+        container = described.get("PrimaryContainer")
+        if not container:  # a multi-container model: take its first container
+            containers = described.get("Containers") or [{}]
+            container = containers[0]
+        arn = described.get("ModelArn")
+        created = described.get("CreationTime")
         model_data_url = _text(container.get("ModelDataUrl"))
         job, training_error = None, None
         if self.training is not None and model_data_url is not None:
@@ -334,10 +408,7 @@ class SageMakerSource:
             if token:
                 kwargs["NextToken"] = token
             page = self.client.list_tags(**kwargs)
-            for tag in page.get("Tags") or ():
-                key, value = tag.get("Key"), tag.get("Value", "")
-                if isinstance(key, str) and isinstance(value, str):
-                    found.append((key, value))
+            found.extend(_tag_pairs(page.get("Tags")))
             token = page.get("NextToken")
             if not token:
                 return tuple(found)
@@ -347,8 +418,20 @@ class SageMakerSource:
         raise ValueError(f"ListTags gave more than {MAX_TAG_PAGES} pages")
 
 
-def _result(item: Future[Item] | FilteredModel | ModelFailure) -> Item:
+def _result(item: Future[Item] | Item) -> Item:
     return item.result() if isinstance(item, Future) else item
+
+
+def _tag_pairs(tags: object) -> tuple[tuple[str, str], ...]:
+    """``(Key, Value)`` of an AWS ``TagList``, in its order (a missing value is empty)."""
+    found: list[tuple[str, str]] = []
+    for tag in tags if isinstance(tags, list) else ():
+        if not isinstance(tag, dict):
+            continue
+        key, value = tag.get("Key"), tag.get("Value", "")
+        if isinstance(key, str) and isinstance(value, str):
+            found.append((key, value))
+    return tuple(found)
 
 
 def _text(value: object) -> str | None:
