@@ -69,8 +69,8 @@ def test_a_policy_for_some_asset_kinds_only() -> None:
         "ReadSageMakerModels",
         "ReadSageMakerEndpoints",
     ]
-    with pytest.raises(ValueError, match="unknown asset kind 'features'"):
-        policy.sagemaker_policy(("features",))
+    with pytest.raises(ValueError, match="unknown asset kind 'gizmos'"):
+        policy.sagemaker_policy(("gizmos",))
 
 
 def test_every_action_is_a_real_api_operation() -> None:
