@@ -6,7 +6,9 @@ training jobs that no model uses, 200 endpoints (each a config of two variants) 
 package groups of 3 versions (Approved, Rejected, PendingManualApproval; their artifacts are
 models' artifacts). The recording OpenMetadata double takes the writes. As in
 `bench/run_bench.py`, every SageMaker call goes through a proxy that adds `--aws-latency`
-milliseconds (default 20), spread over `--moto-servers` moto processes (default 2).
+milliseconds (default 20). One moto process by default (`--moto-servers`): moto's paging tokens
+are only valid in the process that made them, and the proxy would send page 2 of
+`ListEndpoints` to another one.
 
 Measured, on the same estate:
 - AWS calls per model of the estate run (every `--assets` kind), counted at the proxy;
@@ -106,9 +108,7 @@ STATUSES = ("Approved", "Rejected", "PendingManualApproval")
 
 
 def start_moto() -> tuple[subprocess.Popen[bytes], MotoServer]:
-    """moto in its own process. Every process gets the same ``PYTHONHASHSEED``: moto's paging
-    tokens hold a hash of the request, and the proxy sends page 2 to another process than
-    page 1 (AWS tokens do not depend on which host answers)."""
+    """moto in its own process (with a fixed ``PYTHONHASHSEED``, so that runs are alike)."""
     port = free_port()
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     proc = subprocess.Popen(
@@ -313,7 +313,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a tenth of the estate, for CI")
     parser.add_argument("--aws-latency", type=float, default=20.0, metavar="MS")
     parser.add_argument("--pairs", type=int, default=None, help="A B pairs (default 3; quick 2)")
-    parser.add_argument("--moto-servers", type=int, default=2, metavar="N")
+    parser.add_argument("--moto-servers", type=int, default=1, metavar="N")
     args = parser.parse_args()
     scale = QUICK if args.quick else FULL
     pairs = args.pairs or (2 if args.quick else 3)

@@ -27,6 +27,7 @@ from awsfixtures import (
     iam_enforced,
     iam_user,
     seed_estate,
+    tag_model,
 )
 from omdouble import OMServer
 from omkit_sagemaker.ingest import runreport, workflow
@@ -153,8 +154,9 @@ def test_every_asset_kind_fills_its_fields(
         # one per model with an artifact in the default layout; never the job history
         "DescribeTrainingJob": 2,
         # one bounded Search for the artifact in another layout (moto cannot answer it), and
-        # the (empty) registry's two (package groups, their versions) and the feature groups'
-        "Search": 4,
+        # the (empty) registry's two (package groups, their versions), the feature groups' and
+        # the endpoints' tags (one page for every endpoint)
+        "Search": 5,
         "ListEndpoints": 1,
         "DescribeEndpoint": 3,
         "DescribeEndpointConfig": 2,  # churn-prod and churn-shadow share churn-ab
@@ -197,7 +199,7 @@ def test_assets_endpoints_only_sets_server_and_the_endpoint_table(
     )
     assert result.exit_code == 0
     assert "DescribeTrainingJob" not in calls
-    assert "Search" not in calls
+    assert calls["Search"] == 1  # the endpoints' tags; no training-job lookup
     churn = model_bodies(om_server)["churn"]
     assert churn == {
         "name": "churn",
@@ -280,3 +282,30 @@ def test_models_sharing_an_artifact_share_one_lookup_across_workers(
     bodies = model_bodies(om_server)
     for i in range(6):
         assert bodies[f"churn-v{i}"]["mlHyperParameters"] == CHURN["mlHyperParameters"]
+
+
+def test_endpoint_tags_go_on_the_models_they_serve(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    client = estate.client("sagemaker")
+    arn = client.describe_endpoint(EndpointName="fraud-prod")["EndpointArn"]
+    tag_model(estate, arn, {"env": "prod", "aws:cloudformation:stack-name": "s"})
+    calls: Counter[str] = Counter()
+    result = run(tmp_path, estate, om_server, sagemaker_client=counting(estate, calls))
+    assert result.exit_code == 0, result.status.errors
+    bodies = model_bodies(om_server)
+    label = {
+        "tagFQN": "env.prod",
+        "source": "Classification",
+        "labelType": "Automated",
+        "state": "Confirmed",
+    }
+    assert bodies["fraud"]["tags"] == [label]  # fraud-prod serves fraud only; aws: skipped
+    assert "tags" not in bodies["churn"]
+    assert om_server.tags["env.prod"]["description"] == "SageMaker tag `env=prod`."
+    assert calls["ListTags"] == 4  # the models'; the endpoints' tags come with one Search
+
+    om_server.clear_requests()
+    result = run(tmp_path, estate, om_server, tags=False)
+    assert result.exit_code == 0
+    assert "tags" not in model_bodies(om_server)["fraud"]

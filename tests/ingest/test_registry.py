@@ -173,8 +173,9 @@ def test_each_group_becomes_one_model_with_its_versions(
     assert "sourceUrl" not in sent["churn_registry"]
     assert om_server.models["local_sagemaker.churn_registry"]["algorithm"] == "xgboost"
     # the whole registry in two Searches; the versions' jobs are the models' (one lookup each)
-    # + the models' one artifact outside the default layout, + the feature groups'
-    assert calls["Search"] == 4
+    # + the models' one artifact outside the default layout, the feature groups', the
+    # endpoints' tags
+    assert calls["Search"] == 5
     assert calls["DescribeTrainingJob"] == 2
     assert "ListModelPackages" not in calls
     assert "DescribeModelPackage" not in calls

@@ -40,6 +40,7 @@ def test_the_policy_allows_exactly_the_sagemaker_reads_of_each_asset_kind() -> N
                 "sagemaker:ListEndpoints",
                 "sagemaker:DescribeEndpoint",
                 "sagemaker:DescribeEndpointConfig",
+                "sagemaker:Search",
             ],
         ),
         ("ReadSageMakerModelRegistry", ["sagemaker:Search"]),
@@ -69,8 +70,8 @@ def test_a_policy_for_some_asset_kinds_only() -> None:
         "ReadSageMakerModels",
         "ReadSageMakerEndpoints",
     ]
-    with pytest.raises(ValueError, match="unknown asset kind 'gizmos'"):
-        policy.sagemaker_policy(("gizmos",))
+    with pytest.raises(ValueError, match="unknown asset kind 'lineage'"):
+        policy.sagemaker_policy(("lineage",))
 
 
 def test_every_action_is_a_real_api_operation() -> None:

@@ -81,25 +81,29 @@ def usage_error(message: str) -> int:
 
 def validate(args: ValidateArgs) -> int:
     """Check the files, print the report, and return 0 (valid), 1 (problems) or 2 (usage)."""
-    from omkit_sagemaker import api
+    # The library function omkit_sagemaker.validate_paths wraps: its result classes are
+    # dataclasses, which would cost a cold start a fifth of its time (base/records.py).
     from omkit_sagemaker.base.diagnostics import has_errors
     from omkit_sagemaker.check import report
+    from omkit_sagemaker.check.settings import split_codes
+    from omkit_sagemaker.check.validate import UsageError, validate_paths
 
     stdin = sys.stdin.buffer.read(_STDIN_LIMIT) if "-" in args.paths else None
     if stdin is not None and len(stdin) >= _STDIN_LIMIT:
         return usage_error("standard input: more than 4 MiB is more than a config; not read")
-    result = api.validate_paths(
-        args.paths,
-        environ=None if args.no_env else os.environ,
-        target_version=args.target_version,
-        disable=args.disable,
-        enable=args.enable,
-        only_workflows=args.only_workflows,
-        stdin=stdin,
-        stdin_name=args.stdin_filename,
-    )
-    if result.usage_error is not None:
-        return usage_error(result.usage_error)
+    try:
+        result = validate_paths(
+            args.paths,
+            environ=None if args.no_env else os.environ,
+            target_version=args.target_version,
+            disable=split_codes(args.disable),
+            enable=split_codes(args.enable),
+            only_workflows=args.only_workflows,
+            stdin=stdin,
+            stdin_name=args.stdin_filename,
+        )
+    except UsageError as exc:
+        return usage_error(str(exc))
     note = ""
     if args.baseline is not None or args.write_baseline is not None:
         from omkit_sagemaker.check import baseline as baselines

@@ -24,14 +24,14 @@ the kind is skipped with one warning naming the IAM action, and the run goes on.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from omkit_sagemaker.ingest import groups as group_mapping
 from omkit_sagemaker.ingest import lineage as lineage_edges
 from omkit_sagemaker.ingest.conform import conform
 from omkit_sagemaker.ingest.featuremap import TableLookup, ml_features
-from omkit_sagemaker.ingest.mapping import ModelRequest
+from omkit_sagemaker.ingest.mapping import ModelRequest, tag_requests
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient
 from omkit_sagemaker.ingest.sinks.base import Sink, Status
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, parse_version
@@ -111,7 +111,13 @@ class Estate:
 
 
 def read_estate(
-    client: Any, region: str, assets: frozenset[str], status: Status, workers: int = 8
+    client: Any,
+    region: str,
+    assets: frozenset[str],
+    status: Status,
+    workers: int = 8,
+    *,
+    tags: bool = True,
 ) -> Estate:
     """Prepare the training-job lookups and read the endpoints, the registry and the feature
     groups (before the models; endpoints and feature groups ``workers`` calls at a time)."""
@@ -119,7 +125,7 @@ def read_estate(
     if training_source.ASSET in assets:
         estate.training = TrainingJobs(client)
     if endpoint_source.ASSET in assets:
-        index = EndpointIndex(client, region, workers=workers)
+        index = EndpointIndex(client, region, workers=workers, tags=tags)
         try:
             estate.endpoints = index.read()
         except AssetDenied as exc:
@@ -170,9 +176,11 @@ def attach(
 
 def finalize(
     estate: Estate, request: ModelRequest, job: TrainingJob | None, status: Status
-) -> bool:
-    """Add the features of ``request``'s training job and fit it to the server; False (with an
-    error for that entity) when it cannot be sent."""
+) -> ModelRequest | None:
+    """``request`` with the tags of the endpoints serving it and the features of its training
+    job, fitted to the server; None (with an error for that entity) when it cannot be sent."""
+    if request.kind == MODELS:
+        request = with_endpoint_tags(request, estate.servings(request.name))
     body = request.request
     if estate.features is not None and job is not None:
         groups = estate.features.for_channels(uri for _, uri in job.channels)
@@ -183,8 +191,23 @@ def finalize(
     problem = conform(body, estate.server)
     if problem is not None:
         status.model_failed(request.name, problem)
-        return False
-    return True
+        return None
+    return request
+
+
+def with_endpoint_tags(request: ModelRequest, servings: tuple[Serving, ...]) -> ModelRequest:
+    """``request`` with the tags of the endpoints serving it added after its own (by the same
+    rules, :func:`mapping.tag_requests`; a tag it has already is not repeated)."""
+    extra = [tag for serving in servings for tag in serving.tags]
+    if not extra:
+        return request
+    known = {tag.fqn for tag in request.tags}
+    added = tuple(t for t in tag_requests(extra) if t.fqn not in known)
+    if not added:
+        return request
+    body = dict(request.request)
+    body["tags"] = [*body.get("tags", []), *(t.label() for t in added)]
+    return replace(request, tags=(*request.tags, *added), request=body)
 
 
 def _read_registry(client: Any, estate: Estate, status: Status) -> RegistryIndex | None:
@@ -231,8 +254,9 @@ def write_groups(
         workers=source.workers,
     )
     for request, job in requests:
-        if finalize(estate, request, job, status):
-            sink.write(request)
+        final = finalize(estate, request, job, status)
+        if final is not None:
+            sink.write(final)
 
 
 def registry_complete(estate: Estate) -> bool:

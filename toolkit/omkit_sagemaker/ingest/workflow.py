@@ -431,7 +431,9 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
             result.server_version = rest.server_version
         stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
         region = result.region = sagemaker.awsConfig.awsRegion
-        estate = read_estate(aws_client, region, options.assets, status, options.workers)
+        estate = read_estate(
+            aws_client, region, options.assets, status, options.workers, tags=options.tags
+        )
         estate_kinds.attach(estate, rest, options.lineage_service, status, dry_run=options.dry_run)
         source.training = estate.training
         _ingest(source, sink, status, service_fqn, region, options, stop, estate)
@@ -511,8 +513,9 @@ def _ingest(
                 request = model_request(
                     item, service_fqn, region, with_tags=options.tags, servings=servings
                 )
-                if estate_kinds.finalize(estate, request, item.training_job, status):
-                    sink.write(request)
+                final = estate_kinds.finalize(estate, request, item.training_job, status)
+                if final is not None:
+                    sink.write(final)
         if stop() is None:
             estate_kinds.write_groups(estate, source, sink, status, service_fqn, region)
         sink.finish()

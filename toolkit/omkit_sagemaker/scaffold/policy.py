@@ -17,7 +17,7 @@ The policy allows exactly the AWS calls an ingestion makes, no more:
   in SageMaker's default layout;
 * endpoints (``--assets endpoints``, on by default): ``sagemaker:ListEndpoints`` (page by page),
   then ``sagemaker:DescribeEndpoint`` per endpoint and ``sagemaker:DescribeEndpointConfig`` per
-  endpoint config;
+  endpoint config, and ``sagemaker:Search`` on ``Endpoint`` (page by page) for their tags;
 * the Model Registry (``--assets registry``, on by default): ``sagemaker:Search`` on
   ``ModelPackageGroup`` and on ``ModelPackage`` (page by page), for every group and version.
 
@@ -67,6 +67,7 @@ ASSET_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
             "sagemaker:ListEndpoints",
             "sagemaker:DescribeEndpoint",
             "sagemaker:DescribeEndpointConfig",
+            "sagemaker:Search",
         ),
     ),
     "registry": ("ReadSageMakerModelRegistry", ("sagemaker:Search",)),

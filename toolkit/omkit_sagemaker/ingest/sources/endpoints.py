@@ -8,6 +8,11 @@ config's ``ProductionVariants`` name the models (``DescribeEndpoint`` does not).
 with the number of endpoints, never with the number of models: the index is read once, before
 the models.
 
+With :attr:`EndpointIndex.tags`, the endpoints' tags come from ``Search(Resource="Endpoint")``
+(every page, bounded: a page of 100 endpoints per call, instead of one ``ListTags`` each); a
+failed or denied ``Search`` only leaves the tags out, with a message in
+:attr:`EndpointIndex.problems`.
+
 A missing permission (``AccessDenied``) for any of the three calls raises
 :class:`~omkit_sagemaker.ingest.sources.training.AssetDenied` naming the IAM action (the caller
 skips the kind); any other failure of one endpoint or config leaves that endpoint out, with a
@@ -30,6 +35,7 @@ ACTIONS = (
     "sagemaker:ListEndpoints",
     "sagemaker:DescribeEndpoint",
     "sagemaker:DescribeEndpointConfig",
+    "sagemaker:Search",
 )
 #: Endpoints per ListEndpoints page (the API's maximum).
 PAGE_SIZE = 100
@@ -57,6 +63,8 @@ class Serving:
     instance_type: str | None = None
     #: ``CurrentInstanceCount`` (else the config's ``InitialInstanceCount``).
     instance_count: int | None = None
+    #: The endpoint's tags, ``(key, value)`` (with :attr:`EndpointIndex.tags`).
+    tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def in_service(self) -> bool:
@@ -78,6 +86,8 @@ class EndpointIndex:
     page_size: int = PAGE_SIZE
     #: Endpoints and configs described at once.
     workers: int = 8
+    #: Read the endpoints' tags too (one Search page per 100 endpoints).
+    tags: bool = False
     #: Model name -> the variants serving it, endpoints in listing order.
     by_model: dict[str, list[Serving]] = field(default_factory=dict)
     #: ``(endpoint, message)`` for each endpoint that could not be read.
@@ -105,12 +115,43 @@ class EndpointIndex:
         for refused in answers:
             if refused is not None:
                 raise refused
+        tags = self._tags() if self.tags and names else {}
         for name, answer in zip(names, described, strict=True):
             if isinstance(answer, str):
                 self._problem(name, answer)
             elif isinstance(answer, dict):
-                self._endpoint(name, answer)
+                self._endpoint(name, answer, tags.get(name, ()))
         return self
+
+    def _tags(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Endpoint name -> its tags, from ``Search(Resource="Endpoint")``."""
+        found: dict[str, tuple[tuple[str, str], ...]] = {}
+        token: str | None = None
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            kwargs: dict[str, Any] = {"Resource": "Endpoint", "MaxResults": self.page_size}
+            if token:
+                kwargs["NextToken"] = token
+            try:
+                page = self.client.search(**kwargs)
+            except Exception as exc:
+                self._problem("tags", f"Search on Endpoint failed: {_message(exc)}; no tags")
+                return found
+            for result in _items(page.get("Results")):
+                endpoint = result.get("Endpoint")
+                if not isinstance(endpoint, dict):
+                    continue
+                name = endpoint.get("EndpointName")
+                pairs = [(t.get("Key"), t.get("Value", "")) for t in _items(endpoint.get("Tags"))]
+                if isinstance(name, str):
+                    found[name] = tuple(
+                        (k, v) for k, v in pairs if isinstance(k, str) and isinstance(v, str)
+                    )
+            token = page.get("NextToken")
+            if not token or token in seen:
+                return found
+            seen.add(token)
+        return found
 
     def _describe(self, name: str) -> dict[str, Any] | str | AssetDenied:
         try:
@@ -164,7 +205,9 @@ class EndpointIndex:
         self._problem("ListEndpoints", f"more than {MAX_PAGES} pages: the listing was stopped")
         return names
 
-    def _endpoint(self, name: str, described: dict[str, Any]) -> None:
+    def _endpoint(
+        self, name: str, described: dict[str, Any], tags: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         status = described.get("EndpointStatus")
         config_name = described.get("EndpointConfigName")
         if not isinstance(config_name, str):
@@ -195,6 +238,7 @@ class EndpointIndex:
                     weight=float(weight) if weight is not None else None,
                     instance_type=instance_type if isinstance(instance_type, str) else None,
                     instance_count=int(count) if count is not None else None,
+                    tags=tags,
                 )
             )
 
