@@ -24,16 +24,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from omkit_sagemaker.api.results import (
-    ConfigProblem,
-    ManySummary,
-    ModelFailure,
-    Problem,
-    RunSummary,
-    ValidationResult,
-)
+from omkit_sagemaker.api.checked import ConfigProblem, ValidationResult
 
 if TYPE_CHECKING:
+    from omkit_sagemaker.api.results import ManySummary, ModelFailure, Problem, RunSummary
     from omkit_sagemaker.ingest.multirun import Job
     from omkit_sagemaker.ingest.workflow import Progress, RunOptions, RunResult
 
@@ -144,6 +138,7 @@ def run_job(job: Job, run_options: RunOptions) -> RunSummary:
     """:func:`run` for an already resolved config and options (the CLI's entry)."""
     from dataclasses import replace
 
+    from omkit_sagemaker.api.results import RunSummary
     from omkit_sagemaker.ingest import pipelinestatus, workflow
 
     if job.no_env or job.text is not None:
@@ -178,6 +173,7 @@ def run_many(
     ``pipeline_run_id`` (the ``runId`` of the pipeline status of a config without
     ``pipelineRunId``, already reported ``queued`` by the caller, as the Airflow DAG's
     validate task does)."""
+    from omkit_sagemaker.api.results import ManySummary
     from omkit_sagemaker.ingest.expand import ExpandError
 
     try:
@@ -261,6 +257,7 @@ def run_jobs(
     pipeline_run_id: str | None = None,
 ) -> ManySummary:
     """:func:`run_many` for resolved jobs and options (the CLI's entry)."""
+    from omkit_sagemaker.api.results import ManySummary, RunSummary
     from omkit_sagemaker.ingest import multirun, pipelinestatus
 
     states: dict[int, str | None] = {}
@@ -409,4 +406,19 @@ def _validate_texts(
 
 
 def _failed(name: str, message: str) -> RunSummary:
+    from omkit_sagemaker.api.results import RunSummary
+
     return RunSummary(config=name, success=False, exit_code=2, fatal=message)
+
+
+#: Names of :mod:`.results` offered here, imported on first use (dataclasses stay off the
+#: ``omkit validate`` path, which imports this package).
+_RESULTS = frozenset({"ManySummary", "ModelFailure", "Problem", "RunSummary"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RESULTS:
+        from omkit_sagemaker.api import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module 'omkit_sagemaker.api' has no attribute {name!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
+from omkit_sagemaker.api.checked import ConfigProblem
 
 if TYPE_CHECKING:
     from omkit_sagemaker.ingest.multirun import ManyResult
@@ -26,30 +26,6 @@ class Problem:
 
     subject: str
     message: str
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One problem ``omkit validate`` found in a config: ``file:line:column: code message``."""
-
-    file: str
-    line: int
-    column: int
-    code: str
-    severity: str
-    message: str
-    hint: str | None = None
-
-    @classmethod
-    def of(cls, d: Diagnostic) -> ConfigProblem:
-        return cls(d.file, d.line, d.column, d.code, d.severity.value, d.message, d.hint)
-
-    def __str__(self) -> str:
-        hint = f" (hint: {self.hint})" if self.hint else ""
-        return (
-            f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} "
-            f"{self.message}{hint}"
-        )
 
 
 @dataclass
@@ -165,33 +141,3 @@ class ManySummary:
     @property
     def failed(self) -> list[RunSummary]:
         return [r for r in self.runs if not r.success]
-
-
-@dataclass
-class ValidationResult:
-    """The outcome of :func:`omkit_sagemaker.validate`: the files checked and every problem
-    found (``omkit validate``'s diagnostics). ``usage_error`` is set (and nothing checked)
-    for a path that does not exist, a directory without configs, a bad option value."""
-
-    files: list[str] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: YAML files passed over because they are not workflow configs.
-    skipped: list[str] = field(default_factory=list)
-    usage_error: str | None = None
-
-    @property
-    def problems(self) -> list[ConfigProblem]:
-        return [ConfigProblem.of(d) for d in self.diagnostics]
-
-    @property
-    def errors(self) -> int:
-        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
-
-    @property
-    def warnings(self) -> int:
-        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
-
-    @property
-    def ok(self) -> bool:
-        """True when the configs have no error (warnings allowed) and the arguments were fine."""
-        return self.usage_error is None and self.errors == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -325,6 +326,12 @@ def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
         options.progress = runreport.LineProgress()
         summary = api.run_job(job, options)
     assert summary.detail is not None
-    runreport.write(summary.detail, output_format.value, sys.stdout)
+    if output_format is RunFormat.json:  # the run's document, with its region and pipeline state
+        from omkit_sagemaker.ingest.workflow import REDACTOR
+
+        sys.stdout.write(REDACTOR.redact(json.dumps(summary.to_dict(), indent=2)) + "\n")
+        sys.stdout.flush()
+    else:
+        runreport.write(summary.detail, output_format.value, sys.stdout)
     if summary.exit_code:
         raise typer.Exit(code=summary.exit_code)
