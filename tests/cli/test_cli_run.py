@@ -317,7 +317,8 @@ def test_credentials_without_the_endpoint_actions_skip_endpoints_with_one_warnin
     warnings = [line for line in done.err.splitlines() if "warning" in line]
     assert len(warnings) == 1
     assert warnings[0].startswith(
-        "omkit: warning: endpoints: skipped: sagemaker:ListEndpoints is not allowed ("
+        # Search lists the endpoints; the first endpoint call it lacks is DescribeEndpointConfig
+        "omkit: warning: endpoints: skipped: sagemaker:DescribeEndpointConfig is not allowed ("
     )
     churn = om_server.models["local_sagemaker.churn"]
     assert "server" not in churn
@@ -335,7 +336,8 @@ def test_a_failing_endpoint_config_is_read_once_and_only_warns(
     write_config(tmp_path, config_text(om_server.url, aws_faults.endpoint))
     done = omkit("run", "sm.yaml", cwd=tmp_path, env=env_for(om_server))
     assert done.code == 0, done.err
-    assert aws_faults.actions.count("DescribeEndpoint") == 3
+    # the endpoints come from one Search page: no DescribeEndpoint
+    assert aws_faults.actions.count("DescribeEndpoint") == 0
     assert aws_faults.actions.count("DescribeEndpointConfig") == 2  # churn-ab, fraud-only
     assert "ListTrainingJobs" not in aws_faults.actions
     for endpoint, config in (

@@ -3,7 +3,8 @@ over real HTTP: moto for SageMaker (a seeded estate, :func:`awsfixtures.seed_est
 recording OpenMetadata double (which rejects wrong field shapes as a real server does).
 
 Exact request bodies for each asset kind; the AWS calls a run makes (one per model for training
-jobs, one per endpoint and per endpoint config for endpoints, never ListTrainingJobs);
+jobs, one Search page per 100 endpoints and one call per endpoint config for endpoints, never
+ListTrainingJobs); a denied Search falling back to ListEndpoints and DescribeEndpoint;
 ``--assets`` leaving kinds out; a missing IAM permission warns once, naming the action, and
 skips only that kind.
 """
@@ -155,10 +156,9 @@ def test_every_asset_kind_fills_its_fields(
         "DescribeTrainingJob": 2,
         # one bounded Search for the artifact in another layout (moto cannot answer it), and
         # the (empty) registry's two (package groups, their versions), the feature groups' and
-        # the endpoints' tags (one page for every endpoint)
+        # the endpoints (one page gives every endpoint's config, status, variants and tags:
+        # no ListEndpoints, no DescribeEndpoint)
         "Search": 5,
-        "ListEndpoints": 1,
-        "DescribeEndpoint": 3,
         "DescribeEndpointConfig": 2,  # churn-prod and churn-shadow share churn-ab
     }
 
@@ -199,7 +199,8 @@ def test_assets_endpoints_only_sets_server_and_the_endpoint_table(
     )
     assert result.exit_code == 0
     assert "DescribeTrainingJob" not in calls
-    assert calls["Search"] == 1  # the endpoints' tags; no training-job lookup
+    assert calls["Search"] == 1  # the endpoints with their tags; no training-job lookup
+    assert "DescribeEndpoint" not in calls
     churn = model_bodies(om_server)["churn"]
     assert churn == {
         "name": "churn",
@@ -240,7 +241,7 @@ def test_a_missing_permission_skips_only_that_kind_with_a_warning_naming_it(
     ]
     assert "omkit policy sagemaker" in result.status.warnings[0].message
     assert calls["DescribeTrainingJob"] == 1  # denied once: never asked again
-    assert calls["Search"] == 0
+    assert calls["Search"] == 1  # the endpoints' Search, denied: then ListEndpoints, denied
     assert sorted(model_bodies(om_server)) == ["churn", "fraud", "imported", "scorer"]
     assert model_bodies(om_server)["churn"]["algorithm"] == "xgboost"
     assert "server" not in model_bodies(om_server)["churn"]
@@ -309,3 +310,39 @@ def test_endpoint_tags_go_on_the_models_they_serve(
     result = run(tmp_path, estate, om_server, tags=False)
     assert result.exit_code == 0
     assert "tags" not in model_bodies(om_server)["fraud"]
+
+
+def test_a_denied_endpoint_search_falls_back_to_describing_each_endpoint(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    """Without sagemaker:Search (moto enforcing IAM) the endpoints are listed and described one
+    by one: the same endpoint table and server, no endpoint tags, and one warning saying so."""
+    allowed = [
+        "sagemaker:ListModels",
+        "sagemaker:DescribeModel",
+        "sagemaker:ListTags",
+        "sagemaker:ListEndpoints",
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:DescribeEndpointConfig",
+    ]
+    key, secret = iam_user(estate, "no-search", allowed)
+    calls: Counter[str] = Counter()
+    factory = counting(estate, calls, key=key, secret=secret)
+    assets = frozenset({"models", "endpoints"})
+    with iam_enforced(estate):
+        result = run(tmp_path, estate, om_server, sagemaker_client=factory, assets=assets)
+    assert result.exit_code == 0, result.status.errors
+    subjects = [(w.subject, w.message.split(": ")[0]) for w in result.status.warnings]
+    assert subjects == [("endpoint tags", "Search on Endpoint failed")]
+    assert "sagemaker:Search" in result.status.warnings[0].message
+    assert calls["ListEndpoints"] == 1
+    assert calls["DescribeEndpoint"] == 3
+    assert calls["DescribeEndpointConfig"] == 2
+    churn = model_bodies(om_server)["churn"]
+    assert churn["description"] == (
+        ENDPOINTS_HEADER + "| `churn-prod` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n"
+        "| `churn-shadow` | InService | `blue` | 0.7 | `ml.m5.large` | 2 |\n"
+    )
+    assert churn["server"] == CHURN["server"]
+    assert "tags" not in churn
+    assert secret not in str(result.status.warnings)

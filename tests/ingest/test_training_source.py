@@ -229,6 +229,8 @@ def test_endpoints_not_in_service_and_serverless_variants_are_described_but_not_
         arn = f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}"
         return {"EndpointName": name, "EndpointArn": arn, "EndpointStatus": status, **summary}
 
+    # Search denied: the index falls back to ListEndpoints and one DescribeEndpoint each
+    stubber.add_client_error("search", "AccessDeniedException", "no Search", http_status_code=400)
     stubber.add_response(
         "list_endpoints",
         {"Endpoints": [listed("churn-canary", "Creating")], "NextToken": "p2"},
@@ -239,6 +241,8 @@ def test_endpoints_not_in_service_and_serverless_variants_are_described_but_not_
         {"Endpoints": [listed("churn-sls", "InService"), listed("broken", "InService")]},
         {"MaxResults": 100, "NextToken": "p2"},
     )
+    # described in name order: broken first
+    stubber.add_client_error("describe_endpoint", "InternalFailure", "oops", http_status_code=500)
     configs: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for name, config, status in (
         ("churn-canary", "canary-cfg", "Creating"),
@@ -272,7 +276,6 @@ def test_endpoints_not_in_service_and_serverless_variants_are_described_but_not_
                 {"EndpointConfigName": config},
             )
         )
-    stubber.add_client_error("describe_endpoint", "InternalFailure", "oops", http_status_code=500)
     # every endpoint, then each config once (by name); one worker, so the Stubber's order holds
     for answer, params in configs:
         stubber.add_response("describe_endpoint_config", answer, params)
@@ -401,8 +404,84 @@ def test_the_double_rejects_wrong_field_shapes(
 def test_a_repeated_endpoints_token_stops_the_listing(stubbed: tuple[Any, Stubber]) -> None:
     client, stubber = stubbed
     page = {"Endpoints": [], "NextToken": "same"}
+    stubber.add_client_error("search", "AccessDeniedException", "no Search", http_status_code=400)
     stubber.add_response("list_endpoints", page, {"MaxResults": 100})
     stubber.add_response("list_endpoints", page, {"MaxResults": 100, "NextToken": "same"})
     index = EndpointIndex(client, "us-east-1").read()
     assert index.problems == [("ListEndpoints", "a NextToken repeated: the listing was stopped")]
     assert index.by_model == {}
+
+
+def test_endpoints_come_from_search_and_only_an_incomplete_record_is_described(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    """Search(Endpoint) gives the config, status, variants and tags (botocore's SearchRecord
+    shape; moto always gives whole records, hence the Stubber): one DescribeEndpoint only for
+    the record without its variants, one DescribeEndpointConfig per config, no ListEndpoints."""
+    client, stubber = stubbed
+
+    def record(name: str, **fields: Any) -> dict[str, Any]:
+        arn = f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}"
+        times = {"CreationTime": T0, "LastModifiedTime": T0}
+        return {"Endpoint": {"EndpointName": name, "EndpointArn": arn, **times, **fields}}
+
+    whole = {
+        "EndpointConfigName": "ab",
+        "EndpointStatus": "InService",
+        "ProductionVariants": [{"VariantName": "blue", "CurrentWeight": 0.5}],
+        "Tags": [{"Key": "env", "Value": "prod"}],
+    }
+    stubber.add_response(
+        "search",
+        {"Results": [record("b-prod", **whole)], "NextToken": "p2"},
+        {"Resource": "Endpoint", "MaxResults": 100},
+    )
+    stubber.add_response(
+        "search",
+        {"Results": [record("a-new", EndpointConfigName="ab", EndpointStatus="Creating")]},
+        {"Resource": "Endpoint", "MaxResults": 100, "NextToken": "p2"},
+    )
+    stubber.add_response(
+        "describe_endpoint",
+        {
+            "EndpointName": "a-new",
+            "EndpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/a-new",
+            "EndpointConfigName": "ab",
+            "EndpointStatus": "Creating",
+            "CreationTime": T0,
+            "LastModifiedTime": T0,
+        },
+        {"EndpointName": "a-new"},
+    )
+    config = {
+        "EndpointConfigName": "ab",
+        "EndpointConfigArn": f"{ARN}endpoint-config/ab",
+        "ProductionVariants": [
+            {
+                "VariantName": "blue",
+                "ModelName": "churn",
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 2,
+                "InitialVariantWeight": 1.0,
+            }
+        ],
+        "CreationTime": T0,
+    }
+    stubber.add_response("describe_endpoint_config", config, {"EndpointConfigName": "ab"})
+    index = EndpointIndex(client, "us-east-1", workers=1, tags=True).read()
+    stubber.assert_no_pending_responses()
+    assert index.problems == []
+    url = "https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/{}/invocations"
+    assert index.servings("churn") == (
+        Serving("a-new", "Creating", "blue", url.format("a-new"), 1.0, "ml.m5.large", 2),
+        Serving(
+            "b-prod",
+            "InService",
+            "blue",
+            url.format("b-prod"),
+            0.5,
+            "ml.m5.large",
+            2,
+            tags=(("env", "prod"),),
+        ),
+    )

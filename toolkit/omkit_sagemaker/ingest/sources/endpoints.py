@@ -1,19 +1,19 @@
 """Which endpoints serve which models: the ``endpoints`` asset kind.
 
-``ListEndpoints`` (every page, bounded), then one ``DescribeEndpoint`` per endpoint (its status,
-config and the variants' current weights and instance counts) and one
-``DescribeEndpointConfig`` per config (endpoints sharing a config share the call), both in a
-pool of ``workers`` threads. The
-config's ``ProductionVariants`` name the models (``DescribeEndpoint`` does not). The cost grows
-with the number of endpoints, never with the number of models: the index is read once, before
-the models.
+``Search(Resource="Endpoint")`` (every page, bounded: 100 endpoints per call) gives each
+endpoint's status, config, variants (current weights and instance counts) and tags; then one
+``DescribeEndpointConfig`` per config (endpoints sharing a config share the call), in a pool of
+``workers`` threads. The config's ``ProductionVariants`` name the models (the endpoint does
+not). An endpoint whose Search record lacks its config, status or variants is read with
+``DescribeEndpoint``. The cost grows with the number of endpoint pages and configs, never with
+the number of models: the index is read once, before the models.
 
-With :attr:`EndpointIndex.tags`, the endpoints' tags come from ``Search(Resource="Endpoint")``
-(every page, bounded: a page of 100 endpoints per call, instead of one ``ListTags`` each); a
-failed or denied ``Search`` only leaves the tags out, with a message in
-:attr:`EndpointIndex.problems`.
+When ``Search`` fails or is denied, the index falls back to ``ListEndpoints`` (every page,
+bounded) and one ``DescribeEndpoint`` per endpoint, without tags (with :attr:`EndpointIndex.tags`
+a message in :attr:`EndpointIndex.problems` says so, unless the fallback is denied too). Either
+way the endpoints are kept in name order, so a model's table does not depend on the path.
 
-A missing permission (``AccessDenied``) for any of the three calls raises
+A missing permission (``AccessDenied``) for any of the listing or describe calls raises
 :class:`~omkit_sagemaker.ingest.sources.training.AssetDenied` naming the IAM action (the caller
 skips the kind); any other failure of one endpoint or config leaves that endpoint out, with a
 message in :attr:`EndpointIndex.problems`.
@@ -30,7 +30,8 @@ from omkit_sagemaker.ingest.sources.training import DENIED_CODES, AssetDenied, e
 
 #: The ``--assets`` name of this kind.
 ASSET = "endpoints"
-#: The IAM actions this kind calls, in the order it calls them.
+#: The IAM actions this kind may call (Search first; the other two listing calls are its
+#: fallback).
 ACTIONS = (
     "sagemaker:ListEndpoints",
     "sagemaker:DescribeEndpoint",
@@ -98,11 +99,23 @@ class EndpointIndex:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def read(self) -> EndpointIndex:
-        """Read every endpoint (``workers`` at a time; the index keeps the listing order);
+        """Read every endpoint (``workers`` at a time; the index keeps them in name order);
         raises :class:`AssetDenied` when a call is not allowed."""
-        names = self._names()
+        records, no_tags = self._search()
+        tags: dict[str, tuple[tuple[str, str], ...]] = {}
+        found: dict[str, dict[str, Any]] = {}
+        if records is None:
+            names = sorted(set(self._names()))
+            missing = names
+        else:
+            names = [name for name, _ in records]
+            found = dict(records)
+            missing = [name for name in names if not _complete(found[name])]
+            if self.tags:
+                tags = {name: _tags(record) for name, record in records}
         with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
-            described = list(pool.map(self._describe, names))
+            fetched = dict(zip(missing, pool.map(self._describe, missing), strict=True))
+            described = [fetched[name] if name in fetched else found[name] for name in names]
             denied = next((d for d in described if isinstance(d, AssetDenied)), None)
             if denied is not None:
                 raise denied
@@ -115,17 +128,19 @@ class EndpointIndex:
         for refused in answers:
             if refused is not None:
                 raise refused
-        tags = self._tags() if self.tags and names else {}
         for name, answer in zip(names, described, strict=True):
             if isinstance(answer, str):
                 self._problem(name, answer)
             elif isinstance(answer, dict):
                 self._endpoint(name, answer, tags.get(name, ()))
+        if self.tags and no_tags:
+            self._problem("tags", no_tags)
         return self
 
-    def _tags(self) -> dict[str, tuple[tuple[str, str], ...]]:
-        """Endpoint name -> its tags, from ``Search(Resource="Endpoint")``."""
-        found: dict[str, tuple[tuple[str, str], ...]] = {}
+    def _search(self) -> tuple[list[tuple[str, dict[str, Any]]] | None, str]:
+        """``(name, record)`` of every endpoint from ``Search(Resource="Endpoint")`` by name;
+        None and why when a page failed (the caller falls back to ListEndpoints)."""
+        found: dict[str, dict[str, Any]] = {}
         token: str | None = None
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
@@ -135,23 +150,17 @@ class EndpointIndex:
             try:
                 page = self.client.search(**kwargs)
             except Exception as exc:
-                self._problem("tags", f"Search on Endpoint failed: {_message(exc)}; no tags")
-                return found
+                return None, f"Search on Endpoint failed: {_message(exc)}; no tags"
             for result in _items(page.get("Results")):
                 endpoint = result.get("Endpoint")
-                if not isinstance(endpoint, dict):
-                    continue
-                name = endpoint.get("EndpointName")
-                pairs = [(t.get("Key"), t.get("Value", "")) for t in _items(endpoint.get("Tags"))]
-                if isinstance(name, str):
-                    found[name] = tuple(
-                        (k, v) for k, v in pairs if isinstance(k, str) and isinstance(v, str)
-                    )
+                name = endpoint.get("EndpointName") if isinstance(endpoint, dict) else None
+                if isinstance(endpoint, dict) and isinstance(name, str) and name:
+                    found.setdefault(name, endpoint)
             token = page.get("NextToken")
             if not token or token in seen:
-                return found
+                break
             seen.add(token)
-        return found
+        return sorted(found.items()), ""
 
     def _describe(self, name: str) -> dict[str, Any] | str | AssetDenied:
         try:
@@ -260,6 +269,20 @@ class EndpointIndex:
     def _problem(self, subject: str, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append((subject, message))
+
+
+def _complete(record: dict[str, Any]) -> bool:
+    """Whether a Search record has what DescribeEndpoint would give (config, status, variants)."""
+    return (
+        isinstance(record.get("EndpointConfigName"), str)
+        and isinstance(record.get("EndpointStatus"), str)
+        and isinstance(record.get("ProductionVariants"), list)
+    )
+
+
+def _tags(record: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    pairs = [(t.get("Key"), t.get("Value", "")) for t in _items(record.get("Tags"))]
+    return tuple((k, v) for k, v in pairs if isinstance(k, str) and isinstance(v, str))
 
 
 def _number(*candidates: object) -> float | None:
