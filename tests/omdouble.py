@@ -999,3 +999,16 @@ def om_server() -> Iterator[OMServer]:
         yield server
     finally:
         server.stop()
+
+
+def sent_models(om: OMServer) -> dict[str, Any]:
+    """The model bodies sent, by name, without the ``sourceHash`` a 2.x server gets with each
+    (that hash has its own tests: tests/ingest/test_source_hash.py)."""
+    sent = [c.body for c in om.calls("PUT", "/api/v1/mlmodels")]
+    for call in om.calls("PUT", "/api/v1/mlmodels/bulk"):
+        sent.extend(call.body)
+    found: dict[str, Any] = {}
+    for body in sent:
+        assert ("sourceHash" in body) == (om.version >= "2"), body
+        found[body["name"]] = {k: v for k, v in body.items() if k != "sourceHash"}
+    return found

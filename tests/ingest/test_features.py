@@ -26,7 +26,7 @@ from awsfixtures import (
     create_model,
     seed_features,
 )
-from omdouble import OMServer
+from omdouble import OMServer, sent_models
 from omkit_sagemaker.ingest import workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from samples import AWS_SECRET, config_text
@@ -73,19 +73,6 @@ def run(tmp_path: Path, moto: MotoServer, om: OMServer, **options: Any) -> RunRe
     return workflow.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
 
 
-def bodies(om: OMServer) -> dict[str, Any]:
-    """The model bodies sent, by name, without the ``sourceHash`` a 2.x server gets with each
-    (that hash has its own tests: tests/ingest/test_source_hash.py)."""
-    sent = [c.body for c in om.calls("PUT", "/api/v1/mlmodels")]
-    for call in om.calls("PUT", "/api/v1/mlmodels/bulk"):
-        sent.extend(call.body)
-    found: dict[str, Any] = {}
-    for body in sent:
-        assert ("sourceHash" in body) == (om.version >= "2"), body
-        found[body["name"]] = {k: v for k, v in body.items() if k != "sourceHash"}
-    return found
-
-
 @pytest.mark.parametrize("version", ["1.1.7", "2.0.7"])
 def test_a_model_trained_on_a_feature_group_gets_its_features(
     seeded: tuple[MotoServer, FeatureSeed], om_server: OMServer, tmp_path: Path, version: str
@@ -96,7 +83,7 @@ def test_a_model_trained_on_a_feature_group_gets_its_features(
     result = run(tmp_path, moto, om_server, sagemaker_client=counting(moto, calls))
     assert result.exit_code == 0, result.status.errors
     assert result.status.warnings == []
-    sent = bodies(om_server)
+    sent = sent_models(om_server)
     # the record identifier and the event time are not features
     assert sent["churn-fs"]["mlFeatures"] == expected_features(seed)
     assert sent["churn-fs"]["mlHyperParameters"] == [{"name": "max_depth", "value": "4"}]
@@ -118,7 +105,7 @@ def test_lineage_goes_from_the_offline_store_table_to_the_model(
     result = run(tmp_path, moto, om_server, lineage_service="glue_prod")
     assert result.exit_code == 0, result.status.errors
     assert result.status.warnings == []
-    assert bodies(om_server)["churn-fs"]["mlFeatures"] == expected_features(seed, table)
+    assert sent_models(om_server)["churn-fs"]["mlFeatures"] == expected_features(seed, table)
     model = om_server.models["local_sagemaker.churn-fs"]
     again = om_server.models["local_sagemaker.churn-fs-v2"]
     assert sorted(om_server.lineage) == sorted(
@@ -154,7 +141,7 @@ def test_a_table_missing_from_openmetadata_is_a_warning_not_an_error(
     (warning,) = result.status.warnings
     assert warning.subject == f"table glue_prod.{ACCOUNT}.{seed.database}.{seed.table}"
     assert "not found in OpenMetadata under the database service glue_prod" in warning.message
-    assert bodies(om_server)["churn-fs"]["mlFeatures"] == expected_features(seed)
+    assert sent_models(om_server)["churn-fs"]["mlFeatures"] == expected_features(seed)
     assert om_server.calls("PUT", "/api/v1/lineage") == []
     # both names the table may have were tried, once each
     assert len(om_server.calls("GET", "/api/v1/tables/name/.*")) == 2
@@ -168,7 +155,7 @@ def test_assets_without_features_reads_no_feature_group(
     assets = frozenset({"models", "training-jobs"})
     result = run(tmp_path, moto, om_server, sagemaker_client=counting(moto, calls), assets=assets)
     assert result.exit_code == 0
-    assert "mlFeatures" not in bodies(om_server)["churn-fs"]
+    assert "mlFeatures" not in sent_models(om_server)["churn-fs"]
     assert "DescribeFeatureGroup" not in calls
 
 

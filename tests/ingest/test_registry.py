@@ -27,7 +27,7 @@ from awsfixtures import (
     seed_estate,
     seed_registry,
 )
-from omdouble import OMServer
+from omdouble import OMServer, sent_models
 from omkit_sagemaker.ingest import runreport, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from samples import AWS_SECRET, config_text, on_1_1
@@ -139,19 +139,6 @@ def run(tmp_path: Path, moto: MotoServer, om: OMServer, **options: Any) -> RunRe
     return workflow.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
 
 
-def bodies(om: OMServer) -> dict[str, Any]:
-    """The model bodies sent, by name, without the ``sourceHash`` a 2.x server gets with each
-    (that hash has its own tests: tests/ingest/test_source_hash.py)."""
-    sent = [c.body for c in om.calls("PUT", "/api/v1/mlmodels")]
-    for call in om.calls("PUT", "/api/v1/mlmodels/bulk"):
-        sent.extend(call.body)
-    found: dict[str, Any] = {}
-    for body in sent:
-        assert ("sourceHash" in body) == (om.version >= "2"), body
-        found[body["name"]] = {k: v for k, v in body.items() if k != "sourceHash"}
-    return found
-
-
 @pytest.mark.parametrize("version", ["1.1.7", "2.0.7"])
 def test_each_group_becomes_one_model_with_its_versions(
     registry: MotoServer, om_server: OMServer, tmp_path: Path, version: str
@@ -161,7 +148,7 @@ def test_each_group_becomes_one_model_with_its_versions(
     result = run(tmp_path, registry, om_server, sagemaker_client=counting(registry, calls))
     assert result.exit_code == 0, result.status.errors
     assert result.status.warnings == []
-    sent = bodies(om_server)
+    sent = sent_models(om_server)
     groups = {name: sent[name] for name in ("churn_registry", "fraud-models", "drafts")}
     expected = expected_groups(registry)
     if version.startswith("1."):  # images as https:// URLs (Href)
@@ -195,7 +182,7 @@ def test_assets_without_registry_reads_no_group(
         assets=frozenset({"models", "training-jobs"}),
     )
     assert result.exit_code == 0
-    assert sorted(bodies(om_server)) == ["churn", "fraud", "imported", "scorer"]
+    assert sorted(sent_models(om_server)) == ["churn", "fraud", "imported", "scorer"]
     assert calls["Search"] == 1  # the one artifact outside the default layout
 
 
@@ -205,7 +192,7 @@ def test_filter_pattern_applies_to_groups(
     text = config_text(om_server.url, registry.endpoint, excludes=("fraud.*", "drafts"))
     result = run(tmp_path, registry, om_server, text=text)
     assert result.exit_code == 0
-    assert sorted(bodies(om_server)) == ["churn", "churn_registry", "imported", "scorer"]
+    assert sorted(sent_models(om_server)) == ["churn", "churn_registry", "imported", "scorer"]
 
 
 def test_stale_groups_are_soft_deleted_only_when_the_registry_was_read(
@@ -260,7 +247,7 @@ def test_a_denied_search_skips_the_registry_with_one_warning(
         ("registry", "skipped: sagemaker:Search is not allowed")
     ]
     assert calls["Search"] == 1  # denied once, never asked again
-    assert sorted(bodies(om_server)) == ["churn", "fraud", "imported", "scorer"]
+    assert sorted(sent_models(om_server)) == ["churn", "fraud", "imported", "scorer"]
     assert result.assets == {"models": None, "registry": "sagemaker:Search"}
 
 

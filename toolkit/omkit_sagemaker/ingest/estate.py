@@ -39,11 +39,12 @@ from omkit_sagemaker.ingest.sources import endpoints as endpoint_source
 from omkit_sagemaker.ingest.sources import features as feature_source
 from omkit_sagemaker.ingest.sources import registry as registry_source
 from omkit_sagemaker.ingest.sources import training as training_source
+from omkit_sagemaker.ingest.sources.answers import AssetDenied
 from omkit_sagemaker.ingest.sources.endpoints import EndpointIndex, Serving
 from omkit_sagemaker.ingest.sources.features import FeatureIndex
 from omkit_sagemaker.ingest.sources.registry import RegistryIndex
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, SageMakerSource, aws_error
-from omkit_sagemaker.ingest.sources.training import AssetDenied, TrainingJob, TrainingJobs
+from omkit_sagemaker.ingest.sources.training import TrainingJob, TrainingJobs
 
 MODELS = "models"
 #: Every asset kind ``--assets`` knows, in the order a run reads them.

@@ -26,7 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from omkit_sagemaker.ingest.sources.training import DENIED_CODES, AssetDenied, error_code
+from omkit_sagemaker.ingest.sources.answers import AssetDenied, checked_call
+from omkit_sagemaker.ingest.sources.answers import items as _items
+from omkit_sagemaker.ingest.sources.answers import message as _message
 
 #: The ``--assets`` name of this kind.
 ASSET = "endpoints"
@@ -164,7 +166,7 @@ class EndpointIndex:
 
     def _describe(self, name: str) -> dict[str, Any] | str | AssetDenied:
         try:
-            return self._call(ACTIONS[1], self.client.describe_endpoint, EndpointName=name)
+            return checked_call(ASSET, ACTIONS[1], self.client.describe_endpoint, EndpointName=name)
         except AssetDenied as exc:
             return exc
         except Exception as exc:
@@ -174,8 +176,8 @@ class EndpointIndex:
         """``DescribeEndpointConfig`` of ``name`` into the cache (a failure included: each
         endpoint on a failed config gets the same problem)."""
         try:
-            answer = self._call(
-                ACTIONS[2], self.client.describe_endpoint_config, EndpointConfigName=name
+            answer = checked_call(
+                ASSET, ACTIONS[2], self.client.describe_endpoint_config, EndpointConfigName=name
             )
         except AssetDenied as exc:
             return exc
@@ -199,7 +201,7 @@ class EndpointIndex:
             kwargs: dict[str, Any] = {"MaxResults": self.page_size}
             if token:
                 kwargs["NextToken"] = token
-            page = self._call(ACTIONS[0], self.client.list_endpoints, **kwargs)
+            page = checked_call(ASSET, ACTIONS[0], self.client.list_endpoints, **kwargs)
             for summary in page.get("Endpoints") or ():
                 name = summary.get("EndpointName") if isinstance(summary, dict) else None
                 if isinstance(name, str) and name:
@@ -257,15 +259,6 @@ class EndpointIndex:
             self._problem(endpoint, self._config_errors[name])
         return self._configs.get(name)
 
-    def _call(self, action: str, method: Any, **kwargs: Any) -> dict[str, Any]:
-        try:
-            answer = method(**kwargs)
-        except Exception as exc:
-            if error_code(exc) in DENIED_CODES:
-                raise AssetDenied(ASSET, action, _message(exc)) from None
-            raise
-        return answer if isinstance(answer, dict) else {}
-
     def _problem(self, subject: str, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append((subject, message))
@@ -290,13 +283,3 @@ def _number(*candidates: object) -> float | None:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
     return None
-
-
-def _items(value: object) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _message(exc: BaseException) -> str:
-    from omkit_sagemaker.ingest.sources.sagemaker import aws_error
-
-    return aws_error(exc)

@@ -24,7 +24,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from omkit_sagemaker.ingest.sources.training import DENIED_CODES, AssetDenied, error_code
+from omkit_sagemaker.ingest.sources.answers import AssetDenied, checked_call
+from omkit_sagemaker.ingest.sources.answers import items as _items
+from omkit_sagemaker.ingest.sources.answers import mapping as _mapping
+from omkit_sagemaker.ingest.sources.answers import message as _message
+from omkit_sagemaker.ingest.sources.answers import tags as _tags
 
 #: The ``--assets`` name of this kind.
 ASSET = "features"
@@ -115,7 +119,7 @@ class FeatureIndex:
             kwargs: dict[str, Any] = {"Resource": "FeatureGroup", "MaxResults": self.page_size}
             if token:
                 kwargs["NextToken"] = token
-            page = self._call(ACTIONS[0], self.client.search, **kwargs)
+            page = checked_call(ASSET, ACTIONS[0], self.client.search, **kwargs)
             for result in _items(page.get("Results")):
                 group = _mapping(result.get("FeatureGroup"))
                 name = group.get("FeatureGroupName")
@@ -134,20 +138,13 @@ class FeatureIndex:
 
     def _describe(self, name: str) -> dict[str, Any] | str | AssetDenied:
         try:
-            return self._call(ACTIONS[1], self.client.describe_feature_group, FeatureGroupName=name)
+            return checked_call(
+                ASSET, ACTIONS[1], self.client.describe_feature_group, FeatureGroupName=name
+            )
         except AssetDenied as exc:
             return exc
         except Exception as exc:
             return f"DescribeFeatureGroup failed: {_message(exc)}"
-
-    def _call(self, action: str, method: Any, **kwargs: Any) -> dict[str, Any]:
-        try:
-            answer = method(**kwargs)
-        except Exception as exc:
-            if error_code(exc) in DENIED_CODES:
-                raise AssetDenied(ASSET, action, _message(exc)) from None
-            raise
-        return answer if isinstance(answer, dict) else {}
 
     def _problem(self, subject: str, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -180,26 +177,3 @@ def parse_group(described: dict[str, Any], tags: tuple[tuple[str, str], ...] = (
         features=tuple(features),
         tags=tags,
     )
-
-
-def _tags(value: object) -> tuple[tuple[str, str], ...]:
-    out: list[tuple[str, str]] = []
-    for tag in _items(value):
-        key, text = tag.get("Key"), tag.get("Value", "")
-        if isinstance(key, str) and isinstance(text, str):
-            out.append((key, text))
-    return tuple(out)
-
-
-def _message(exc: BaseException) -> str:
-    from omkit_sagemaker.ingest.sources.sagemaker import aws_error
-
-    return aws_error(exc)
-
-
-def _mapping(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _items(value: object) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

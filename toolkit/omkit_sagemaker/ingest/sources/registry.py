@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from omkit_sagemaker.ingest.sources.training import DENIED_CODES, AssetDenied, error_code
+from omkit_sagemaker.ingest.sources.answers import (
+    DENIED_CODES,
+    AssetDenied,
+    error_code,
+)
+from omkit_sagemaker.ingest.sources.answers import items as _items
+from omkit_sagemaker.ingest.sources.answers import mapping as _mapping
+from omkit_sagemaker.ingest.sources.answers import message as _message
+from omkit_sagemaker.ingest.sources.answers import tags as _tags
+from omkit_sagemaker.ingest.sources.answers import text as _text
 
 #: The ``--assets`` name of this kind.
 ASSET = "registry"
@@ -198,30 +207,3 @@ def _metric_uris(metrics: dict[str, Any], where: str = "") -> list[tuple[str, st
         elif not where:
             out += _metric_uris(value, path)
     return out
-
-
-def _tags(value: object) -> tuple[tuple[str, str], ...]:
-    out: list[tuple[str, str]] = []
-    for tag in _items(value):
-        key, text = tag.get("Key"), tag.get("Value", "")
-        if isinstance(key, str) and isinstance(text, str):
-            out.append((key, text))
-    return tuple(out)
-
-
-def _message(exc: BaseException) -> str:
-    from omkit_sagemaker.ingest.sources.sagemaker import aws_error
-
-    return aws_error(exc)
-
-
-def _mapping(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _items(value: object) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

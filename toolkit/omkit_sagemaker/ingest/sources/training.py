@@ -28,6 +28,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from omkit_sagemaker.ingest.sources.answers import (
+    DENIED_CODES,
+    AssetDenied,
+    error_code,
+)
+from omkit_sagemaker.ingest.sources.answers import items as _items
+from omkit_sagemaker.ingest.sources.answers import mapping as _mapping
+from omkit_sagemaker.ingest.sources.answers import message as _message
+from omkit_sagemaker.ingest.sources.answers import text as _text
+
 log = logging.getLogger("omkit.sagemaker")
 
 #: The ``--assets`` name of this kind.
@@ -42,10 +52,6 @@ MAX_ITEMS = 100
 #: SageMaker's default artifact layout; a job name is 1-63 letters, digits and inner hyphens.
 _DEFAULT_LAYOUT = re.compile(
     r"^s3://[^/]+/(?:.+/)?(?P<job>[A-Za-z0-9](?:-*[A-Za-z0-9]){0,62})/output/model\.tar\.gz$"
-)
-#: Error codes that mean "this identity may not make the call".
-DENIED_CODES = frozenset(
-    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "NotAuthorized"}
 )
 #: Error codes that mean "no such job" for DescribeTrainingJob.
 _NOT_FOUND_CODES = frozenset({"ValidationException", "ResourceNotFound"})
@@ -71,25 +77,6 @@ class TrainingJob:
     duration: float | None = None
     #: ``InputDataConfig``: ``(ChannelName, S3Uri)`` (the URI is empty for non-S3 sources).
     channels: tuple[tuple[str, str], ...] = ()
-
-
-class AssetDenied(Exception):
-    """The identity may not call ``action``: the asset kind is skipped."""
-
-    def __init__(self, asset: str, action: str, message: str) -> None:
-        super().__init__(f"{action} is not allowed ({message})")
-        self.asset = asset
-        self.action = action
-        self.message = message
-
-
-def error_code(exc: BaseException) -> str:
-    """The AWS error code of a boto3 error (``AccessDenied``, ``ValidationException``, ...),
-    dug out of the body when botocore could not parse it (:func:`ingest.aws.aws_error`); the
-    class name for anything else."""
-    from omkit_sagemaker.ingest import aws
-
-    return aws.aws_error(exc)[0]
 
 
 def candidate_job(model_data_url: str) -> str | None:
@@ -240,21 +227,3 @@ def _duration(described: dict[str, Any]) -> float | None:
     if isinstance(start, datetime) and isinstance(end, datetime) and end >= start:
         return (end - start).total_seconds()
     return None
-
-
-def _message(exc: BaseException) -> str:
-    from omkit_sagemaker.ingest.sources.sagemaker import aws_error
-
-    return aws_error(exc)
-
-
-def _mapping(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _items(value: object) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
