@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from awsfaults import FaultProxy
 from awsfixtures import (
     ACCOUNT,
     ARTIFACTS,
@@ -34,6 +35,7 @@ from omdouble import OMServer
 from omkit_sagemaker.ingest import runreport, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from samples import AWS_SECRET, CONSOLE, config_text, on_1_1
+from searchdouble import SearchDouble, model_records, training_job_records
 
 RUNTIME = f"https://runtime.sagemaker.{REGION}.amazonaws.com/endpoints/"
 ENDPOINTS_HEADER = (
@@ -112,6 +114,15 @@ IMPORTED = {
 }
 
 
+#: What a 1.1 server is sent for the seeded estate, every kind read.
+ESTATE_BODIES = {
+    "churn": on_1_1(CHURN),
+    "fraud": on_1_1(FRAUD),
+    "scorer": on_1_1(SCORER),
+    "imported": on_1_1(IMPORTED),
+}
+
+
 @pytest.fixture
 def estate(moto: MotoServer, om_server: OMServer) -> MotoServer:
     seed_estate(moto)
@@ -119,7 +130,7 @@ def estate(moto: MotoServer, om_server: OMServer) -> MotoServer:
     return moto
 
 
-def run(tmp_path: Path, moto: MotoServer, om: OMServer, **options: Any) -> RunResult:
+def run(tmp_path: Path, moto: MotoServer | FaultProxy, om: OMServer, **options: Any) -> RunResult:
     path = tmp_path / "sm.yaml"
     path.write_text(config_text(om.url, moto.endpoint), encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
@@ -140,12 +151,7 @@ def test_every_asset_kind_fills_its_fields(
     result = run(tmp_path, estate, om_server, sagemaker_client=counting(estate, calls))
     assert result.exit_code == 0, result.status.errors
     assert result.status.warnings == []
-    assert model_bodies(om_server) == {
-        "churn": on_1_1(CHURN),
-        "fraud": on_1_1(FRAUD),
-        "scorer": on_1_1(SCORER),
-        "imported": on_1_1(IMPORTED),
-    }
+    assert model_bodies(om_server) == ESTATE_BODIES
     assert calls == {
         # moto cannot Search models: the run falls back to ListModels and the per-model calls
         "Search:Model": 1,
@@ -161,6 +167,30 @@ def test_every_asset_kind_fills_its_fields(
         "Search": 5,
         "DescribeEndpointConfig": 2,  # churn-prod and churn-shadow share churn-ab
     }
+
+
+def test_where_search_answers_as_aws_does_a_page_of_models_costs_two_calls(
+    estate: MotoServer, om_server: OMServer, aws_faults: FaultProxy, tmp_path: Path
+) -> None:
+    """Models and training jobs through ``Search`` (moto lacks Search on Model and the Or of
+    artifact filters, so the Search double in front of it answers those from moto's own data):
+    the same bodies as the per-model path, one Search for the models' page, one for all of
+    their training jobs, and nothing per model."""
+    client = estate.client("sagemaker")
+    double = SearchDouble(
+        {"Model": model_records(client), "TrainingJob": training_job_records(client)}
+    )
+    aws_faults.handlers["Search"] = double
+    result = run(tmp_path, aws_faults, om_server)
+    assert result.exit_code == 0, result.status.errors
+    assert result.status.warnings == []
+    assert model_bodies(om_server) == ESTATE_BODIES
+    searched = [resource for resource, _ in double.requests]
+    assert searched == ["Model", "TrainingJob"]  # the 3 artifacts in one expression
+    calls = Counter(aws_faults.actions)
+    for per_model in ("DescribeModel", "ListTags", "DescribeTrainingJob"):
+        assert calls[per_model] == 0
+    assert calls["ListModels"] == 1
 
 
 def test_assets_models_reads_neither_jobs_nor_endpoints(

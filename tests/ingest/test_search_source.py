@@ -22,6 +22,7 @@ from omdouble import OMServer
 from omkit_sagemaker.ingest import workflow
 from omkit_sagemaker.ingest.sources.sagemaker import ModelFailure, SageMakerModel, SageMakerSource
 from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
+from omkit_sagemaker.ingest.sources.training import TrainingJobs, batch_expression
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from samples import AWS_SECRET, config_text
@@ -192,8 +193,16 @@ def test_no_tags_ignores_the_tags_search_returns() -> None:
     assert item.tags == ()
 
 
-def test_calls_per_model_with_search_allowed_are_at_most_0_05() -> None:
-    """The CI variant of the run bench's call count: 1,000 models, Search allowed."""
+def batch_params(urls: list[str]) -> dict[str, Any]:
+    """The batched Search on TrainingJob for ``urls``."""
+    expression = batch_expression(urls)
+    return {"Resource": "TrainingJob", "SearchExpression": expression, "MaxResults": 100}
+
+
+@pytest.mark.parametrize("training", [False, True], ids=["models", "with-training-jobs"])
+def test_calls_per_model_with_search_allowed_are_at_most_0_05(training: bool) -> None:
+    """The CI variant of the run bench's call count: 1,000 models, Search allowed; with the
+    training-jobs kind on, one batched Search per page of models finds their jobs."""
     client = stubbed_client()
     calls: Counter[str] = Counter()
     client.meta.events.register(  # before the Stubber answers (it hooks before-call)
@@ -201,10 +210,18 @@ def test_calls_per_model_with_search_allowed_are_at_most_0_05() -> None:
     )
     with Stubber(client) as stub:
         for page in range(10):  # 10 pages of 100
-            answer: dict[str, Any] = {"Results": [record(f"m-{page}-{i:02d}") for i in range(100)]}
+            urls = [f"s3://bench/m-{page}-{i:02d}/model.tar.gz" for i in range(100)]
+            answer: dict[str, Any] = {
+                "Results": [
+                    record(f"m-{page}-{i:02d}", PrimaryContainer={"Image": "i", "ModelDataUrl": u})
+                    for i, u in enumerate(urls)
+                ]
+            }
             if page < 9:
                 answer["NextToken"] = f"t{page + 1}"
             stub.add_response("search", answer)
+            if training:
+                stub.add_response("search", {"Results": []}, batch_params(urls))
         for page in range(10):
             listing: dict[str, Any] = {
                 "Models": [model_summary(f"m-{page}-{i:02d}") for i in range(100)]
@@ -212,9 +229,11 @@ def test_calls_per_model_with_search_allowed_are_at_most_0_05() -> None:
             if page < 9:
                 listing["NextToken"] = f"l{page + 1}"
             stub.add_response("list_models", listing)
-        items = list(SageMakerSource(client).items())
+        jobs = TrainingJobs(client) if training else None
+        items = list(SageMakerSource(client, training=jobs).items())
     assert len(items) == 1000
-    assert calls == {"Search": 10, "ListModels": 10}  # nothing per model
+    searches = 20 if training else 10
+    assert calls == {"Search": searches, "ListModels": 10}  # nothing per model
     assert sum(calls.values()) / len(items) <= 0.05
 
 

@@ -27,8 +27,10 @@ from omkit_sagemaker.ingest.sources.answers import AssetDenied
 from omkit_sagemaker.ingest.sources.endpoints import EndpointIndex, Serving
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, SageMakerSource
 from omkit_sagemaker.ingest.sources.training import (
+    BATCH_PAGES,
     TrainingJob,
     TrainingJobs,
+    batch_expression,
     candidate_job,
 )
 
@@ -214,6 +216,192 @@ def test_a_throttled_lookup_keeps_the_model_with_a_message(stubbed: tuple[Any, S
     assert isinstance(model, SageMakerModel)
     assert model.training_job is None
     assert model.training_error == "training job lookup failed: ThrottlingException: Rate exceeded"
+
+
+# ---- batched lookups (moto's Search has no Or and no artifact filter: Stubber) --------------
+
+
+def batch_params(urls: list[str], token: str | None = None) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "Resource": "TrainingJob",
+        "SearchExpression": batch_expression(urls),
+        "MaxResults": 100,
+    }
+    if token:
+        params["NextToken"] = token
+    return params
+
+
+def expect_describe_churn(stubber: Stubber) -> None:
+    """Queue the DescribeTrainingJob that confirms ``churn-train-7`` (the default layout)."""
+    stubber.add_response(
+        "describe_training_job",
+        job_shape("churn-train-7", URL),
+        {"TrainingJobName": "churn-train-7"},
+    )
+
+
+def assert_churn(jobs: TrainingJobs) -> None:
+    job = jobs.for_model(URL)
+    assert job is not None
+    assert job.name == "churn-train-7"
+
+
+def test_the_batch_expression_ors_up_to_20_filters_in_each_sub_expression() -> None:
+    urls = [f"s3://b/m{i}/model.tar.gz" for i in range(45)]
+    expression = batch_expression(urls)
+    assert expression["Operator"] == "Or"
+    subs = expression["SubExpressions"]
+    assert [len(sub["Filters"]) for sub in subs] == [20, 20, 5]
+    assert all(sub["Operator"] == "Or" for sub in subs)
+    assert [f["Value"] for sub in subs for f in sub["Filters"]] == urls
+    assert {f["Name"] for sub in subs for f in sub["Filters"]} == {
+        "ModelArtifacts.S3ModelArtifacts"
+    }
+
+
+def test_one_search_settles_a_page_of_urls_found_or_not(stubbed: tuple[Any, Stubber]) -> None:
+    """Three URLs, two jobs found (one URL written twice, a re-run), one with no job: one call,
+    and no per-model Describe or Search afterwards (the Stubber fails any unqueued call)."""
+    client, stubber = stubbed
+    other = "s3://team-bucket/exports/fraud/model.tar.gz"
+    urls = [URL, ELSEWHERE, other]
+    later = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    stubber.add_response(
+        "search",
+        {
+            "Results": [
+                {"TrainingJob": job_shape("churn-train-7", URL)},
+                {"TrainingJob": job_shape("run-1", ELSEWHERE)},
+                {"TrainingJob": job_shape("run-2", ELSEWHERE, TrainingEndTime=later)},
+                {"TrainingJob": job_shape("stray", "s3://not/asked/model.tar.gz")},
+            ]
+        },
+        batch_params(urls),
+    )
+    jobs = TrainingJobs(client)
+    jobs.prefetch([*urls, URL])  # a URL twice is asked once
+    found = [jobs.for_model(u) for u in urls]
+    assert [j.name if j else None for j in found] == ["churn-train-7", "run-2", None]
+    assert (jobs.batch_calls, jobs.batch_settled) == (1, 3)
+
+
+def test_a_batch_follows_its_pages_and_250_urls_take_3_batches(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    client, stubber = stubbed
+    urls = [f"s3://b/exports/m{i:03d}/model.tar.gz" for i in range(250)]
+    for start in (0, 100, 200):
+        batch = urls[start : start + 100]
+        first = [{"TrainingJob": job_shape(f"job-{start + i}", u)} for i, u in enumerate(batch)]
+        stubber.add_response(
+            "search", {"Results": first[:60], "NextToken": "n"}, batch_params(batch)
+        )
+        stubber.add_response("search", {"Results": first[60:]}, batch_params(batch, "n"))
+    jobs = TrainingJobs(client)
+    jobs.prefetch(urls)
+    assert jobs.batch_calls == 6
+    assert [j.name if j else None for j in map(jobs.for_model, urls)] == [
+        f"job-{i}" for i in range(250)
+    ]
+
+
+def test_a_refused_batch_falls_back_to_the_per_model_lookup_for_the_run(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    """An emulator that refuses the expression: one refused call, then today's path (a
+    Describe for the default layout), and no more batches."""
+    client, stubber = stubbed
+    stubber.add_client_error("search", "ValidationException", "Unknown property name")
+    expect_describe_churn(stubber)
+    jobs = TrainingJobs(client)
+    jobs.prefetch([URL])
+    jobs.prefetch(["s3://b/later/page/model.tar.gz"])  # off: no call
+    assert jobs.batch_off is not None
+    assert_churn(jobs)
+
+
+def test_a_denied_batch_keeps_describe_and_an_over_long_batch_settles_nothing(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    client, stubber = stubbed
+    page = {"Results": [{"TrainingJob": job_shape("run-1", ELSEWHERE)}], "NextToken": "again"}
+    for number in range(BATCH_PAGES):  # a batch with more pages than allowed: not trusted
+        token = f"t{number}" if number else None
+        stubber.add_response(
+            "search", {**page, "NextToken": f"t{number + 1}"}, batch_params([ELSEWHERE], token)
+        )
+    jobs = TrainingJobs(client)
+    jobs.prefetch([ELSEWHERE])
+    assert jobs.batch_off is None
+    assert jobs.batch_settled == 0
+    stubber.add_client_error(
+        "search", "AccessDeniedException", "not authorized: sagemaker:Search", http_status_code=400
+    )
+    jobs.prefetch([URL])
+    assert jobs.batch_off is not None  # Search denied; DescribeTrainingJob may still be allowed
+    assert jobs.denied is None
+    expect_describe_churn(stubber)
+    assert_churn(jobs)
+
+
+def test_an_emulator_refusing_the_artifact_filter_is_asked_once(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    client, stubber = stubbed
+    stubber.add_client_error("search", "ValidationException", "Unknown property name")
+    jobs = TrainingJobs(client)
+    assert jobs.for_model(ELSEWHERE) is None
+    assert jobs.for_model("s3://team-bucket/exports/other/model.tar.gz") is None  # no call
+
+
+def test_models_searched_in_pages_get_their_jobs_in_one_call_per_page(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    """The source prefetches each Search(Model) page's artifacts before its models are mapped."""
+    client, stubber = stubbed
+    names = [f"m-{i:03d}" for i in range(150)]
+
+    def record(name: str) -> dict[str, Any]:
+        url = f"s3://b/exports/{name}/model.tar.gz"
+        return {
+            "Model": {
+                "Model": {
+                    "ModelName": name,
+                    "ModelArn": f"{ARN}model/{name}",
+                    "CreationTime": T0,
+                    "PrimaryContainer": {"Image": "img/m:1", "ModelDataUrl": url},
+                }
+            }
+        }
+
+    def urls(chunk: list[str]) -> list[str]:
+        return [f"s3://b/exports/{n}/model.tar.gz" for n in chunk]
+
+    for token, chunk, nxt in ((None, names[:100], "p2"), ("p2", names[100:], None)):
+        params: dict[str, Any] = {"Resource": "Model", "MaxResults": 100}
+        if token:
+            params["NextToken"] = token
+        answer: dict[str, Any] = {"Results": [record(n) for n in chunk]}
+        if nxt:
+            answer["NextToken"] = nxt
+        stubber.add_response("search", answer, params)
+        jobs_found = [
+            {"TrainingJob": job_shape(f"train-{n}", u)}
+            for n, u in zip(chunk, urls(chunk), strict=True)
+        ]
+        stubber.add_response("search", {"Results": jobs_found}, batch_params(urls(chunk)))
+    listing = {
+        "Models": [
+            {"ModelName": n, "ModelArn": f"{ARN}model/{n}", "CreationTime": T0} for n in names
+        ]
+    }
+    stubber.add_response("list_models", listing, {"MaxResults": 100})
+    source = SageMakerSource(client, training=TrainingJobs(client), workers=4)
+    items = list(source.items())
+    assert [
+        i.training_job.name for i in items if isinstance(i, SageMakerModel) and i.training_job
+    ] == [f"train-{n}" for n in names]
 
 
 # ---- endpoints ------------------------------------------------------------------------------

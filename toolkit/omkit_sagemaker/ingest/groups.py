@@ -126,6 +126,9 @@ def group_requests(
     through, in name order; training jobs are looked up ``workers`` at a time (shared with the
     models' lookups, so a version made from a model's artifact costs no call)."""
     kept = sorted((g for g in groups if keep(g.name)), key=lambda g: g.name)
+    if training is not None:  # one batched Search for every chosen version's artifact
+        chosen_urls = (g.chosen() for g in kept)
+        training.prefetch(c.model_data_url for c in chosen_urls if c and c.model_data_url)
 
     def one(group: PackageGroup) -> tuple[ModelRequest, TrainingJob | None]:
         chosen = group.chosen()

@@ -49,7 +49,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -257,6 +257,8 @@ class SageMakerSource:
                             found.setdefault(name, model)
                     if page.last and self.on_listed is not None:  # the total, before the last page
                         self.on_listed(len(seen) + len(found))
+                    if self.training is not None:  # the page's training jobs, in one call
+                        self.training.prefetch(_data_urls(found.values()))
                     for name, model in found.items():
                         seen.add(name)
                         yield name, model
@@ -416,6 +418,18 @@ class SageMakerSource:
                 raise ValueError("ListTags repeated a NextToken")
             tokens.add(token)
         raise ValueError(f"ListTags gave more than {MAX_TAG_PAGES} pages")
+
+
+def _data_urls(models: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The ``ModelDataUrl`` of each model record that has one (its primary or first container)."""
+    for model in models:
+        container = model.get("PrimaryContainer")
+        if not isinstance(container, dict) or not container:  # as parse_model reads it
+            containers = model.get("Containers")
+            container = containers[0] if isinstance(containers, list) and containers else None
+        url = container.get("ModelDataUrl") if isinstance(container, dict) else None
+        if isinstance(url, str) and url:
+            yield url
 
 
 def _result(item: Future[Item] | Item) -> Item:

@@ -12,6 +12,14 @@ history (which can hold millions of jobs):
    :data:`SEARCH_LIMIT` results, no ``NextToken`` followed;
 3. otherwise there is no job (the model was made from an artifact trained elsewhere).
 
+Where models come in pages (``Search`` on ``Model``), :meth:`TrainingJobs.prefetch` looks up a
+whole page's URLs first, with one ``Search`` on ``TrainingJob`` whose expression is an ``Or`` of
+up to :data:`BATCH_URLS` artifact filters (:data:`FILTERS_PER_EXPRESSION` filters in each of up
+to five sub-expressions, the API's limits), at most :data:`BATCH_PAGES` pages: about one call per
+100 models instead of one per model. A URL the batch settled is not looked up again; when the
+batch cannot be used (``Search`` denied, the expression refused by an emulator, more matches than
+the pages allow, any other failure) each model falls back to the steps above.
+
 ``ListTrainingJobs`` is never called. Each URL is looked up once (models sharing an artifact
 share the answer, also when several workers ask at the same time). A missing permission
 (``AccessDenied``) for either call turns the whole kind off for the rest of the run:
@@ -24,6 +32,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +46,7 @@ from omkit_sagemaker.ingest.sources.answers import items as _items
 from omkit_sagemaker.ingest.sources.answers import mapping as _mapping
 from omkit_sagemaker.ingest.sources.answers import message as _message
 from omkit_sagemaker.ingest.sources.answers import text as _text
+from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
 
 log = logging.getLogger("omkit.sagemaker")
 
@@ -46,6 +56,12 @@ ASSET = "training-jobs"
 ACTIONS = ("sagemaker:DescribeTrainingJob", "sagemaker:Search")
 #: Most results of the one ``Search`` call made for a URL.
 SEARCH_LIMIT = 10
+#: Filters in one (sub-)expression of a batched ``Search``, and URLs in one batch: the API allows
+#: 20 filters per expression and 20 sub-expressions; 5 x 20 keeps one batch near one page.
+FILTERS_PER_EXPRESSION = 20
+BATCH_URLS = 100
+#: Most pages read for one batch (re-runs can write one URL many times); more: per-URL lookups.
+BATCH_PAGES = 5
 #: Most hyperparameters, metrics and input channels kept of one job (AWS allows 100 / 40 / 20).
 MAX_ITEMS = 100
 
@@ -137,6 +153,63 @@ class TrainingJobs:
     _cache: dict[str, TrainingJob | None] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pending: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
+    #: Why batched lookups are off for the rest of the run (None: on).
+    batch_off: str | None = None
+    #: Batched ``Search`` calls made, and URLs they settled.
+    batch_calls: int = 0
+    batch_settled: int = 0
+    #: True once ``Search`` refused the artifact filter: no per-URL ``Search`` after that.
+    _artifact_filter_refused: bool = False
+
+    def prefetch(self, urls: Iterable[str]) -> None:
+        """Look up the jobs of ``urls`` in batches (see the module doc); never raises: a URL
+        left unsettled is looked up on its own by :meth:`for_model`. Call it from one thread
+        (the listing); workers may call :meth:`for_model` meanwhile."""
+        if self.denied is not None or self.batch_off is not None:
+            return
+        with self._lock:
+            todo = list(dict.fromkeys(u for u in urls if u not in self._cache))
+        for start in range(0, len(todo), BATCH_URLS):
+            batch = todo[start : start + BATCH_URLS]
+            found = self._search_batch(batch)
+            if found is None:
+                return
+            with self._lock:
+                for url in batch:
+                    matches = found.get(url, [])
+                    self._cache.setdefault(url, _latest(matches))
+                self.batch_settled += len(batch)
+
+    def _search_batch(self, urls: list[str]) -> dict[str, list[dict[str, Any]]] | None:
+        """Each URL's matching jobs, from one batched ``Search`` (None: not settled)."""
+        wanted = set(urls)
+        expression = batch_expression(urls)
+        found: dict[str, list[dict[str, Any]]] = {}
+        pages = search_pages(
+            self.client,
+            "TrainingJob",
+            expression=expression,
+            max_pages=BATCH_PAGES,
+        )
+        try:
+            for page in pages:
+                self.batch_calls += 1
+                for result in page.results:
+                    job = _mapping(result.get("TrainingJob"))
+                    artifact = _artifact(job)
+                    if artifact in wanted:
+                        found.setdefault(artifact, []).append(job)
+        except SearchFailed as exc:
+            if exc.code == "TooManyPages":
+                log.debug("a batched Search on TrainingJob had over %d pages", BATCH_PAGES)
+            elif exc.denied or exc.code == "ValidationException":
+                # denied: DescribeTrainingJob may still be allowed; refused: an emulator
+                self.batch_off = exc.message or exc.code
+                log.debug("batched Search on TrainingJob is off: %s", exc)
+            else:
+                log.debug("a batched Search on TrainingJob failed: %s", exc)
+            return None
+        return found
 
     def for_model(self, model_data_url: str) -> TrainingJob | None:
         """The job whose artifact is ``model_data_url`` (None: none found, or the kind is
@@ -180,6 +253,8 @@ class TrainingJobs:
             else:
                 if _artifact(described) == url:
                     return parse_job(described)
+        if self._artifact_filter_refused:
+            return None
         return self._search(url)
 
     def _search(self, url: str) -> TrainingJob | None:
@@ -198,6 +273,7 @@ class TrainingJobs:
                 raise AssetDenied(ASSET, ACTIONS[1], _message(exc)) from None
             if code == "ValidationException":  # the filter is not supported here: no answer
                 log.debug("Search on TrainingJob refused the artifact filter: %s", _message(exc))
+                self._artifact_filter_refused = True
                 return None
             raise
         matches = [
@@ -205,9 +281,33 @@ class TrainingJobs:
             for result in _items(page.get("Results"))[: self.search_limit]
             if _artifact(job := _mapping(result.get("TrainingJob"))) == url
         ]
-        # several jobs wrote the same URL (a re-run): the latest completed one made the model
-        matches.sort(key=lambda j: (j.get("TrainingJobStatus") == "Completed", _end(j)))
-        return parse_job(matches[-1]) if matches else None
+        return _latest(matches)
+
+
+def batch_expression(urls: list[str]) -> dict[str, Any]:
+    """The ``SearchExpression`` matching a job whose artifact is any of ``urls``: an ``Or`` of
+    sub-expressions, each an ``Or`` of at most :data:`FILTERS_PER_EXPRESSION` filters."""
+    return {
+        "Operator": "Or",
+        "SubExpressions": [
+            {
+                "Operator": "Or",
+                "Filters": [
+                    {"Name": "ModelArtifacts.S3ModelArtifacts", "Operator": "Equals", "Value": u}
+                    for u in urls[start : start + FILTERS_PER_EXPRESSION]
+                ],
+            }
+            for start in range(0, len(urls), FILTERS_PER_EXPRESSION)
+        ],
+    }
+
+
+def _latest(matches: list[dict[str, Any]]) -> TrainingJob | None:
+    """Several jobs wrote the same URL (a re-run): the latest completed one made the model."""
+    if not matches:
+        return None
+    matches = sorted(matches, key=lambda j: (j.get("TrainingJobStatus") == "Completed", _end(j)))
+    return parse_job(matches[-1])
 
 
 def _artifact(described: dict[str, Any]) -> str | None:
