@@ -119,6 +119,11 @@ def connection_command(
 _MANY = "Many configs, accounts and regions"
 
 
+def _many(flag: str, metavar: str, help_text: str) -> Any:
+    """A repeatable, comma-separated list option of the many-runs panel."""
+    return typer.Option(flag, rich_help_panel=_MANY, metavar=metavar, help=help_text)
+
+
 class RunFormat(str, Enum):
     """Summary formats of ``omkit run``."""
 
@@ -202,29 +207,20 @@ def run_command(
     ] = 4,
     region: Annotated[
         list[str] | None,
-        typer.Option(
+        _many(
             "--region",
-            rich_help_panel=_MANY,
-            metavar="R1,R2",
-            help="Run each config once per region (awsRegion); the service name gets _REGION.",
+            "R1,R2",
+            "Run each config once per region (awsRegion); the service name gets _REGION.",
         ),
     ] = None,
     profile: Annotated[
         list[str] | None,
-        typer.Option(
-            "--profile",
-            rich_help_panel=_MANY,
-            metavar="P1,P2",
-            help="Run each config once per AWS profile (profileName).",
-        ),
+        _many("--profile", "P1,P2", "Run each config once per AWS profile (profileName)."),
     ] = None,
     role_arn: Annotated[
         list[str] | None,
-        typer.Option(
-            "--role-arn",
-            rich_help_panel=_MANY,
-            metavar="A1,A2",
-            help="Run each config once per IAM role to assume (assumeRoleArn).",
+        _many(
+            "--role-arn", "A1,A2", "Run each config once per IAM role to assume (assumeRoleArn)."
         ),
     ] = None,
     service_name_template: Annotated[
