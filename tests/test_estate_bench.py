@@ -1,19 +1,23 @@
 """The estate benchmark's call budget, checked in CI without any timing: the quick estate of
 ``bench/estate_bench.py`` (seeded into the test moto server) is ingested with every asset kind
 at most :data:`estate_bench.CALLS_TARGET` AWS calls per model on average, and every model and
-package group is written. Wall time and memory stay in the benchmark."""
+package group is written; and where Search answers as AWS does, the same bodies come without a
+per-model call. Wall time and memory stay in the benchmark."""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+from awsfaults import FaultProxy
 from awsfixtures import MotoServer, counting
 from omdouble import OMServer
 from omkit_sagemaker.ingest import workflow
 from omkit_sagemaker.ingest.workflow import RunOptions
 from samples import AWS_SECRET, config_text
+from searchdouble import SearchDouble, model_records, training_job_records
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -54,3 +58,36 @@ def test_the_quick_estate_costs_at_most_4_aws_calls_per_model(
     groups = [m for m in models.values() if m["name"].startswith("group-")]
     assert len(groups) == scale.groups
     assert all("| 3 | PendingManualApproval |" in g["description"] for g in groups)
+
+
+def test_with_search_allowed_the_quick_estate_is_read_without_a_per_model_call(
+    moto: MotoServer, om_server: OMServer, aws_faults: FaultProxy, tmp_path: Path
+) -> None:
+    """The quick estate twice: through moto alone (Search on Model refused: the per-model path)
+    and where Search answers as AWS does (the Search test double in front of moto). Both send
+    the same bodies; the second reads models and training jobs a page at a time."""
+    scale = estate_bench.QUICK
+    uris = estate_bench.seed_feature_groups([moto], scale)
+    estate_bench.seed_rest(moto, scale, uris, threads=8)
+    client = moto.client("sagemaker")
+    aws_faults.handlers["Search"] = SearchDouble(
+        {"Model": model_records(client), "TrainingJob": training_job_records(client)}
+    )
+    environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token}
+    for service, endpoint in (("described", moto.endpoint), ("searched", aws_faults.endpoint)):
+        path = tmp_path / f"{service}.yaml"
+        path.write_text(config_text(om_server.url, endpoint, service=service), encoding="utf-8")
+        result = workflow.run(path, RunOptions(environ=environ))
+        assert result.exit_code == 0, result.status.errors
+    sent: dict[str, dict[str, Any]] = {"described": {}, "searched": {}}
+    for request in om_server.calls("PUT", "/api/v1/mlmodels"):
+        body = dict(request.body)
+        sent[body.pop("service")][body["name"]] = body
+    assert len(sent["searched"]) == scale.entities
+    assert sent["searched"] == sent["described"]
+    calls = Counter(aws_faults.actions)
+    assert not {"DescribeModel", "ListTags", "DescribeTrainingJob"} & set(calls)
+    # one page of models, one Search for their jobs (the groups' artifacts are models'), and
+    # one listing each for package groups, versions, endpoints and feature groups
+    assert calls["Search"] == 6
+    assert set(calls) - estate_bench.UNSEARCHABLE == {"Search", "ListModels"}
