@@ -41,10 +41,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from awsfaults import FaultProxy  # noqa: E402
+from common import finish, missed, start_moto, stop  # noqa: E402
 from omdouble import OMServer  # noqa: E402
 from omkit_sagemaker.ingest import workflow  # noqa: E402
 from omkit_sagemaker.ingest.workflow import RunOptions  # noqa: E402
-from run_bench import seed_one, start_moto  # noqa: E402
+from run_bench import seed_one  # noqa: E402
 from samples import AWS_SECRET, config_text  # noqa: E402
 
 TARGET = 1.3
@@ -133,7 +134,7 @@ def main() -> int:
                             f"{rate:.0f} req/s, {workers} workers: {r.errors} errors, "
                             f"{r.written} of {models} models written"
                         )
-                if min(ratios) > TARGET and not args.quick:
+                if missed(ratios, TARGET) and not args.quick:
                     failures.append(
                         f"{rate:.0f} req/s, {workers} workers: ratio {min(ratios):.2f}-"
                         f"{max(ratios):.2f} > {TARGET}"
@@ -146,12 +147,8 @@ def main() -> int:
                 )
     finally:
         om.stop()
-        process.terminate()
-        process.wait(timeout=10)
-    for failure in failures:
-        print(f"TARGET MISSED: {failure}")
-    print("all targets met" if not failures else f"{len(failures)} target(s) missed")
-    return 1 if failures else 0
+        stop([process])
+    return finish(failures)
 
 
 if __name__ == "__main__":
