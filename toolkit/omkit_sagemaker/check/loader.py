@@ -23,7 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from omkit_sagemaker.base.diagnostics import Diagnostic, json_path, make
 from omkit_sagemaker.base.masking import kind as _kind
 from omkit_sagemaker.base.records import MutableRecord
-from omkit_sagemaker.check import yamlbuild
+from omkit_sagemaker.check import fastload, yamlbuild
 from omkit_sagemaker.check.document import DataPath as DataPath
 from omkit_sagemaker.check.document import Document as Document
 from omkit_sagemaker.check.document import LoadResult as LoadResult
@@ -223,6 +223,19 @@ def _load(
             return LoadResult(
                 None, [make("Y003", name, 1, 1, "the file is empty: no YAML document")]
             )
+        changed = expansion if expansion is not None and expansion.changed() else None
+        walked = fastload.walk(node, text, changed, MAX_DEPTH, MAX_DIGITS)
+        if walked is not None:  # a plain document: built and indexed in one walk
+            document = Document(
+                file=name,
+                data=walked.data,
+                expansion=expansion,
+                values=Positions(locator.at, walked.values),
+                keys=Positions(locator.at, walked.keys),
+                scalars=walked.scalars,
+                source=text,
+            )
+            return LoadResult(document, [])
         problems = _check_nodes(node, name, locator)
         if problems:
             return LoadResult(None, problems)
