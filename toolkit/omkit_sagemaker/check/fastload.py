@@ -75,7 +75,7 @@ def walk(
     seen: set[int] = {id(root)}
     # (node, its path, the container to fill, or None for a scalar to record; its depth)
     stack: list[tuple[Any, DataPath, Any, int]] = [(root, (), data, 1)]
-    pop, push = stack.pop, stack.append
+    pop, push, add = stack.pop, stack.append, seen.add
     while stack:
         node, path, into, depth = pop()
         if into is None:
@@ -87,28 +87,28 @@ def walk(
                 expanded = offset.overlaps(start, end)
                 scalars[path] = Scalar(node.value, not node.style, written, expanded)
             continue
-        if depth >= max_depth and node.value:  # a child would be nested too deep
+        children = node.value
+        if depth >= max_depth and children:  # a child would be nested too deep
             return None
-        if into.__class__ is dict:
-            pairs = node.value
-            for key_node, _ in pairs:
+        depth += 1
+        in_mapping = into.__class__ is dict
+        for index, item in enumerate(children):
+            if in_mapping:
+                key_node, child = item
                 if key_node.__class__ is not ScalarNode or key_node.tag != STR_TAG:
                     return None
-                if id(key_node) in seen:
+                key = key_node.value
+                if key in into or id(key_node) in seen:  # a duplicate key, an alias
                     return None
-                seen.add(id(key_node))
-            named = [(k.value, k, v) for k, v in pairs]
-        else:
-            named = [(i, None, v) for i, v in enumerate(node.value)]
-        for key, key_node, child in named:
+                add(id(key_node))
+                child_path = (*path, key)
+                keys[child_path] = key_node.start_mark.index
+            else:
+                child = item
+                child_path = (*path, index)
             if id(child) in seen:  # an alias: the reference path shares the value
                 return None
-            seen.add(id(child))
-            child_path = (*path, key)
-            if key_node is not None:
-                if key in into:  # a duplicate key: the reference path reports it
-                    return None
-                keys[child_path] = key_node.start_mark.index
+            add(id(child))
             values[child_path] = child.start_mark.index
             kind = child.__class__
             if kind is ScalarNode:
@@ -123,16 +123,16 @@ def walk(
                         value = build(_CONSTRUCTOR, child)
                     except Exception:  # the reference path reports it
                         return None
-                push((child, child_path, None, depth + 1))
+                push((child, child_path, None, depth))
             elif kind is MappingNode and child.tag == MAP_TAG:
                 value = {}
-                push((child, child_path, value, depth + 1))
+                push((child, child_path, value, depth))
             elif kind is SequenceNode and child.tag == SEQ_TAG:
                 value = []
-                push((child, child_path, value, depth + 1))
+                push((child, child_path, value, depth))
             else:
                 return None
-            if key_node is not None:
+            if in_mapping:
                 into[key] = value
             else:
                 into.append(value)
