@@ -529,3 +529,26 @@ def test_nested_quantifiers_in_filters(pattern: str, flagged: bool) -> None:
         f"      mlModelFilterPattern:\n        excludes:\n          - '{pattern}'\n"
     )
     assert ("R024" in codes(lint(text))) is flagged
+
+
+# --- what the rules of one run share ------------------------------------------------------------
+
+
+def test_each_rule_finds_alone_what_it_finds_in_a_run() -> None:
+    # R002 and R001 read every text scalar, the filter rules every filter pattern: in a run
+    # they read them once (rules.reading.shared); alone, each reads its own.
+    for code, entry in RULES.items():
+        document = load(entry.bad)
+        in_run = [d for d in rules.run(document, (1, 1), disabled=()) if d.code == code]
+        alone = [f.message for f in entry.check(document, (1, 1))]
+        assert alone, code
+        assert alone == [d.message for d in in_run], code
+
+
+def test_what_rules_share_is_read_again_for_each_document() -> None:
+    placeholder = load(aws("awsRegion: us-east-2", "awsAccessKeyId: KEY"))
+    clean = load(aws("awsRegion: us-east-2", "awsAccessKeyId: ${AWS_ACCESS_KEY_ID}"))
+    assert "R002" in codes(rules.run(placeholder))
+    assert "R002" not in codes(rules.run(clean))
+    assert "R002" in codes(rules.run(placeholder))
+    assert rules.reading._SHARED.get() is None  # nothing is kept once a run is over

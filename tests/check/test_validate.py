@@ -132,6 +132,36 @@ def test_the_same_file_named_two_ways_appears_once(
     assert len(found) == 2  # sub/d.yaml, sub/deep/e.yml
 
 
+def test_a_file_named_through_links_and_dot_dots_appears_once(tree: Path) -> None:
+    (tree / "alias.yaml").symlink_to(tree / "a.yaml")
+    (tree / "linked").symlink_to(tree / "sub", target_is_directory=True)
+    named = [
+        tree / "a.yaml",
+        tree / "alias.yaml",
+        tree / "sub" / ".." / "a.yaml",
+        tree / "sub/d.yaml",
+        tree / "linked" / "d.yaml",
+        tree / "linked" / "deep" / ".." / "d.yaml",
+    ]
+    assert collect_files(named) == [tree / "a.yaml", tree / "sub/d.yaml"]
+
+
+def test_a_broken_or_looping_link_is_a_missing_file(tree: Path) -> None:
+    (tree / "broken.yaml").symlink_to(tree / "nowhere.yaml")
+    (tree / "loop.yaml").symlink_to(tree / "loop.yaml")
+    for name in ("broken.yaml", "loop.yaml"):
+        with pytest.raises(UsageError, match=rf"{name}: no such file or directory"):
+            collect_files([tree / name])
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 70_000, discovery.MAX_BYTES])
+def test_a_file_is_read_whole_whatever_its_size(tmp_path: Path, size: int) -> None:
+    data = bytes(i % 251 for i in range(size))
+    path = tmp_path / "f.yaml"
+    path.write_bytes(data)
+    assert discovery.read_bounded(path) == data
+
+
 def test_a_missing_path_is_a_usage_error(tree: Path) -> None:
     with pytest.raises(UsageError, match=r"missing\.yaml: no such file or directory"):
         collect_files([tree / "a.yaml", tree / "missing.yaml"])

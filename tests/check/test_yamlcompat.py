@@ -8,9 +8,12 @@ from the 1.2 core schema, so that both sides of every expectation come from the 
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.check import yamlcompat
 from omkit_sagemaker.check.loader import MAX_DIGITS, Document, load_text
@@ -159,3 +162,41 @@ def test_yaml12_nan() -> None:
 @pytest.mark.parametrize("text", ["12", "1.5", "true", "null", "0x1F", "-.inf", "text"])
 def test_yaml12_agrees_with_yaml11_on_common_forms(text: str) -> None:
     assert yaml12_value(text) == yaml.safe_load(f"v: {text}")["v"]
+
+
+_CORE_NULL = ("", "~", "null", "Null", "NULL")
+_CORE_PATTERNS = (
+    r"true|True|TRUE|false|False|FALSE",
+    r"[-+]?[0-9]+",
+    r"0o[0-7]+",
+    r"0x[0-9a-fA-F]+",
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?",
+    r"[-+]?\.(inf|Inf|INF)",
+    r"\.(nan|NaN|NAN)",
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="~nNtTfFrueal0123456789+-.oxeEiIAsS a_", max_size=8) | st.text(max_size=6))
+@example("null")
+@example("Null")
+@example("true")
+@example("False")
+@example("TRUE")
+@example(".inf")
+@example("-.Inf")
+@example(".NaN")
+@example("-1")
+@example("+2")
+@example("0o7")
+@example("0x1F")
+@example("~")
+@example("")
+@example("1e5")
+@example("n")
+@example("yes")
+def test_yaml12_reads_text_as_text_exactly_when_no_core_pattern_matches(text: str) -> None:
+    # The YAML 1.2 core schema's null, boolean, integer and float forms, written out here.
+    core = text in _CORE_NULL or any(re.fullmatch(p, text) for p in _CORE_PATTERNS)
+    value = yaml12_value(text)
+    assert (value == text and isinstance(value, str)) is not core

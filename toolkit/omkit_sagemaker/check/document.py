@@ -54,8 +54,12 @@ class Positions(Mapping[DataPath, Position]):
     Most files have no problem, and then no position is ever needed.
     """
 
-    def __init__(self, locate: Callable[[int], Position] | None = None) -> None:
-        self._offsets: dict[DataPath, int] = {}
+    def __init__(
+        self,
+        locate: Callable[[int], Position] | None = None,
+        offsets: dict[DataPath, int] | None = None,
+    ) -> None:
+        self._offsets: dict[DataPath, int] = {} if offsets is None else offsets
         self._locate = locate or (lambda offset: Position(1, offset + 1))
 
     def __getitem__(self, path: DataPath) -> Position:

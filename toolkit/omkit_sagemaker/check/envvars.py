@@ -81,6 +81,10 @@ class Expansion(MutableRecord):
             return orig_start
         return orig_end + (offset - exp_end)
 
+    def changed(self) -> bool:
+        """True when some ``$VAR`` was replaced: the expanded text differs from the original."""
+        return bool(self._spans)
+
     def unset_names(self) -> list[str]:
         """Names referenced in the text whose variables were not set, in order of first use."""
         seen: dict[str, None] = {}

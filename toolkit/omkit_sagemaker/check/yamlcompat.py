@@ -23,8 +23,14 @@ _INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
 
 
+#: The first characters of every plain scalar that YAML 1.2 reads as anything but text.
+_NOT_TEXT_START = frozenset("~nNtTfF0123456789+-.")
+
+
 def yaml12_value(text: str) -> object:
     """What a YAML 1.2 core-schema parser makes of a plain scalar."""
+    if text and text[0] not in _NOT_TEXT_START:
+        return text  # no null, boolean or number starts so: spare the expressions below
     if text in ("", "~", "null", "Null", "NULL"):
         return None
     if text in ("true", "True", "TRUE"):

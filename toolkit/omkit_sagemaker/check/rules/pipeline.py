@@ -11,7 +11,7 @@ from typing import Any
 from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.base.masking import excerpt
 from omkit_sagemaker.check.loader import DataPath, Document, Position
-from omkit_sagemaker.check.rules.reading import _from_env, _get, _shown, _text
+from omkit_sagemaker.check.rules.reading import _from_env, _get, _shown, _text, shared
 from omkit_sagemaker.check.rules.registry import Finding, rule
 from omkit_sagemaker.check.versions import Version, format_version
 
@@ -73,8 +73,8 @@ def _service_name(document: Document, target: Version) -> Iterator[Finding]:
         )
 
 
-def _filter_patterns(document: Document) -> Iterator[tuple[DataPath, str, list[Any]]]:
-    """Every ``*FilterPattern`` list (includes/excludes) in the document."""
+def _find_filter_patterns(document: Document) -> list[tuple[DataPath, str, list[Any]]]:
+    found: list[tuple[DataPath, str, list[Any]]] = []
     for path in document.values:
         if not path or not isinstance(path[-1], str) or not path[-1].endswith("FilterPattern"):
             continue
@@ -84,16 +84,28 @@ def _filter_patterns(document: Document) -> Iterator[tuple[DataPath, str, list[A
         for which in ("includes", "excludes"):
             items = value.get(which)
             if isinstance(items, list):
-                yield (*path, which), path[-1], items
+                found.append(((*path, which), path[-1], items))
+    return found
 
 
-def _filter_regexes(document: Document) -> Iterator[tuple[DataPath, str, str]]:
+def _filter_patterns(document: Document) -> list[tuple[DataPath, str, list[Any]]]:
+    """Every ``*FilterPattern`` list (includes/excludes) in the document."""
+    return shared(document, _find_filter_patterns)
+
+
+def _find_filter_regexes(document: Document) -> list[tuple[DataPath, str, str]]:
+    return [
+        ((*path, i), f"{key} {path[-1]}[{i}]", item)
+        for path, key, items in _filter_patterns(document)
+        for i, item in enumerate(items)
+        if isinstance(item, str)
+    ]
+
+
+def _filter_regexes(document: Document) -> list[tuple[DataPath, str, str]]:
     """Every text item of a filter pattern list: its data path, how a message names it
     (``mlModelFilterPattern includes[0]``), and the regular expression."""
-    for path, key, items in _filter_patterns(document):
-        for i, item in enumerate(items):
-            if isinstance(item, str):
-                yield (*path, i), f"{key} {path[-1]}[{i}]", item
+    return shared(document, _find_filter_regexes)
 
 
 def _regex_position(document: Document, path: DataPath, offset: int | None) -> Position | None:

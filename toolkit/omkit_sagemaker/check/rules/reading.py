@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from omkit_sagemaker.base.masking import describe, excerpt, is_secret
@@ -22,14 +23,20 @@ _ENV = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
 
 
 def _get(document: Document, path: DataPath) -> Any:
-    """The value at ``path``, or ``_MISSING`` when some part of the path is not there."""
+    """The value at ``path``, or ``_MISSING`` when some part of the path is not there: a text
+    part names a key of a mapping, a number part an item of a list."""
     value: Any = document.data
     for part in path:
-        in_dict = isinstance(part, str) and isinstance(value, dict) and part in value
-        in_list = isinstance(part, int) and isinstance(value, list) and 0 <= part < len(value)
-        if not (in_dict or in_list):
+        if isinstance(value, dict):
+            if not isinstance(part, str):
+                return _MISSING
+            value = value.get(part, _MISSING)
+            if value is _MISSING:
+                return _MISSING
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        else:
             return _MISSING
-        value = value[part]
     return value
 
 
@@ -46,11 +53,40 @@ def _given(document: Document, path: DataPath) -> bool:
     return value is not _MISSING and value is not None and value != ""
 
 
-def _scalars(document: Document) -> Iterator[tuple[DataPath, str]]:
+_T = TypeVar("_T")
+#: The document :func:`~.registry.run` is checking, with what its rules computed of it.
+_SHARED: ContextVar[tuple[Document, dict[Any, Any]] | None] = ContextVar(
+    "omkit_rules_shared", default=None
+)
+
+
+def shared(document: Document, compute: Callable[[Document], _T]) -> _T:
+    """``compute(document)``, computed once per :func:`~.registry.run` over ``document``: the
+    rules run one after another on a document that does not change, and several of them read
+    the same parts of it (every text scalar, every filter pattern). Outside a run, computed each
+    time. What it returns is shared: never change it."""
+    state = _SHARED.get()
+    if state is None or state[0] is not document:
+        return compute(document)
+    memo = state[1]
+    if compute not in memo:
+        memo[compute] = compute(document)
+    found: _T = memo[compute]
+    return found
+
+
+def _text_scalars(document: Document) -> list[tuple[DataPath, str]]:
+    found = []
     for path in document.scalars:
         value = _get(document, path)
         if isinstance(value, str):
-            yield path, value
+            found.append((path, value))
+    return found
+
+
+def _scalars(document: Document) -> list[tuple[DataPath, str]]:
+    """Every scalar whose value is text, with its path, in the order of ``document.scalars``."""
+    return shared(document, _text_scalars)
 
 
 def _env_name(key: str) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity, json_path, make
 from omkit_sagemaker.base.records import Record
 from omkit_sagemaker.check.loader import DataPath, Document, Position
+from omkit_sagemaker.check.rules import reading
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, Version
 
 if TYPE_CHECKING:  # the fix model (and what it imports) is for omkit fix, not validate
@@ -160,23 +161,29 @@ def run(
     """The diagnostics of every rule not in ``disabled`` for ``document``."""
     skip = set(disabled)
     out: list[Diagnostic] = []
-    for entry in RULES.values():
-        if entry.code in skip:
-            continue
-        for found in entry.check(document, target):
-            pos = found.position or (
-                document.key_position(found.path) if found.at_key else document.position(found.path)
-            )
-            out.append(
-                make(
-                    entry.code,
-                    document.file,
-                    pos.line,
-                    pos.column,
-                    found.message,
-                    path=json_path(found.path),
-                    hint=found.hint or entry.hint,
-                    severity=found.severity or entry.severity,
+    token = reading._SHARED.set((document, {}))  # what several rules read is read once
+    try:
+        for entry in RULES.values():
+            if entry.code in skip:
+                continue
+            for found in entry.check(document, target):
+                pos = found.position or (
+                    document.key_position(found.path)
+                    if found.at_key
+                    else document.position(found.path)
                 )
-            )
+                out.append(
+                    make(
+                        entry.code,
+                        document.file,
+                        pos.line,
+                        pos.column,
+                        found.message,
+                        path=json_path(found.path),
+                        hint=found.hint or entry.hint,
+                        severity=found.severity or entry.severity,
+                    )
+                )
+    finally:
+        reading._SHARED.reset(token)
     return out

@@ -1,0 +1,139 @@
+"""One walk over a composed document that builds what :mod:`.loader` builds, for plain configs.
+
+The loader's reference path walks the composed node graph three times: once for the alias,
+depth, tag and duplicate-key checks, once to build the data (:mod:`.yamlbuild`), and once to
+index where each key and value sits. A workflow config is nearly always plain: mappings with
+text keys, lists and scalars, no aliases, merge keys or explicit tags, no duplicate keys. For
+such a document :func:`walk` does all three in a single pass, with the same result: the same
+data, the same positions and scalar records, inserted in the same order. At the first thing
+that is not plain it gives up (returns None) and the loader takes its reference path, which
+also says what is wrong. ``tests/check/test_fastload.py`` holds the two paths to the same
+documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from omkit_sagemaker.check.document import DataPath, Scalar
+from omkit_sagemaker.check.envvars import Expansion
+
+STR_TAG = "tag:yaml.org,2002:str"
+MAP_TAG = "tag:yaml.org,2002:map"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+INT_TAG = "tag:yaml.org,2002:int"
+#: Tags of the scalars YAML 1.1 resolves plain text to, whose values :func:`walk` builds with
+#: PyYAML's own constructors (a merge key ``<<`` or a value key ``=`` is not among them).
+_SCALAR_TAGS = {
+    f"tag:yaml.org,2002:{kind}": SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{kind}"]
+    for kind in ("null", "bool", "int", "float", "timestamp")
+}
+#: These constructors read nothing but the node (no state of the constructor), so one serves.
+_CONSTRUCTOR = SafeConstructor()
+
+
+class Walked:
+    """What :func:`walk` built: the data, the offsets of values and keys, the scalar records."""
+
+    __slots__ = ("data", "keys", "scalars", "values")
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        values: dict[DataPath, int],
+        keys: dict[DataPath, int],
+        scalars: dict[DataPath, Scalar],
+    ) -> None:
+        self.data = data
+        self.values = values
+        self.keys = keys
+        self.scalars = scalars
+
+
+def walk(
+    root: Node, original: str, offset: Expansion | None, max_depth: int, max_digits: int
+) -> Walked | None:
+    """The data, positions and scalar records of a plain document, or None.
+
+    ``original`` is the file's text as written; ``offset`` maps an offset of the parsed text
+    to one of ``original`` and tells which parts of the parsed text came from ``$VAR``
+    expansion (None: nothing was expanded, the two texts are the same). A document nested
+    deeper than ``max_depth``, or with an integer of more than ``max_digits`` digits, is left
+    to the reference path, as everything else it refuses. The order in which
+    paths are recorded is that of the loader's reference index: each collection records its
+    children's positions when it is taken off a stack, so later siblings are walked first.
+    """
+    if root.__class__ is not MappingNode or root.tag != MAP_TAG:
+        return None
+    data: dict[str, Any] = {}
+    values: dict[DataPath, int] = {(): root.start_mark.index}
+    keys: dict[DataPath, int] = {}
+    scalars: dict[DataPath, Scalar] = {}
+    seen: set[int] = {id(root)}
+    # (node, its path, the container to fill, or None for a scalar to record; its depth)
+    stack: list[tuple[Any, DataPath, Any, int]] = [(root, (), data, 1)]
+    pop, push, add = stack.pop, stack.append, seen.add
+    while stack:
+        node, path, into, depth = pop()
+        if into is None:
+            start, end = node.start_mark.index, node.end_mark.index
+            if offset is None:
+                scalars[path] = Scalar(node.value, not node.style, original[start:end], False)
+            else:
+                written = original[offset.original_offset(start) : offset.original_offset(end)]
+                expanded = offset.overlaps(start, end)
+                scalars[path] = Scalar(node.value, not node.style, written, expanded)
+            continue
+        children = node.value
+        if depth >= max_depth and children:  # a child would be nested too deep
+            return None
+        depth += 1
+        in_mapping = into.__class__ is dict
+        for index, item in enumerate(children):
+            if in_mapping:
+                key_node, child = item
+                if key_node.__class__ is not ScalarNode or key_node.tag != STR_TAG:
+                    return None
+                key = key_node.value
+                if key in into or id(key_node) in seen:  # a duplicate key, an alias
+                    return None
+                add(id(key_node))
+                child_path = (*path, key)
+                keys[child_path] = key_node.start_mark.index
+            else:
+                child = item
+                child_path = (*path, index)
+            if id(child) in seen:  # an alias: the reference path shares the value
+                return None
+            add(id(child))
+            values[child_path] = child.start_mark.index
+            kind = child.__class__
+            if kind is ScalarNode:
+                tag = child.tag
+                if tag == STR_TAG:
+                    value: Any = child.value
+                else:
+                    build = _SCALAR_TAGS.get(tag)
+                    if build is None or (tag == INT_TAG and len(child.value) > max_digits):
+                        return None
+                    try:
+                        value = build(_CONSTRUCTOR, child)
+                    except Exception:  # the reference path reports it
+                        return None
+                push((child, child_path, None, depth))
+            elif kind is MappingNode and child.tag == MAP_TAG:
+                value = {}
+                push((child, child_path, value, depth))
+            elif kind is SequenceNode and child.tag == SEQ_TAG:
+                value = []
+                push((child, child_path, value, depth))
+            else:
+                return None
+            if in_mapping:
+                into[key] = value
+            else:
+                into.append(value)
+    return Walked(data, values, keys, scalars)
