@@ -11,9 +11,14 @@ it): the 12 configs run one after another, each `omkit run FILE` in its own proc
 lines would. They alternate (A B A B ...), and the result is the median of the paired ratios
 A/B with their min and max. Peak RSS of the `omkit run DIR` process is read with wait4().
 
-Targets (exit 1 when missed): median ratio <= 0.35; peak RSS under 300 MB; every run succeeds
-and writes every model. `--quick` (a smoke check, ~15 s): 3 configs (one account) x 30 models,
-one pair, and checks only that both ways succeed and the one call is faster.
+Each pair also prints the CPU seconds of omkit and of the stand-ins (the moto servers, the
+latency proxy and the OpenMetadata double), which share the machine's cores with omkit here and
+would not in a real estate.
+
+Targets (exit 1 when missed): ratio <= 0.35, missed only when every pair is past it; peak RSS
+under 300 MB; every run succeeds and writes every model. `--quick` (a smoke check, ~15 s): 3
+configs (one account) x 30 models, one pair, and checks only that both ways succeed and the one
+call is faster.
 Run: `.venv/bin/python bench/multirun_bench.py [--quick] [--pairs N] [--aws-latency MS]`.
 """
 
@@ -36,8 +41,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from awsfaults import FaultProxy  # noqa: E402
 from awsfixtures import ACCOUNT, ROLE_ARN, MotoServer  # noqa: E402
+from common import finish, missed, start_moto, stop  # noqa: E402
 from omdouble import OMServer  # noqa: E402
-from run_bench import ACCESS_KEY, CONFIG, LAUNCHER, OMKIT, start_moto  # noqa: E402
+from run_bench import ACCESS_KEY, CONFIG, LAUNCHER, OMKIT  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 ACCOUNTS = 4
@@ -119,6 +125,22 @@ def launch(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str
     return elapsed, rss, proc.returncode, proc.stdout + "\n".join(kept), cpu
 
 
+def stand_ins_cpu(motos: list[subprocess.Popen[bytes]]) -> float:
+    """CPU seconds used so far by the moto servers and this process (the latency proxy and the
+    OpenMetadata double): the stand-ins for AWS and OpenMetadata that share the cores with
+    omkit, and that a real estate would not run on omkit's machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = time.process_time()
+    for process in motos:
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text(encoding="ascii")
+        except OSError:
+            continue
+        utime, stime = fields.rsplit(")", 1)[1].split()[11:13]
+        total += (int(utime) + int(stime)) / ticks
+    return total
+
+
 def empty(om: OMServer) -> None:
     with om.lock:
         om.services.clear()
@@ -144,6 +166,7 @@ def main() -> int:
 
     motos_started = [start_moto() for _ in range(max(1, args.moto_servers))]
     motos = [server for _, server in motos_started]
+    moto_processes = [process for process, _ in motos_started]
     om = OMServer().start()
     proxy = FaultProxy(
         motos[0].endpoint, delay=args.aws_latency / 1000, replicas=[m.endpoint for m in motos[1:]]
@@ -181,10 +204,13 @@ def main() -> int:
             peaks: list[float] = []
             for pair in range(pairs):
                 empty(om)
+                before = stand_ins_cpu(moto_processes)
                 one_call, rss, code, output, one_cpu = launch(["run", str(folder)], env)
+                one_stand_ins = stand_ins_cpu(moto_processes) - before
                 check("omkit run DIR", code, output)
                 peaks.append(rss)
                 empty(om)
+                before = stand_ins_cpu(moto_processes)
                 sequential = sequential_cpu = 0.0
                 worst = 0
                 for config in configs:
@@ -194,13 +220,16 @@ def main() -> int:
                     if code:
                         worst = code
                         print(output[-2000:], file=sys.stderr)
+                sequential_stand_ins = stand_ins_cpu(moto_processes) - before
                 check("omkit run FILE x 12", worst, "")
                 ratio = one_call / sequential
                 ratios.append(ratio)
                 print(
-                    f"  pair {pair + 1}: one call {one_call:6.2f} s (omkit CPU {one_cpu:5.1f} s, "
-                    f"peak RSS {rss:5.1f} MB)  {len(configs)} calls one after another "
-                    f"{sequential:6.2f} s (CPU {sequential_cpu:5.1f} s)  ratio {ratio:.3f}"
+                    f"  pair {pair + 1}: one call {one_call:6.2f} s (CPU: omkit {one_cpu:4.1f} s, "
+                    f"stand-ins {one_stand_ins:4.1f} s; peak RSS {rss:5.1f} MB)  "
+                    f"{len(configs)} calls one after another {sequential:6.2f} s (CPU: omkit "
+                    f"{sequential_cpu:4.1f} s, stand-ins {sequential_stand_ins:4.1f} s)  "
+                    f"ratio {ratio:.3f}"
                 )
             median = statistics.median(ratios)
             print(
@@ -210,20 +239,17 @@ def main() -> int:
             )
             print(f"peak RSS of omkit run DIR: {max(peaks):.1f} MB; target < {RSS_TARGET_MB:.0f}")
             target = RATIO_TARGET if not args.quick else 1.0
-            if median > target:
-                failures.append(f"median ratio {median:.3f} > {target}")
+            if missed(ratios, target):  # every pair past the target (issue 17's rule)
+                failures.append(
+                    f"ratio {median:.3f} ({min(ratios):.3f}-{max(ratios):.3f}) > {target}"
+                )
             if max(peaks) >= RSS_TARGET_MB:
                 failures.append(f"peak RSS {max(peaks):.0f} MB >= {RSS_TARGET_MB:.0f} MB")
     finally:
         proxy.stop()
         om.stop()
-        for process, _ in motos_started:
-            process.terminate()
-            process.wait(timeout=10)
-    for failure in failures:
-        print(f"TARGET MISSED: {failure}")
-    print("all targets met" if not failures else f"{len(failures)} target(s) missed")
-    return 1 if failures else 0
+        stop(moto_processes)
+    return finish(failures)
 
 
 if __name__ == "__main__":
