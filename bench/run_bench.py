@@ -37,6 +37,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -66,6 +67,10 @@ OFFICIAL_TARGET = 0.3
 FLOOR_TARGETS = {"Search refused": 1.5, "Search allowed": 1.0}
 ACCESS_KEY = "AKIAZZZZBENCHKEY1234"
 SEARCH_PAGE = 100
+#: A WARNING or ERROR line of the official client's log (``[time] WARNING  {logger} - ...``):
+#: it exits 0 while errors stay under its ``successThreshold`` (90 %), so its exit code alone
+#: would hide a request the double refused.
+OFFICIAL_PROBLEM = re.compile(r"^\[[^]]+\] (WARNING|ERROR|CRITICAL) +\{", re.MULTILINE)
 
 CONFIG = """\
 source:
@@ -276,6 +281,8 @@ class Bench:
     env: dict[str, str]
     models: int
     failures: list[str]
+    #: The official `metadata` command, whose log is also checked for problems.
+    official: str | None = None
 
     def run(
         self, proxy: FaultProxy, command: list[str], *, fresh: bool = True, writes: bool = True
@@ -292,6 +299,10 @@ class Bench:
         if m.code != 0:
             print(m.output[-2000:], file=sys.stderr)
             self.failures.append(f"{' '.join(Path(c).name for c in command[:2])} exited {m.code}")
+        elif command[0] == self.official and (problem := OFFICIAL_PROBLEM.search(m.output)):
+            line = m.output[problem.start() :].splitlines()[0]
+            print(m.output[-2000:], file=sys.stderr)
+            self.failures.append(f"metadata ingest logged a problem: {line[:200]}")
         elif writes and fresh and m.written != self.models:
             self.failures.append(f"expected {self.models} models written, found {m.written}")
         return m
@@ -381,7 +392,7 @@ def main() -> int:
                 f"seeded {count} models in {len(motos)} moto servers in "
                 f"{time.perf_counter() - t0:.1f} s"
             )
-            bench = Bench(om, env, count, failures)
+            bench = Bench(om, env, count, failures, official)
             with_search, without = config_for(searching), config_for(plain)
 
             def omkit(config: str, *flags: str) -> list[str]:
@@ -426,13 +437,22 @@ def main() -> int:
                     ),
                     ("vs metadata ingest 2.0.7.0, default work", []),
                 ):
-                    med, lo, hi, _ = bench.pairs(
+                    med, lo, hi, runs = bench.pairs(
                         label,
                         partial(bench.run, searching, omkit(with_search, *flags)),
                         partial(bench.run, searching, [official, "ingest", "-c", with_search]),
                         n_pairs,
                     )
                     results.append((label, med, lo, hi, OFFICIAL_TARGET))
+                    print(
+                        "    AWS calls per model: omkit "
+                        f"{statistics.median(r.calls for r in runs[0::2]) / count:.3f}, "
+                        "metadata ingest "
+                        f"{statistics.median(r.calls for r in runs[1::2]) / count:.3f}; "
+                        "CPU s: omkit "
+                        f"{statistics.median(r.cpu for r in runs[0::2]):.2f}, metadata ingest "
+                        f"{statistics.median(r.cpu for r in runs[1::2]):.2f}"
+                    )
             floor_cmd = [sys.executable, "-c", FLOOR, plain.endpoint, REGION]
             for label, proxy, config in (
                 ("Search refused", plain, without),
