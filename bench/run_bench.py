@@ -24,7 +24,10 @@ past it:
   calls, plus the writes; target 1.5) and with Search allowed (target 1.0).
 
 AWS calls per model are printed for each omkit run (target 0.05 for reads with Search allowed,
-`--assets models`). A second run of the unchanged estate on the 2.0 double must send no model.
+`--assets models`), and for both runners of each comparison with the official client (the proxy
+counts every request). The official client exits 0 while its errors stay under its success
+threshold, so a WARNING or ERROR line in its log also fails the bench. A second run of the
+unchanged estate on the 2.0 double must send no model.
 
 `--quick` (CI, ~30 s): 100 models, one pair per case; checks the call counts and the second run's
 zero writes, and prints the timings without a target. `--large N` adds a memory run (peak RSS
