@@ -764,7 +764,15 @@ class OMServer:
             if in_scope and not model["deleted"] and model["fullyQualifiedName"] not in seen:
                 self._delete_model(model, {"hardDelete": str(bool(body.get("hardDelete"))).lower()})
                 deleted.append(model["fullyQualifiedName"])
-        return {"deleted": deleted}
+        # A BulkOperationResult, as the 2.0.7.0 client parses this answer (unknown keys refused).
+        return {
+            "status": "success",
+            "numberOfRowsProcessed": len(deleted),
+            "numberOfRowsPassed": len(deleted),
+            "numberOfRowsFailed": 0,
+            "successRequest": [{"request": fqn, "status": 200} for fqn in deleted],
+            "failedRequest": [],
+        }
 
     def _put_classification(self, body: Any) -> tuple[dict[str, Any], bool]:
         _check_body(body, CLASSIFICATION_KEYS, {"name", "description"}, "CreateClassification")
