@@ -56,7 +56,7 @@ from awsfaults import FaultProxy  # noqa: E402
 from awsfixtures import REGION, ROLE_ARN, MotoServer  # noqa: E402
 from common import finish, missed, start_moto, stop  # noqa: E402
 from omdouble import OMServer  # noqa: E402
-from run_bench import LAUNCHER, OMKIT  # noqa: E402
+from run_bench import LAUNCHER, OMKIT, empty  # noqa: E402
 from searchdouble import SearchDouble, model_records, training_job_records  # noqa: E402
 
 CALLS_TARGET = 4.0
@@ -273,12 +273,7 @@ def run_omkit(
     om: OMServer, proxy: FaultProxy, config: Path, assets: str, env: dict[str, str]
 ) -> Run:
     """One `omkit run` process on an empty catalogue: wall time, peak RSS, AWS calls."""
-    with om.lock:
-        om.services.clear()
-        om.models.clear()
-        om.classifications.clear()
-        om.tags.clear()
-        om.requests.clear()
+    empty(om)
     with proxy.lock:
         proxy.actions.clear()
     command = [sys.executable, "-c", LAUNCHER, OMKIT, "run", str(config)]

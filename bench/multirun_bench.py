@@ -39,11 +39,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import run_bench  # noqa: E402
 from awsfaults import FaultProxy  # noqa: E402
 from awsfixtures import ACCOUNT, ROLE_ARN, MotoServer  # noqa: E402
 from common import finish, missed, start_moto, stop  # noqa: E402
 from omdouble import OMServer  # noqa: E402
-from run_bench import ACCESS_KEY, CONFIG, LAUNCHER, OMKIT  # noqa: E402
+from run_bench import ACCESS_KEY, CONFIG, OMKIT, empty  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 ACCOUNTS = 4
@@ -105,24 +106,8 @@ def write_configs(folder: Path, endpoint: str, host_port: str, accounts: int) ->
 
 def launch(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str, float]:
     """Wall time, peak RSS (MB), exit code, output and CPU seconds of one omkit process."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", LAUNCHER, OMKIT, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - started
-    rss = cpu = 0.0
-    kept = []
-    for line in proc.stderr.splitlines():
-        if line.startswith("@@bench "):
-            _, peak, used = line.split()
-            rss, cpu = int(peak) / 1024, float(used)  # ru_maxrss: kilobytes on Linux
-        else:
-            kept.append(line)
-    return elapsed, rss, proc.returncode, proc.stdout + "\n".join(kept), cpu
+    m = run_bench.launch([OMKIT, *args], env)
+    return m.seconds, m.rss_mb, m.code, m.output, m.cpu
 
 
 def stand_ins_cpu(motos: list[subprocess.Popen[bytes]]) -> float:
@@ -139,15 +124,6 @@ def stand_ins_cpu(motos: list[subprocess.Popen[bytes]]) -> float:
         utime, stime = fields.rsplit(")", 1)[1].split()[11:13]
         total += (int(utime) + int(stime)) / ticks
     return total
-
-
-def empty(om: OMServer) -> None:
-    with om.lock:
-        om.services.clear()
-        om.models.clear()
-        om.classifications.clear()
-        om.tags.clear()
-        om.requests.clear()
 
 
 def main() -> int:
