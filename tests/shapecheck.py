@@ -201,3 +201,11 @@ def validating(client: Any) -> Any:
 
     client.meta.events.register("before-parameter-build.sagemaker.*", check)
     return client
+
+
+def answered(name: str, params: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """``answer`` to ``name(**params)`` from a hand-written fake client, once the request passed
+    :func:`check_request` (else :class:`ServiceError`) and the answer :func:`check_answer`."""
+    check_request(name, params)
+    check_answer(name, answer)
+    return answer

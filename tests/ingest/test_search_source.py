@@ -28,7 +28,7 @@ from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from samples import AWS_SECRET, config_text
 from searchdouble import as_json
-from shapecheck import check_answer, check_request, validating
+from shapecheck import answered, check_answer, check_request, validating
 
 CREATED = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.timezone.utc)
 
@@ -249,14 +249,16 @@ def test_calls_per_model_with_search_allowed_are_at_most_0_05(training: bool) ->
 
 
 class Repeating:
-    """A SageMaker that answers every Search page with the same NextToken."""
+    """A SageMaker that answers every Search page with the same NextToken (requests and answers
+    held to the service model, ``shapecheck.answered``)."""
 
     def __init__(self) -> None:
         self.calls = 0
 
     def search(self, **kwargs: Any) -> Any:
         self.calls += 1
-        return {"Results": [record(f"m{self.calls}")], "NextToken": "again"}
+        answer = {"Results": [record(f"m{self.calls}")], "NextToken": "again"}
+        return answered("Search", kwargs, answer)
 
 
 def test_a_repeated_next_token_stops_the_pager() -> None:
@@ -270,7 +272,7 @@ def test_the_pager_reads_at_most_max_pages() -> None:
     class Endless(Repeating):
         def search(self, **kwargs: Any) -> Any:
             self.calls += 1
-            return {"Results": [], "NextToken": f"t{self.calls}"}
+            return answered("Search", kwargs, {"Results": [], "NextToken": f"t{self.calls}"})
 
     client = Endless()
     with pytest.raises(SearchFailed, match="more than 5 pages") as caught:
@@ -282,13 +284,17 @@ def test_the_pager_reads_at_most_max_pages() -> None:
 def test_a_repeating_search_falls_back_and_still_reads_every_model() -> None:
     class Listing(Repeating):
         def list_models(self, **kwargs: Any) -> Any:
-            return {"Models": [{"ModelName": n} for n in ("m1", "m2", "m3")]}
+            answer = {"Models": [model_summary(n) for n in ("m1", "m2", "m3")]}
+            return answered("ListModels", kwargs, answer)
 
         def describe_model(self, **kwargs: Any) -> Any:
-            return {"ModelArn": arn(kwargs["ModelName"]), "PrimaryContainer": {"Image": "i"}}
+            model = record(kwargs["ModelName"])["Model"]["Model"]
+            return answered(
+                "DescribeModel", kwargs, {k: v for k, v in model.items() if k != "Tags"}
+            )
 
         def list_tags(self, **kwargs: Any) -> Any:
-            return {"Tags": []}
+            return answered("ListTags", kwargs, {"Tags": []})
 
     source = SageMakerSource(Listing())
     items = list(source.items())
