@@ -403,6 +403,27 @@ def test_a_denied_batch_keeps_describe_and_an_over_long_batch_settles_nothing(
     assert_churn(jobs)
 
 
+def test_a_batch_whose_pages_bring_nothing_new_stops_with_a_warning(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    """Issue 25: page 2 gives page 1's job again, with a new token. The batch stops there (not at
+    its page cap), says so once naming the resource, and the URL is looked up on its own."""
+    client, stubber = stubbed
+    page = {"Results": [{"TrainingJob": job_shape("churn-train-7", URL)}]}
+    stubber.add_response("search", {**page, "NextToken": "t1"}, batch_params([URL]))
+    stubber.add_response("search", {**page, "NextToken": "t2"}, batch_params([URL], "t1"))
+    jobs = TrainingJobs(client)
+    jobs.prefetch([URL])
+    assert jobs.batch_calls == 2
+    assert jobs.batch_settled == 0
+    ((subject, message),) = jobs.problems
+    assert subject == "training-jobs"
+    assert message.startswith("Search on TrainingJob gave a page with no record")
+    jobs.prefetch(["s3://b/later/page/model.tar.gz"])  # off: no call
+    expect_describe_churn(stubber)
+    assert_churn(jobs)
+
+
 def test_an_emulator_refusing_the_artifact_filter_is_asked_once(
     stubbed: tuple[Any, Stubber],
 ) -> None:

@@ -236,6 +236,11 @@ class TrainingJobs:
                     "model-data URL); please report this as an omkit bug",
                 )
             )
+        elif exc.code == "NoProgress":  # a Search that would have kept us: not asked again
+            self.batch_off = exc.message
+            self.problems.append(
+                (ASSET, f"{exc.message}; each model's job is looked up on its own")
+            )
         else:
             log.debug("a batched Search on TrainingJob (%d URLs) failed: %s", urls, exc)
             return
