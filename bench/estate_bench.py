@@ -19,8 +19,9 @@ Measured, on the same estate:
 
 Also, once, the same estate run where `Search` answers as AWS does (a second proxy whose Search
 test double, tests/searchdouble.py, answers `Model` and the training jobs' `Or` expression,
-which moto lacks, from moto's own data): its AWS calls per model, split into the reads Search
-can make and the per-resource ones it cannot (`DescribeEndpointConfig`, `DescribeFeatureGroup`).
+which moto lacks, from moto's own data, and refuses what AWS documents as invalid: a refusal
+fails the bench): its AWS calls per model, split into the reads Search can make and the
+per-resource ones it cannot (`DescribeEndpointConfig`, `DescribeFeatureGroup`).
 
 Targets (exit 1 when missed): at most 4 AWS calls per model on average; A/B at most 2x (missed
 only when every pair is past it); peak RSS under 150 MB; with Search allowed, at most 0.05 calls
@@ -346,13 +347,16 @@ def main() -> int:
                 encoding="utf-8",
             )
             client = motos[0].client("sagemaker")
-            searching.handlers["Search"] = SearchDouble(
+            double = SearchDouble(  # refuses what AWS refuses (tests/shapecheck.py)
                 {"Model": model_records(client), "TrainingJob": training_job_records(client)}
             )
+            searching.handlers["Search"] = double
             everything = "models,training-jobs,endpoints,registry,features"
             searched = run_omkit(om, searching, searched_config, everything, env)
             if searched.code or searched.written != scale.entities:
                 failures.append(f"the run with Search allowed exited {searched.code}")
+            if double.refused:
+                failures.append(f"the Search double refused {double.refused} requests")
             ratios: list[float] = []
             estate_runs: list[Run] = []
             for pair in range(pairs):
@@ -392,7 +396,8 @@ def main() -> int:
             "with Search allowed:",
             dict(sorted(searched.calls.items())),
             "\n"
-            f"  AWS calls per model: {searched.calls.total() / scale.models:.3f}; of the reads "
+            f"  AWS calls per model: {searched.calls.total() / scale.models:.3f} (requests the "
+            f"double refused as AWS would: {double.refused}); of the reads "
             f"Search can make: {searchable:.3f} (target <= {SEARCHED_TARGET:g}); one per "
             f"endpoint config or feature group (no Search reads those): {unsearchable}",
         )

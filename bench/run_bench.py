@@ -6,7 +6,8 @@ all with two tags), behind a proxy (tests/awsfaults.py, a test double) that adds
 ms to every call (default 20: the AWS API answers in tens of ms, loopback moto in one). moto
 cannot `Search` models, nor evaluate the `Or` of artifact filters with which omkit finds a page
 of models' training jobs, so the proxy answers those itself (tests/searchdouble.py, a test
-double of the Search API) from moto's own data, in pages of 100; a second proxy leaves Search to
+double of the Search API that refuses what AWS documents as invalid) from moto's own data, in
+pages of 100; a second proxy leaves Search to
 moto, which refuses it, so omkit falls back to DescribeModel + ListTags per model. OpenMetadata
 is the recording test double as a 2.0 server, emptied before each run so that every run creates
 everything. Each run is a fresh
@@ -327,12 +328,15 @@ def main() -> int:
             t0 = time.perf_counter()
             seed(motos, count)
             moto_client = motos[0].client("sagemaker")
-            searching.handlers["Search"] = SearchDouble(
+            # the double refuses what AWS refuses (tests/shapecheck.py), so these counts are
+            # counts of requests AWS accepts
+            double = SearchDouble(
                 {
                     "Model": model_records(moto_client),
                     "TrainingJob": training_job_records(moto_client),
                 }
             )
+            searching.handlers["Search"] = double
             print(
                 f"seeded {count} models in {len(motos)} moto servers in "
                 f"{time.perf_counter() - t0:.1f} s"
@@ -369,6 +373,9 @@ def main() -> int:
                 print(f"  {label:<34} {per_model:6.3f}{mark}")
                 if target is not None and per_model > target:
                     failures.append(f"{label}: {per_model:.3f} AWS calls per model > {target}")
+            print(f"  Search requests refused as AWS refuses them: {double.refused}")
+            if double.refused:
+                failures.append(f"the Search double refused {double.refused} requests")
             second = bench.run(searching, omkit(with_search), fresh=False)
             om_writes = model_puts(om)
             print(f"  second run, unchanged estate: {om_writes} models sent to OpenMetadata")

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from awsfixtures import MotoServer
+from shapecheck import ServiceError, check_answer
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 
@@ -61,7 +62,7 @@ class FaultProxy:
     answers: dict[str, Any] = field(default_factory=dict)
     #: Answers computed from the request's JSON parameters, by action: a handler returns the
     #: JSON answer, or None to forward the request to moto (the run bench answers the Search on
-    #: Model that moto lacks this way).
+    #: Model that moto lacks this way), or raises ``shapecheck.ServiceError`` (AWS's error).
     handlers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     #: Requests per second let through (None: no limit), with bursts of ``burst`` requests.
     rate_limit: float | None = None
@@ -164,7 +165,8 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
         def _forward(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            action = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+            target = self.headers.get("X-Amz-Target") or ""
+            action = target.rpartition(".")[2]
             with proxy.lock:
                 proxy.actions.append(action)
                 dead = proxy.die_after is not None and len(proxy.actions) > proxy.die_after
@@ -180,13 +182,20 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 self._answer(400, [("Content-Type", "application/x-amz-json-1.1")], data)
                 return
             if action in proxy.answers:
+                if target.startswith("SageMaker."):  # a made-up answer AWS could give
+                    check_answer(action, proxy.answers[action])
                 made_up = json.dumps(proxy.answers[action]).encode()
                 self._answer(200, [("Content-Type", "application/x-amz-json-1.1")], made_up)
                 return
             if proxy.delay:
                 time.sleep(proxy.delay)
             handler = proxy.handlers.get(action)
-            computed = handler(json.loads(body) if body else {}) if handler else None
+            try:
+                computed = handler(json.loads(body) if body else {}) if handler else None
+            except ServiceError as exc:  # a request the handler refuses as AWS does
+                data = json.dumps(exc.body()).encode()
+                self._answer(exc.status, [("Content-Type", "application/x-amz-json-1.1")], data)
+                return
             if computed is not None:
                 data = json.dumps(computed).encode()
                 self._answer(200, [("Content-Type", "application/x-amz-json-1.1")], data)

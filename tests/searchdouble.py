@@ -10,7 +10,14 @@ both see the same estate), evaluating the expression as the Search API documents
 * a filter compares the record's property at a dotted path (``ModelArtifacts.S3ModelArtifacts``,
   ``Tags.<key>``) with ``Equals``, ``NotEquals`` or ``Contains``; a property the record does not
   have makes the filter false;
-* results come ``MaxResults`` (at most 100) at a time; ``NextToken`` is the next offset.
+* results come ``MaxResults`` (1 to 100; AWS's default 10) at a time; ``NextToken`` is the next
+  offset.
+
+Every request is first held to the service model and the documented limits
+(:func:`shapecheck.check_request`): one AWS refuses (more than 50 elements in the expression, more
+than 20 filters in one list, ``MaxResults`` over 100, ...) is refused here too, with AWS's
+ValidationException (HTTP 400); every answer is checked against ``SearchResponse``
+(:func:`shapecheck.check_answer`).
 
 A :class:`SearchDouble` is a :class:`awsfaults.FaultProxy` ``Search`` handler; a resource it
 holds no records of goes on to moto (the handler returns None).
@@ -22,8 +29,10 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-#: The API's page-size limit.
-MAX_RESULTS = 100
+from shapecheck import check_answer, check_request
+
+#: AWS's page size when a request names none.
+DEFAULT_RESULTS = 10
 
 
 def as_json(value: Any) -> Any:
@@ -82,12 +91,16 @@ def expression_holds(record: dict[str, Any], expression: dict[str, Any] | None) 
 
 class SearchDouble:
     """Answers ``Search`` for the resources it holds records of (``{"Model": [...]}``: each
-    record is the resource's fields, as in ``SearchRecord.<Resource>``)."""
+    record is the resource's fields, as in ``SearchRecord.<Resource>``). A request AWS refuses
+    raises :class:`shapecheck.ServiceError` (it is still recorded in :attr:`requests`, and
+    :attr:`refused` counts it)."""
 
     def __init__(self, records: dict[str, list[dict[str, Any]]]) -> None:
         self.records = records
-        #: ``(Resource, SearchExpression)`` of each request answered.
+        #: ``(Resource, SearchExpression)`` of each request received.
         self.requests: list[tuple[str, dict[str, Any] | None]] = []
+        #: Requests refused as AWS refuses them.
+        self.refused = 0
 
     def __call__(self, params: Any) -> Any:
         resource = params.get("Resource") if isinstance(params, dict) else None
@@ -95,8 +108,13 @@ class SearchDouble:
             return None
         expression = params.get("SearchExpression")
         self.requests.append((resource, expression))
+        try:
+            check_request("Search", params)
+        except Exception:  # ServiceError: the proxy answers it as AWS does
+            self.refused += 1
+            raise
         found = [r for r in self.records[resource] if expression_holds(r, expression)]
-        size = min(MAX_RESULTS, int(params.get("MaxResults") or MAX_RESULTS))
+        size = int(params.get("MaxResults") or DEFAULT_RESULTS)
         start = int(params.get("NextToken") or 0)
         # a model's record is nested once more: SearchRecord.Model.Model
         results = [
@@ -106,6 +124,7 @@ class SearchDouble:
         answer: dict[str, Any] = {"Results": results}
         if start + size < len(found):
             answer["NextToken"] = str(start + size)
+        check_answer("Search", answer)
         return answer
 
 

@@ -70,9 +70,10 @@ def test_with_search_allowed_the_quick_estate_is_read_without_a_per_model_call(
     uris = estate_bench.seed_feature_groups([moto], scale)
     estate_bench.seed_rest(moto, scale, uris, threads=8)
     client = moto.client("sagemaker")
-    aws_faults.handlers["Search"] = SearchDouble(
+    double = SearchDouble(
         {"Model": model_records(client), "TrainingJob": training_job_records(client)}
     )
+    aws_faults.handlers["Search"] = double
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token}
     for service, endpoint in (("described", moto.endpoint), ("searched", aws_faults.endpoint)):
         path = tmp_path / f"{service}.yaml"
@@ -87,7 +88,10 @@ def test_with_search_allowed_the_quick_estate_is_read_without_a_per_model_call(
     assert sent["searched"] == sent["described"]
     calls = Counter(aws_faults.actions)
     assert not {"DescribeModel", "ListTags", "DescribeTrainingJob"} & set(calls)
-    # one page of models, one Search for their jobs (the groups' artifacts are models'), and
-    # one listing each for package groups, versions, endpoints and feature groups
-    assert calls["Search"] == 6
+    # one page of models, three Searches for their jobs (batches of at most 47 artifacts, the
+    # most a SearchExpression holds within AWS's limits, which the double enforces; the groups'
+    # artifacts are models'), and one listing each for package groups, versions, endpoints and
+    # feature groups; the double refused nothing
+    assert calls["Search"] == 8
+    assert double.refused == 0
     assert set(calls) - estate_bench.UNSEARCHABLE == {"Search", "ListModels"}

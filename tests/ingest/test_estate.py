@@ -36,6 +36,7 @@ from omkit_sagemaker.ingest import runreport, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from samples import AWS_SECRET, CONSOLE, config_text, on_1_1
 from searchdouble import SearchDouble, model_records, training_job_records
+from shapecheck import ServiceError
 
 RUNTIME = f"https://runtime.sagemaker.{REGION}.amazonaws.com/endpoints/"
 ENDPOINTS_HEADER = (
@@ -376,3 +377,117 @@ def test_a_denied_endpoint_search_falls_back_to_describing_each_endpoint(
     assert churn["server"] == CHURN["server"]
     assert "tags" not in churn
     assert secret not in str(result.status.warnings)
+
+
+# ---- issue 23: AWS's limits, not our double's ---------------------------------------------------
+
+PYTORCH_TRAINING = f"763104351884.dkr.ecr.{REGION}.amazonaws.com/pytorch-training:2.1.0-gpu-py310"
+PYTORCH_INFERENCE = f"763104351884.dkr.ecr.{REGION}.amazonaws.com/pytorch-inference:2.1.0-gpu"
+
+
+def seed_trained_models(moto: MotoServer, count: int) -> None:
+    """``count`` models, each from its own PyTorch training job (default artifact layout)."""
+    for i in range(count):
+        url = create_training_job(
+            moto, f"torch-{i:03d}", image=PYTORCH_TRAINING, hyperparameters={"lr": f"0.{i + 1}"}
+        )
+        create_model(moto, f"torch-{i:03d}", Image=PYTORCH_INFERENCE, ModelDataUrl=url)
+
+
+def test_sixty_searched_models_get_their_jobs_in_batches_aws_accepts(
+    moto: MotoServer, om_server: OMServer, aws_faults: FaultProxy, tmp_path: Path
+) -> None:
+    """The Search double refuses what AWS documents as invalid (tests/shapecheck.py): the batch
+    that held 60 URLs in 3 sub-expressions of 20 (63 elements) was refused, and each model then
+    cost a DescribeTrainingJob (61 calls for 60 models). Now: two batches, nothing refused,
+    nothing per model, and each model its own job's hyperparameters and framework."""
+    seed_trained_models(moto, 60)
+    client = moto.client("sagemaker")
+    double = SearchDouble(
+        {"Model": model_records(client), "TrainingJob": training_job_records(client)}
+    )
+    aws_faults.handlers["Search"] = double
+    result = run(tmp_path, aws_faults, om_server, assets=frozenset({"models", "training-jobs"}))
+    assert result.exit_code == 0, result.status.errors
+    assert result.status.warnings == []
+    assert double.refused == 0
+    assert [resource for resource, _ in double.requests] == ["Model", "TrainingJob", "TrainingJob"]
+    calls = Counter(aws_faults.actions)
+    assert calls == {"Search": 3, "ListModels": 1}
+    bodies = model_bodies(om_server)
+    assert len(bodies) == 60
+    for i in range(60):
+        body = bodies[f"torch-{i:03d}"]
+        assert body["mlHyperParameters"] == [{"name": "lr", "value": f"0.{i + 1}"}]
+        assert body["algorithm"] == "pytorch"  # not the image repository pytorch-training
+
+
+class RefusingJobs(SearchDouble):
+    """A Search that refuses the training jobs' batch as AWS refuses an invalid request."""
+
+    def __call__(self, params: Any) -> Any:
+        if params.get("Resource") == "TrainingJob" and "Operator" in (
+            params.get("SearchExpression") or {}
+        ):
+            self.refused += 1
+            raise ServiceError("ValidationException", "refused by the test")
+        return super().__call__(params)
+
+
+def test_a_refused_batch_is_one_warning_and_a_bounded_per_model_fallback(
+    moto: MotoServer, om_server: OMServer, aws_faults: FaultProxy, tmp_path: Path
+) -> None:
+    """A ValidationException on omkit's own expression can only be omkit's bug: one warning for
+    the run (not one per page), and each model's job is then found on its own, one
+    DescribeTrainingJob per model, no batch asked again."""
+    seed_trained_models(moto, 12)
+    client = moto.client("sagemaker")
+    records = {"Model": model_records(client), "TrainingJob": training_job_records(client)}
+    double = RefusingJobs(records)
+    aws_faults.handlers["Search"] = double
+    result = run(tmp_path, aws_faults, om_server, assets=frozenset({"models", "training-jobs"}))
+    assert result.exit_code == 0, result.status.errors
+    ((subject, message),) = [(w.subject, w.message) for w in result.status.warnings]
+    assert subject == "training-jobs"
+    assert "refused omkit's batched expression" in message
+    assert "omkit bug" in message
+    assert double.refused == 1
+    calls = Counter(aws_faults.actions)
+    assert calls["DescribeTrainingJob"] == 12
+    assert all(b["mlHyperParameters"] for b in model_bodies(om_server).values())
+
+
+def test_without_search_the_jobs_in_the_default_layout_are_still_found(
+    estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    """An identity without sagemaker:Search (moto enforcing IAM). The model whose artifact is in
+    another layout (``imported``) needs Search; that used to skip the whole kind, so a model
+    listed after it lost its job. Now DescribeTrainingJob still finds every default-layout job,
+    and one warning says what Search would add."""
+    seed_trained_models(estate, 1)  # listed after imported
+    allowed = [
+        "sagemaker:ListModels",
+        "sagemaker:DescribeModel",
+        "sagemaker:ListTags",
+        "sagemaker:DescribeTrainingJob",
+    ]
+    key, secret = iam_user(estate, "no-search-jobs", allowed)
+    calls: Counter[str] = Counter()
+    factory = counting(estate, calls, key=key, secret=secret)
+    assets = frozenset({"models", "training-jobs"})
+    with iam_enforced(estate):
+        result = run(tmp_path, estate, om_server, sagemaker_client=factory, assets=assets)
+    assert result.exit_code == 0, result.status.errors
+    assert result.assets == {"models": None, "training-jobs": None}  # read, not skipped
+    (warning,) = result.status.warnings
+    assert warning.subject == "training-jobs"
+    assert warning.message.startswith("sagemaker:Search is not allowed")
+    assert "default layout" in warning.message
+    assert secret not in warning.message
+    bodies = model_bodies(om_server)
+    assert bodies["churn"]["mlHyperParameters"] == CHURN["mlHyperParameters"]
+    assert bodies["torch-000"]["mlHyperParameters"] == [{"name": "lr", "value": "0.1"}]
+    assert bodies["torch-000"]["algorithm"] == "pytorch"
+    assert "mlHyperParameters" not in bodies["imported"]
+    assert calls["Search"] == 1  # the one that was denied; never asked again
+    assert calls["DescribeTrainingJob"] == 3  # churn, fraud, torch-000

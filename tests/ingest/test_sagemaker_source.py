@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from awsfixtures import ACCOUNT, REGION, MotoServer, create_model, tag_model
+from botocore.exceptions import ClientError
 from omkit_sagemaker.ingest.sources.sagemaker import (
     FilteredModel,
     FilterError,
@@ -24,6 +25,7 @@ from omkit_sagemaker.ingest.sources.sagemaker import (
     SageMakerModel,
     SageMakerSource,
 )
+from shapecheck import answered, check_request, validating
 
 CREATED = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
@@ -33,13 +35,16 @@ def arn(name: str) -> str:
 
 
 def stub_client() -> Any:
+    """A stubbed botocore client whose requests are also held to the documented limits."""
     import boto3
 
-    return boto3.client(
-        "sagemaker",
-        region_name=REGION,
-        aws_access_key_id="AKIAZZZZTESTKEY12345",
-        aws_secret_access_key="stub-secret",
+    return validating(
+        boto3.client(
+            "sagemaker",
+            region_name=REGION,
+            aws_access_key_id="AKIAZZZZTESTKEY12345",
+            aws_secret_access_key="stub-secret",
+        )
     )
 
 
@@ -245,7 +250,8 @@ def test_filtered_models_are_not_described_but_are_listed() -> None:
 
 
 class SlowFakeClient:
-    """A SageMaker client stand-in: many pages, slow DescribeModel, records concurrency."""
+    """A SageMaker client stand-in: many pages, slow DescribeModel, records concurrency (each
+    request and answer held to the service model, ``shapecheck.answered``)."""
 
     def __init__(self, pages: int, per_page: int, delay: float) -> None:
         self.pages, self.per_page, self.delay = pages, per_page, delay
@@ -257,11 +263,11 @@ class SlowFakeClient:
     def list_models(self, **kwargs: Any) -> dict[str, Any]:
         page = int(kwargs.get("NextToken", "0"))
         self.pages_read += 1
-        models = [{"ModelName": f"m-{page}-{i}"} for i in range(self.per_page)]
+        models = [summary(f"m-{page}-{i}") for i in range(self.per_page)]
         out: dict[str, Any] = {"Models": models}
         if page + 1 < self.pages:
             out["NextToken"] = str(page + 1)
-        return out
+        return answered("ListModels", kwargs, out)
 
     def describe_model(self, ModelName: str) -> dict[str, Any]:
         with self.lock:
@@ -270,10 +276,16 @@ class SlowFakeClient:
         time.sleep(self.delay)
         with self.lock:
             self.active -= 1
-        return {"ModelArn": arn(ModelName), "PrimaryContainer": {"Image": "i"}}
+        return answered("DescribeModel", {"ModelName": ModelName}, described(ModelName))
 
     def list_tags(self, **kwargs: Any) -> dict[str, Any]:
-        return {"Tags": []}
+        return answered("ListTags", kwargs, {"Tags": []})
+
+    def search(self, **kwargs: Any) -> dict[str, Any]:
+        check_request("Search", kwargs)
+        raise ClientError(  # as moto: no Search on Model
+            {"Error": {"Code": "ValidationException", "Message": "no Model resource"}}, "Search"
+        )
 
 
 def test_describe_runs_in_parallel_up_to_the_worker_count() -> None:
@@ -335,21 +347,30 @@ def test_no_tags_means_no_list_tags_call(moto: MotoServer) -> None:
 
 
 class Looping:
-    """A SageMaker that answers every page with the same ``NextToken``."""
+    """A SageMaker that answers every page with the same ``NextToken`` (requests and answers
+    held to the service model, ``shapecheck.answered``)."""
 
     def __init__(self) -> None:
         self.pages = 0
 
     def list_models(self, **kwargs: Any) -> Any:
         self.pages += 1
-        return {"Models": [{"ModelName": f"m{self.pages}"}], "NextToken": "again"}
+        answer = {"Models": [summary(f"m{self.pages}")], "NextToken": "again"}
+        return answered("ListModels", kwargs, answer)
 
     def describe_model(self, **kwargs: Any) -> Any:
-        return {"ModelArn": arn(kwargs["ModelName"]), "PrimaryContainer": {"Image": "i"}}
+        return answered("DescribeModel", kwargs, described(kwargs["ModelName"]))
 
     def list_tags(self, **kwargs: Any) -> Any:
         self.pages += 1
-        return {"Tags": [{"Key": "k", "Value": "v"}], "NextToken": "again"}
+        answer = {"Tags": [{"Key": "k", "Value": "v"}], "NextToken": "again"}
+        return answered("ListTags", kwargs, answer)
+
+    def search(self, **kwargs: Any) -> Any:
+        check_request("Search", kwargs)
+        raise ClientError(  # as moto: no Search on Model
+            {"Error": {"Code": "ValidationException", "Message": "no Model resource"}}, "Search"
+        )
 
 
 def test_a_repeated_next_token_ends_the_listing_as_incomplete() -> None:

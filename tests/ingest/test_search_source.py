@@ -12,32 +12,38 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import boto3
 import pytest
+from awsfaults import FaultProxy
 from awsfixtures import ACCOUNT, REGION, MotoServer, create_model, seed_estate, tag_model
 from botocore.stub import Stubber
 from omdouble import OMServer
 from omkit_sagemaker.ingest import workflow
 from omkit_sagemaker.ingest.sources.sagemaker import ModelFailure, SageMakerModel, SageMakerSource
 from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
-from omkit_sagemaker.ingest.sources.training import TrainingJobs, batch_expression
+from omkit_sagemaker.ingest.sources.training import BATCH_URLS, TrainingJobs, batch_expression
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from samples import AWS_SECRET, config_text
+from searchdouble import as_json
+from shapecheck import answered, check_answer, check_request, validating
 
 CREATED = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.timezone.utc)
 
 
 def stubbed_client() -> Any:
-    """A real botocore SageMaker client that never reaches the network (the Stubber answers)."""
-    return boto3.client(
-        "sagemaker",
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        endpoint_url="http://127.0.0.1:9",
+    """A real botocore SageMaker client that never reaches the network (the Stubber answers),
+    whose requests are held to the documented limits too (``shapecheck.validating``)."""
+    return validating(
+        boto3.client(
+            "sagemaker",
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            endpoint_url="http://127.0.0.1:9",
+        )
     )
 
 
@@ -202,7 +208,8 @@ def batch_params(urls: list[str]) -> dict[str, Any]:
 @pytest.mark.parametrize("training", [False, True], ids=["models", "with-training-jobs"])
 def test_calls_per_model_with_search_allowed_are_at_most_0_05(training: bool) -> None:
     """The CI variant of the run bench's call count: 1,000 models, Search allowed; with the
-    training-jobs kind on, one batched Search per page of models finds their jobs."""
+    training-jobs kind on, three batched Searches per page of models (each within the documented
+    limits of a SearchExpression, which the validating client enforces) find their jobs."""
     client = stubbed_client()
     calls: Counter[str] = Counter()
     client.meta.events.register(  # before the Stubber answers (it hooks before-call)
@@ -220,8 +227,9 @@ def test_calls_per_model_with_search_allowed_are_at_most_0_05(training: bool) ->
             if page < 9:
                 answer["NextToken"] = f"t{page + 1}"
             stub.add_response("search", answer)
-            if training:
-                stub.add_response("search", {"Results": []}, batch_params(urls))
+            for start in range(0, 100, BATCH_URLS) if training else ():  # 47 + 47 + 6
+                batch = urls[start : start + BATCH_URLS]
+                stub.add_response("search", {"Results": []}, batch_params(batch))
         for page in range(10):
             listing: dict[str, Any] = {
                 "Models": [model_summary(f"m-{page}-{i:02d}") for i in range(100)]
@@ -232,7 +240,7 @@ def test_calls_per_model_with_search_allowed_are_at_most_0_05(training: bool) ->
         jobs = TrainingJobs(client) if training else None
         items = list(SageMakerSource(client, training=jobs).items())
     assert len(items) == 1000
-    searches = 20 if training else 10
+    searches = 40 if training else 10  # the jobs: 3 batches AWS accepts per 100 models
     assert calls == {"Search": searches, "ListModels": 10}  # nothing per model
     assert sum(calls.values()) / len(items) <= 0.05
 
@@ -241,14 +249,16 @@ def test_calls_per_model_with_search_allowed_are_at_most_0_05(training: bool) ->
 
 
 class Repeating:
-    """A SageMaker that answers every Search page with the same NextToken."""
+    """A SageMaker that answers every Search page with the same NextToken (requests and answers
+    held to the service model, ``shapecheck.answered``)."""
 
     def __init__(self) -> None:
         self.calls = 0
 
     def search(self, **kwargs: Any) -> Any:
         self.calls += 1
-        return {"Results": [record(f"m{self.calls}")], "NextToken": "again"}
+        answer = {"Results": [record(f"m{self.calls}")], "NextToken": "again"}
+        return answered("Search", kwargs, answer)
 
 
 def test_a_repeated_next_token_stops_the_pager() -> None:
@@ -262,7 +272,7 @@ def test_the_pager_reads_at_most_max_pages() -> None:
     class Endless(Repeating):
         def search(self, **kwargs: Any) -> Any:
             self.calls += 1
-            return {"Results": [], "NextToken": f"t{self.calls}"}
+            return answered("Search", kwargs, {"Results": [], "NextToken": f"t{self.calls}"})
 
     client = Endless()
     with pytest.raises(SearchFailed, match="more than 5 pages") as caught:
@@ -274,13 +284,17 @@ def test_the_pager_reads_at_most_max_pages() -> None:
 def test_a_repeating_search_falls_back_and_still_reads_every_model() -> None:
     class Listing(Repeating):
         def list_models(self, **kwargs: Any) -> Any:
-            return {"Models": [{"ModelName": n} for n in ("m1", "m2", "m3")]}
+            answer = {"Models": [model_summary(n) for n in ("m1", "m2", "m3")]}
+            return answered("ListModels", kwargs, answer)
 
         def describe_model(self, **kwargs: Any) -> Any:
-            return {"ModelArn": arn(kwargs["ModelName"]), "PrimaryContainer": {"Image": "i"}}
+            model = record(kwargs["ModelName"])["Model"]["Model"]
+            return answered(
+                "DescribeModel", kwargs, {k: v for k, v in model.items() if k != "Tags"}
+            )
 
         def list_tags(self, **kwargs: Any) -> Any:
-            return {"Tags": []}
+            return answered("ListTags", kwargs, {"Tags": []})
 
     source = SageMakerSource(Listing())
     items = list(source.items())
@@ -362,3 +376,139 @@ def test_a_run_through_search_sends_the_same_bodies_as_through_describe(
     assert calls["ListModels"] == 1  # which models exist
     for per_model in ("DescribeModel", "ListTags"):
         assert calls[per_model] == 0, calls
+
+
+# ---- a Search that never stops making tokens (issue 25) ----------------------------------------
+
+NOW = CREATED.timestamp()
+
+
+def same_record(resource: str) -> dict[str, Any]:
+    """The one record the endless double gives of ``resource`` (SearchRecord's shape)."""
+    arn_of = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:"
+    if resource == "Model":
+        return record("m1")
+    if resource == "Endpoint":
+        endpoint = {
+            "EndpointName": "e1",
+            "EndpointArn": arn_of + "endpoint/e1",
+            "EndpointConfigName": "c1",
+            "EndpointStatus": "InService",
+            "CreationTime": NOW,
+            "LastModifiedTime": NOW,
+            "ProductionVariants": [{"VariantName": "v", "CurrentWeight": 1.0}],
+        }
+        return {"Endpoint": endpoint}
+    if resource == "FeatureGroup":
+        return {"FeatureGroup": {"FeatureGroupName": "f1", "FeatureGroupArn": arn_of + "fg/f1"}}
+    group = {"ModelPackageGroupName": "g1", "ModelPackageGroupArn": arn_of + "mpg/g1"}
+    return {"ModelPackageGroup": group}
+
+
+class EndlessTokens:
+    """A SageMaker whose ``Search`` gives the same record with a new ``NextToken`` every time,
+    forever (``ModelPackage``: nothing). Every request and answer is held to the service model
+    and the documented limits (``shapecheck``), as AWS would."""
+
+    CANNED: ClassVar[dict[str, dict[str, Any]]] = {
+        "DescribeEndpointConfig": {
+            "EndpointConfigName": "c1",
+            "EndpointConfigArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint-config/c1",
+            "ProductionVariants": [{"VariantName": "v", "ModelName": "m1"}],
+            "CreationTime": NOW,
+        },
+        "DescribeFeatureGroup": {
+            "FeatureGroupArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:feature-group/f1",
+            "FeatureGroupName": "f1",
+            "RecordIdentifierFeatureName": "id",
+            "EventTimeFeatureName": "t",
+            "FeatureDefinitions": [{"FeatureName": "id", "FeatureType": "String"}],
+            "CreationTime": NOW,
+            "NextToken": "",
+        },
+        "ListModels": {"Models": [{"ModelName": "m1", "ModelArn": arn("m1"), "CreationTime": NOW}]},
+        "ListTags": {"Tags": []},
+    }
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    def call(self, operation: str, params: dict[str, Any], answer: dict[str, Any]) -> Any:
+        self.calls[operation] += 1
+        check_request(operation, params)
+        check_answer(operation, answer)
+        return answer
+
+    def search(self, **params: Any) -> Any:
+        resource = params["Resource"]
+        self.calls[f"Search:{resource}"] += 1
+        if resource == "ModelPackage":
+            return self.call("Search", params, {"Results": []})
+        token = f"t{self.calls[f'Search:{resource}']}"
+        return self.call("Search", params, {"Results": [same_record(resource)], "NextToken": token})
+
+    def __getattr__(self, name: str) -> Any:
+        operation = "".join(part.title() for part in name.split("_"))
+        if operation not in self.CANNED:
+            raise AttributeError(name)
+        return lambda **params: self.call(operation, params, self.CANNED[operation])
+
+
+def test_an_endless_model_search_stops_at_the_first_page_with_nothing_new() -> None:
+    """Today's pager ran such a Search to its 10,000-page cap; now the second page (only the
+    record the first gave, and another token) ends it, with a warning naming the resource, and
+    the models still come from ListModels."""
+    client = EndlessTokens()
+    source = SageMakerSource(client, workers=1)
+    items = list(source.items())
+    assert client.calls["Search:Model"] == 2
+    assert [i.name for i in items] == ["m1"]
+    assert source.listing_complete
+    (warning,) = source.warnings
+    assert warning.startswith("Search on Model gave a page with no record it had not given")
+
+
+@pytest.mark.parametrize("resource", ["Endpoint", "FeatureGroup", "ModelPackageGroup"])
+def test_every_search_listing_stops_at_the_first_page_with_nothing_new(resource: str) -> None:
+    from omkit_sagemaker.ingest.sources.endpoints import EndpointIndex
+    from omkit_sagemaker.ingest.sources.features import FeatureIndex
+    from omkit_sagemaker.ingest.sources.registry import RegistryIndex
+
+    client = EndlessTokens()
+    index: Any
+    if resource == "Endpoint":
+        index = EndpointIndex(client, REGION, workers=1).read()
+        assert index.servings("m1")
+    elif resource == "FeatureGroup":
+        index = FeatureIndex(client, workers=1).read()
+        assert [g.name for g in index.groups] == ["f1"]
+    else:
+        index = RegistryIndex(client).read()
+        assert list(index.groups) == ["g1"]
+        assert not index.complete  # nothing of the registry may be soft-deleted
+    assert client.calls[f"Search:{resource}"] == 2
+    assert any(
+        f"Search on {resource} gave a page with no record it had not given" in message
+        for _, message in index.problems
+    ), index.problems
+
+
+def test_a_run_warns_once_naming_the_resource_of_an_endless_search(
+    moto: MotoServer, om_server: OMServer, aws_faults: FaultProxy, tmp_path: Path
+) -> None:
+    """Over HTTP: moto behind the proxy, whose Search on Model is the endless double."""
+    create_model(moto, "m1", Image="registry.example.com/m1:1")
+    endless = EndlessTokens()
+    aws_faults.handlers["Search"] = lambda params: (
+        as_json(endless.search(**params)) if params.get("Resource") == "Model" else None
+    )
+    path = tmp_path / "sm.yaml"
+    path.write_text(config_text(om_server.url, aws_faults.endpoint), encoding="utf-8")
+    environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token}
+    result = workflow.run(path, RunOptions(environ=environ, assets=frozenset({"models"})))
+    assert result.exit_code == 0, result.status.errors
+    assert endless.calls["Search:Model"] == 2
+    assert [(w.subject, w.message.split(" (")[0]) for w in result.status.warnings] == [
+        ("models", "Search on Model gave a page with no record it had not given already")
+    ]
+    assert [r.body["name"] for r in om_server.calls("PUT", "/api/v1/mlmodels")] == ["m1"]

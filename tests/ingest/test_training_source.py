@@ -5,7 +5,9 @@ filter ("Unknown property name"), its ``FinalMetricDataList`` is always ``train:
 ``TrainingTimeInSeconds`` is absent and its endpoints are InService at once. So a real boto3
 client is stubbed (``botocore.stub.Stubber``, no network): the responses below follow the
 SageMaker service model's shapes, which the Stubber validates, and the expected parameters are
-checked too. A call that was not queued fails the test, which proves what is *not* called.
+checked too; every request is also held to the limits botocore does not check (``shapecheck``:
+list maxima, MaxResults, the 50 elements of a SearchExpression) and refused as AWS refuses it.
+A call that was not queued fails the test, which proves what is *not* called.
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ from omkit_sagemaker.ingest.sources.endpoints import EndpointIndex, Serving
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, SageMakerSource
 from omkit_sagemaker.ingest.sources.training import (
     BATCH_PAGES,
+    BATCH_URLS,
+    MAX_EXPRESSION_ELEMENTS,
     TrainingJob,
     TrainingJobs,
     batch_expression,
     candidate_job,
 )
+from shapecheck import ServiceError, check_request, expression_elements, validating
 
 URL = "s3://ml-artifacts/churn/churn-train-7/output/model.tar.gz"
 ELSEWHERE = "s3://team-bucket/exports/churn/model.tar.gz"
@@ -42,11 +47,13 @@ T0 = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def stubbed() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client(
-        "sagemaker",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+    client = validating(
+        boto3.client(
+            "sagemaker",
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
     )
     with Stubber(client) as stubber:
         yield client, stubber
@@ -247,17 +254,42 @@ def assert_churn(jobs: TrainingJobs) -> None:
     assert job.name == "churn-train-7"
 
 
-def test_the_batch_expression_ors_up_to_20_filters_in_each_sub_expression() -> None:
-    urls = [f"s3://b/m{i}/model.tar.gz" for i in range(45)]
-    expression = batch_expression(urls)
-    assert expression["Operator"] == "Or"
-    subs = expression["SubExpressions"]
-    assert [len(sub["Filters"]) for sub in subs] == [20, 20, 5]
-    assert all(sub["Operator"] == "Or" for sub in subs)
-    assert [f["Value"] for sub in subs for f in sub["Filters"]] == urls
-    assert {f["Name"] for sub in subs for f in sub["Filters"]} == {
-        "ModelArtifacts.S3ModelArtifacts"
+def test_every_batch_is_a_request_aws_accepts_and_the_largest_one_that_fits() -> None:
+    """Issue 23: the old batch (5 sub-expressions of 20 filters, 105 elements) is one AWS
+    documents as invalid. Each batch size up to BATCH_URLS passes the service model and the
+    documented limits; one URL more would not fit."""
+    for size in range(1, BATCH_URLS + 1):
+        urls = [f"s3://b/m{i}/model.tar.gz" for i in range(size)]
+        params = batch_params(urls)
+        check_request("Search", params)
+        expression = params["SearchExpression"]
+        assert expression_elements(expression) <= MAX_EXPRESSION_ELEMENTS - 1
+        filters = expression["Filters"] + [
+            f for sub in expression.get("SubExpressions", ()) for f in sub["Filters"]
+        ]
+        assert [f["Value"] for f in filters] == urls
+    assert BATCH_URLS >= 47  # 20 at the top, 20 + 7 in two sub-expressions (49 elements)
+    with pytest.raises(ValueError, match="do not fit"):
+        batch_expression([f"s3://b/m{i}/model.tar.gz" for i in range(49)])
+    old = {
+        "Operator": "Or",
+        "SubExpressions": [
+            {
+                "Operator": "Or",
+                "Filters": [
+                    {
+                        "Name": "ModelArtifacts.S3ModelArtifacts",
+                        "Operator": "Equals",
+                        "Value": f"s3://b/{j}-{i}",
+                    }
+                    for i in range(20)
+                ],
+            }
+            for j in range(5)
+        ],
     }
+    with pytest.raises(ServiceError, match="105"):
+        check_request("Search", {"Resource": "TrainingJob", "SearchExpression": old})
 
 
 def test_one_search_settles_a_page_of_urls_found_or_not(stubbed: tuple[Any, Stubber]) -> None:
@@ -286,21 +318,21 @@ def test_one_search_settles_a_page_of_urls_found_or_not(stubbed: tuple[Any, Stub
     assert (jobs.batch_calls, jobs.batch_settled) == (1, 3)
 
 
-def test_a_batch_follows_its_pages_and_250_urls_take_3_batches(
+def test_a_batch_follows_its_pages_and_250_urls_take_6_batches(
     stubbed: tuple[Any, Stubber],
 ) -> None:
     client, stubber = stubbed
     urls = [f"s3://b/exports/m{i:03d}/model.tar.gz" for i in range(250)]
-    for start in (0, 100, 200):
-        batch = urls[start : start + 100]
+    for start in range(0, 250, BATCH_URLS):
+        batch = urls[start : start + BATCH_URLS]
         first = [{"TrainingJob": job_shape(f"job-{start + i}", u)} for i, u in enumerate(batch)]
         stubber.add_response(
-            "search", {"Results": first[:60], "NextToken": "n"}, batch_params(batch)
+            "search", {"Results": first[:30], "NextToken": "n"}, batch_params(batch)
         )
-        stubber.add_response("search", {"Results": first[60:]}, batch_params(batch, "n"))
+        stubber.add_response("search", {"Results": first[30:]}, batch_params(batch, "n"))
     jobs = TrainingJobs(client)
     jobs.prefetch(urls)
-    assert jobs.batch_calls == 6
+    assert jobs.batch_calls == 12  # 6 batches (47 URLs each, 15 in the last) of 2 pages
     assert [j.name if j else None for j in map(jobs.for_model, urls)] == [
         f"job-{i}" for i in range(250)
     ]
@@ -319,15 +351,41 @@ def test_a_refused_batch_falls_back_to_the_per_model_lookup_for_the_run(
     jobs.prefetch(["s3://b/later/page/model.tar.gz"])  # off: no call
     assert jobs.batch_off is not None
     assert_churn(jobs)
+    # the expression is omkit's own: a refusal is a bug, said once (issue 23)
+    ((subject, message),) = jobs.problems
+    assert subject == "training-jobs"
+    assert "omkit bug" in message
+    assert "Unknown property name" in message
+
+
+def test_search_denied_still_finds_jobs_in_the_default_layout(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    """Without sagemaker:Search a model in another layout has no job, and the run says so once;
+    the kind stays on: a later model in the default layout is still confirmed with Describe."""
+    client, stubber = stubbed
+    stubber.add_client_error(
+        "search", "AccessDeniedException", "not authorized: sagemaker:Search", http_status_code=400
+    )
+    jobs = TrainingJobs(client)
+    assert jobs.for_model(ELSEWHERE) is None
+    assert jobs.for_model("s3://team-bucket/exports/other/model.tar.gz") is None  # no call
+    expect_describe_churn(stubber)
+    assert_churn(jobs)
+    assert jobs.denied is None
+    ((subject, message),) = jobs.problems
+    assert subject == "training-jobs"
+    assert message.startswith("sagemaker:Search is not allowed")
+    assert "default layout" in message
 
 
 def test_a_denied_batch_keeps_describe_and_an_over_long_batch_settles_nothing(
     stubbed: tuple[Any, Stubber],
 ) -> None:
     client, stubber = stubbed
-    page = {"Results": [{"TrainingJob": job_shape("run-1", ELSEWHERE)}], "NextToken": "again"}
     for number in range(BATCH_PAGES):  # a batch with more pages than allowed: not trusted
         token = f"t{number}" if number else None
+        page = {"Results": [{"TrainingJob": job_shape(f"run-{number}", ELSEWHERE)}]}
         stubber.add_response(
             "search", {**page, "NextToken": f"t{number + 1}"}, batch_params([ELSEWHERE], token)
         )
@@ -345,6 +403,27 @@ def test_a_denied_batch_keeps_describe_and_an_over_long_batch_settles_nothing(
     assert_churn(jobs)
 
 
+def test_a_batch_whose_pages_bring_nothing_new_stops_with_a_warning(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    """Issue 25: page 2 gives page 1's job again, with a new token. The batch stops there (not at
+    its page cap), says so once naming the resource, and the URL is looked up on its own."""
+    client, stubber = stubbed
+    page = {"Results": [{"TrainingJob": job_shape("churn-train-7", URL)}]}
+    stubber.add_response("search", {**page, "NextToken": "t1"}, batch_params([URL]))
+    stubber.add_response("search", {**page, "NextToken": "t2"}, batch_params([URL], "t1"))
+    jobs = TrainingJobs(client)
+    jobs.prefetch([URL])
+    assert jobs.batch_calls == 2
+    assert jobs.batch_settled == 0
+    ((subject, message),) = jobs.problems
+    assert subject == "training-jobs"
+    assert message.startswith("Search on TrainingJob gave a page with no record")
+    jobs.prefetch(["s3://b/later/page/model.tar.gz"])  # off: no call
+    expect_describe_churn(stubber)
+    assert_churn(jobs)
+
+
 def test_an_emulator_refusing_the_artifact_filter_is_asked_once(
     stubbed: tuple[Any, Stubber],
 ) -> None:
@@ -355,10 +434,11 @@ def test_an_emulator_refusing_the_artifact_filter_is_asked_once(
     assert jobs.for_model("s3://team-bucket/exports/other/model.tar.gz") is None  # no call
 
 
-def test_models_searched_in_pages_get_their_jobs_in_one_call_per_page(
+def test_models_searched_in_pages_get_their_jobs_in_batches_per_page(
     stubbed: tuple[Any, Stubber],
 ) -> None:
-    """The source prefetches each Search(Model) page's artifacts before its models are mapped."""
+    """The source prefetches each Search(Model) page's artifacts before its models are mapped,
+    in batches AWS accepts (three per 100 models)."""
     client, stubber = stubbed
     names = [f"m-{i:03d}" for i in range(150)]
 
@@ -386,11 +466,13 @@ def test_models_searched_in_pages_get_their_jobs_in_one_call_per_page(
         if nxt:
             answer["NextToken"] = nxt
         stubber.add_response("search", answer, params)
-        jobs_found = [
-            {"TrainingJob": job_shape(f"train-{n}", u)}
-            for n, u in zip(chunk, urls(chunk), strict=True)
-        ]
-        stubber.add_response("search", {"Results": jobs_found}, batch_params(urls(chunk)))
+        for start in range(0, len(chunk), BATCH_URLS):  # 100 models: 3 batches; 50: 2
+            part = chunk[start : start + BATCH_URLS]
+            jobs_found = [
+                {"TrainingJob": job_shape(f"train-{n}", u)}
+                for n, u in zip(part, urls(part), strict=True)
+            ]
+            stubber.add_response("search", {"Results": jobs_found}, batch_params(urls(part)))
     listing = {
         "Models": [
             {"ModelName": n, "ModelArn": f"{ARN}model/{n}", "CreationTime": T0} for n in names
@@ -502,22 +584,77 @@ def test_endpoints_not_in_service_and_serverless_variants_are_described_but_not_
 # ---- mapping --------------------------------------------------------------------------------
 
 
+ECR = "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
+SAGEMAKER_ECR = "683313688378.dkr.ecr.us-east-1.amazonaws.com/"
+
+
 @pytest.mark.parametrize(
-    ("image", "repository"),
+    ("image", "algorithm"),
     [
-        ("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", "xgboost"),
+        # the framework a user searches for, not the image repository (issue 23)
+        (SAGEMAKER_ECR + "sagemaker-xgboost:1.7-1", "xgboost"),
+        (SAGEMAKER_ECR + "sagemaker-scikit-learn:1.2-1-cpu-py3", "sklearn"),
+        (ECR + "pytorch-training:2.1.0-gpu-py310", "pytorch"),
+        (ECR + "pytorch-inference:2.1-gpu", "pytorch"),
+        (ECR + "tensorflow-training:2.14-cpu-py310", "tensorflow"),
+        (ECR + "tensorflow-inference:2.14-cpu", "tensorflow"),
+        (SAGEMAKER_ECR + "sagemaker-tensorflow-serving:1.15", "tensorflow"),
         (
-            "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-gpu",
-            "pytorch-inference",
+            ECR + "huggingface-pytorch-training:2.0-transformers4.28-gpu-py310",
+            "huggingface-pytorch",
         ),
+        (ECR + "huggingface-pytorch-inference:2.0-transformers4.28-gpu", "huggingface-pytorch"),
+        (ECR + "pytorch-training-neuronx:1.13-neuronx-py310", "pytorch"),
+        (ECR + "mxnet-training:1.9-cpu-py38", "mxnet"),
+        (SAGEMAKER_ECR + "linear-learner:1", "linear-learner"),  # a built-in algorithm
+        (SAGEMAKER_ECR + "forecasting-deepar:1", "deepar"),
+        # not SageMaker's: the repository, namespace kept
         ("registry.example.com:5000/team/scorer:0.9", "team/scorer"),
         ("localhost/churn", "churn"),
         ("img/churn:1", "img/churn"),
         ("churn@sha256:0123abcd", "churn"),
     ],
 )
-def test_the_algorithm_of_an_image_is_its_repository(image: str, repository: str) -> None:
-    assert details.image_repository(image) == repository
+def test_the_algorithm_of_an_image_is_its_framework(image: str, algorithm: str) -> None:
+    assert details.image_algorithm(image) == algorithm
+    job = TrainingJob(name="j", image=image)
+    body = model_request(SageMakerModel("m", training_job=job), "svc", "us-east-1").body()
+    assert body["algorithm"] == algorithm
+
+
+def test_an_algorithm_name_is_kept_as_given() -> None:
+    job = TrainingJob(name="j", algorithm_name="arn:aws:sagemaker:us-east-1:1:algorithm/my-xgb")
+    model = SageMakerModel("m", image=ECR + "pytorch-inference:2.1", training_job=job)
+    assert model_request(model, "svc", "us-east-1").body()["algorithm"] == "my-xgb"
+
+
+def test_final_metrics_keep_one_value_per_metric_the_latest(stubbed: tuple[Any, Stubber]) -> None:
+    """A FinalMetricDataList with several data points of one metric (moto's is fixed, so the
+    Stubber answers): one row per metric, the value with the latest timestamp."""
+    client, stubber = stubbed
+    t1, t2 = (
+        datetime(2026, 11, 30, 9, 5, tzinfo=timezone.utc),
+        datetime(2026, 11, 30, 9, 9, tzinfo=timezone.utc),
+    )
+    points = [
+        {"MetricName": "validation:auc", "Value": 0.91, "Timestamp": t2},
+        {"MetricName": "train:logloss", "Value": 0.5, "Timestamp": T0},
+        {"MetricName": "validation:auc", "Value": 0.85, "Timestamp": t1},
+        {"MetricName": "train:logloss", "Value": 0.2, "Timestamp": t2},
+    ]
+    stubber.add_response(
+        "describe_training_job",
+        job_shape("churn-train-7", URL, FinalMetricDataList=points),
+        {"TrainingJobName": "churn-train-7"},
+    )
+    job = TrainingJobs(client).for_model(URL)
+    assert job is not None
+    assert job.metrics == (("validation:auc", 0.91), ("train:logloss", 0.2))
+    body = model_request(SageMakerModel("churn", training_job=job), "svc", "us-east-1").body()
+    assert body["description"].endswith(
+        "| Final metric | Value |\n| --- | --- |\n| `validation:auc` | 0.91 |\n"
+        "| `train:logloss` | 0.2 |\n"
+    )
 
 
 def test_the_training_job_s_metrics_and_duration_go_in_the_description() -> None:

@@ -1,10 +1,11 @@
 """The fields of a model's create request that come from its training job and its endpoints.
 
 * ``algorithm``: the training job's ``AlgorithmSpecification.AlgorithmName`` (the name part of an
-  ARN), else the repository of its ``TrainingImage``, else the repository of the model's own
-  (inference) image; ``mlmodel`` (upstream's constant) only when nothing is known. A repository
-  is the image without registry, tag and digest, and without SageMaker's ``sagemaker-`` prefix:
-  ``683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1`` -> ``xgboost``.
+  ARN), else the framework of its ``TrainingImage``, else that of the model's own (inference)
+  image; ``mlmodel`` (upstream's constant) only when nothing is known. The framework is what a
+  user searches for (``pytorch``, ``sklearn``, ``huggingface-pytorch``), read off the image's
+  repository (:func:`framework`): ``.../sagemaker-scikit-learn:1.2-1`` -> ``sklearn``,
+  ``.../pytorch-training:2.1-gpu-py310`` -> ``pytorch``.
 * ``mlHyperParameters``: the job's ``HyperParameters`` as ``[{name, value}]``, values strings
   (``MlHyperParameter`` in 1.1 and 2.0).
 * ``server``: the invocation URL of the first endpoint (by name) that is ``InService`` and serves
@@ -27,21 +28,54 @@ from omkit_sagemaker.ingest.sources.training import TrainingJob
 #: What upstream sends when nothing is known of the algorithm.
 UNKNOWN_ALGORITHM = "mlmodel"
 _DIGEST = re.compile(r"@[A-Za-z0-9_+.-]+:[0-9a-fA-F]+$")
+#: SageMaker's own images are named ``sagemaker-<framework>``.
+_PREFIX = "sagemaker-"
+#: An image's role, after its framework: ``pytorch-training``, ``huggingface-pytorch-inference``,
+#: ``sagemaker-tensorflow-serving``, ``pytorch-training-neuronx`` (with what follows the role).
+_ROLE = re.compile(r"-(?:training|inference|serving)(?:-[a-z0-9-]*)?$")
+#: Frameworks whose image repository does not say them the way users do; the rest follow the
+#: rule of :func:`framework`.
+ALIASES = {
+    "scikit-learn": "sklearn",
+    "sparkml": "spark",
+    "forecasting-deepar": "deepar",
+}
 
 
 def image_repository(image: str) -> str | None:
-    """The repository of a container image, without registry, tag, digest or ``sagemaker-``."""
+    """The repository of a container image: without registry, tag or digest
+    (``683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1`` ->
+    ``sagemaker-xgboost``)."""
     rest = _DIGEST.sub("", image.strip())
     parts = rest.split("/")
     first = parts[0]
     if len(parts) > 1 and ("." in first or ":" in first or first == "localhost"):
         parts = parts[1:]  # the registry
-    last = parts[-1].split(":", 1)[0]  # the tag
-    if last.startswith("sagemaker-") and len(last) > len("sagemaker-"):
-        last = last[len("sagemaker-") :]
-    parts[-1] = last
+    parts[-1] = parts[-1].split(":", 1)[0]  # the tag
     repository = "/".join(p for p in parts if p)
     return repository or None
+
+
+def framework(repository: str) -> str:
+    """The framework of an image repository, as users search for it: the last path part less
+    SageMaker's ``sagemaker-`` prefix and the image's role (``-training``, ``-inference``,
+    ``-serving`` and what follows it), then :data:`ALIASES`; a namespace is kept
+    (``team/scorer`` stays). ``pytorch-training`` -> ``pytorch``, ``sagemaker-xgboost`` ->
+    ``xgboost``, ``sagemaker-scikit-learn`` -> ``sklearn``, ``huggingface-pytorch-training`` ->
+    ``huggingface-pytorch``."""
+    namespace, _, name = repository.rpartition("/")
+    short = name.lower()
+    if short.startswith(_PREFIX) and len(short) > len(_PREFIX):
+        short = short[len(_PREFIX) :]
+    short = _ROLE.sub("", short) or short
+    short = ALIASES.get(short, short)
+    return f"{namespace}/{short}" if namespace else short
+
+
+def image_algorithm(image: str) -> str | None:
+    """The framework of a container image (None: no repository in it)."""
+    repository = image_repository(image)
+    return framework(repository) if repository else None
 
 
 def algorithm(model: SageMakerModel) -> str:
@@ -51,9 +85,9 @@ def algorithm(model: SageMakerModel) -> str:
         return job.algorithm_name.rsplit("/", 1)[-1]
     for image in (job.image if job is not None else None, model.image):
         if image:
-            repository = image_repository(image)
-            if repository:
-                return repository
+            found = image_algorithm(image)
+            if found:
+                return found
     return UNKNOWN_ALGORITHM
 
 

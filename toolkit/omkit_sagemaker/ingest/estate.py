@@ -288,11 +288,13 @@ def model_warnings(model: SageMakerModel, status: Status, seen: set[str]) -> Non
 
 
 def finish(estate: Estate, status: Status) -> None:
-    """After the models: the warning of a training-job lookup that was denied, and the lineage
-    edges (``--lineage-service``)."""
+    """After the models: the warning of a training-job lookup that was denied (or only its
+    ``Search``, or whose batch was refused), and the lineage edges (``--lineage-service``)."""
     if estate.training is not None and estate.training.denied is not None:
         estate.skipped[training_source.ASSET] = estate.training.denied.action
         warn_denied(status, estate.training.denied)
+    for subject, message in estate.training.problems if estate.training is not None else ():
+        status.warn(subject, message)
     if estate.client is not None and estate.edges.pending:
         estate.edges.add(estate.client, status)
 

@@ -450,6 +450,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         raise _Fatal(f"OpenMetadata: {rest.broken}; the run stopped and nothing was soft-deleted")
     if source.listing_error:
         status.error("ListModels", source.listing_error)
+    for message in source.warnings:
+        status.warn("models", message)
     log.info(
         "%d models listed in SageMaker%s",
         len(source.listed),

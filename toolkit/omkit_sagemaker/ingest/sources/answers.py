@@ -5,6 +5,7 @@ that an answer with a missing or odd field is read as "not there", never as a cr
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 #: Error codes that mean "this identity may not make the call".
@@ -71,3 +72,20 @@ def tags(value: object) -> tuple[tuple[str, str], ...]:
     """``(Key, Value)`` pairs of an AWS ``Tags`` list, skipping malformed entries."""
     pairs = [(t.get("Key"), t.get("Value", "")) for t in items(value)]
     return tuple((k, v) for k, v in pairs if isinstance(k, str) and isinstance(v, str))
+
+
+def final_metrics(data: object) -> list[tuple[str, float]]:
+    """One ``(MetricName, Value)`` per metric of a ``FinalMetricDataList``, in the order the
+    metrics first appear: the value with the latest ``Timestamp`` (the later entry on a tie or
+    without timestamps), since the list may carry several data points of one metric."""
+    latest: dict[str, tuple[float, int, float]] = {}
+    for number, metric in enumerate(items(data)):
+        name, value, stamp = metric.get("MetricName"), metric.get("Value"), metric.get("Timestamp")
+        if not isinstance(name, str) or not isinstance(value, int | float):
+            continue
+        if isinstance(value, bool):
+            continue
+        when = stamp.timestamp() if isinstance(stamp, datetime) else float("-inf")
+        if name not in latest or (when, number) >= latest[name][:2]:
+            latest[name] = (when, number, float(value))
+    return [(name, value) for name, (_, _, value) in latest.items()]

@@ -29,6 +29,7 @@ from typing import Any
 from omkit_sagemaker.ingest.sources.answers import AssetDenied, checked_call
 from omkit_sagemaker.ingest.sources.answers import items as _items
 from omkit_sagemaker.ingest.sources.answers import message as _message
+from omkit_sagemaker.ingest.sources.search import Pages
 
 #: The ``--assets`` name of this kind.
 ASSET = "endpoints"
@@ -144,7 +145,7 @@ class EndpointIndex:
         None and why when a page failed (the caller falls back to ListEndpoints)."""
         found: dict[str, dict[str, Any]] = {}
         token: str | None = None
-        seen: set[str] = set()
+        rules = Pages("Endpoint")
         for _ in range(MAX_PAGES):
             kwargs: dict[str, Any] = {"Resource": "Endpoint", "MaxResults": self.page_size}
             if token:
@@ -153,15 +154,19 @@ class EndpointIndex:
                 page = self.client.search(**kwargs)
             except Exception as exc:
                 return None, f"Search on Endpoint failed: {_message(exc)}; no tags"
-            for result in _items(page.get("Results")):
+            results = _items(page.get("Results"))
+            for result in results:
                 endpoint = result.get("Endpoint")
                 name = endpoint.get("EndpointName") if isinstance(endpoint, dict) else None
                 if isinstance(endpoint, dict) and isinstance(name, str) and name:
                     found.setdefault(name, endpoint)
             token = page.get("NextToken")
-            if not token or token in seen:
+            if not token:
                 break
-            seen.add(token)
+            why = rules.stop(results, str(token))
+            if why is not None:
+                self._problem("Search", why)
+                break
         return sorted(found.items()), ""
 
     def _describe(self, name: str) -> dict[str, Any] | str | AssetDenied:

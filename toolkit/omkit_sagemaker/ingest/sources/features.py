@@ -29,6 +29,7 @@ from omkit_sagemaker.ingest.sources.answers import items as _items
 from omkit_sagemaker.ingest.sources.answers import mapping as _mapping
 from omkit_sagemaker.ingest.sources.answers import message as _message
 from omkit_sagemaker.ingest.sources.answers import tags as _tags
+from omkit_sagemaker.ingest.sources.search import Pages
 
 #: The ``--assets`` name of this kind.
 ASSET = "features"
@@ -114,13 +115,14 @@ class FeatureIndex:
         found: list[tuple[str, tuple[tuple[str, str], ...]]] = []
         names: set[str] = set()
         token: str | None = None
-        seen: set[str] = set()
+        rules = Pages("FeatureGroup")
         for _ in range(MAX_PAGES):
             kwargs: dict[str, Any] = {"Resource": "FeatureGroup", "MaxResults": self.page_size}
             if token:
                 kwargs["NextToken"] = token
             page = checked_call(ASSET, ACTIONS[0], self.client.search, **kwargs)
-            for result in _items(page.get("Results")):
+            results = _items(page.get("Results"))
+            for result in results:
                 group = _mapping(result.get("FeatureGroup"))
                 name = group.get("FeatureGroupName")
                 if isinstance(name, str) and name and name not in names:
@@ -129,10 +131,10 @@ class FeatureIndex:
             token = page.get("NextToken")
             if not token:
                 return found
-            if token in seen:
-                self._problem("Search", "a NextToken repeated: the listing was stopped")
+            why = rules.stop(results, str(token))
+            if why is not None:
+                self._problem("Search", why)
                 return found
-            seen.add(token)
         self._problem("Search", f"more than {MAX_PAGES} pages: the listing was stopped")
         return found
 

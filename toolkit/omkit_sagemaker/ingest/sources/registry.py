@@ -35,6 +35,7 @@ from omkit_sagemaker.ingest.sources.answers import mapping as _mapping
 from omkit_sagemaker.ingest.sources.answers import message as _message
 from omkit_sagemaker.ingest.sources.answers import tags as _tags
 from omkit_sagemaker.ingest.sources.answers import text as _text
+from omkit_sagemaker.ingest.sources.search import Pages
 
 #: The ``--assets`` name of this kind.
 ASSET = "registry"
@@ -134,7 +135,7 @@ class RegistryIndex:
         whether the last page was reached."""
         found: list[dict[str, Any]] = []
         token: str | None = None
-        seen: set[str] = set()
+        rules = Pages(resource)
         for _ in range(self.max_pages):
             kwargs: dict[str, Any] = {"Resource": resource, "MaxResults": self.page_size}
             if token:
@@ -146,14 +147,15 @@ class RegistryIndex:
                     raise AssetDenied(ASSET, ACTIONS[0], _message(exc)) from None
                 self.problems.append((resource, f"Search failed: {_message(exc)}"))
                 return found, False
-            found += _items(page.get("Results"))
+            results = _items(page.get("Results"))
+            found += results
             token = page.get("NextToken")
             if not token:
                 return found, True
-            if token in seen:
-                self.problems.append((resource, "Search repeated a NextToken: reading stopped"))
+            why = rules.stop(results, str(token))
+            if why is not None:
+                self.problems.append((resource, why))
                 return found, False
-            seen.add(token)
         self.problems.append((resource, f"Search gave more than {self.max_pages} pages"))
         return found, False
 

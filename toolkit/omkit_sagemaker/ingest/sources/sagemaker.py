@@ -239,6 +239,8 @@ class SageMakerSource:
     search_error: str | None = None
     #: Models read through ``Search`` records (no per-model read call).
     searched: int = 0
+    #: What the run should warn about (a ``Search`` listing that stopped making progress).
+    warnings: list[str] = field(default_factory=list)
 
     def listing(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
         """Every model name with its ``Search`` record (None: from ``ListModels``, to be
@@ -264,6 +266,8 @@ class SageMakerSource:
                         yield name, model
             except SearchFailed as exc:
                 self.search_error = f"Search on Model failed: {exc}"
+                if exc.code == "NoProgress":  # a server that would have kept us forever
+                    self.warnings.append(f"{exc.message}; the models are read with ListModels")
                 log.info(
                     "%s; reading the %s with ListModels, DescribeModel and ListTags",
                     self.search_error,

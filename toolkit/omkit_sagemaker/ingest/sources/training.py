@@ -13,18 +13,22 @@ history (which can hold millions of jobs):
 3. otherwise there is no job (the model was made from an artifact trained elsewhere).
 
 Where models come in pages (``Search`` on ``Model``), :meth:`TrainingJobs.prefetch` looks up a
-whole page's URLs first, with one ``Search`` on ``TrainingJob`` whose expression is an ``Or`` of
-up to :data:`BATCH_URLS` artifact filters (:data:`FILTERS_PER_EXPRESSION` filters in each of up
-to five sub-expressions, the API's limits), at most :data:`BATCH_PAGES` pages: about one call per
-100 models instead of one per model. A URL the batch settled is not looked up again; when the
-batch cannot be used (``Search`` denied, the expression refused by an emulator, more matches than
-the pages allow, any other failure) each model falls back to the steps above.
+page's URLs first, in batches of :data:`BATCH_URLS`: one ``Search`` on ``TrainingJob`` per batch
+whose expression is an ``Or`` of the batch's artifact filters (:func:`batch_expression`, kept
+within the API's documented limits), at most :data:`BATCH_PAGES` pages: three calls per 100
+models instead of one per model. A URL the batch settled is not looked up again; when the batch
+cannot be used each model falls back to the steps above, and the run says so once: ``Search``
+denied (``DescribeTrainingJob`` still finds the jobs in the default layout: a warning names the
+refused action and what it costs), a ValidationException on omkit's own expression (a bug:
+:attr:`TrainingJobs.problems`), more matches than the pages allow, any other failure (logged).
 
 ``ListTrainingJobs`` is never called. Each URL is looked up once (models sharing an artifact
-share the answer, also when several workers ask at the same time). A missing permission
-(``AccessDenied``) for either call turns the whole kind off for the rest of the run:
-:attr:`TrainingJobs.denied` names the IAM action, and lookups return nothing. Other failures
-are a per-model message (the model is still ingested).
+share the answer, also when several workers ask at the same time). A denied
+``DescribeTrainingJob`` (``AccessDenied``) turns the whole kind off for the rest of the run:
+:attr:`TrainingJobs.denied` names the IAM action, and lookups return nothing. A denied ``Search``
+only turns ``Search`` off: the default layout is still confirmed with ``DescribeTrainingJob``,
+and :attr:`TrainingJobs.problems` says once which jobs cannot be found without it. Other
+failures are a per-model message (the model is still ingested).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from omkit_sagemaker.ingest.sources.answers import (
     DENIED_CODES,
     AssetDenied,
     error_code,
+    final_metrics,
 )
 from omkit_sagemaker.ingest.sources.answers import items as _items
 from omkit_sagemaker.ingest.sources.answers import mapping as _mapping
@@ -56,10 +61,17 @@ ASSET = "training-jobs"
 ACTIONS = ("sagemaker:DescribeTrainingJob", "sagemaker:Search")
 #: Most results of the one ``Search`` call made for a URL.
 SEARCH_LIMIT = 10
-#: Filters in one (sub-)expression of a batched ``Search``, and URLs in one batch: the API allows
-#: 20 filters per expression and 20 sub-expressions; 5 x 20 keeps one batch near one page.
+#: Filters in one (sub-)expression of a batched ``Search``: the API allows 1 to 20 ``Filters``
+#: (and as many ``SubExpressions``) in one ``SearchExpression``.
 FILTERS_PER_EXPRESSION = 20
-BATCH_URLS = 100
+#: Most ``SubExpressions``, ``NestedFilters`` and ``Filters`` in one ``SearchExpression``, counted
+#: at every depth (``SearchRequest.SearchExpression``'s documentation).
+MAX_EXPRESSION_ELEMENTS = 50
+#: URLs in one batch. One filter per URL; 20 filters at the top, then sub-expressions of up to
+#: 20 filters, each costing one element more. 48 URLs (20 + 1 + 20 + 1 + 8 = 50 elements) is the
+#: most that fits when the expression itself is not counted; 47 (49 elements) also fits when it
+#: is, so no reading of the rule can refuse a batch, for one URL less.
+BATCH_URLS = 47
 #: Most pages read for one batch (re-runs can write one URL many times); more: per-URL lookups.
 BATCH_PAGES = 5
 #: Most hyperparameters, metrics and input channels kept of one job (AWS allows 100 / 40 / 20).
@@ -85,7 +97,7 @@ class TrainingJob:
     image: str | None = None
     #: ``HyperParameters``, in the order AWS gave them; values are strings.
     hyperparameters: tuple[tuple[str, str], ...] = ()
-    #: ``FinalMetricDataList``: ``(MetricName, Value)``.
+    #: ``FinalMetricDataList``: ``(MetricName, Value)``, one (the latest) per metric.
     metrics: tuple[tuple[str, float], ...] = ()
     instance_type: str | None = None
     instance_count: int | None = None
@@ -111,11 +123,7 @@ def parse_job(described: dict[str, Any]) -> TrainingJob | None:
     spec = _mapping(described.get("AlgorithmSpecification"))
     resources = _mapping(described.get("ResourceConfig"))
     hyper = _mapping(described.get("HyperParameters"))
-    metrics: list[tuple[str, float]] = []
-    for metric in _items(described.get("FinalMetricDataList")):
-        metric_name, value = metric.get("MetricName"), metric.get("Value")
-        if isinstance(metric_name, str) and isinstance(value, int | float):
-            metrics.append((metric_name, float(value)))
+    metrics = final_metrics(described.get("FinalMetricDataList"))
     channels: list[tuple[str, str]] = []
     for channel in _items(described.get("InputDataConfig")):
         channel_name = channel.get("ChannelName")
@@ -158,8 +166,13 @@ class TrainingJobs:
     #: Batched ``Search`` calls made, and URLs they settled.
     batch_calls: int = 0
     batch_settled: int = 0
+    #: Set when ``Search`` is denied: no ``Search`` after that, ``DescribeTrainingJob`` goes on.
+    search_denied: AssetDenied | None = None
+    #: ``(subject, message)``: what the run should warn about once (the caller warns).
+    problems: list[tuple[str, str]] = field(default_factory=list)
     #: True once ``Search`` refused the artifact filter: no per-URL ``Search`` after that.
     _artifact_filter_refused: bool = False
+    _search_denial_said: bool = False
 
     def prefetch(self, urls: Iterable[str]) -> None:
         """Look up the jobs of ``urls`` in batches (see the module doc); never raises: a URL
@@ -173,7 +186,9 @@ class TrainingJobs:
             batch = todo[start : start + BATCH_URLS]
             found = self._search_batch(batch)
             if found is None:
-                return
+                if self.batch_off is not None:
+                    return
+                continue  # this batch's URLs are looked up on their own
             with self._lock:
                 for url in batch:
                     matches = found.get(url, [])
@@ -200,16 +215,40 @@ class TrainingJobs:
                     if artifact in wanted:
                         found.setdefault(artifact, []).append(job)
         except SearchFailed as exc:
-            if exc.code == "TooManyPages":
-                log.debug("a batched Search on TrainingJob had over %d pages", BATCH_PAGES)
-            elif exc.denied or exc.code == "ValidationException":
-                # denied: DescribeTrainingJob may still be allowed; refused: an emulator
-                self.batch_off = exc.message or exc.code
-                log.debug("batched Search on TrainingJob is off: %s", exc)
-            else:
-                log.debug("a batched Search on TrainingJob failed: %s", exc)
+            self._batch_failed(exc, len(urls))
             return None
         return found
+
+    def _batch_failed(self, exc: SearchFailed, urls: int) -> None:
+        """Why a batch settled nothing: turn batches (or Search) off, and say so once."""
+        if exc.denied:
+            self.search_denied = AssetDenied(ASSET, ACTIONS[1], exc.message or exc.code)
+            self.batch_off = exc.message or exc.code
+        elif exc.code == "ValidationException":
+            # the expression is omkit's own, built within the documented limits: a refusal is
+            # a bug of omkit (or a SageMaker that evaluates less than AWS), said once
+            self.batch_off = exc.message or exc.code
+            self.problems.append(
+                (
+                    ASSET,
+                    f"Search refused omkit's batched expression ({exc}): each model's training "
+                    "job is looked up on its own (at most a DescribeTrainingJob and a Search per "
+                    "model-data URL); please report this as an omkit bug",
+                )
+            )
+        elif exc.code == "NoProgress":  # a Search that would have kept us: not asked again
+            self.batch_off = exc.message
+            self.problems.append(
+                (ASSET, f"{exc.message}; each model's job is looked up on its own")
+            )
+        else:
+            log.debug("a batched Search on TrainingJob (%d URLs) failed: %s", urls, exc)
+            return
+        log.info(
+            "batched Search on TrainingJob is off (%s): each model's training job is looked "
+            "up on its own",
+            exc,
+        )
 
     def for_model(self, model_data_url: str) -> TrainingJob | None:
         """The job whose artifact is ``model_data_url`` (None: none found, or the kind is
@@ -253,9 +292,20 @@ class TrainingJobs:
             else:
                 if _artifact(described) == url:
                     return parse_job(described)
+        if self.search_denied is not None:
+            self._warn_search_denied()
+            return None
         if self._artifact_filter_refused:
             return None
         return self._search(url)
+
+    def _warn_search_denied(self) -> None:
+        """Say once that the jobs outside the default layout cannot be found (a URL needed
+        ``Search`` and it is denied)."""
+        with self._lock:
+            if self.search_denied is not None and not self._search_denial_said:
+                self._search_denial_said = True
+                self.problems.append((ASSET, _search_denied(self.search_denied)))
 
     def _search(self, url: str) -> TrainingJob | None:
         expression = {
@@ -269,8 +319,12 @@ class TrainingJobs:
             )
         except Exception as exc:
             code = error_code(exc)
-            if code in DENIED_CODES:
-                raise AssetDenied(ASSET, ACTIONS[1], _message(exc)) from None
+            if code in DENIED_CODES:  # DescribeTrainingJob may still be allowed: go on with it
+                with self._lock:
+                    if self.search_denied is None:
+                        self.search_denied = AssetDenied(ASSET, ACTIONS[1], _message(exc))
+                self._warn_search_denied()
+                return None
             if code == "ValidationException":  # the filter is not supported here: no answer
                 log.debug("Search on TrainingJob refused the artifact filter: %s", _message(exc))
                 self._artifact_filter_refused = True
@@ -284,22 +338,35 @@ class TrainingJobs:
         return _latest(matches)
 
 
+def _search_denied(denied: AssetDenied) -> str:
+    return (
+        f"{denied.action} is not allowed ({denied.message}); training jobs are found only "
+        "where the model data is in SageMaker's default layout (<S3OutputPath>/<job>/output/"
+        "model.tar.gz, confirmed with DescribeTrainingJob); allow it (see omkit policy "
+        "sagemaker) to find the others"
+    )
+
+
 def batch_expression(urls: list[str]) -> dict[str, Any]:
-    """The ``SearchExpression`` matching a job whose artifact is any of ``urls``: an ``Or`` of
-    sub-expressions, each an ``Or`` of at most :data:`FILTERS_PER_EXPRESSION` filters."""
-    return {
-        "Operator": "Or",
-        "SubExpressions": [
-            {
-                "Operator": "Or",
-                "Filters": [
-                    {"Name": "ModelArtifacts.S3ModelArtifacts", "Operator": "Equals", "Value": u}
-                    for u in urls[start : start + FILTERS_PER_EXPRESSION]
-                ],
-            }
-            for start in range(0, len(urls), FILTERS_PER_EXPRESSION)
-        ],
-    }
+    """The ``SearchExpression`` matching a job whose artifact is any of ``urls`` (at most
+    :data:`BATCH_URLS`): an ``Or`` of up to :data:`FILTERS_PER_EXPRESSION` filters, then of
+    sub-expressions, each an ``Or`` of up to as many filters. Raises ValueError for a batch the
+    API would refuse (more than :data:`MAX_EXPRESSION_ELEMENTS` elements)."""
+
+    def equals(url: str) -> dict[str, str]:
+        return {"Name": "ModelArtifacts.S3ModelArtifacts", "Operator": "Equals", "Value": url}
+
+    top, rest = urls[:FILTERS_PER_EXPRESSION], urls[FILTERS_PER_EXPRESSION:]
+    expression: dict[str, Any] = {"Operator": "Or", "Filters": [equals(u) for u in top]}
+    subs = [
+        {"Operator": "Or", "Filters": [equals(u) for u in rest[i : i + FILTERS_PER_EXPRESSION]]}
+        for i in range(0, len(rest), FILTERS_PER_EXPRESSION)
+    ]
+    if subs:
+        expression["SubExpressions"] = subs
+    if len(urls) + len(subs) > MAX_EXPRESSION_ELEMENTS or not urls:
+        raise ValueError(f"{len(urls)} URLs do not fit in one SearchExpression")
+    return expression
 
 
 def _latest(matches: list[dict[str, Any]]) -> TrainingJob | None:
