@@ -47,10 +47,12 @@ workflowConfig:
 SECRET = "4fTq9mZ2xLr8vB1nK7sW3yH6dJ0cP5gA2eU9iO1t"
 
 
-def _fix(tmp_path: Path, text: str, target: str | None = None) -> apply.FileFix:
+def _fix(
+    tmp_path: Path, text: str, target: str | None = None, *, unsafe: bool = False
+) -> apply.FileFix:
     path = tmp_path / "sagemaker.yaml"
     path.write_bytes(text.encode("utf-8"))
-    return apply.plan(path, target=target)
+    return apply.plan(path, target=target, unsafe=unsafe)
 
 
 def _codes(result: apply.FileFix) -> list[str]:
@@ -97,14 +99,20 @@ def test_a_quoted_number_loses_its_quotes(tmp_path: Path) -> None:
     assert "  successThreshold: 90  # DEBUG" in result.new_text
 
 
-def test_a_literal_secret_becomes_an_environment_reference(tmp_path: Path) -> None:
+def test_a_literal_secret_is_left_unless_unsafe_fixes_are_asked(tmp_path: Path) -> None:
     text = GOOD.replace("${AWS_SECRET_ACCESS_KEY}", f'"{SECRET}"')
-    result = _fix(tmp_path, text)
+    kept = _fix(tmp_path, text)
+    assert (kept.applied, kept.changed) == ([], False)  # the secret is not lost by default
+    ((diag, fix),) = kept.unsafe
+    assert (diag.code, fix.safe, fix.new) == ("R001", False, '"${AWS_SECRET_ACCESS_KEY}"')
+    assert "removes the secret from the file" in fix.caution
+    result = _fix(tmp_path, text, unsafe=True)
     ((diag, fix),) = result.applied
     assert diag.code == "R001"
     assert fix.secret
     assert result.new_text == GOOD.replace("${AWS_SECRET_ACCESS_KEY}", '"${AWS_SECRET_ACCESS_KEY}"')
-    assert "set AWS_SECRET_ACCESS_KEY" in fix.explanation
+    assert "set AWS_SECRET_ACCESS_KEY to the old value (not shown here)" in fix.explanation
+    assert "no longer in the file" in fix.explanation
     assert SECRET not in fix.explanation + fix.shown_old()
     shown = apply.diff(result)
     assert SECRET not in shown

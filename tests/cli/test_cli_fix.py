@@ -31,13 +31,13 @@ BROKEN = (
 def test_fix_writes_the_certain_fixes_and_keeps_the_rest(tmp_path: Path) -> None:
     path = write(tmp_path / "sagemaker.yaml", BROKEN)
     path.chmod(0o600)
-    run = omkit("fix", "sagemaker.yaml", cwd=tmp_path)
+    run = omkit("fix", "--unsafe-fixes", "sagemaker.yaml", cwd=tmp_path)
     assert_no_traceback(run)
     assert run.code == 0, run
     assert path.read_text(encoding="utf-8") == GOOD  # every comment and quote as it was
     assert oct(path.stat().st_mode & 0o777) == oct(0o600)
     assert "sagemaker.yaml:6:13: fixed S004: type is written SageMaker" in run.out
-    assert "set AWS_SECRET_ACCESS_KEY to it before running metadata ingest" in run.out
+    assert "set AWS_SECRET_ACCESS_KEY to the old value (not shown here)" in run.out
     assert "fixed S001: renamed the key awsRegon to awsRegion" in run.out
     assert "fixed R004: awsRegion us-east-2a is a zone of the region us-east-2" in run.out
     assert run.out.endswith("1 file checked: fixed 6 problems in 1 file, 0 errors left\n")
@@ -48,7 +48,7 @@ def test_fix_writes_the_certain_fixes_and_keeps_the_rest(tmp_path: Path) -> None
 
 def test_fix_diff_writes_nothing_masks_secrets_and_fails_for_ci(tmp_path: Path) -> None:
     path = write(tmp_path / "sagemaker.yaml", BROKEN)
-    run = omkit("fix", "--diff", "sagemaker.yaml", cwd=tmp_path)
+    run = omkit("fix", "--diff", "--unsafe-fixes", "sagemaker.yaml", cwd=tmp_path)
     assert_no_traceback(run)
     assert run.code == 1
     assert path.read_text(encoding="utf-8") == BROKEN
@@ -191,13 +191,15 @@ def test_diff_then_fix_removes_exactly_that_problem(
     path = write(tmp_path / "sagemaker.yaml", text)
     before = _problems(tmp_path, options)
     assert code in before
-    shown = omkit("fix", "--diff", *options, "sagemaker.yaml", cwd=tmp_path)
+    # The secret fix is unsafe (the literal leaves the file): made only when asked.
+    fixing = (*options, "--unsafe-fixes") if code == "R001" else options
+    shown = omkit("fix", "--diff", *fixing, "sagemaker.yaml", cwd=tmp_path)
     assert_no_traceback(shown)
     assert shown.code == 1, shown
     assert shown.out.startswith("--- a/sagemaker.yaml\n+++ b/sagemaker.yaml\n")
     assert f"would fix {code}" in shown.err
     assert path.read_text(encoding="utf-8") == text  # --diff writes nothing
-    fixed = omkit("fix", *options, "sagemaker.yaml", cwd=tmp_path)
+    fixed = omkit("fix", *fixing, "sagemaker.yaml", cwd=tmp_path)
     assert_no_traceback(fixed)
     assert fixed.code == 0, fixed
     assert f"fixed {code}" in fixed.out
