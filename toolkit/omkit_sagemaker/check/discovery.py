@@ -30,7 +30,7 @@ STDIN = "-"
 _SNIFF_BYTES = 64 * 1024
 _TOP_KEY = re.compile(r"""^["']?(source|workflowConfig)["']?[ \t]*:(.*)$""", re.MULTILINE)
 #: A ``key:`` line inside a block mapping: its indent, its key, what follows the colon.
-_KEY_LINE = re.compile(r"""^( *)(["']?)([^\s"'#:][^"':]*)\2[ \t]*:(?:[ \t]+(.*)|[ \t]*)$""")
+_KEY_LINE = re.compile(r"""^([ \t]*)(["']?)([^\s"'#:][^"':]*)\2[ \t]*:(?:[ \t]+(.*)|[ \t]*)$""")
 #: Keys of ``source`` that only an OpenMetadata workflow has (a conda recipe's has ``url``...).
 _WORKFLOW_SOURCE_KEYS = frozenset({"serviceName", "serviceConnection", "sourceConfig"})
 #: The connector key, as the runner compares it (it lower-cases ``source.type``).
@@ -217,7 +217,7 @@ def _source_type(text: str, source: re.Match[str]) -> tuple[str | None, set[str]
         stripped = body.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        here = len(body) - len(body.lstrip(" "))
+        here = len(body) - len(body.lstrip(" \t"))  # a tab is an error the check reports
         if here == 0:
             break  # the next top-level key, or the end of the document
         indent = here if indent is None else indent

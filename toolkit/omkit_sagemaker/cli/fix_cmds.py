@@ -165,7 +165,8 @@ def _summary(tally: _Tally, files: int, skipped: int, diff: bool) -> str:
     if tally.failed:
         text += f"; {n(tally.failed, 'file')} not fixed"
     if tally.unsafe:
-        text += f"; {n(tally.unsafe, 'unsafe fix')} not made (--unsafe-fixes makes them)"
+        fixes = "unsafe fix" if tally.unsafe == 1 else "unsafe fixes"
+        text += f"; {tally.unsafe} {fixes} not made (--unsafe-fixes makes them)"
     if skipped:
         text += f"; {n(skipped, 'YAML file')} skipped: not SageMaker workflow configs"
     return text
