@@ -196,7 +196,9 @@ def plan_text(
         result.errors += [_line(d) for d in result.before] or [f"{name}:1:1: cannot read it"]
         return result
     result.after = result.before
-    current = _one_pass(FileFix(name, before=result.before, old_text=body), document, settings, how)
+    claimed: dict[str, str] = {}  # variable -> the secret it stands for, in this file
+    first = FileFix(name, before=result.before, old_text=body)
+    current = _one_pass(first, document, settings, how, claimed)
     result.errors, result.skipped, result.unsafe = current.errors, current.skipped, current.unsafe
     for _ in range(4):  # a renamed key's value is checked for the first time: fix it too
         if current.errors or not current.applied:
@@ -211,6 +213,7 @@ def plan_text(
             document,
             settings,
             how,
+            claimed,
         )
         result.skipped, result.unsafe = current.skipped, current.unsafe
     result.applied = [(d, _told(f, result.new_text)) for d, f in result.applied]
@@ -277,8 +280,11 @@ def text_edits(
     return out
 
 
-def _one_pass(result: FileFix, document: Document, settings: Settings, how: How) -> FileFix:
-    """One round of fixes on ``result.old_text``, whose problems are ``result.before``."""
+def _one_pass(
+    result: FileFix, document: Document, settings: Settings, how: How, claimed: dict[str, str]
+) -> FileFix:
+    """One round of fixes on ``result.old_text``, whose problems are ``result.before``;
+    ``claimed``: the variables the file's fixes named so far, and what each stands for."""
     body, name = result.old_text, result.file
     result.new_text, result.after = body, result.before
     found: list[tuple[Diagnostic, Fix]] = []
@@ -292,10 +298,7 @@ def _one_pass(result: FileFix, document: Document, settings: Settings, how: How)
         if not fix.safe and not how.unsafe:
             result.unsafe.append((diag, fix))
             continue
-        if fix.variable is not None and fix.variable in how.names:
-            renamed = how.names[fix.variable]
-            fix = fix.with_variable(renamed, fix.explanation.replace(fix.variable, renamed))
-        found.append((diag, fix))
+        found.append((diag, _named(fix, how, claimed)))
     if not found:
         return result
     try:
@@ -316,6 +319,21 @@ def _one_pass(result: FileFix, document: Document, settings: Settings, how: How)
     if edits:
         _choose(result, document, edits, settings)
     return result
+
+
+def _named(fix: Fix, how: How, claimed: dict[str, str]) -> Fix:
+    """``fix`` with the variable ``how.names`` gives it, numbered (``NAME_2``) when the file
+    already names another secret so."""
+    if fix.variable is None:
+        return fix
+    base = how.names.get(fix.variable, fix.variable)
+    name, number = base, 2
+    while claimed.get(name, fix.old) != fix.old:
+        name, number = f"{base}_{number}", number + 1
+    claimed[name] = fix.old
+    if name == fix.variable:
+        return fix
+    return fix.with_variable(name, fix.explanation.replace(f"${{{fix.variable}}}", f"${{{name}}}"))
 
 
 def _attempt(
