@@ -31,7 +31,9 @@ from omkit_sagemaker.check import explain, versions
 from omkit_sagemaker.check.fix import spans as spanning
 from omkit_sagemaker.check.fix.mask import MASK as MASK
 from omkit_sagemaker.check.fix.mask import diff as diff
-from omkit_sagemaker.check.fix.model import Fix, Fixer, secret_explanation
+from omkit_sagemaker.check.fix.model import Fix, Fixer
+from omkit_sagemaker.check.fix.variables import How as How
+from omkit_sagemaker.check.fix.variables import named, told
 from omkit_sagemaker.check.loader import DataPath, Document
 from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings
@@ -47,17 +49,6 @@ def fixer_for(code: str, *, migrate: bool = False) -> Fixer | None:
     if code == versions.CODE:
         return versions.fix_version if migrate else None
     return explain.FIXERS.get(code)
-
-
-@dataclass(frozen=True)
-class How:
-    """What a plan may do: ``migrate`` (the S010 fixes), ``unsafe`` (the fixes not declared
-    safe), and ``names``: the environment variable to write instead of the one a fix names
-    (``{"AWS_SECRET_ACCESS_KEY": "PROD_AWS_SECRET_ACCESS_KEY"}``)."""
-
-    migrate: bool = False
-    unsafe: bool = False
-    names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -216,23 +207,8 @@ def plan_text(
             claimed,
         )
         result.skipped, result.unsafe = current.skipped, current.unsafe
-    result.applied = [(d, _told(f, result.new_text)) for d, f in result.applied]
+    result.applied = [(d, told(f, result.new_text)) for d, f in result.applied]
     return result
-
-
-def _told(fix: Fix, text: str) -> Fix:
-    """``fix`` explained truthfully once made: a replaced secret whose text is still in the
-    file (a copy in a comment) is not said to be gone."""
-    if not fix.secret or fix.variable is None or fix.kind != "value":
-        return fix
-    try:
-        value = yaml.safe_load(fix.old)
-    except yaml.YAMLError:
-        value = None
-    value = value if isinstance(value, str) and len(value) >= 4 else fix.old.strip("'\"")
-    copies = [n for n, line in enumerate(text.splitlines(), 1) if value and value in line]
-    key = str(fix.path[-1])
-    return fix.with_variable(fix.variable, secret_explanation(key, fix.variable, copies))
 
 
 @dataclass(frozen=True)
@@ -298,7 +274,7 @@ def _one_pass(
         if not fix.safe and not how.unsafe:
             result.unsafe.append((diag, fix))
             continue
-        found.append((diag, _named(fix, how, claimed)))
+        found.append((diag, named(fix, how, claimed)))
     if not found:
         return result
     try:
@@ -319,21 +295,6 @@ def _one_pass(
     if edits:
         _choose(result, document, edits, settings)
     return result
-
-
-def _named(fix: Fix, how: How, claimed: dict[str, str]) -> Fix:
-    """``fix`` with the variable ``how.names`` gives it, numbered (``NAME_2``) when the file
-    already names another secret so."""
-    if fix.variable is None:
-        return fix
-    base = how.names.get(fix.variable, fix.variable)
-    name, number = base, 2
-    while claimed.get(name, fix.old) != fix.old:
-        name, number = f"{base}_{number}", number + 1
-    claimed[name] = fix.old
-    if name == fix.variable:
-        return fix
-    return fix.with_variable(name, fix.explanation.replace(f"${{{fix.variable}}}", f"${{{name}}}"))
 
 
 def _attempt(
