@@ -163,6 +163,8 @@ class AtomicFile:
             check_target(self.target)  # nothing else took its place meanwhile
             if self.existing is not None and not _adopt(self.tmp, self.existing):
                 _write_through(self.target, self.tmp.read_bytes(), None)
+                if stat.S_IMODE(self.existing.st_mode) != self.mode:
+                    os.chmod(self.target, self.mode)  # private: never wider than asked
             else:
                 os.replace(self.tmp, self.target)
                 self.tmp = None

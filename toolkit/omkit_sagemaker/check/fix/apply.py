@@ -252,7 +252,7 @@ def text_edits(
             continue
         one = _attempt(document, [(diag, fix, made)], settings)
         if not isinstance(one, str) and not _gains(before, one[1], [fix]):
-            out.append(Edit(diag, fix, *made))
+            out.append(Edit(diag, told(fix, one[0]), *made))
     return out
 
 
