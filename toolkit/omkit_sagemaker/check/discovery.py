@@ -15,7 +15,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from omkit_sagemaker.base.records import MutableRecord
@@ -182,20 +182,17 @@ def is_workflow(data: bytes) -> bool:
     Reads the text line by line, without a YAML parser (a pre-commit hook runs it on every
     staged file); only a ``source`` written in flow style (``source: {...}``) is parsed."""
     text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
-    tops: dict[str, re.Match[str]] = {}
-    for match in _TOP_KEY.finditer(text):
-        tops.setdefault(match.group(1), match)
-    if not tops:
-        return False
-    source = tops.get("source")
-    if source is None:
-        return True  # a workflowConfig alone: nothing says it is another connector's
+    source = next((m for m in _TOP_KEY.finditer(text) if m.group(1) == "source"), None)
+    if source is None:  # a workflowConfig alone: nothing says it is another connector's
+        return _TOP_KEY.search(text) is not None
     kind, children = _source_type(text, source)
     if kind is not None:
         return _is_connector(kind)
     if "type" in children:  # written, but not as a word: the check says what is wrong
         return True
-    return "workflowConfig" in tops or bool(children & _WORKFLOW_SOURCE_KEYS)
+    if children & _WORKFLOW_SOURCE_KEYS:
+        return True
+    return any(m.group(1) == "workflowConfig" for m in _TOP_KEY.finditer(text))
 
 
 def _source_type(text: str, source: re.Match[str]) -> tuple[str | None, set[str]]:
@@ -212,8 +209,7 @@ def _source_type(text: str, source: re.Match[str]) -> tuple[str | None, set[str]
     children: set[str] = set()
     kind: str | None = None
     indent: int | None = None
-    for line in text[source.end() :].splitlines()[1:]:
-        body = line.rstrip("\r")
+    for body in _lines_after(text, source.end()):
         stripped = body.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -228,7 +224,19 @@ def _source_type(text: str, source: re.Match[str]) -> tuple[str | None, set[str]
         children.add(key)
         if key == "type":
             kind = _word(found.group(4) or "")
+            if kind is not None:
+                break  # the type decides: the other keys do not matter
     return kind, children
+
+
+def _lines_after(text: str, start: int) -> Iterator[str]:
+    """The lines of ``text`` after the one holding ``start``, one at a time (the scan stops at
+    the next top-level key: the rest of the file is never split)."""
+    at = text.find("\n", start)
+    while at >= 0:
+        end = text.find("\n", at + 1)
+        yield text[at + 1 : end if end >= 0 else len(text)].rstrip("\r")
+        at = end
 
 
 def _flow_source_type(text: str) -> tuple[str | None, set[str]]:
