@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from omkit_sagemaker.base.masking import HIDDEN, describe, excerpt, is_secret, kind
+from omkit_sagemaker.base.masking import (
+    HIDDEN,
+    describe,
+    excerpt,
+    is_secret,
+    is_secret_key,
+    kind,
+    looks_secret,
+    mask_text,
+)
 
 KEYS = frozenset({"awsSecretAccessKey", "jwtToken"})
 
@@ -137,3 +146,57 @@ def test_userinfo_is_masked_in_any_text() -> None:
         == "cannot reach http://***@om:8585/api (check hostPort (https://***@h/api))"
     )
     assert mask_userinfo("mail me at a@b.example") == "mail me at a@b.example"
+
+
+# --- secrets by what they are, for diffs and fix messages --------------------------------------
+
+SECRET_KEYS = frozenset({"awsSecretAccessKey", "awsSessionToken", "jwtToken", "sslKey"})
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "awsSecretAccessKey",
+        "jwttoken",
+        "JWTTOKEN",
+        "AwsSecretAccessKey",
+        "awsSecretAccesKey",
+        "aws_secret_access_key",
+        "AWSSESSIONTOKEN",
+        "awsSesionToken",
+        "password",
+        "dbPassword",
+        "clientSecret",
+        "apiKey",
+    ],
+)
+def test_a_secret_key_is_known_under_any_spelling(key: str) -> None:
+    assert is_secret_key(key, SECRET_KEYS)
+
+
+@pytest.mark.parametrize(
+    "key", ["awsAccessKeyId", "awsRegion", "secretsManagerProvider", "hostPort", "type", ""]
+)
+def test_an_ordinary_key_is_not_a_secret_key(key: str) -> None:
+    assert not is_secret_key(key, SECRET_KEYS)
+
+
+def test_mask_text_hides_known_values_jwts_and_userinfo_everywhere() -> None:
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl"
+    text = (
+        f"- key: Zq7secret # old: Zq7secret\n+ token: {jwt}\n"
+        "  hostPort: http://admin:pw@localhost:8585/api\n  short: abc"
+    )
+    masked = mask_text(text, {"Zq7secret", "abc"})
+    assert "Zq7secret" not in masked
+    assert jwt not in masked
+    assert "admin:pw" not in masked
+    assert "http://***@localhost:8585/api" in masked
+    assert masked.endswith("short: abc")  # under 4 characters: an ordinary word, kept
+
+
+def test_a_value_that_looks_like_a_secret_is_one() -> None:
+    assert looks_secret("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl")
+    assert looks_secret("'admin:hunter2@localhost:8585'")
+    assert not looks_secret("http://localhost:8585/api")
+    assert not looks_secret("us-east-2")

@@ -47,10 +47,12 @@ workflowConfig:
 SECRET = "4fTq9mZ2xLr8vB1nK7sW3yH6dJ0cP5gA2eU9iO1t"
 
 
-def _fix(tmp_path: Path, text: str, target: str | None = None) -> apply.FileFix:
+def _fix(
+    tmp_path: Path, text: str, target: str | None = None, *, unsafe: bool = False
+) -> apply.FileFix:
     path = tmp_path / "sagemaker.yaml"
     path.write_bytes(text.encode("utf-8"))
-    return apply.plan(path, target=target)
+    return apply.plan(path, target=target, unsafe=unsafe)
 
 
 def _codes(result: apply.FileFix) -> list[str]:
@@ -97,14 +99,20 @@ def test_a_quoted_number_loses_its_quotes(tmp_path: Path) -> None:
     assert "  successThreshold: 90  # DEBUG" in result.new_text
 
 
-def test_a_literal_secret_becomes_an_environment_reference(tmp_path: Path) -> None:
+def test_a_literal_secret_is_left_unless_unsafe_fixes_are_asked(tmp_path: Path) -> None:
     text = GOOD.replace("${AWS_SECRET_ACCESS_KEY}", f'"{SECRET}"')
-    result = _fix(tmp_path, text)
+    kept = _fix(tmp_path, text)
+    assert (kept.applied, kept.changed) == ([], False)  # the secret is not lost by default
+    ((diag, fix),) = kept.unsafe
+    assert (diag.code, fix.safe, fix.new) == ("R001", False, '"${AWS_SECRET_ACCESS_KEY}"')
+    assert "removes the secret from the file" in fix.caution
+    result = _fix(tmp_path, text, unsafe=True)
     ((diag, fix),) = result.applied
     assert diag.code == "R001"
     assert fix.secret
     assert result.new_text == GOOD.replace("${AWS_SECRET_ACCESS_KEY}", '"${AWS_SECRET_ACCESS_KEY}"')
-    assert "set AWS_SECRET_ACCESS_KEY" in fix.explanation
+    assert "set AWS_SECRET_ACCESS_KEY to the old value (not shown here)" in fix.explanation
+    assert "no longer in the file" in fix.explanation
     assert SECRET not in fix.explanation + fix.shown_old()
     shown = apply.diff(result)
     assert SECRET not in shown
@@ -278,3 +286,146 @@ def test_fix_undoes_what_breaks_a_valid_file(
     assert after.data == before.data
     apply.write(result)
     assert Path(result.file).read_bytes() == good.encode("utf-8")
+
+
+# --- secrets in diffs: by what the value is, wherever it is written ---------------------------
+
+
+def test_a_secret_reached_through_an_alias_or_a_merge_key_is_masked_where_written(
+    tmp_path: Path,
+) -> None:
+    text = (
+        f"shared: &creds\n  awsSecretAccessKey: {SECRET}\nplain: &token Zq7AliasedTokenValue\n"
+        + GOOD.replace("awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}", "<<: *creds")
+        .replace("jwtToken: ${OPENMETADATA_JWT_TOKEN}", "jwtToken: *token")
+        .replace("type: SageMaker   #", "type: Sagemaker   #")
+        .replace("# The SageMaker connector", f"# The SageMaker connector (was {SECRET})")
+    )
+    result = _fix(tmp_path, text)
+    assert [d.code for d, _ in result.applied] == ["S004"]
+    shown = apply.diff(result)
+    assert "+      type: SageMaker   # the connection type\n" in shown
+    assert SECRET not in shown
+    assert "Zq7AliasedTokenValue" not in shown
+
+
+def test_a_fix_that_leaves_a_copy_of_the_secret_does_not_say_it_is_gone(tmp_path: Path) -> None:
+    text = GOOD.replace("${AWS_SECRET_ACCESS_KEY}", SECRET).replace(
+        "# the connection type", f"# the key was {SECRET}"
+    )
+    result = _fix(tmp_path, text, unsafe=True)
+    ((_, fix),) = result.applied
+    assert "a copy of the secret is still in the file on line 7" in fix.explanation
+    assert "no longer in the file" not in fix.explanation
+    assert SECRET not in fix.explanation
+
+
+# --- fuzz: fix and fix --diff over mutated configs ---------------------------------------------
+
+MARKER = "Zq7FixMarker"
+_SPELT = ["awsSecretAccessKey", "AwsSecretAccessKey", "awsSecretAccesKey", "AWSSECRETACCESSKEY"]
+_JWT_SPELT = ["jwtToken", "jwttoken", "JWTTOKEN", "jwtTokn"]
+#: Ways to make a secret harder to find, each (old, new) on GOOD with its literal secrets.
+_HIDINGS = [
+    ("    hostPort: 'http://localhost:8585/api'", f"    hostPort: 'http://bot:{MARKER}u@localhost:8585'"),
+    ("        awsSecretAccessKey: S", "        <<: *creds\n        awsSessionToken: S"),
+    ("    config:\n      type: SageMaker", "    configs:\n      type: SageMaker"),
+    ("    securityConfig:\n", "    securityConfg:\n"),
+    ("# The SageMaker connector", f"# The SageMaker connector, key S{MARKER}a"),  # a copy
+    ("      type: SageMaker", "      type: Sagemaker"),
+    ("  loggerLevel: INFO", "  loggerLevel: info"),
+    ("'http://localhost:8585/api'", "'http://localhost:8585'"),
+    ("awsRegion: us-east-2", "awsRegion: us-east-2a"),
+    ("markDeletedMlModels: true", "markDeletedMlModels: 'true'"),
+]  # fmt: skip
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> str:
+    text = GOOD.replace("${AWS_SECRET_ACCESS_KEY}", f"S{MARKER}a").replace(
+        "${OPENMETADATA_JWT_TOKEN}", f"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.{MARKER}j"
+    )
+    text = f"creds: &creds\n  awsSecretAccessKey: {MARKER}m\n" + text
+    text = text.replace("awsSecretAccessKey: S", f"{draw(st.sampled_from(_SPELT))}: S")
+    text = text.replace("jwtToken:", f"{draw(st.sampled_from(_JWT_SPELT))}:")
+    for old, new in draw(st.lists(st.sampled_from(_HIDINGS), max_size=5, unique=True)):
+        text = text.replace(old.replace("awsSecretAccessKey", _SPELT[0]), new, 1)
+    lines = text.split("\n")
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(lines) - 1))
+        action = draw(st.sampled_from(["drop", "double", "indent", "insert"]))
+        if action == "drop":
+            del lines[at]
+        elif action == "double":
+            lines.insert(at, lines[at])
+        elif action == "indent":
+            lines[at] = " " * draw(st.integers(0, 4)) + lines[at].lstrip(" ")
+        else:
+            piece = draw(st.sampled_from([":", "- ", "&a ", "*a", "'", "#", "\t", "<<: *creds"]))
+            column = draw(st.integers(0, len(lines[at])))
+            lines[at] = lines[at][:column] + piece + lines[at][column:]
+    return "\n".join(lines)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=_mutated(), unsafe=st.booleans())
+def test_fix_never_crashes_leaks_nor_changes_what_it_does_not_report(
+    tmp_path: Path, text: str, unsafe: bool
+) -> None:
+    import yaml
+    from omkit_sagemaker.cli import app
+    from typer.testing import CliRunner
+
+    path = tmp_path / "fuzzed.yaml"
+    path.write_text(text, encoding="utf-8")
+    options = ["--unsafe-fixes"] if unsafe else []
+    planned = apply.plan(path, unsafe=unsafe, environ=None)
+    for command in (["fix", "--diff", *options], ["fix", *options]):
+        result = CliRunner().invoke(app, [*command, "--no-env", str(path)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), text
+        assert result.exit_code in (0, 1, 2), (result.exit_code, result.output)
+        assert MARKER not in result.output, (text, result.output)
+    after = path.read_text(encoding="utf-8")
+    if not planned.changed:
+        assert after == text
+        return
+    assert after == planned.new_text
+    fixes = [f for _, f in planned.applied]
+    assert _leaves(yaml.safe_load(text), fixes, old=True) == _leaves(
+        yaml.safe_load(after), fixes, old=False
+    ), text
+
+
+def _leaves(data: Any, fixes: list[Any], *, old: bool) -> dict[tuple[Any, ...], Any]:
+    """Every scalar of ``data`` by its path, keys renamed by ``fixes`` as the fixed file names
+    them (``old``: ``data`` is the file before), less the values the fixes report."""
+    out: dict[tuple[Any, ...], Any] = {}
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict) and node:
+            stack.extend(((*path, k), v) for k, v in node.items())
+        elif isinstance(node, list) and node:
+            stack.extend(((*path, i), v) for i, v in enumerate(node))
+        else:
+            out[path] = node
+    renames = sorted((f for f in fixes if f.kind == "key"), key=lambda f: len(f.path))
+    gone = [_renamed(f.path, renames) for f in fixes if f.kind != "key"]
+    kept: dict[tuple[Any, ...], Any] = {}
+    for path, value in out.items():
+        named = _renamed(path, renames) if old else path
+        if not any(named[: len(g)] == g for g in gone):
+            kept[named] = value
+    return kept
+
+
+def _renamed(path: tuple[Any, ...], renames: list[Any]) -> tuple[Any, ...]:
+    for fix in renames:
+        if path[: len(fix.path)] == fix.path:
+            path = (*fix.path[:-1], fix.new, *path[len(fix.path) :])
+    return path

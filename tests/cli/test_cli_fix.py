@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections import Counter
 from pathlib import Path
 
@@ -31,13 +32,13 @@ BROKEN = (
 def test_fix_writes_the_certain_fixes_and_keeps_the_rest(tmp_path: Path) -> None:
     path = write(tmp_path / "sagemaker.yaml", BROKEN)
     path.chmod(0o600)
-    run = omkit("fix", "sagemaker.yaml", cwd=tmp_path)
+    run = omkit("fix", "--unsafe-fixes", "sagemaker.yaml", cwd=tmp_path)
     assert_no_traceback(run)
     assert run.code == 0, run
     assert path.read_text(encoding="utf-8") == GOOD  # every comment and quote as it was
     assert oct(path.stat().st_mode & 0o777) == oct(0o600)
     assert "sagemaker.yaml:6:13: fixed S004: type is written SageMaker" in run.out
-    assert "set AWS_SECRET_ACCESS_KEY to it before running metadata ingest" in run.out
+    assert "set AWS_SECRET_ACCESS_KEY to the old value (not shown here)" in run.out
     assert "fixed S001: renamed the key awsRegon to awsRegion" in run.out
     assert "fixed R004: awsRegion us-east-2a is a zone of the region us-east-2" in run.out
     assert run.out.endswith("1 file checked: fixed 6 problems in 1 file, 0 errors left\n")
@@ -48,7 +49,7 @@ def test_fix_writes_the_certain_fixes_and_keeps_the_rest(tmp_path: Path) -> None
 
 def test_fix_diff_writes_nothing_masks_secrets_and_fails_for_ci(tmp_path: Path) -> None:
     path = write(tmp_path / "sagemaker.yaml", BROKEN)
-    run = omkit("fix", "--diff", "sagemaker.yaml", cwd=tmp_path)
+    run = omkit("fix", "--diff", "--unsafe-fixes", "sagemaker.yaml", cwd=tmp_path)
     assert_no_traceback(run)
     assert run.code == 1
     assert path.read_text(encoding="utf-8") == BROKEN
@@ -191,13 +192,15 @@ def test_diff_then_fix_removes_exactly_that_problem(
     path = write(tmp_path / "sagemaker.yaml", text)
     before = _problems(tmp_path, options)
     assert code in before
-    shown = omkit("fix", "--diff", *options, "sagemaker.yaml", cwd=tmp_path)
+    # The secret fix is unsafe (the literal leaves the file): made only when asked.
+    fixing = (*options, "--unsafe-fixes") if code == "R001" else options
+    shown = omkit("fix", "--diff", *fixing, "sagemaker.yaml", cwd=tmp_path)
     assert_no_traceback(shown)
     assert shown.code == 1, shown
     assert shown.out.startswith("--- a/sagemaker.yaml\n+++ b/sagemaker.yaml\n")
     assert f"would fix {code}" in shown.err
     assert path.read_text(encoding="utf-8") == text  # --diff writes nothing
-    fixed = omkit("fix", *options, "sagemaker.yaml", cwd=tmp_path)
+    fixed = omkit("fix", *fixing, "sagemaker.yaml", cwd=tmp_path)
     assert_no_traceback(fixed)
     assert fixed.code == 0, fixed
     assert f"fixed {code}" in fixed.out
@@ -226,3 +229,230 @@ def test_the_connector_pages_sample_comes_out_valid_but_for_its_placeholders(
     assert run.out.endswith("fixed 1 problem in 1 file, 3 errors left (run omkit validate)\n")
     assert path.read_text(encoding="utf-8") == FIXED_SAMPLE  # comments and layout as published
     assert _problems(tmp_path, ("--no-env",)) == ["R002", "R002", "R002"]
+
+
+# --- nothing lost, nothing leaked (issue 25), and the same count as validate (issue 26) ---------
+
+#: Other OpenMetadata connectors' workflows and a conda recipe, as found beside SageMaker configs.
+MYSQL = """\
+source:
+  type: mysql
+  serviceName: local_mysql
+  serviceConnection:
+    config:
+      type: Mysql
+      username: openmetadata_user
+      authType:
+        password: openmetadata_password
+      hostPort: localhost:3306
+  sourceConfig:
+    config:
+      type: DatabaseMetadata
+      markDeletedTables: true
+      schemaFilterPattern:
+        includes: [users]
+sink:
+  type: metadata-rest
+  config: {}
+workflowConfig:
+  openMetadataServerConfig:
+    hostPort: http://localhost:8585/api
+    authProvider: openmetadata
+    securityConfig:
+      jwtToken: ${OPENMETADATA_JWT_TOKEN}
+"""
+GLUE = f"""\
+source: {{type: Glue, serviceName: local_glue, serviceConnection: {{config: {{type: Glue,
+  awsConfig: {{awsRegion: us-east-2, awsSecretAccessKey: {SECRET}}}}}}},
+  sourceConfig: {{config: {{type: DatabaseMetadata}}}}}}
+workflowConfig:
+  openMetadataServerConfig: {{hostPort: "http://localhost:8585/api", authProvider: openmetadata}}
+"""
+CONDA_RECIPE = """\
+package:
+  name: omkit-sagemaker
+  version: "1.0"
+source:
+  url: https://example.com/omkit.tar.gz
+  sha256: 0123abcd
+requirments:
+  host: [python, pip]
+"""
+
+
+def test_fix_and_validate_leave_other_connectors_and_other_yaml_alone(tmp_path: Path) -> None:
+    others = {
+        "mysql.yaml": MYSQL,
+        "glue.yaml": GLUE,
+        "recipe/meta.yaml": CONDA_RECIPE,
+        "upper.yaml": MYSQL.replace("type: mysql", "type: 'MYSQL'  # the runner lower-cases"),
+    }
+    for name, text in others.items():
+        write(tmp_path / name, text)
+    upper = GOOD.replace("type: sagemaker", "type: SageMaker")  # as the runner compares: ours
+    ours = write(tmp_path / "sagemaker.yaml", upper)
+    write(tmp_path / "typo.yaml", BROKEN.replace("type: sagemaker", "type: sagemkaer"))
+    run = omkit("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert_no_traceback(run)
+    for name, text in others.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text, name
+    assert "mysql" not in run.both
+    assert "meta.yaml" not in run.both
+    assert run.out.endswith("; 4 YAML files skipped: not SageMaker workflow configs\n"), run.out
+    assert ours.read_text(encoding="utf-8") == upper  # checked, and clean
+    assert "typo.yaml:6:13: fixed S004" in run.out  # a near miss of sagemaker is not skipped
+    check = omkit("validate", ".", cwd=tmp_path)
+    assert {line.split(":")[0] for line in check.out.splitlines()[:-2]} == {"typo.yaml"}
+    assert "4 YAML files skipped" in check.out
+    named = omkit("fix", "mysql.yaml", cwd=tmp_path)
+    assert named.code == 1
+    assert named.err.startswith("mysql.yaml:1:1: not a SageMaker workflow config")
+    assert (tmp_path / "mysql.yaml").read_text(encoding="utf-8") == MYSQL
+
+
+def test_a_literal_secret_stays_unless_asked_and_then_each_file_gets_its_own_variable(
+    tmp_path: Path,
+) -> None:
+    other = "Kx81mQ2vN0pLr7sT4yW9zB3cD6fG1hJ5aE8iU2oY"
+    texts = {
+        "prod.yaml": GOOD.replace("${AWS_SECRET_ACCESS_KEY}", SECRET),
+        "dev.yaml": GOOD.replace("${AWS_SECRET_ACCESS_KEY}", other).replace(
+            "# awsSessionToken: TOKEN", f"# old key: {other}"
+        ),
+    }
+    for name, text in texts.items():
+        write(tmp_path / name, text)
+    kept = omkit("fix", ".", cwd=tmp_path)
+    assert_no_traceback(kept)
+    assert kept.code == 0, kept  # R001 is a warning, and validate passes too
+    for name, text in texts.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text  # nothing lost
+    assert "dev.yaml:9:29: not fixed R001 (an unsafe fix: replacing it removes the secret" in (
+        kept.out
+    )
+    assert kept.out.endswith("; 2 unsafe fixes not made (--unsafe-fixes makes them)\n")
+    run = omkit("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert_no_traceback(run)
+    prod = (tmp_path / "prod.yaml").read_text(encoding="utf-8")
+    dev = (tmp_path / "dev.yaml").read_text(encoding="utf-8")
+    assert "awsSecretAccessKey: ${PROD_AWS_SECRET_ACCESS_KEY}\n" in prod
+    assert "awsSecretAccessKey: ${DEV_AWS_SECRET_ACCESS_KEY}\n" in dev
+    assert "set PROD_AWS_SECRET_ACCESS_KEY to the old value (not shown here)" in run.out
+    assert "the old value is no longer in the file" in run.out  # prod: true
+    # dev keeps a copy in a comment: never claimed gone, and never printed.
+    assert "dev.yaml:9:29: fixed R001: awsSecretAccessKey now reads " in run.out
+    assert "a copy of the secret is still in the file on line 10" in run.out
+    assert SECRET not in run.both
+    assert other not in run.both
+    assert run.code == 1  # the two new variables are not set: validate says so too (R020)
+    assert "2 errors left (run omkit validate)" in run.out
+    assert omkit("validate", ".", cwd=tmp_path).code == 1
+
+
+#: Secrets under keys spelt otherwise, through a merge key, and as a URL's userinfo.
+SPELLINGS = [
+    "jwttoken",
+    "AwsSecretAccessKey",
+    "awsSecretAccesKey",
+    "AWSSESSIONTOKEN",
+]
+
+
+def test_fix_diff_never_prints_a_secret_under_any_spelling(tmp_path: Path) -> None:
+    secrets = [f"Zq{i}secretvalue{i}x7Lm2Np4Rt6Vw8Yz" for i in range(len(SPELLINGS) + 2)]
+    text = BROKEN.replace(f"awsSecretAccessKey: {SECRET}", "<<: *creds")
+    text = "shared: &creds\n  awsSecretAccessKey: " + secrets[-1] + "\n" + text
+    extra = "".join(
+        f"        {key}: {value}\n" for key, value in zip(SPELLINGS, secrets, strict=False)
+    )
+    text = text.replace("        awsAccessKeyId:", extra + "        awsAccessKeyId:")
+    text = text.replace(
+        '"http://localhost:8585"', f'"http://admin:{secrets[-2]}@localhost:8585"'
+    ).replace("hostPort:", "hostport:")
+    write(tmp_path / "sagemaker.yaml", text)
+    for options in ((), ("--unsafe-fixes",)):
+        run = omkit("fix", "--diff", *options, "sagemaker.yaml", cwd=tmp_path)
+        assert_no_traceback(run)
+        assert run.out.startswith("--- a/sagemaker.yaml"), run
+        for secret in secrets:
+            assert secret not in run.both, (secret, run.both)
+        assert "********" in run.out
+        assert "***@localhost" in run.out
+
+
+def test_a_misspelt_parent_holding_a_literal_secret_is_fixed_without_a_crash(
+    tmp_path: Path,
+) -> None:
+    text = GOOD.replace("    config:\n      type: SageMaker", "    configs:\n      type: SageMaker")
+    text = text.replace("${AWS_SECRET_ACCESS_KEY}", SECRET)
+    path = write(tmp_path / "sagemaker.yaml", text)
+    run = omkit("fix", "--unsafe-fixes", "sagemaker.yaml", cwd=tmp_path)
+    assert_no_traceback(run)
+    assert "fixed S001: renamed the key configs to config" in run.out
+    assert "fixed R001: awsSecretAccessKey now reads ${AWS_SECRET_ACCESS_KEY}" in run.out
+    assert path.read_text(encoding="utf-8") == GOOD
+    assert run.code == 0, run
+
+
+def test_fix_counts_what_is_left_as_validate_does(tmp_path: Path) -> None:
+    text = GOOD.replace("${OPENMETADATA_JWT_TOKEN}", "${OMKIT_FIX_UNSET_TOKEN}")
+    write(tmp_path / "sagemaker.yaml", text.replace("type: SageMaker", "type: Sagemaker"))
+    run = omkit("fix", "sagemaker.yaml", cwd=tmp_path)
+    assert_no_traceback(run)
+    assert run.out.endswith("fixed 1 problem in 1 file, 1 error left (run omkit validate)\n")
+    assert run.code == 1
+    assert omkit("validate", "sagemaker.yaml", cwd=tmp_path).code == 1  # R020
+    assert omkit("fix", "--no-env", "sagemaker.yaml", cwd=tmp_path).code == 0
+    assert omkit("validate", "--no-env", "sagemaker.yaml", cwd=tmp_path).code == 0
+    write(tmp_path / "tab.yaml", "source:\n\ttype: sagemaker\n")
+    tab = omkit("fix", "tab.yaml", cwd=tmp_path)
+    assert tab.err == (
+        "tab.yaml:2:1: Y006 a tab character is used for indentation; YAML allows only spaces "
+        "there\n"
+    )
+    assert tab.out.endswith("1 error left (run omkit validate); 1 file not fixed\n")
+    assert tab.code == 1
+
+
+def test_a_write_that_cannot_be_made_prints_no_fixed_line_and_keeps_the_file(
+    tmp_path: Path,
+) -> None:
+    broken = GOOD.replace("type: SageMaker", "type: Sagemaker")
+    locked = write(tmp_path / "locked.yaml", broken)
+    locked.chmod(0o444)
+    run = omkit("fix", "locked.yaml", cwd=tmp_path)
+    assert_no_traceback(run)
+    assert run.code == 1
+    assert "fixed S004" not in run.out
+    assert (
+        run.err
+        == "locked.yaml:1:1: not written: the file is read-only (mode 0444); left as it is\n"
+    )
+    assert run.out.endswith(
+        "0 problems in 0 files, 1 error left (run omkit validate); 1 file not fixed\n"
+    )
+    assert locked.read_text(encoding="utf-8") == broken
+    assert stat.S_IMODE(locked.stat().st_mode) == 0o444
+
+
+def test_fix_keeps_hard_links_and_the_owner(tmp_path: Path) -> None:
+    broken = GOOD.replace("type: SageMaker", "type: Sagemaker")
+    path = write(tmp_path / "sagemaker.yaml", broken)
+    os.link(path, tmp_path / "also.yml.bak")
+    inode = path.stat().st_ino
+    if os.geteuid() == 0:
+        os.chown(path, 4321, 4321)
+    run = omkit("fix", "sagemaker.yaml", cwd=tmp_path)
+    assert run.code == 0, run
+    assert path.stat().st_ino == inode
+    assert path.stat().st_nlink == 2
+    assert (tmp_path / "also.yml.bak").read_text(encoding="utf-8") == GOOD
+    if os.geteuid() == 0:
+        assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)
+    os.unlink(tmp_path / "also.yml.bak")  # one link: replaced by a rename, owner still kept
+    path.write_text(broken, encoding="utf-8")
+    assert omkit("fix", "sagemaker.yaml", cwd=tmp_path).code == 0
+    assert path.read_text(encoding="utf-8") == GOOD
+    if os.geteuid() == 0:
+        assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sagemaker.yaml"]

@@ -82,3 +82,68 @@ def url_without_userinfo(url: str) -> str:
 def has_userinfo(url: str) -> bool:
     """True when the text ``url`` starts with a URL that carries ``user:password@``."""
     return _USERINFO.match(url.strip()) is not None
+
+
+#: Shown in a diff or a fix's message instead of a secret.
+MASK = "********"
+#: How a key's name ends when its value is a secret, whatever the schema calls it.
+_SECRET_ENDINGS = ("password", "passwd", "secret", "token", "privatekey", "apikey", "secretkey")
+#: A JSON Web Token: three base64url parts, the first an encoded ``{"...``.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+#: ``user:password@host`` without a scheme, as a whole value.
+_BARE_USERINFO = re.compile(r"^[^\s/@:'\"]+:[^\s/@]*@[^\s@]")
+
+
+def _squeezed(key: str) -> str:
+    return "".join(c for c in key.lower() if c.isalnum())
+
+
+def _within_two(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` are at most two edits apart (insert, delete, change)."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        if min(current) > 2:
+            return False
+        previous = current
+    return previous[-1] <= 2
+
+
+def is_secret_key(key: str, secret_keys: Collection[str]) -> bool:
+    """True when a reader could take ``key`` for a key holding a secret: one of
+    ``secret_keys`` in any letter case or spelling (``jwttoken``, ``AWSSESSIONTOKEN``,
+    ``aws_secret_access_key``, ``awsSecretAccesKey``: up to two letters off), or a name ending
+    in ``password``, ``secret``, ``token``, ... (``omkit fix`` may rename such a key to the
+    secret one, and a diff must never show its value)."""
+    if key in secret_keys:
+        return True
+    squeezed = _squeezed(key)
+    if not squeezed:
+        return False
+    if squeezed.endswith(_SECRET_ENDINGS):
+        return True
+    known = [_squeezed(k) for k in secret_keys]
+    return squeezed in known or any(len(k) >= 8 and _within_two(squeezed, k) for k in known)
+
+
+def looks_secret(value: str) -> bool:
+    """True when a whole value is a secret by its look alone: a JWT, or ``user:password@host``
+    written without a scheme (a URL's userinfo is masked by :func:`mask_userinfo`)."""
+    text = value.strip().strip("'\"")
+    return bool(_JWT.search(text)) or bool(_BARE_USERINFO.match(text))
+
+
+def mask_text(text: str, secrets: Collection[str] = ()) -> str:
+    """``text`` (a diff, a message) with every URL's ``user:password@``, every JWT and every
+    occurrence of the known secret values ``secrets`` (4 characters or more: shorter ones
+    would hide ordinary words) replaced by :data:`MASK` (``***@`` for the userinfo)."""
+    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    if "eyJ" in text:
+        text = _JWT.sub(MASK, text)
+    return mask_userinfo(text)

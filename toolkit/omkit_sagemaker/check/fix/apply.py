@@ -1,42 +1,43 @@
-"""Apply the fixes of one file: find them, splice them into the text, prove the result, write it.
+"""Apply the fixes of one file: find them, splice them into the text, prove the result.
 
-The text is composed with ruamel.yaml (the round-trip library omkit writes YAML with) to find
-the exact span of every key and value; each fix replaces one key or value token, or removes a
-key's lines, and nothing else of the file changes: comments, blank lines, quote style, key
-order and line endings stay as written. The new text must then parse, read back to the old data
-with only the fixed values changed, and have fewer problems (none new); otherwise nothing is
-written. Writing is atomic (a temporary file in the same folder, then ``os.replace``) and keeps
-the file's mode.
+Each fix replaces one key or value token, or removes a key's lines (:mod:`.spans`), and nothing
+else of the file changes: comments, blank lines, quote style, key order and line endings stay
+as written. The new text must then parse, read back to the old data with only the fixed values
+changed, and have fewer problems (none new); otherwise the fix is left out. Fixes are found on
+the file as written (no environment expansion: a ``${NAME}`` is never replaced by what it
+expands to); what is left afterwards is counted as ``omkit validate`` counts it, with the
+environment expanded unless asked not to. Unsafe fixes (``Fix.safe`` false: a literal secret
+replaced by ``${NAME}``) are made only when asked. :func:`write` puts the result in place
+through the safe writer (:mod:`omkit_sagemaker.base.safewrite`); :mod:`.mask` shows it as a
+diff without secrets.
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 import stat
-import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from omkit_sagemaker.base import safewrite
 from omkit_sagemaker.base.diagnostics import Diagnostic, json_path
-from omkit_sagemaker.base.masking import is_secret
 from omkit_sagemaker.check import explain, versions
-from omkit_sagemaker.check.fix.model import Fix, Fixer, string_token
-from omkit_sagemaker.check.loader import DataPath, Document, load_bytes
+from omkit_sagemaker.check.fix import spans as spanning
+from omkit_sagemaker.check.fix.mask import MASK as MASK
+from omkit_sagemaker.check.fix.mask import diff as diff
+from omkit_sagemaker.check.fix.model import Fix, Fixer
+from omkit_sagemaker.check.fix.variables import How as How
+from omkit_sagemaker.check.fix.variables import named, told
+from omkit_sagemaker.check.loader import DataPath, Document
 from omkit_sagemaker.check.rules import RULES
-from omkit_sagemaker.check.rules.reading import _is_env_reference
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings
-from omkit_sagemaker.check.validate import check_text
-from omkit_sagemaker.spec import schema
-
-#: Shown in a diff instead of a secret's value.
-MASK = "********"
+from omkit_sagemaker.check.validate import check_source, check_text
 
 
 def fixer_for(code: str, *, migrate: bool = False) -> Fixer | None:
@@ -59,9 +60,15 @@ class FileFix:
     applied: list[tuple[Diagnostic, Fix]] = field(default_factory=list)
     #: Fixes found but left out, with the reason.
     skipped: list[tuple[Diagnostic, Fix, str]] = field(default_factory=list)
-    #: Problems before and after (after: with the applied fixes).
+    #: Unsafe fixes found but not made (``How.unsafe`` was not asked).
+    unsafe: list[tuple[Diagnostic, Fix]] = field(default_factory=list)
+    #: Problems before and after (after: with the applied fixes), the file as written.
     before: list[Diagnostic] = field(default_factory=list)
     after: list[Diagnostic] = field(default_factory=list)
+    #: What ``omkit validate`` reports for the file once written, and if it is not written
+    #: (set by :func:`plan`, with its ``environ``).
+    left: list[Diagnostic] = field(default_factory=list)
+    left_unwritten: list[Diagnostic] = field(default_factory=list)
     old_text: str = ""
     new_text: str = ""
     #: Why nothing can be written (``file:line:col: ...`` lines), if so.
@@ -73,121 +80,55 @@ class FileFix:
     def changed(self) -> bool:
         return not self.errors and self.new_text != self.old_text
 
-
-@dataclass(frozen=True)
-class _Span:
-    key_start: int
-    key_end: int
-    value_start: int
-    value_end: int
-    block: bool  # the key sits in a block mapping (not {flow: style})
-    siblings: int  # keys in the same mapping
-
-
-class _Unreadable(Exception):
-    pass
-
-
-def _spans(text: str) -> dict[DataPath, _Span]:
-    """Every key/value of ``text`` reached exactly once (not through an alias or merge key)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-    try:
-        root = YAML(typ="rt").compose(text)
-    except (YAMLError, ValueError) as exc:
-        raise _Unreadable(str(exc).splitlines()[0] if str(exc) else "unreadable") from None
-    out: dict[DataPath, _Span] = {}
-    seen: set[int] = set()
-    stack: list[tuple[Any, DataPath]] = [(root, ())]
-    while stack:
-        node, path = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, SequenceNode):
-            stack.extend((child, (*path, i)) for i, child in enumerate(node.value))
-        elif isinstance(node, MappingNode):
-            pairs = [(k, v) for k, v in node.value if isinstance(k, ScalarNode)]
-            if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in pairs):
-                continue  # merged keys: where a value comes from is not one place
-            for key, value in pairs:
-                child = (*path, str(key.value))
-                out[child] = _Span(
-                    key.start_mark.index,
-                    key.end_mark.index,
-                    value.start_mark.index,
-                    value.end_mark.index,
-                    not node.flow_style,
-                    len(pairs),
-                )
-                stack.append((value, child))
-    # A value reached twice (an anchor with aliases) is recorded at its first place only; a fix
-    # there changes every alias too, which the read-back check of the fixed text refuses.
-    return out
-
-
-def _line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
-
-
-def _edit(text: str, fix: Fix, span: _Span | None) -> tuple[int, int, str] | str:
-    """The (start, end, replacement) of one fix in ``text``, or why it cannot be made."""
-    if span is None:
-        return "its place comes from an alias or a merge key, or is not in the file"
-    if fix.kind == "value":
-        if text[span.value_start : span.value_end] != fix.old:
-            return "the value is not written as one scalar on one line"
-        return (span.value_start, span.value_end, fix.new)
-    if fix.kind == "key":
-        token = text[span.key_start : span.key_end]
-        if "\n" in token or yaml.safe_load(token) != fix.old:
-            return "the key is not written as one plain or quoted word"
-        return (span.key_start, span.key_end, string_token(token, fix.new))
-    start = _line_start(text, span.key_start)
-    if not span.block or text[start : span.key_start].strip():
-        return "the key does not start its own line"
-    if span.siblings < 2:
-        return "removing the only key would leave its mapping empty"
-    end = span.value_end
-    if text[_line_start(text, end) : end].strip():
-        newline = text.find("\n", end)
-        end = len(text) if newline < 0 else newline + 1
-    else:
-        end = _line_start(text, end)
-    return (start, end, "")
+    def data(self) -> bytes:
+        """The bytes to write: the new text, with the byte-order mark the file had."""
+        bom = "\ufeff" if self.raw.startswith(b"\xef\xbb\xbf") else ""
+        return (bom + self.new_text).encode("utf-8")
 
 
 def _expected(data: Any, fixes: Iterable[Fix]) -> Any:
-    """``data`` with ``fixes`` made on the data itself: what the fixed text must read back as."""
+    """``data`` with ``fixes`` made on the data itself: what the fixed text must read back as.
+
+    Values are set and keys removed first, then keys renamed from the deepest up: a fix below
+    a renamed key names its place by the old name. None when a fix's place is not in ``data``
+    (the text then cannot read back right)."""
     out = copy.deepcopy(data)
-    for fix in fixes:
-        parent = out
-        for part in fix.path[:-1]:
-            parent = parent[part]
-        last = fix.path[-1]
-        if fix.kind == "value":
-            parent[last] = yaml.safe_load(fix.new)
-        elif fix.kind == "remove":
-            del parent[last]
-        else:
-            items = [(fix.new if k == last else k, v) for k, v in parent.items()]
-            parent.clear()
-            parent.update(items)
+    ordered = sorted(fixes, key=lambda f: (f.kind == "key", -len(f.path)))
+    try:
+        for fix in ordered:
+            parent = out
+            for part in fix.path[:-1]:
+                parent = parent[part]
+            last = fix.path[-1]
+            if fix.kind == "value":
+                parent[last] = yaml.safe_load(fix.new)
+            elif fix.kind == "remove":
+                del parent[last]
+            else:
+                items = [(fix.new if k == last else k, v) for k, v in parent.items()]
+                parent.clear()
+                parent.update(items)
+    except (KeyError, IndexError, TypeError, AttributeError, yaml.YAMLError):
+        return None
     return out
 
 
-def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
-    for start, end, new in sorted(edits, reverse=True):
-        text = text[:start] + new + text[end:]
-    return text
-
-
-def plan(path: str | Path, *, target: str | None = None) -> FileFix:
+def plan(
+    path: str | Path,
+    *,
+    target: str | None = None,
+    unsafe: bool = False,
+    names: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = os.environ,
+    refuse: str | None = None,
+) -> FileFix:
     """Find and check the fixes of one file (writes nothing; see :func:`write`).
 
-    ``target`` (``"1.4"``) validates for that release and so adds its migration fixes."""
+    ``target`` (``"1.4"``) validates for that release and so adds its migration fixes;
+    ``unsafe`` makes the unsafe fixes too, ``names`` renames the variables they introduce
+    (see :class:`How`). ``environ`` (None: no expansion) is what :attr:`FileFix.left` is
+    counted with, as ``omkit validate`` would. ``refuse``: the reason this file gets no fix
+    (it is only counted)."""
     name = str(path)
     result = FileFix(name)
     file = Path(path)
@@ -210,17 +151,35 @@ def plan(path: str | Path, *, target: str | None = None) -> FileFix:
     try:
         text = result.raw.decode("utf-8")
     except UnicodeDecodeError:
-        result.errors += [_line(d) for d in load_bytes(result.raw, name).diagnostics]
-        return result
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    found = plan_text(text[len(bom) :], name, settings, migrate=target is not None)
-    found.raw = result.raw
-    return found
+        text = None
+    if text is not None and refuse is None:
+        how = How(migrate=target is not None, unsafe=unsafe, names=names or {})
+        found = plan_text(text.removeprefix("\ufeff"), name, settings, how=how)
+        found.raw, result = result.raw, found
+    result.left = result.left_unwritten = check_source(
+        result.raw, name, environ=environ, settings=settings
+    )
+    if result.changed:
+        result.left = check_source(result.data(), name, environ=environ, settings=settings)
+    if refuse is not None:
+        result.errors.append(f"{name}:1:1: {refuse}")
+    elif text is None:
+        result.errors += [_line(d) for d in result.left] or [f"{name}:1:1: not UTF-8 text"]
+    return result
 
 
-def plan_text(body: str, name: str, settings: Settings, *, migrate: bool = False) -> FileFix:
+def plan_text(
+    body: str,
+    name: str,
+    settings: Settings,
+    *,
+    migrate: bool = False,
+    how: How | None = None,
+) -> FileFix:
     """The fixes of one file's text ``body`` (no byte-order mark), reported as ``name`` (an
-    editor's buffer, say): :func:`plan` without the file. ``migrate``: also the S010 fixes."""
+    editor's buffer, say): :func:`plan` without the file. ``migrate``: also the S010 fixes;
+    ``how`` (instead): all that a plan may do. Unsafe fixes are made only when ``how`` says."""
+    how = how or How(migrate=migrate)
     result = FileFix(name)
     document, result.before = check_text(body, name, environ=None, settings=settings)
     result.old_text = result.new_text = body
@@ -228,10 +187,10 @@ def plan_text(body: str, name: str, settings: Settings, *, migrate: bool = False
         result.errors += [_line(d) for d in result.before] or [f"{name}:1:1: cannot read it"]
         return result
     result.after = result.before
-    current = _one_pass(
-        FileFix(name, before=result.before, old_text=body), document, settings, migrate
-    )
-    result.errors, result.skipped = current.errors, current.skipped
+    claimed: dict[str, str] = {}  # variable -> the secret it stands for, in this file
+    first = FileFix(name, before=result.before, old_text=body)
+    current = _one_pass(first, document, settings, how, claimed)
+    result.errors, result.skipped, result.unsafe = current.errors, current.skipped, current.unsafe
     for _ in range(4):  # a renamed key's value is checked for the first time: fix it too
         if current.errors or not current.applied:
             break
@@ -244,9 +203,11 @@ def plan_text(body: str, name: str, settings: Settings, *, migrate: bool = False
             FileFix(name, before=current.after, old_text=current.new_text),
             document,
             settings,
-            migrate,
+            how,
+            claimed,
         )
-        result.skipped = current.skipped
+        result.skipped, result.unsafe = current.skipped, current.unsafe
+    result.applied = [(d, told(f, result.new_text)) for d, f in result.applied]
     return result
 
 
@@ -281,42 +242,49 @@ def text_edits(
         return []
     body = document.source
     try:
-        spans = _spans(body)
-    except _Unreadable:
+        spans = spanning.spans(body)
+    except spanning.Unreadable:
         return []
     out: list[Edit] = []
     for diag, fix in found:
-        made = _edit(body, fix, spans.get(fix.path))
+        made = spanning.edit(body, fix, spans.get(fix.path))
         if isinstance(made, str):
             continue
         one = _attempt(document, [(diag, fix, made)], settings)
         if not isinstance(one, str) and not _gains(before, one[1], [fix]):
-            out.append(Edit(diag, fix, *made))
+            out.append(Edit(diag, told(fix, one[0]), *made))
     return out
 
 
-def _one_pass(result: FileFix, document: Document, settings: Settings, migrate: bool) -> FileFix:
-    """One round of fixes on ``result.old_text``, whose problems are ``result.before``."""
+def _one_pass(
+    result: FileFix, document: Document, settings: Settings, how: How, claimed: dict[str, str]
+) -> FileFix:
+    """One round of fixes on ``result.old_text``, whose problems are ``result.before``;
+    ``claimed``: the variables the file's fixes named so far, and what each stands for."""
     body, name = result.old_text, result.file
     result.new_text, result.after = body, result.before
     found: list[tuple[Diagnostic, Fix]] = []
     seen: set[tuple[DataPath, str]] = set()
     for diag in result.before:
-        fixer = fixer_for(diag.code, migrate=migrate)
+        fixer = fixer_for(diag.code, migrate=how.migrate)
         fix = fixer(diag, document, settings.target) if fixer is not None else None
-        if fix is not None and (fix.path, fix.kind) not in seen:
-            seen.add((fix.path, fix.kind))
-            found.append((diag, fix))
+        if fix is None or (fix.path, fix.kind) in seen:
+            continue
+        seen.add((fix.path, fix.kind))
+        if not fix.safe and not how.unsafe:
+            result.unsafe.append((diag, fix))
+            continue
+        found.append((diag, named(fix, how, claimed)))
     if not found:
         return result
     try:
-        spans = _spans(body)
-    except _Unreadable as exc:
+        spans = spanning.spans(body)
+    except spanning.Unreadable as exc:
         result.errors.append(f"{name}:1:1: ruamel.yaml cannot read the file ({exc}); not fixed")
         return result
     edits: list[tuple[Diagnostic, Fix, tuple[int, int, str]]] = []
     for diag, fix in found:
-        made = _edit(body, fix, spans.get(fix.path))
+        made = spanning.edit(body, fix, spans.get(fix.path))
         overlaps = not isinstance(made, str) and any(
             made[0] < e[1] and e[0] < made[1] for _, _, e in edits
         )
@@ -334,15 +302,16 @@ def _attempt(
 ) -> tuple[str, list[Diagnostic]] | str:
     """The new text and its problems with ``edits`` made, or why they cannot be."""
     body = document.source
-    new = _splice(body, [e for _, _, e in edits])
+    new = spanning.splice(body, [e for _, _, e in edits])
     try:
-        _spans(new)
-    except _Unreadable:
+        spanning.spans(new)
+    except spanning.Unreadable:
         return "the fixed text would not parse"
     fixed, after = check_text(new, document.file, environ=None, settings=settings)
     if fixed is None:
         return "the fixed text would not parse"
-    if fixed.data != _expected(document.data, (f for _, f, _ in edits)):
+    expected = _expected(document.data, (f for _, f, _ in edits))
+    if expected is None or fixed.data != expected:
         return "the fixed text would not read back as the same data"
     return new, after
 
@@ -403,50 +372,10 @@ def _line(diag: Diagnostic) -> str:
     return f"{diag.file}:{diag.line}:{diag.column}: {diag.code} {diag.message}"
 
 
-def _masked(text: str) -> str:
-    """``text`` with the value of every secret replaced by :data:`MASK`."""
-    try:
-        spans = _spans(text)
-    except _Unreadable:
-        return text
-    secrets = schema.secret_keys()
-    edits = []
-    for path, span in spans.items():
-        token = text[span.value_start : span.value_end]
-        if is_secret(path, secrets) and token.strip() and not _is_env_reference(token):
-            edits.append((span.value_start, span.value_end, MASK))
-    return _splice(text, edits)
-
-
-def diff(result: FileFix) -> str:
-    """The unified diff of the fix, with secrets' values masked."""
-    old = _masked(result.old_text).splitlines(keepends=True)
-    new = _masked(result.new_text).splitlines(keepends=True)
-    label = result.file.lstrip("/")
-    lines = difflib.unified_diff(old, new, f"a/{label}", f"b/{label}")
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-
-
 def write(result: FileFix) -> None:
-    """Write the fixed text atomically over the file, keeping its mode.
-
-    Raises OSError, or ValueError when the file changed since :func:`plan` read it."""
-    file = Path(result.file)
-    info = os.lstat(file)
-    if not stat.S_ISREG(info.st_mode):
-        raise ValueError("it is no longer a regular file")
-    if file.read_bytes() != result.raw:
-        raise ValueError("it changed while omkit fix was working on it")
-    bom = "\ufeff" if result.raw.startswith(b"\xef\xbb\xbf") else ""
-    data = (bom + result.new_text).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".omkit-fix")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, stat.S_IMODE(info.st_mode))
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Put the fixed text in place of the file through the safe writer: only over the bytes
+    :func:`plan` read (a change made meanwhile is left alone), keeping the file's owner, mode
+    and hard links. Raises :class:`~omkit_sagemaker.base.safewrite.UnsafeTarget` (a
+    ``ValueError``; :class:`~omkit_sagemaker.base.safewrite.ConcurrentChange` for a change
+    made meanwhile) or ``OSError``."""
+    safewrite.replace_bytes(result.file, result.data(), expected=result.raw)

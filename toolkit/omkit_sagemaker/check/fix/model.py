@@ -26,6 +26,12 @@ class Fix(Record):
 
     ``old`` and ``new`` are YAML text as written in the file (a key, or a value's token with
     its quotes). ``old`` may be a secret: show it only through :meth:`shown_old`.
+
+    Like ruff's fixes, each declares its safety: a ``safe`` fix keeps what the file means; an
+    unsafe one (``safe=False``) may lose something (a literal secret replaced by ``${NAME}``
+    is no longer in the file), so ``omkit fix`` makes it only with ``--unsafe-fixes``;
+    ``caution`` says what may be lost. ``variable`` is the environment variable the fix makes
+    the file read, if any (see :meth:`with_variable`).
     """
 
     __slots__ = (  # noqa: RUF023 - in field order, for repr
@@ -36,6 +42,9 @@ class Fix(Record):
         "new",
         "explanation",
         "secret",
+        "safe",
+        "caution",
+        "variable",
     )
 
     code: str
@@ -45,6 +54,9 @@ class Fix(Record):
     new: str
     explanation: str
     secret: bool
+    safe: bool
+    caution: str
+    variable: str | None
 
     def __init__(
         self,
@@ -55,6 +67,9 @@ class Fix(Record):
         new: str,
         explanation: str,
         secret: bool = False,
+        safe: bool = True,
+        caution: str = "",
+        variable: str | None = None,
     ) -> None:
         self.code = code
         self.path = path
@@ -63,10 +78,45 @@ class Fix(Record):
         self.new = new
         self.explanation = explanation
         self.secret = secret
+        self.safe = safe
+        self.caution = caution
+        self.variable = variable
+
+    def with_variable(self, name: str, explanation: str) -> Fix:
+        """This fix reading ``${name}`` instead of ``${variable}`` (same quotes), explained
+        by ``explanation``."""
+        new = self.new
+        if self.variable is not None:
+            new = new.replace(f"${{{self.variable}}}", f"${{{name}}}")
+        return Fix(
+            self.code,
+            self.path,
+            self.kind,
+            self.old,
+            new,
+            explanation,
+            self.secret,
+            self.safe,
+            self.caution,
+            name,
+        )
 
     def shown_old(self) -> str:
         """``old`` for a message: hidden when it is a secret's value."""
         return "(value hidden)" if self.secret and self.kind == "value" else self.old
+
+
+def secret_explanation(key: str, name: str, copies: list[int] | None = None) -> str:
+    """What a fix that replaced the literal secret of ``key`` by ``${name}`` did, and what the
+    user must now do: the value is never shown. ``copies``: lines where the secret's text is
+    still in the file (a comment), so that the message does not claim it is gone."""
+    done = f"{key} now reads ${{{name}}} from the environment"
+    where = f"set {name} to the old value (not shown here) wherever metadata ingest runs"
+    if copies:
+        lines = ", ".join(str(n) for n in copies[:5])
+        s = "s" if len(copies) > 1 else ""
+        return f"{done}: {where}; a copy of the secret is still in the file on line{s} {lines}"
+    return f"{done}; the old value is no longer in the file: {where}, before the next run"
 
 
 #: Computes the fix of one diagnostic in its document, for the target release (major, minor),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.masking import describe, has_userinfo, is_secret
 from omkit_sagemaker.check.fastcheck import SECRET_KEYS
-from omkit_sagemaker.check.fix.model import Fix, data_path, written_value
+from omkit_sagemaker.check.fix.model import Fix, data_path, secret_explanation, written_value
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
     AWS,
@@ -27,7 +27,8 @@ _EMULATOR_KEYS = frozenset({"awsAccessKeyId", "awsSecretAccessKey", "awsSessionT
 
 
 def _fix_literal_secret(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
-    """Replace the literal by ``${NAME}``; the user sets NAME to the secret."""
+    """Replace the literal by ``${NAME}``; the user sets NAME to the secret. Unsafe: the secret
+    is then in the file no more, so ``omkit fix`` makes it only with ``--unsafe-fixes``."""
     path = data_path(document, diagnostic)
     old = written_value(document, path) if path else None
     if path is None or old is None or "\n" in old or not isinstance(path[-1], str):
@@ -40,9 +41,12 @@ def _fix_literal_secret(diagnostic: Diagnostic, document: Document, target: Vers
         kind="value",
         old=old,
         new=f"{quote}${{{name}}}{quote}",
-        explanation=f"{path[-1]} now reads ${{{name}}} from the environment; the secret is no "
-        f"longer in the file: set {name} to it before running metadata ingest",
+        explanation=secret_explanation(path[-1], name),
         secret=True,
+        safe=False,
+        caution="replacing it removes the secret from the file, and only you can put it where "
+        "the run reads it",
+        variable=name,
     )
 
 
