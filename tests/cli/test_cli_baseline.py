@@ -103,17 +103,22 @@ def test_a_baseline_of_the_first_format_is_refused_with_the_command_to_rewrite_i
 ) -> None:
     write(tmp_path / "sagemaker.yaml", UNKNOWN_REGION)
     entry = {"file": "sagemaker.yaml", "path": "$.x", "code": "R003", "message": "m"}
-    write(tmp_path / "b.json", json.dumps({"version": 1, "entries": [entry]}))
+    other = {**entry, "file": "other.yaml"}
+    write(tmp_path / "b.json", json.dumps({"version": 1, "entries": [entry, other]}))
     run = omkit("validate", "--no-env", "--baseline", "b.json", "sagemaker.yaml", cwd=tmp_path)
     assert (run.code, run.out) == (2, "")
     assert run.err.endswith(
-        "write it again with: omkit validate --no-env --write-baseline b.json sagemaker.yaml\n"
+        "write it again, over every config it covers, with: "
+        "omkit validate --no-env --write-baseline b.json sagemaker.yaml\n"
     )
     run = omkit(
         "validate", "--no-env", "--write-baseline", "b.json", "sagemaker.yaml", cwd=tmp_path
     )
     assert run.code == 0
-    assert "wrote b.json: 1 entry (replaced the older baseline)" in run.out
+    assert run.out.endswith(
+        "wrote b.json: 1 entry (replaced the older baseline; "
+        "1 entry of files not checked now dropped)\n"
+    )
     assert json.loads((tmp_path / "b.json").read_text())["version"] == 2
 
 

@@ -48,6 +48,14 @@ class BaselineError(Exception):
     """A baseline file that cannot be read; the message is one ``file:line:col: ...`` line."""
 
 
+class OlderBaseline(BaselineError):
+    """A baseline of the first format; :attr:`files` are the files its entries name."""
+
+    def __init__(self, message: str, files: list[str]) -> None:
+        super().__init__(message)
+        self.files = files
+
+
 def fingerprint(diag: Diagnostic) -> str:
     """What ``diag`` says, as 16 hex digits: the hash of its code and message, with line numbers
     and a URL's ``user:password@`` left out (messages never hold a secret's value)."""
@@ -183,9 +191,10 @@ def read(path: Path, *, rewrite: str | None = None) -> list[Entry]:
     items = data.get("entries") if isinstance(data, dict) else None
     if isinstance(items, list) and data.get("version") == 1:
         again = rewrite or f"omkit validate --no-env --write-baseline {path} PATH..."
-        raise BaselineError(
+        raise OlderBaseline(
             f"{path}:1:1: a baseline of an older omkit, whose entries do not record what each "
-            f"problem says; write it again with: {again}"
+            f"problem says; write it again, over every config it covers, with: {again}",
+            [i["file"] for i in items if isinstance(i, dict) and isinstance(i.get("file"), str)],
         )
     if not isinstance(items, list) or data.get("version") != FORMAT_VERSION:
         raise BaselineError(
@@ -282,15 +291,13 @@ def record(diagnostics: Sequence[Diagnostic], files: Sequence[str], path: Path) 
         raise BaselineError(f"{path}:1:1: cannot write the baseline: {exc.reason}") from None
     root = path.parent
     old: list[Entry] = []
-    replaced = False
+    replaced: list[str] | None = None  # the files of an older baseline's entries
     existed = os.path.lexists(path)
     if existed:
         try:
             old = read(path)
-        except BaselineError as exc:
-            if "older omkit" not in str(exc):
-                raise
-            replaced = True
+        except OlderBaseline as exc:
+            replaced = exc.files
     checked = {_file_key(f, root) for f in files}
     kept = [e for e in old if e.file not in checked]
     new = sorted([*kept, *entries(diagnostics, root)], key=lambda e: (*e.key, e.message))
@@ -298,17 +305,23 @@ def record(diagnostics: Sequence[Diagnostic], files: Sequence[str], path: Path) 
     before, after = Counter(e.key for e in old), Counter(e.key for e in new)
     added, removed = sum((after - before).values()), sum((before - after).values())
     text = render(new)
-    if existed and not replaced and render(old) == text:
+    if existed and replaced is None and render(old) == text:
         message = f"{path}: up to date ({_n(len(new), 'entry', 'entries')})"
     else:
         try:
             safewrite.write_text(path, text, reads=files)
         except safewrite.UnsafeTarget as exc:
             raise BaselineError(f"{path}:1:1: cannot write the baseline: {exc.reason}") from None
-        done = "replaced the older baseline" if replaced else f"{added} new, {removed} fixed"
-        message = f"wrote {path}: {_n(len(new), 'entry', 'entries')} ({done}" + (
-            ")" if replaced else " and removed)"
-        )
+        if replaced is None:
+            done = f"{added} new, {removed} fixed and removed"
+        else:
+            dropped = sum(1 for f in replaced if f not in checked)
+            done = "replaced the older baseline" + (
+                f"; {_n(dropped, 'entry', 'entries')} of files not checked now dropped"
+                if dropped
+                else ""
+            )
+        message = f"wrote {path}: {_n(len(new), 'entry', 'entries')} ({done})"
     if left:
         message += (
             f"; {_n(len(left), 'problem')} not recorded: metadata ingest rejects a file with "
