@@ -101,47 +101,6 @@ def test_fix_target_version_migrates_and_explains(tmp_path: Path) -> None:
     assert check.code == 0, check
 
 
-def test_baseline_reports_only_new_problems_and_shrinks(tmp_path: Path) -> None:
-    path = write(tmp_path / "sagemaker.yaml", GOOD.replace("type: SageMaker", "type: Sagemaker"))
-    run = omkit(
-        "validate", "--write-baseline", ".omkit-baseline.json", "sagemaker.yaml", cwd=tmp_path
-    )
-    assert_no_traceback(run)
-    assert run.code == 0
-    assert run.out.endswith("wrote .omkit-baseline.json: 1 entry (1 new, 0 fixed and removed)\n")
-    entries = json.loads((tmp_path / ".omkit-baseline.json").read_text())["entries"]
-    assert [(e["file"], e["path"], e["code"]) for e in entries] == [
-        ("sagemaker.yaml", "$.source.serviceConnection.config.type", "S004")
-    ]
-    # Lines added above the known problem, and a new problem below it.
-    text = "# moved down\n\n" + path.read_text(encoding="utf-8").replace("INFO", "info")
-    path.write_text(text, encoding="utf-8")
-    run = omkit("validate", "--baseline", ".omkit-baseline.json", "sagemaker.yaml", cwd=tmp_path)
-    assert run.code == 1
-    assert "S004 loggerLevel" in run.out
-    assert "S004 type" not in run.out
-    assert run.out.endswith("1 known problem in .omkit-baseline.json not shown\n")
-    # The known problem is fixed: reported as such, and --write-baseline drops it.
-    path.write_text(text.replace("Sagemaker", "SageMaker").replace("info", "INFO"))
-    run = omkit("validate", "--baseline", ".omkit-baseline.json", "sagemaker.yaml", cwd=tmp_path)
-    assert run.code == 0
-    assert "1 baseline entry fixed (run omkit validate --write-baseline" in run.out
-    run = omkit(
-        "validate", "--write-baseline", ".omkit-baseline.json", "sagemaker.yaml", cwd=tmp_path
-    )
-    assert "0 entries (0 new, 1 fixed and removed)" in run.out
-    json_run = omkit(
-        "validate", "-f", "json", "--baseline", ".omkit-baseline.json", path, cwd=tmp_path
-    )
-    assert json.loads(json_run.out)["summary"]["valid"] is True
-    broken = write(tmp_path / "broken.json", "{")
-    run = omkit("validate", "--baseline", broken, "sagemaker.yaml", cwd=tmp_path)
-    assert_no_traceback(run)
-    assert run.code == 2
-    assert run.err.startswith(f"omkit: error: {broken}:1:2: not JSON: ")
-    assert run.err.count("\n") == 1
-
-
 # --- every fixable rule, end to end ------------------------------------------------------------
 
 #: One broken variant of GOOD per fixable rule: (code, text, extra options of fix and validate).

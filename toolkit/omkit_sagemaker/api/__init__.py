@@ -65,6 +65,10 @@ def job_of(config: Config, index: int = 0) -> Job:
     if isinstance(config, Mapping):
         import yaml
 
+        from omkit_sagemaker.check.loader import MAX_DEPTH
+
+        if too_deep(config, MAX_DEPTH):
+            raise ConfigError(f"the config dict is nested more than {MAX_DEPTH} levels deep")
         try:
             text = yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True)
         except yaml.YAMLError as exc:
@@ -75,6 +79,23 @@ def job_of(config: Config, index: int = 0) -> Job:
     if isinstance(config, (str, os.PathLike)):
         return Job(Path(os.fspath(config)))
     raise ConfigError(f"a config is a path, YAML text or a dict, not {type(config).__name__}")
+
+
+def too_deep(value: object, limit: int) -> bool:
+    """True when ``value`` holds dicts and lists nested more than ``limit`` deep (counted
+    without recursion; a dict or list met twice, or a cycle, is followed once)."""
+    seen: set[int] = set()
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, (Mapping, list, tuple)) or id(item) in seen:
+            continue
+        if depth > limit:
+            return True
+        seen.add(id(item))
+        children = item.values() if isinstance(item, Mapping) else item
+        stack.extend(reversed([(child, depth + 1) for child in children]))  # in order
+    return False
 
 
 def options(

@@ -104,17 +104,21 @@ def validate(args: ValidateArgs) -> int:
         )
     except UsageError as exc:
         return usage_error(str(exc))
-    note = ""
+    note, failed = "", False
     if args.baseline is not None or args.write_baseline is not None:
         from omkit_sagemaker.check import baseline as baselines
 
         try:
             if args.write_baseline is not None:
-                note = baselines.record(result.diagnostics, result.files, args.write_baseline)
+                recorded = baselines.record(result.diagnostics, result.files, args.write_baseline)
+                note, failed = recorded.message, recorded.failed(strict=args.strict)
             elif args.baseline is not None:
-                filtered = baselines.filter_result(result.diagnostics, result.files, args.baseline)
+                shrink = write_command(args, args.baseline)
+                filtered = baselines.filter_result(
+                    result.diagnostics, result.files, args.baseline, rewrite=shrink
+                )
                 result.diagnostics = filtered.diagnostics
-                note = filtered.note(str(args.baseline))
+                note = filtered.note(str(args.baseline), shrink)
         except (baselines.BaselineError, OSError) as exc:
             return usage_error(str(exc))
     text = args.output_format == "text"
@@ -131,4 +135,25 @@ def validate(args: ValidateArgs) -> int:
     sys.stdout.flush()
     if args.write_baseline is None and has_errors(result.diagnostics, strict=args.strict):
         return 1
-    return 0
+    return 1 if failed else 0
+
+
+def write_command(args: ValidateArgs, baseline: Path) -> str:
+    """The ``omkit validate --write-baseline`` command that records ``baseline`` as ``args``
+    check (same paths, environment and codes): the exact command that shrinks it."""
+    import shlex
+
+    words = ["omkit", "validate"]
+    if args.no_env:
+        words.append("--no-env")
+    if args.only_workflows:
+        words.append("--only-workflows")
+    if args.target_version is not None:
+        words += ["--target-version", args.target_version]
+    words += [w for code in args.disable for w in ("--disable", code)]
+    words += [w for code in args.enable for w in ("--enable", code)]
+    if args.stdin_filename is not None:
+        words += ["--stdin-filename", args.stdin_filename]
+    words += ["--write-baseline", str(baseline)]
+    words += args.paths
+    return shlex.join(words)

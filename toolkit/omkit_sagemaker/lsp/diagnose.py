@@ -12,7 +12,6 @@ value (omkit's diagnostics never do), and nothing here logs the buffer's text.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -28,6 +27,7 @@ from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.rules.catalogue import docs_anchor
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings
 from omkit_sagemaker.check.validate import check_text
+from omkit_sagemaker.lsp import textdiff
 from omkit_sagemaker.lsp.positions import UTF16, Lines, to_units
 
 #: The ``source`` of every diagnostic omkit publishes.
@@ -67,6 +67,11 @@ class Analysis:
     diagnostics: list[types.Diagnostic] = field(default_factory=list)
     #: Each of ``found`` with its LSP form.
     pairs: list[tuple[Diagnostic, types.Diagnostic]] = field(default_factory=list)
+    #: The quick fix of each diagnostic of ``found`` asked for (by ``id``; None: no fix).
+    quick: dict[int, types.CodeAction | None] = field(default_factory=dict)
+    #: The action fixing every problem, once worked out (``every_done``).
+    every: types.CodeAction | None = None
+    every_done: bool = False
 
     @property
     def lines(self) -> Lines:
@@ -160,37 +165,64 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
     return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
 
 
+#: The largest buffer (in characters) quick fixes are worked out for: proving a fix parses the
+#: buffer again, about 0.3 s per 100,000 characters, and editors ask on every cursor move.
+MAX_FIX_CHARS = 64 * 1024
+
+
+def too_large(analysis: Analysis) -> types.CodeAction:
+    """What a buffer over :data:`MAX_FIX_CHARS` gets instead of quick fixes: an action that
+    cannot be applied and says why."""
+    reason = (
+        f"omkit works out quick fixes for a buffer of up to {MAX_FIX_CHARS:,} characters, "
+        f"this one has {len(analysis.text):,}; run omkit fix on the file"
+    )
+    return types.CodeAction(
+        title="omkit: no quick fixes in a buffer this large",
+        kind=types.CodeActionKind.QuickFix,
+        disabled=types.CodeActionDisabled(reason=reason),
+    )
+
+
 def code_actions(analysis: Analysis, wanted: types.Range) -> list[types.CodeAction]:
     """The quick fixes of the diagnostics touching ``wanted`` (each sure on its own, as
-    ``omkit fix`` makes it), and one action fixing every fixable problem of the file."""
+    ``omkit fix`` makes it), and one action fixing every fixable problem of the file. Each is
+    worked out once per version of the buffer (kept in ``analysis``)."""
     from omkit_sagemaker.check.fix import apply
 
     if analysis.document is None:
         return []
-    lines = analysis.lines
+    fixable = [d for d in analysis.found if apply.fixer_for(d.code) is not None]
+    if not fixable:
+        return []
+    if len(analysis.text) > MAX_FIX_CHARS:
+        return [too_large(analysis)]
     pairs = [(d, lsp) for d, lsp in analysis.pairs if _overlaps(lsp.range, wanted)]
-    out: list[types.CodeAction] = []
-    by_diag = {id(d): lsp for d, lsp in pairs}
     touching = [d for d, _ in pairs if apply.fixer_for(d.code) is not None]
-    for edit in apply.text_edits(
-        analysis.document, analysis.found, analysis.settings, only=touching
-    ):
+    todo = [d for d in touching if id(d) not in analysis.quick]
+    if todo:
+        analysis.quick.update((id(d), None) for d in todo)
+        by_diag = {id(d): lsp for d, lsp in pairs}
+        lines = analysis.lines
         bom = len(analysis.text) - len(analysis.document.source)  # offsets are the body's
-        span = lines.range(bom + edit.start, bom + edit.end)
-        change = types.TextEdit(range=span, new_text=edit.new)
-        out.append(
-            types.CodeAction(
+        for edit in apply.text_edits(
+            analysis.document, analysis.found, analysis.settings, only=todo
+        ):
+            change = types.TextEdit(
+                range=lines.range(bom + edit.start, bom + edit.end), new_text=edit.new
+            )
+            analysis.quick[id(edit.diagnostic)] = types.CodeAction(
                 title=f"omkit: {edit.fix.explanation}",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[by_diag[id(edit.diagnostic)]],
                 edit=types.WorkspaceEdit(changes={analysis.uri: [change]}),
                 is_preferred=True,
             )
-        )
-    if any(apply.fixer_for(d.code) is not None for d in analysis.found):
-        every = fix_all(analysis)
-        if every is not None:
-            out.append(every)
+    out = [a for a in (analysis.quick[id(d)] for d in touching) if a is not None]
+    if not analysis.every_done:
+        analysis.every, analysis.every_done = fix_all(analysis), True
+    if analysis.every is not None:
+        out.append(analysis.every)
     return out
 
 
@@ -204,13 +236,14 @@ def fix_all(analysis: Analysis) -> types.CodeAction | None:
     if planned.errors or not planned.applied or planned.new_text == body:
         return None
     # One edit per changed stretch (never one edit spanning the whole file): the rest of
-    # the buffer, secrets included, is not sent back.
-    matcher = difflib.SequenceMatcher(None, body, planned.new_text, autojunk=False)
+    # the buffer, secrets included, is not sent back. Found line by line, in linear time.
+    found = textdiff.stretches(body, planned.new_text)
+    if not found:
+        return None
     lines = analysis.lines
     changes = [
-        types.TextEdit(range=lines.range(bom + i1, bom + i2), new_text=planned.new_text[j1:j2])
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
+        types.TextEdit(range=lines.range(bom + start, bom + end), new_text=new)
+        for start, end, new in found
     ]
     count = len(planned.applied)
     return types.CodeAction(
