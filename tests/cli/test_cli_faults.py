@@ -227,7 +227,9 @@ def test_debug_logs_every_call_without_a_secret(
     aws_calls = [line for line in lines if line.startswith("omkit: debug: AWS sagemaker ")]
     listing = f"omkit: debug: AWS sagemaker ListModels POST {aws.endpoint} -> HTTP 200"
     assert any(line.startswith(listing) for line in aws_calls), aws_calls
-    assert len([c for c in aws_calls if " DescribeModel " in c]) == len(MODELS)
+    described = [c for c in aws_calls if " DescribeModel " in c]
+    assert len(described) == len(MODELS) + 1  # and the stale model, proven gone before its delete
+    assert sum(" -> HTTP 400 (" in c for c in described) == 1
     assert "hunter2" not in done.out + done.err
     assert om.token not in done.out + done.err
 
