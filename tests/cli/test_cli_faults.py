@@ -169,6 +169,70 @@ def test_timeout_bounds_a_server_that_hangs(aws: FaultProxy, om: OMServer, tmp_p
     nothing_deleted(om)
 
 
+def test_a_silent_server_costs_a_run_at_most_twice_the_timeout(
+    aws: FaultProxy, om: OMServer, tmp_path: Path
+) -> None:
+    """``--timeout`` is a deadline per call, retries included (issue 26, point 6): a server
+    that never answers stops the run after two attempts and 2 x 3 s, not 4 x 3 s plus backoff."""
+    write_config(tmp_path, config_text(om.url, aws.endpoint))
+    om.fail("GET", "/api/v1/system/version", hang=60.0, times=-1)
+    started = time.monotonic()
+    done = omkit("run", "sm.yaml", "--timeout", "3", cwd=tmp_path, env=env_for(om))
+    assert time.monotonic() - started < 3 * 3  # start-up included
+    assert len(om.calls("GET", "/api/v1/system/version")) == 2
+    assert done.code == 1
+    assert "Stopped: OpenMetadata: GET /system/version: no answer from" in done.out
+    nothing_deleted(om)
+    helped = omkit("run", "--help", cwd=tmp_path, env={"COLUMNS": "300"})
+    assert "gives up after twice that, retries included" in " ".join(helped.out.split())
+
+
+def test_ctrl_c_ends_runs_side_by_side_at_once_even_on_a_silent_server(
+    aws: FaultProxy, om: OMServer, tmp_path: Path
+) -> None:
+    """``omkit run DIR``: one config waits on a server that never answers (--timeout 30), the
+    other writes a file. Ctrl-C ends both within seconds, exit 130: the file keeps the previous
+    run's content, no temporary file is left, nothing is soft-deleted."""
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "silent.yaml").write_text(
+        config_text(om.url, aws.endpoint, mark_deleted=True), encoding="utf-8"
+    )
+    out = tmp_path / "out.json"
+    out.write_text('["the previous run"]', encoding="utf-8")
+    (configs / "file.yaml").write_text(
+        config_text(om.url, aws.endpoint, service="to_file", sink="file", filename=str(out)),
+        encoding="utf-8",
+    )
+    om.fail("GET", "/api/v1/system/version", hang=120.0, times=-1)
+    aws.delay = 0.3
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_"))}
+    proc = subprocess.Popen(
+        [OMKIT, "run", "configs", "--workers", "1", "--timeout", "30"],
+        cwd=tmp_path,
+        env={**base, "AWS_EC2_METADATA_DISABLED": "true", **env_for(om)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: om.calls("GET", "/api/v1/system/version") != [])
+        wait_for(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir()))
+        proc.send_signal(signal.SIGINT)
+        signalled = time.monotonic()
+        stdout, stderr = proc.communicate(timeout=30)
+        assert time.monotonic() - signalled < 5
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stdout + stderr
+    assert out.read_text(encoding="utf-8") == '["the previous run"]'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["configs", "out.json"]  # no .tmp
+    assert len(om.calls("GET", "/api/v1/system/version")) == 1  # no retry after the signal
+    nothing_deleted(om)
+
+
 # ---- mass deletion (point 3) ------------------------------------------------------------------
 
 

@@ -172,7 +172,9 @@ def _delete(
             return
         path = f"/mlmodels/{entry.id}"
         try:
-            answer = client.request("DELETE", path, {"recursive": True, "hardDelete": False})
+            answer = client.request(
+                "DELETE", path, {"recursive": True, "hardDelete": False}, gate=breaker
+            )
             if (
                 answer.body is not None
                 and entity_of(answer.body, f"DELETE {path}")["id"] != entry.id
@@ -191,8 +193,9 @@ def _delete(
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="om-delete") as pool:
         try:
             list(pool.map(delete, gone))
-        except BaseException:  # interrupted: start no other delete
+        except BaseException:  # interrupted: start no other delete, end those in flight
             breaker.failure(None, "the run was stopped")
+            client.stop("the run was stopped")
             pool.shutdown(wait=True, cancel_futures=True)
             raise
 
