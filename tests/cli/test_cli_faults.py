@@ -53,10 +53,10 @@ def converges(tmp_path: Path, om: OMServer) -> None:
     assert json.loads(done.out)["markDeleted"]["models"] == [STALE]
 
 
-def start(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+def start(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_"))}
     return subprocess.Popen(
-        [OMKIT, "run", "sm.yaml", "--workers", "1"],
+        [OMKIT, "run", *(args or ("sm.yaml",)), "--workers", "1"],
         cwd=tmp_path,
         env={**base, "AWS_EC2_METADATA_DISABLED": "true", **env},
         stdout=subprocess.PIPE,
@@ -116,6 +116,32 @@ def test_a_signal_soft_deletes_nothing(
     assert f"Stopped: stopped by {signum.name}" in stdout
     assert len(om.calls("PUT", "/api/v1/mlmodels")) < len(MODELS)
     om.latency = 0.0
+    nothing_deleted(om)
+    converges(tmp_path, om)
+
+
+def test_ctrl_c_ends_a_run_whose_writes_hang_at_once(
+    aws: FaultProxy, om: OMServer, tmp_path: Path
+) -> None:
+    """A model PUT that never gets an answer (--timeout 30) does not hold Ctrl-C back: the run
+    exits 130 within seconds, with nothing soft-deleted, and the next run converges."""
+    write_config(tmp_path, config_text(om.url, aws.endpoint))
+    om.fail("PUT", "/api/v1/mlmodels", hang=120.0, times=-1)
+    proc = start(tmp_path, env_for(om), "sm.yaml", "--timeout", "30")
+    try:
+        wait_for(lambda: om.calls("PUT", "/api/v1/mlmodels") != [])
+        time.sleep(0.3)  # the main thread is waiting for a free worker by now
+        proc.send_signal(signal.SIGINT)
+        signalled = time.monotonic()
+        stdout, stderr = proc.communicate(timeout=30)
+        assert time.monotonic() - signalled < 5
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stdout + stderr
+    assert "Stopped: stopped by SIGINT" in stdout
+    assert len(om.calls("PUT", "/api/v1/mlmodels")) == 1  # no retry, no other model after it
     nothing_deleted(om)
     converges(tmp_path, om)
 
@@ -206,15 +232,7 @@ def test_ctrl_c_ends_runs_side_by_side_at_once_even_on_a_silent_server(
     )
     om.fail("GET", "/api/v1/system/version", hang=120.0, times=-1)
     aws.delay = 0.3
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_"))}
-    proc = subprocess.Popen(
-        [OMKIT, "run", "configs", "--workers", "1", "--timeout", "30"],
-        cwd=tmp_path,
-        env={**base, "AWS_EC2_METADATA_DISABLED": "true", **env_for(om)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start(tmp_path, env_for(om), "configs", "--timeout", "30")
     try:
         wait_for(lambda: om.calls("GET", "/api/v1/system/version") != [])
         wait_for(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir()))
