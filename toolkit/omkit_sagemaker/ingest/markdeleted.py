@@ -118,6 +118,8 @@ def mark_deleted(
         outcome.skipped = (
             f"the SageMaker listing changed while it was read ({source.listing_changed})"
         )
+        status.warn("markDeletedMlModels", f"nothing soft-deleted: {outcome.skipped}")
+        return outcome
     if outcome.skipped is not None or rest is None:
         log.warning("markDeletedMlModels: nothing soft-deleted, because %s", outcome.skipped)
         return outcome
