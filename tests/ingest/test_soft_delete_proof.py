@@ -226,3 +226,31 @@ def test_an_empty_registry_listing_soft_deletes_no_package_group(
     assert clean.exit_code == 0, clean.status.errors
     assert clean.mark_deleted.models == [f"{SERVICE}.old-models"]
     assert live(om_server) == {*NAMES, "churn-models", "fraud-models"}
+
+
+def test_the_checks_are_bounded_and_the_rest_wait_for_the_next_run(
+    estate: MotoServer,
+    aws_faults: FaultProxy,
+    om_server: OMServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from omkit_sagemaker.ingest import markdeleted
+
+    monkeypatch.setattr(markdeleted, "MAX_CONFIRM", 1)  # 1,000 in a real run
+    aws_faults.actions.clear()
+    result = run(tmp_path, om_server, aws_faults, assets=MODELS_ONLY)
+    assert result.exit_code == 0, result.status.errors
+    assert len(result.mark_deleted.models) == 1
+    assert [(w.subject, w.message) for w in result.status.warnings] == [
+        (
+            "markDeletedMlModels",
+            "1 of the 2 entities SageMaker no longer lists are kept until a later run (one run "
+            "checks at most 1)",
+        )
+    ]
+    # one DescribeModel per model listed, and one check: not one per candidate
+    assert aws_faults.actions.count("DescribeModel") == len(NAMES) - 2 + 1
+    again = run(tmp_path, om_server, aws_faults, assets=MODELS_ONLY)
+    assert again.exit_code == 0, again.status.errors
+    assert live(om_server) == set(NAMES) - {"model-03", "model-30"}

@@ -279,7 +279,7 @@ def _confirmed(
         status.warn(
             "markDeletedMlModels",
             f"{len(stale) - MAX_CONFIRM} of the {len(stale)} entities SageMaker no longer lists "
-            f"are kept until a later run (at most {MAX_CONFIRM} are checked in one run)",
+            f"are kept until a later run (one run checks at most {MAX_CONFIRM})",
         )
     checked = stale[:MAX_CONFIRM]
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sm-confirm") as pool:
