@@ -9,12 +9,12 @@ errors a few times with a short exponential backoff rather than waiting 30 s per
 within a total deadline per call (:data:`CALL_DEADLINE` times the timeout, retries and waits
 included), so a server that stops answering costs about twice the timeout, not six times.
 
-Two things stop requests from outside (:mod:`omkit_sagemaker.ingest.stopping`): a
-:class:`Gate` given with a request (the sink's circuit
-breaker) is asked before each attempt, retries included, and told of each failed attempt, so a
-failure budget bounds what goes out; and :meth:`OpenMetadataClient.stop` (a signal, through
-:class:`Cancel`) fails every request at once, the ones waiting for an answer too (their sockets
-are shut down), so Ctrl-C ends a run stuck on a silent server in well under a second.
+Two things stop requests from outside (:mod:`omkit_sagemaker.ingest.stopping`): a ``Gate`` given
+with a request (the sink's circuit breaker) is asked before each attempt, retries included, and
+told of each failed attempt, so a failure budget bounds what goes out; and
+:meth:`OpenMetadataClient.stop` (a signal, through a ``Cancel``) fails every request at once, the
+ones waiting for an answer too (their sockets are shut down), so Ctrl-C ends a run stuck on a
+silent server in well under a second.
 
 Only the standard library is used (``http.client`` and ``ssl``): the calls are few and simple,
 and it keeps ``requests`` out of omkit's dependencies. Each thread keeps its connection alive

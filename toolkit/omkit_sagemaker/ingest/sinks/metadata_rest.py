@@ -273,8 +273,9 @@ class MetadataRestSink:
         future.add_done_callback(lambda _: self._slots.release())
 
     def _break(self, exc: OpenMetadataError) -> None:
-        """Count a failure for the circuit breaker."""
-        self.breaker.failure(exc.status, str(exc))
+        """Count a failure for the circuit breaker (not a request the client did not send)."""
+        if not isinstance(exc, Stopped):
+            self.breaker.failure(exc.status, str(exc))
 
     def _put_once(self, key: str, path: str, body: dict[str, Any], subject: str) -> bool:
         def action() -> bool:
