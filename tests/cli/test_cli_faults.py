@@ -53,10 +53,10 @@ def converges(tmp_path: Path, om: OMServer) -> None:
     assert json.loads(done.out)["markDeleted"]["models"] == [STALE]
 
 
-def start(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+def start(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_"))}
     return subprocess.Popen(
-        [OMKIT, "run", "sm.yaml", "--workers", "1"],
+        [OMKIT, "run", *(args or ("sm.yaml",)), "--workers", "1"],
         cwd=tmp_path,
         env={**base, "AWS_EC2_METADATA_DISABLED": "true", **env},
         stdout=subprocess.PIPE,
@@ -120,6 +120,32 @@ def test_a_signal_soft_deletes_nothing(
     converges(tmp_path, om)
 
 
+def test_ctrl_c_ends_a_run_whose_writes_hang_at_once(
+    aws: FaultProxy, om: OMServer, tmp_path: Path
+) -> None:
+    """A model PUT that never gets an answer (--timeout 30) does not hold Ctrl-C back: the run
+    exits 130 within seconds, with nothing soft-deleted, and the next run converges."""
+    write_config(tmp_path, config_text(om.url, aws.endpoint))
+    om.fail("PUT", "/api/v1/mlmodels", hang=120.0, times=-1)
+    proc = start(tmp_path, env_for(om), "sm.yaml", "--timeout", "30")
+    try:
+        wait_for(lambda: om.calls("PUT", "/api/v1/mlmodels") != [])
+        time.sleep(0.3)  # the main thread is waiting for a free worker by now
+        proc.send_signal(signal.SIGINT)
+        signalled = time.monotonic()
+        stdout, stderr = proc.communicate(timeout=30)
+        assert time.monotonic() - signalled < 5
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stdout + stderr
+    assert "Stopped: stopped by SIGINT" in stdout
+    assert len(om.calls("PUT", "/api/v1/mlmodels")) == 1  # no retry, no other model after it
+    nothing_deleted(om)
+    converges(tmp_path, om)
+
+
 # ---- OpenMetadata faults (points 2, 6) and --timeout ----------------------------------------
 
 
@@ -166,6 +192,62 @@ def test_timeout_bounds_a_server_that_hangs(aws: FaultProxy, om: OMServer, tmp_p
     assert done.code == 1
     assert "Stopped: OpenMetadata: GET /system/version: no answer from" in done.out
     assert "(timed out)" in done.out
+    nothing_deleted(om)
+
+
+def test_a_silent_server_costs_a_run_at_most_twice_the_timeout(
+    aws: FaultProxy, om: OMServer, tmp_path: Path
+) -> None:
+    """``--timeout`` is a deadline per call, retries included (issue 26, point 6): a server
+    that never answers stops the run after two attempts and 2 x 3 s, not 4 x 3 s plus backoff."""
+    write_config(tmp_path, config_text(om.url, aws.endpoint))
+    om.fail("GET", "/api/v1/system/version", hang=60.0, times=-1)
+    started = time.monotonic()
+    done = omkit("run", "sm.yaml", "--timeout", "3", cwd=tmp_path, env=env_for(om))
+    assert time.monotonic() - started < 3 * 3  # start-up included
+    assert len(om.calls("GET", "/api/v1/system/version")) == 2
+    assert done.code == 1
+    assert "Stopped: OpenMetadata: GET /system/version: no answer from" in done.out
+    nothing_deleted(om)
+    helped = omkit("run", "--help", cwd=tmp_path, env={"COLUMNS": "300"})
+    assert "gives up after twice that, retries included" in " ".join(helped.out.split())
+
+
+def test_ctrl_c_ends_runs_side_by_side_at_once_even_on_a_silent_server(
+    aws: FaultProxy, om: OMServer, tmp_path: Path
+) -> None:
+    """``omkit run DIR``: one config waits on a server that never answers (--timeout 30), the
+    other writes a file. Ctrl-C ends both within seconds, exit 130: the file keeps the previous
+    run's content, no temporary file is left, nothing is soft-deleted."""
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "silent.yaml").write_text(
+        config_text(om.url, aws.endpoint, mark_deleted=True), encoding="utf-8"
+    )
+    out = tmp_path / "out.json"
+    out.write_text('["the previous run"]', encoding="utf-8")
+    (configs / "file.yaml").write_text(
+        config_text(om.url, aws.endpoint, service="to_file", sink="file", filename=str(out)),
+        encoding="utf-8",
+    )
+    om.fail("GET", "/api/v1/system/version", hang=120.0, times=-1)
+    aws.delay = 0.3
+    proc = start(tmp_path, env_for(om), "configs", "--timeout", "30")
+    try:
+        wait_for(lambda: om.calls("GET", "/api/v1/system/version") != [])
+        wait_for(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir()))
+        proc.send_signal(signal.SIGINT)
+        signalled = time.monotonic()
+        stdout, stderr = proc.communicate(timeout=30)
+        assert time.monotonic() - signalled < 5
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stdout + stderr
+    assert out.read_text(encoding="utf-8") == '["the previous run"]'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["configs", "out.json"]  # no .tmp
+    assert len(om.calls("GET", "/api/v1/system/version")) == 1  # no retry after the signal
     nothing_deleted(om)
 
 
@@ -227,7 +309,9 @@ def test_debug_logs_every_call_without_a_secret(
     aws_calls = [line for line in lines if line.startswith("omkit: debug: AWS sagemaker ")]
     listing = f"omkit: debug: AWS sagemaker ListModels POST {aws.endpoint} -> HTTP 200"
     assert any(line.startswith(listing) for line in aws_calls), aws_calls
-    assert len([c for c in aws_calls if " DescribeModel " in c]) == len(MODELS)
+    described = [c for c in aws_calls if " DescribeModel " in c]
+    assert len(described) == len(MODELS) + 1  # and the stale model, proven gone before its delete
+    assert sum(" -> HTTP 400 (" in c for c in described) == 1
     assert "hunter2" not in done.out + done.err
     assert om.token not in done.out + done.err
 

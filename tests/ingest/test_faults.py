@@ -286,6 +286,25 @@ def test_a_server_that_keeps_failing_is_left_alone_after_10_failures(
     nothing_deleted(om)
 
 
+def test_the_failure_budget_bounds_the_requests_that_go_out(
+    moto: MotoServer, aws: FaultProxy, om: OMServer, tmp_path: Path
+) -> None:
+    """8 workers, 4 tries per model: once 10 attempts failed in a row, no attempt starts (a
+    retry neither); only those already in flight, one per worker, still reach the server."""
+    for i in range(60):
+        create_model(moto, f"extra-{i:02d}", Image="img/x:1")
+    om.fail("PUT", "/api/v1/mlmodels", status=500, times=-1, message="down")
+    workers = 8
+    result = run(tmp_path, config(om, aws), om, workers=workers, http_retries=3, http_backoff=0.01)
+    assert result.exit_code == 1
+    assert result.fatal == (
+        "OpenMetadata: 10 failures in a row, the last: PUT /mlmodels: HTTP 500 down; the run "
+        "stopped and nothing was soft-deleted"
+    )
+    assert len(om.calls("PUT", "/api/v1/mlmodels")) <= 10 + workers
+    nothing_deleted(om)
+
+
 def test_a_401_in_the_middle_of_a_run_stops_it(
     aws: FaultProxy, om: OMServer, tmp_path: Path
 ) -> None:

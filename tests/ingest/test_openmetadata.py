@@ -23,6 +23,7 @@ from omkit_sagemaker.ingest.openmetadata import (
     NO_TOKEN,
     OpenMetadataClient,
     OpenMetadataError,
+    Stopped,
     ssl_context,
 )
 from omkit_sagemaker.spec.models.open_metadata_connection import OpenMetadataConnection
@@ -326,3 +327,67 @@ def test_no_proxy_bypasses_the_proxy(om_server: OMServer, monkeypatch: pytest.Mo
 def test_a_host_port_that_is_not_a_url_is_refused() -> None:
     with pytest.raises(OpenMetadataError, match="is not an http:// or https:// URL"):
         OpenMetadataClient(server_config("localhost:8585/api", "token-value"))
+
+
+# ---- what stops requests from outside (issue 25, points 3 and 4) -------------------------------
+
+
+class _Budget:
+    """A gate that closes after ``limit`` failed attempts (as the sink's circuit breaker)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.failed = limit, 0
+        self.tripped: str | None = None
+
+    def attempt_failed(self, status: int | None, message: str) -> None:
+        self.failed += 1
+        if self.failed >= self.limit:
+            self.tripped = f"{self.failed} failures in a row"
+
+
+def test_a_gate_that_closes_stops_the_retries(om_server: OMServer) -> None:
+    om_server.fail("PUT", "/api/v1/mlmodels", status=503, times=-1)
+    gate = _Budget(2)
+    with pytest.raises(Stopped) as caught:
+        client_for(om_server, retries=5).request("PUT", "/mlmodels", body={}, gate=gate)
+    assert str(caught.value) == "PUT /mlmodels: not sent: 2 failures in a row"
+    assert len(om_server.calls("PUT")) == 2  # not the 6 tries the retries allow
+    with pytest.raises(Stopped):  # and, once closed, nothing goes out
+        client_for(om_server).request("PUT", "/mlmodels", body={}, gate=gate)
+    assert len(om_server.calls("PUT")) == 2
+
+
+def test_stop_cuts_a_request_that_waits_for_an_answer(om_server: OMServer) -> None:
+    import threading
+
+    om_server.fail("GET", "/api/v1/system/version", hang=60.0, times=-1)
+    client = client_for(om_server, timeout=30.0)
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            client.version()
+        except BaseException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    while not om_server.calls("GET", "/api/v1/system/version"):
+        time.sleep(0.01)
+    client.stop("stopped by SIGINT")
+    worker.join(timeout=10)  # a guard against a hang, not a speed check
+    assert not worker.is_alive()
+    assert [str(e) for e in errors] == ["GET /system/version: not answered: stopped by SIGINT"]
+    assert len(om_server.calls("GET", "/api/v1/system/version")) == 1  # no retry
+    with pytest.raises(Stopped, match="not sent: stopped by SIGINT"):
+        client.get("/mlmodels")
+    assert len(om_server.requests) == 1
+
+
+def test_a_call_gives_up_at_its_deadline_whatever_the_retries(om_server: OMServer) -> None:
+    om_server.fail("GET", "/api/v1/system/version", hang=5.0, times=-1)
+    client = client_for(om_server, retries=10, timeout=0.4)
+    with pytest.raises(OpenMetadataError, match=r"\(timed out\)"):
+        client.version()
+    # 2 x 0.4 s in all: two attempts fit, not the 11 the retries allow
+    assert len(om_server.calls("GET", "/api/v1/system/version")) == 2

@@ -34,7 +34,12 @@ def connection_command(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout", min=0.1, max=600, metavar="SECONDS", help="Connect and read timeout."
+            "--timeout",
+            min=0.1,
+            max=600,
+            metavar="SECONDS",
+            help="How long each call waits to connect and for an answer. An OpenMetadata step "
+            "gives up after twice that, retries included.",
         ),
     ] = 10.0,
     skip_openmetadata: Annotated[
@@ -165,7 +170,13 @@ def run_command(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout", min=0.1, max=600, metavar="SECONDS", help="Connect and read timeout."
+            "--timeout",
+            min=0.1,
+            max=600,
+            metavar="SECONDS",
+            help="How long each call waits to connect and for an answer. An OpenMetadata call "
+            "gives up after twice that, retries included: a run stops about 2 x SECONDS after "
+            "the server goes silent. An AWS call is tried at most 5 times.",
         ),
     ] = 10.0,
     allow_mass_delete: Annotated[

@@ -8,6 +8,22 @@ The service's entities also hold the registry's package groups (``omkit run --as
 their names count as seen, and when the registry was not read whole (left out of ``--assets``,
 denied, or cut short) only entities whose ``sourceUrl`` is a model's console page (what omkit
 writes for models, never for groups) may be soft-deleted; the others are kept.
+
+Each kind is guarded on its own (:func:`refusal`): the entities written for package groups (their
+description starts with :data:`GROUP_HEADING`) against the registry's listing, the others
+against ``ListModels``, so an empty or shrunken registry listing is refused as an empty or
+shrunken model listing is, whatever the number of models.
+
+A listing says what it did not see, not what is gone (an offset cursor skips models when others
+are deleted while it reads; ``Search`` lags). So each candidate is first proven gone
+(:func:`absent`):
+``DescribeModel`` must answer ``ValidationException`` "Could not find model" (and
+``DescribeModelPackageGroup`` "does not exist" for a group or an entity that may be one);
+anything else (throttling, access denied, no answer) keeps it, with a warning. A candidate that
+is found proves the listing changed under the run, and then nothing is soft-deleted; so does a
+model ``ListModels`` gave on two pages (:attr:`SageMakerSource.listing_changed`). At most
+:data:`MAX_CONFIRM` candidates are checked in one run (one or two calls each); the others wait for
+the next run.
 Deletes stop at the circuit breaker (:class:`~omkit_sagemaker.ingest.sinks.base.Breaker`) and
 when the run is interrupted.
 """
@@ -15,10 +31,12 @@ when the run is interrupted.
 from __future__ import annotations
 
 import logging
+import re
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from omkit_sagemaker.ingest.mapping import quote_name
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataError
@@ -31,6 +49,17 @@ log = logging.getLogger("omkit.run")
 
 #: The largest share of a service's models one run soft-deletes without --allow-mass-delete.
 MAX_DELETE_SHARE = 0.2
+#: Most candidates proven gone in one run (each costs one or two SageMaker calls).
+MAX_CONFIRM = 1000
+#: How the description of a package group's entity starts (:mod:`omkit_sagemaker.ingest.groups`).
+GROUP_HEADING = "**Model package group** "
+#: What the run wrote under the group names (``_registry`` after a group named like a model).
+GROUP_SUFFIX = "_registry"
+#: The kinds guarded each on its own: models, and the registry's package groups.
+MODELS, GROUPS = "models", "package groups"
+#: Names SageMaker accepts for a model (``ModelName``) and for a package group.
+_MODEL_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+_GROUP_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 
 
 @dataclass(frozen=True)
@@ -85,74 +114,92 @@ def mark_deleted(
     elif status.error_count:
         n = status.error_count
         outcome.skipped = f"the run had {n} error{'s' if n != 1 else ''}"
+    elif source.listing_changed is not None:
+        outcome.skipped = (
+            f"the SageMaker listing changed while it was read ({source.listing_changed})"
+        )
+        status.warn("markDeletedMlModels", f"nothing soft-deleted: {outcome.skipped}")
+        return outcome
     if outcome.skipped is not None or rest is None:
         log.warning("markDeletedMlModels: nothing soft-deleted, because %s", outcome.skipped)
         return outcome
     seen = {f"{service_fqn}.{quote_name(name)}" for name in (*source.listed, *groups)}
     try:
-        entries = [
-            (str(e["id"]), str(e["fullyQualifiedName"]), e.get("sourceUrl")) for e in rest.listing()
-        ]
+        entries = [_entry(e) for e in rest.listing()]
     except OpenMetadataError as exc:
         status.error("markDeletedMlModels", f"cannot list the service's models: {exc}")
         outcome.skipped = "the service's models could not be listed in OpenMetadata"
         return outcome
-    known = [(model_id, fqn) for model_id, fqn, _ in entries]
     stale = []
-    for model_id, fqn, url in entries:
-        if fqn in seen:
+    for entry in entries:
+        if entry.fqn in seen:
             continue
-        if not registry_read and not _is_model_page(url):
-            log.info("model %s kept: it may be a package group, and the registry was not read", fqn)
+        if not registry_read and not entry.model_page:
+            log.info(
+                "model %s kept: it may be a package group, and the registry was not read", entry.fqn
+            )
             continue
-        stale.append((model_id, fqn))
-    # the share is of the catalogue after the run: a dry run counts what it would create
-    total = len(known) + (len(plan.create) if plan is not None else 0)
-    refusal = mass_delete(len(stale), total, len(source.listed), service_fqn, options)
-    if refusal is not None:
-        status.error("markDeletedMlModels", refusal)
-        outcome.skipped = "refused: a mass deletion (see the error)"
+        stale.append(entry)
+    listed = {MODELS: len(source.listed), GROUPS: len(groups)}
+    for kind in (MODELS, GROUPS):
+        refused = refusal(kind, entries, stale, listed[kind], service_fqn, options, plan)
+        if refused is not None:
+            status.error("markDeletedMlModels", refused)
+            outcome.skipped = "refused: a mass deletion (see the error)"
+            return outcome
+    gone = _confirmed(source.client, stale, status, options.workers, outcome)
+    if options.dry_run or outcome.skipped is not None:
+        outcome.models = sorted(entry.fqn for entry in gone) if options.dry_run else []
         return outcome
-    if options.dry_run:
-        outcome.models = sorted(fqn for _, fqn in stale)
-        return outcome
+    _delete(rest, gone, status, options.workers, outcome)
+    outcome.models.sort()
+    return outcome
+
+
+def _delete(
+    rest: MetadataRestSink,
+    gone: list[Entry],
+    status: Status,
+    workers: int,
+    outcome: MarkDeleted,
+) -> None:
+    """Soft-delete each of ``gone`` (``DELETE /mlmodels/{id}``), stopping at the breaker."""
     client = rest.client
     lock = threading.Lock()
     breaker = Breaker()
 
-    def delete(item: tuple[str, str]) -> None:
-        model_id, fqn = item
+    def delete(entry: Entry) -> None:
         if breaker.tripped is not None:
-            status.error(f"model {fqn}", f"not soft-deleted: {breaker.tripped}", quiet=True)
+            status.error(f"model {entry.fqn}", f"not soft-deleted: {breaker.tripped}", quiet=True)
             return
-        path = f"/mlmodels/{model_id}"
+        path = f"/mlmodels/{entry.id}"
         try:
-            answer = client.request("DELETE", path, {"recursive": True, "hardDelete": False})
+            answer = client.request(
+                "DELETE", path, {"recursive": True, "hardDelete": False}, gate=breaker
+            )
             if (
                 answer.body is not None
-                and entity_of(answer.body, f"DELETE {path}")["id"] != model_id
+                and entity_of(answer.body, f"DELETE {path}")["id"] != entry.id
             ):
                 raise OpenMetadataError(200, f"DELETE {path}: the answer is another entity")
         except OpenMetadataError as exc:
             breaker.failure(exc.status, str(exc))
-            status.error(f"model {fqn}", f"soft delete failed: {exc}")
+            status.error(f"model {entry.fqn}", f"soft delete failed: {exc}")
             return
         breaker.success()
-        log.info("model %s soft-deleted (no longer in SageMaker)", fqn)
+        log.info("model %s soft-deleted (no longer in SageMaker)", entry.fqn)
         with lock:
-            outcome.models.append(fqn)
+            outcome.models.append(entry.fqn)
             status.soft_deleted += 1
 
-    workers = max(1, options.workers)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="om-delete") as pool:
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="om-delete") as pool:
         try:
-            list(pool.map(delete, stale))
-        except BaseException:  # interrupted: start no other delete
+            list(pool.map(delete, gone))
+        except BaseException:  # interrupted: start no other delete, end those in flight
             breaker.failure(None, "the run was stopped")
+            client.stop("the run was stopped")
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-    outcome.models.sort()
-    return outcome
 
 
 def _is_model_page(url: object) -> bool:
@@ -161,7 +208,7 @@ def _is_model_page(url: object) -> bool:
 
 
 def mass_delete(
-    stale: int, known: int, listed: int, service: str, options: DeletePolicy
+    stale: int, known: int, listed: int, service: str, options: DeletePolicy, kind: str = MODELS
 ) -> str | None:
     """Why soft-deleting ``stale`` of the service's ``known`` models is refused (None: it is
     not): more than :attr:`DeletePolicy.max_delete_share` of them, or all of them while SageMaker
@@ -172,8 +219,130 @@ def mass_delete(
     if share <= options.max_delete_share and not (listed == 0 and stale == known):
         return None
     return (
-        f"refusing to soft-delete {stale} of the {known} models of service {service} "
+        f"refusing to soft-delete {stale} of the {known} {kind} of service {service} "
         f"({share:.0%}; at most {options.max_delete_share:.0%} in one run, and never all when "
         f"SageMaker lists none; SageMaker listed {listed}): if that is right, run again with "
         "--allow-mass-delete"
     )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One of the service's entities in OpenMetadata, as mark-deleted sees it."""
+
+    id: str
+    fqn: str
+    name: str
+    #: :data:`MODELS` or :data:`GROUPS` (the description the run writes for a group).
+    kind: str
+    #: Whether its ``sourceUrl`` is a model's console page (surely a model).
+    model_page: bool
+
+
+def _entry(entity: dict[str, Any]) -> Entry:
+    description = entity.get("description")
+    group = isinstance(description, str) and description.startswith(GROUP_HEADING)
+    return Entry(
+        str(entity["id"]),
+        str(entity["fullyQualifiedName"]),
+        str(entity.get("name") or ""),
+        GROUPS if group else MODELS,
+        _is_model_page(entity.get("sourceUrl")),
+    )
+
+
+def refusal(
+    kind: str,
+    entries: list[Entry],
+    stale: list[Entry],
+    listed: int,
+    service: str,
+    options: DeletePolicy,
+    plan: Plan | None,
+) -> str | None:
+    """Why soft-deleting the stale entities of ``kind`` is refused (None: it is not), by
+    :func:`mass_delete`; in a dry run the catalogue counts what the run would create."""
+    known = sum(1 for e in entries if e.kind == kind)
+    if plan is not None:
+        registry = sum(1 for name in plan.create if plan.kinds.get(name) == "registry")
+        known += registry if kind == GROUPS else len(plan.create) - registry
+    count = sum(1 for e in stale if e.kind == kind)
+    return mass_delete(count, known, listed, service, options, kind)
+
+
+def _confirmed(
+    client: Any, stale: list[Entry], status: Status, workers: int, outcome: MarkDeleted
+) -> list[Entry]:
+    """The entities of ``stale`` proven gone from SageMaker (see the module doc). One that is
+    found sets ``outcome.skipped``: the listing changed under the run."""
+    if len(stale) > MAX_CONFIRM:
+        status.warn(
+            "markDeletedMlModels",
+            f"{len(stale) - MAX_CONFIRM} of the {len(stale)} entities SageMaker no longer lists "
+            f"are kept until a later run (one run checks at most {MAX_CONFIRM})",
+        )
+    checked = stale[:MAX_CONFIRM]
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sm-confirm") as pool:
+        states = list(pool.map(lambda entry: absent(client, entry), checked))
+    gone, found = [], []
+    for entry, (state, reason) in zip(checked, states, strict=True):
+        if state == GONE:
+            gone.append(entry)
+        elif state == FOUND:
+            found.append(entry.fqn)
+        else:
+            status.warn(f"model {entry.fqn}", f"not soft-deleted: not proven gone ({reason})")
+    if found:
+        outcome.skipped = (
+            f"the SageMaker listing changed while it was read: {len(found)} of the entities it "
+            f"did not list still exist ({', '.join(sorted(found)[:5])})"
+        )
+        status.warn("markDeletedMlModels", f"nothing soft-deleted: {outcome.skipped}")
+        return []
+    return gone
+
+
+#: What :func:`absent` finds.
+GONE, FOUND, UNKNOWN = "gone", "found", "unknown"
+
+
+def absent(client: Any, entry: Entry) -> tuple[str, str]:
+    """Whether SageMaker has ``entry`` no more: ``(GONE | FOUND | UNKNOWN, why)``. An entity
+    surely a model is asked for with ``DescribeModel``, one written for a package group with
+    ``DescribeModelPackageGroup``, any other with both; a name SageMaker cannot hold for that
+    kind is not asked for."""
+    asks: list[tuple[str, Callable[..., Any], dict[str, str], str]] = []
+    if entry.kind == MODELS and _MODEL_NAME.fullmatch(entry.name):
+        asks.append(
+            (
+                "DescribeModel",
+                client.describe_model,
+                {"ModelName": entry.name},
+                "Could not find model",
+            )
+        )
+    group = entry.name.removesuffix(GROUP_SUFFIX)
+    if (entry.kind == GROUPS or not entry.model_page) and _GROUP_NAME.fullmatch(group):
+        asks.append(
+            (
+                "DescribeModelPackageGroup",
+                client.describe_model_package_group,
+                {"ModelPackageGroupName": group},
+                "does not exist",
+            )
+        )
+    for action, call, kwargs, not_found in asks:
+        try:
+            call(**kwargs)
+        except Exception as exc:
+            from omkit_sagemaker.ingest import aws
+
+            code, message, _ = aws.aws_error(exc)
+            if code == "ValidationException" and not_found.lower() in message.lower():
+                continue
+            return (
+                UNKNOWN,
+                f"{action}: {message if message.startswith(code) else f'{code}: {message}'}",
+            )
+        return FOUND, f"{action} found it"
+    return GONE, ""

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from omkit_sagemaker.ingest import mainthread
+from omkit_sagemaker.ingest import mainthread, stopping
+from omkit_sagemaker.ingest.stopping import Cancel
 from omkit_sagemaker.ingest.workflow import (
     LOG_LEVELS,
     Interrupted,
@@ -227,6 +228,7 @@ def _check_and_run(
         logging.getLogger("omkit").setLevel(min(levels))
     each = workers_each(options.workers, parallel, len(valid))
     stopped: list[int] = []  # the signal, once one came
+    cancel = Cancel()  # cuts the runs' OpenMetadata requests short once a signal came
     prepared: dict[int, tuple[RunOptions, Hooks]] = {}
     for _, job, _ in valid:
         job_options = _options_for(job, options, each, progress)
@@ -244,13 +246,16 @@ def _check_and_run(
                 result = _not_started(job, stopped[0])
             else:
                 around.begin()
-                result = run(job.path, job_options)
+                with stopping.cancelled_by(cancel):  # a signal stops the run's client at once
+                    result = run(job.path, job_options)
+                if stopped and result.signal is None and result.fatal is not None:
+                    _was_stopped(result, stopped[0])  # it failed because it was stopped
             around.end(result)
             return result
         finally:
             labels.local.label = None
 
-    futures = _run_side_by_side(valid, one, parallel, stopped)
+    futures = _run_side_by_side(valid, one, parallel, stopped, cancel)
     for (index, _, _), future in zip(valid, futures, strict=True):
         results[index] = future.result()
     outcome.results = [r for r in results if r is not None]
@@ -266,6 +271,7 @@ def _run_side_by_side(
     one: Callable[[Job], RunResult],
     parallel: int,
     stopped: list[int],
+    cancel: Cancel,
 ) -> list[Future[RunResult]]:
     """Run ``one`` for each job on a pool of ``parallel`` threads, while this (main) thread
     serves their main-thread calls and takes SIGINT/SIGTERM."""
@@ -290,13 +296,13 @@ def _run_side_by_side(
                     number = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
                     if not stopped:
                         stopped.append(int(number))
-                        log.error(
-                            "stopped by %s: the runs stop after the model being written",
-                            signal.Signals(number).name,
-                        )
+                        name = signal.Signals(number).name
+                        log.error("stopped by %s: the runs stop now", name)
+                        cancel.cancel(f"stopped by {name}")
                 except BaseException:  # a timeout of the caller's (Airflow's execution_timeout)
                     if not stopped:
                         stopped.append(int(signal.SIGTERM))
+                    cancel.cancel("the runs were stopped")
                     server.serve(lambda: all(f.done() for f in futures))
                     raise
     finally:
@@ -319,6 +325,15 @@ def _options_for(
         environ=None if job.no_env else options.environ,
         set_log_level=False,
         progress=progress(job) if progress is not None else Progress(),
+    )
+
+
+def _was_stopped(result: RunResult, signum: int) -> None:
+    """A run that ended on an error once its clients were stopped by ``signum``: stopped."""
+    result.signal = signum
+    result.fatal = (
+        f"stopped by {signal.Signals(signum).name}: the models not yet written were dropped "
+        "and nothing was soft-deleted"
     )
 
 

@@ -5,7 +5,16 @@ It does what the ingestion runner's client does for the calls a SageMaker ingest
 ``Authorization: Bearer <jwt>`` and ``Content-type: application/json``; a GET answered 404 with a
 JSON body holding ``code: 404`` means "not there" (``None``); ``verifySSL``/``sslConfig`` choose
 the TLS checks; ``extraHeaders`` are added. Unlike the runner, it retries 429, 5xx and connection
-errors a few times with a short exponential backoff rather than waiting 30 s per attempt.
+errors a few times with a short exponential backoff rather than waiting 30 s per attempt, and
+within a total deadline per call (:data:`CALL_DEADLINE` times the timeout, retries and waits
+included), so a server that stops answering costs about twice the timeout, not six times.
+
+Two things stop requests from outside (:mod:`omkit_sagemaker.ingest.stopping`): a ``Gate`` given
+with a request (the sink's circuit breaker) is asked before each attempt, retries included, and
+told of each failed attempt, so a failure budget bounds what goes out; and
+:meth:`OpenMetadataClient.stop` (a signal, through a ``Cancel``) fails every request at once, the
+ones waiting for an answer too (their sockets are shut down), so Ctrl-C ends a run stuck on a
+silent server in well under a second.
 
 Only the standard library is used (``http.client`` and ``ssl``): the calls are few and simple,
 and it keeps ``requests`` out of omkit's dependencies. Each thread keeps its connection alive
@@ -22,10 +31,12 @@ them.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import json
 import logging
 import random
+import socket
 import ssl
 import threading
 import time
@@ -37,6 +48,8 @@ from pathlib import Path
 from typing import Any
 
 from omkit_sagemaker.base.masking import url_without_userinfo
+from omkit_sagemaker.ingest import stopping
+from omkit_sagemaker.ingest.stopping import Gate
 from omkit_sagemaker.spec.models.open_metadata_connection import (
     AuthProvider,
     OpenMetadataConnection,
@@ -54,6 +67,11 @@ MAX_WAIT = 10.0
 MAX_BODY = 16 * 1024 * 1024
 #: The most pages a listing may have (1000 models each): a server that never stops is an error.
 MAX_PAGES = 10_000
+#: A call's total deadline, retries and waits included, in timeouts: a silent server costs a
+#: call at most this many times ``--timeout``.
+CALL_DEADLINE = 2.0
+#: The shortest attempt worth starting near the deadline (seconds).
+MIN_ATTEMPT = 0.05
 #: Sent as the token by the providers that have none (``no-auth``, and upstream's fallback for
 #: ``basic``, ``ldap``, ``saml``).
 NO_TOKEN = "no_token"
@@ -80,6 +98,14 @@ class OpenMetadataError(Exception):
         self.status = status
         self.message = message
         self.hint = hint
+
+
+class Stopped(OpenMetadataError):
+    """A request not sent, or cut short, because the client was stopped or its :class:`Gate`
+    is closed (``message`` says why)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(None, message)
 
 
 @dataclass(frozen=True)
@@ -167,9 +193,11 @@ class OpenMetadataClient:
     """Calls of the OpenMetadata REST API (``hostPort`` ends in ``/api``; paths start with ``/``,
     e.g. ``/mlmodels``). Safe to use from several threads at once.
 
-    ``timeout`` is per attempt; a request is tried ``1 + retries`` times when it gets 429, 5xx or
-    no answer, waiting ``backoff * 2**attempt`` seconds (plus jitter, at most :data:`MAX_WAIT`;
-    a ``Retry-After`` header is honoured within that bound) between attempts.
+    ``timeout`` bounds each attempt (connect, and each wait for an answer); a request is tried
+    ``1 + retries`` times when it gets 429, 5xx or no answer, waiting ``backoff * 2**attempt``
+    seconds (plus jitter, at most :data:`MAX_WAIT`; a ``Retry-After`` header is honoured within
+    that bound) between attempts, all within :data:`CALL_DEADLINE` times ``timeout`` from the
+    start of the call: no attempt or wait goes past it.
 
     Raises :class:`OpenMetadataError` at construction when the config cannot give credentials
     (an SSO ``authProvider``, a missing JWT) or the TLS files cannot be loaded.
@@ -218,6 +246,25 @@ class OpenMetadataClient:
         self._context = ssl_context(server_config) if self._https else None
         self._proxy = _proxy_for(parts.scheme, self._host)
         self._local = threading.local()
+        #: Why the client was stopped (:meth:`stop`); None while it works.
+        self.stopped: str | None = None
+        self._wake = threading.Event()
+        self._open: set[http.client.HTTPConnection] = set()
+        self._open_lock = threading.Lock()
+        stopping.enrol(self)  # stopped with the runs of a signal (runs side by side)
+
+    def stop(self, reason: str) -> None:
+        """Fail every request from now on with :class:`Stopped` (``reason``), and the ones in
+        flight at once: their sockets are shut down, their waits between attempts cut short."""
+        self.stopped = reason
+        self._wake.set()
+        with self._open_lock:
+            connections = list(self._open)
+        for conn in connections:
+            sock = conn.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):  # already closed
+                    sock.shutdown(socket.SHUT_RDWR)
 
     # ---- the API used by the rest of omkit -----------------------------------------------------
 
@@ -238,9 +285,9 @@ class OpenMetadataClient:
         except _NotFound:
             return None
 
-    def put(self, path: str, body: Any) -> Any:
+    def put(self, path: str, body: Any, *, gate: Gate | None = None) -> Any:
         """The JSON body of the answer to ``PUT path`` with ``body`` (create or update)."""
-        return self.request("PUT", path, body=body).body
+        return self.request("PUT", path, body=body, gate=gate).body
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> None:
         """``DELETE path``."""
@@ -289,9 +336,12 @@ class OpenMetadataClient:
         path: str,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
+        *,
+        gate: Gate | None = None,
     ) -> Response:
-        """Send one request (with retries) and return the answer; raises
-        :class:`OpenMetadataError` for an error status or when no answer came back."""
+        """Send one request (with retries, within the call's deadline) and return the answer;
+        raises :class:`OpenMetadataError` for an error status or when no answer came back, and
+        :class:`Stopped` when the client is stopped or ``gate`` closes before an attempt."""
         target = self._prefix + urllib.parse.quote(path, safe="/%:@!$&'()*+,;=-._~")
         if params:
             target += "?" + urllib.parse.urlencode(
@@ -301,17 +351,32 @@ class OpenMetadataClient:
             target = f"http://{self._host}:{self._port}{target}"
         data = None if body is None else json.dumps(body).encode("utf-8")
         what = f"{method} {path}"
+        deadline = time.monotonic() + CALL_DEADLINE * self.timeout
         attempt = 0
         while True:
+            self._may_send(what, gate)
             try:
-                return self._send(method, target, data, what)
+                return self._send(method, target, data, what, deadline - time.monotonic())
             except _Retryable as exc:
-                if attempt >= self.retries:
-                    raise OpenMetadataError(exc.status, exc.message) from None
+                if self.stopped is not None:
+                    raise Stopped(f"{what}: not answered: {self.stopped}") from None
+                if gate is not None:
+                    gate.attempt_failed(exc.status, exc.message)
                 wait = self._wait(attempt, exc.retry_after)
+                left = deadline - time.monotonic() - wait
+                if attempt >= self.retries or left < MIN_ATTEMPT:
+                    raise OpenMetadataError(exc.status, exc.message) from None
                 log.debug("%s: %s; attempt %d again in %.2fs", what, exc.message, attempt + 2, wait)
-                time.sleep(wait)
+                self._wake.wait(wait)
                 attempt += 1
+
+    def _may_send(self, what: str, gate: Gate | None) -> None:
+        """Raise :class:`Stopped` when the client is stopped or ``gate`` is closed."""
+        if self.stopped is not None:
+            raise Stopped(f"{what}: not sent: {self.stopped}")
+        tripped = gate.tripped if gate is not None else None
+        if tripped is not None:
+            raise Stopped(f"{what}: not sent: {tripped}")
 
     def _wait(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -325,6 +390,8 @@ class OpenMetadataClient:
         if conn is not None:
             conn.close()
             self._local.conn = None
+            with self._open_lock:
+                self._open.discard(conn)
 
     def _connection(self) -> http.client.HTTPConnection:
         """This thread's kept-alive connection to the server (or the proxy)."""
@@ -342,15 +409,19 @@ class OpenMetadataClient:
             else:
                 conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
             self._local.conn = conn
+            with self._open_lock:
+                self._open.add(conn)
         return conn
 
-    def _send(self, method: str, target: str, data: bytes | None, what: str) -> Response:
+    def _send(
+        self, method: str, target: str, data: bytes | None, what: str, seconds: float
+    ) -> Response:
         headers = dict(self._headers)
         if self._proxy is not None and self._proxy[2] and not self._https:
             headers["Proxy-Authorization"] = self._proxy[2]
         started = time.monotonic()
         try:
-            response = self._exchange(method, target, data, what, headers)
+            response = self._exchange(method, target, data, what, headers, seconds)
         except OpenMetadataError as exc:
             if log.isEnabledFor(logging.DEBUG):
                 answer = f"HTTP {exc.status}" if exc.status is not None else "no answer"
@@ -363,11 +434,20 @@ class OpenMetadataClient:
         return response
 
     def _exchange(
-        self, method: str, target: str, data: bytes | None, what: str, headers: dict[str, str]
+        self,
+        method: str,
+        target: str,
+        data: bytes | None,
+        what: str,
+        headers: dict[str, str],
+        seconds: float,
     ) -> Response:
         for again in (False, True):
             conn = self._connection()
             reused = conn.sock is not None
+            conn.timeout = max(MIN_ATTEMPT, min(self.timeout, seconds))  # within the deadline
+            if conn.sock is not None:
+                conn.sock.settimeout(conn.timeout)
             try:
                 if not reused:
                     try:
@@ -378,6 +458,9 @@ class OpenMetadataClient:
                         self.close()
                         message = f"{what}: cannot reach {self.shown_url} ({_reason(exc)})"
                         raise _Retryable(None, message) from None
+                    if self.stopped is not None:  # stopped while connecting
+                        self.close()
+                        raise Stopped(f"{what}: not sent: {self.stopped}")
                 conn.request(method, target, body=data, headers=headers)
                 answer = conn.getresponse()
                 status = int(answer.status)
@@ -390,6 +473,8 @@ class OpenMetadataClient:
                 raise OpenMetadataError(None, message) from None
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
+                if self.stopped is not None:  # stop() shut the socket down
+                    raise Stopped(f"{what}: not answered: {self.stopped}") from None
                 if reused and not again and isinstance(exc, _STALE):
                     continue  # the server closed an idle kept-alive connection: once more
                 message = f"{what}: no answer from {self.shown_url} ({_reason(exc)})"

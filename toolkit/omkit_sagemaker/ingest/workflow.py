@@ -20,9 +20,9 @@ config's ``loggerLevel``), and returns a :class:`RunResult` that
 
 Exit code: 0 when the run had no error, 1 otherwise (a config error, an unreachable server, a
 model that could not be read or written, ...). Warnings (tags that could not be read, ...) do not
-change it. SIGINT (Ctrl-C) and SIGTERM stop the run cleanly: what is being sent is finished, the
-file sink's temporary file is removed (the old file stays), nothing is soft-deleted, and the exit
-code is 128 + the signal's number (130, 143).
+change it. SIGINT (Ctrl-C) and SIGTERM stop the run at once (OpenMetadata requests in flight are
+cut off), the file sink's temporary file is removed (the old file stays), nothing is soft-deleted,
+and the exit code is 128 + the signal's number (130, 143).
 """
 
 from __future__ import annotations
@@ -439,7 +439,9 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         _ingest(source, sink, status, service_fqn, region, options, stop, estate)
         estate_kinds.finish(estate, status)
         result.assets = estate_kinds.read_kinds(options.assets, estate)
-    except BaseException:
+    except BaseException as exc:
+        if rest is not None and isinstance(exc, KeyboardInterrupt):
+            rest.client.stop("the run was stopped")  # the requests in flight end now
         sink.abort()
         raise
     finally:

@@ -130,10 +130,14 @@ BREAKER_LIMIT = 10
 
 class Breaker:
     """The circuit breaker of a run's OpenMetadata writes: it trips on the first 401/403 or
-    answer-less failure (every later request would meet it too), or after
-    :data:`BREAKER_LIMIT` failures in a row of the kinds a sick server gives (429, 5xx, a 2xx
-    answer that is not what was asked for). Once :attr:`tripped`, nothing more is sent; it
-    holds the one-line reason. Safe to use from several threads."""
+    answer-less request (every later request would meet it too), or after
+    :data:`BREAKER_LIMIT` failures in a row of the kinds a sick server gives (429, 5xx, no
+    answer, a 2xx answer that is not what was asked for). The failures are counted per attempt
+    (the client tells it of each, :meth:`attempt_failed`, and asks :attr:`tripped` before each
+    one, retries included), so the budget bounds what goes out: once spent, no new attempt
+    starts, and only those already in flight (one per worker) still reach the server. Once
+    :attr:`tripped`, nothing more is sent; it holds the one-line reason. Safe to use from
+    several threads."""
 
     def __init__(self, limit: int = BREAKER_LIMIT) -> None:
         self.limit = max(1, limit)
@@ -145,19 +149,29 @@ class Breaker:
         with self._lock:
             self._in_a_row = 0
 
+    def attempt_failed(self, status: int | None, message: str) -> None:
+        """An attempt failed in a way worth a retry (429, 5xx; ``status`` None: no answer)."""
+        with self._lock:
+            if self.tripped is not None:
+                return
+            self._count(message)
+
     def failure(self, status: int | None, message: str) -> None:
-        """Count a failed request (``status`` None: no answer came back)."""
+        """Count a failed request (``status`` None: no answer came back). Its failed attempts
+        of status 429 or 5xx were counted already (:meth:`attempt_failed`)."""
         with self._lock:
             if self.tripped is not None:
                 return
             if status is None or status in (401, 403):
                 self.tripped = message
-            elif status == 429 or status >= 500 or 200 <= status < 300:
-                self._in_a_row += 1
-                if self._in_a_row >= self.limit:
-                    self.tripped = f"{self._in_a_row} failures in a row, the last: {message}"
-            else:  # a request the server refused (400, 404, 409): about that request only
-                self._in_a_row = 0
-                return
-            if self.tripped is not None:
                 log.error("OpenMetadata: %s; nothing more is sent", self.tripped)
+            elif 200 <= status < 300:  # an answer that is not what was asked for
+                self._count(message)
+            elif status != 429 and status < 500:  # refused (400, 404, 409): that request only
+                self._in_a_row = 0
+
+    def _count(self, message: str) -> None:
+        self._in_a_row += 1
+        if self._in_a_row >= self.limit:
+            self.tripped = f"{self._in_a_row} failures in a row, the last: {message}"
+            log.error("OpenMetadata: %s; nothing more is sent", self.tripped)

@@ -37,7 +37,12 @@ from typing import Any
 
 from omkit_sagemaker.base.masking import describe
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest, TagRequest
-from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, Response
+from omkit_sagemaker.ingest.openmetadata import (
+    OpenMetadataClient,
+    OpenMetadataError,
+    Response,
+    Stopped,
+)
 from omkit_sagemaker.ingest.sinks.base import Breaker, SinkError, Status
 
 log = logging.getLogger("omkit.run")
@@ -268,18 +273,21 @@ class MetadataRestSink:
         future.add_done_callback(lambda _: self._slots.release())
 
     def _break(self, exc: OpenMetadataError) -> None:
-        """Count a failure for the circuit breaker."""
-        self.breaker.failure(exc.status, str(exc))
+        """Count a failure for the circuit breaker (not a request the client did not send)."""
+        if not isinstance(exc, Stopped):
+            self.breaker.failure(exc.status, str(exc))
 
     def _put_once(self, key: str, path: str, body: dict[str, Any], subject: str) -> bool:
         def action() -> bool:
             if self.broken is not None:
                 return False
             try:
-                entity_of(self.client.put(path, body), f"PUT {path}", body.get("name"))
+                entity_of(
+                    self.client.put(path, body, gate=self.breaker), f"PUT {path}", body.get("name")
+                )
             except OpenMetadataError as exc:
                 self._break(exc)
-                self.status.error(subject, str(exc))
+                self.status.error(subject, str(exc), quiet=isinstance(exc, Stopped))
                 return False
             self.breaker.success()
             return True
@@ -320,11 +328,13 @@ class MetadataRestSink:
             if self.broken is not None:
                 self.status.model_failed(model.name, f"not sent: {self.broken}", quiet=True)
                 return
-            answer = self.client.request("PUT", "/mlmodels", body=self._body(model))
+            answer = self.client.request(
+                "PUT", "/mlmodels", body=self._body(model), gate=self.breaker
+            )
             _check_put(answer, model.name)
         except OpenMetadataError as exc:
             self._break(exc)
-            self.status.model_failed(model.name, str(exc))
+            self.status.model_failed(model.name, str(exc), quiet=isinstance(exc, Stopped))
         except Exception as exc:  # never lose a model silently
             self.status.model_failed(model.name, f"unexpected error ({type(exc).__name__})")
         else:
@@ -343,7 +353,9 @@ class MetadataRestSink:
                 return
             bodies = [self._body(m) for m in batch]
             params = {"async": False, "overrideMetadata": self.override_metadata}
-            answer = self.client.request("PUT", "/mlmodels/bulk", params, bodies).body
+            answer = self.client.request(
+                "PUT", "/mlmodels/bulk", params, bodies, gate=self.breaker
+            ).body
             _check_bulk(answer, len(batch))
         except OpenMetadataError as exc:
             if exc.status in (404, 405):  # no bulk endpoint after all: one PUT per model
@@ -354,7 +366,8 @@ class MetadataRestSink:
                 return
             self._break(exc)
             for i, model in enumerate(batch):  # one log line for the whole batch
-                self.status.model_failed(model.name, str(exc), quiet=i > 0)
+                quiet = i > 0 or isinstance(exc, Stopped)
+                self.status.model_failed(model.name, str(exc), quiet=quiet)
             return
         except Exception as exc:
             for model in batch:

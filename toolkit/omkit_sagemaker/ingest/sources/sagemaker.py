@@ -227,6 +227,10 @@ class SageMakerSource:
     listing_complete: bool = False
     #: Why the listing stopped early (None when it did not).
     listing_error: str | None = None
+    #: Why the listing cannot be trusted to say which models are gone although it completed (a
+    #: model on two ``ListModels`` pages: the estate changed under the cursor, which may then
+    #: have skipped others); None when nothing showed it.
+    listing_changed: str | None = None
     #: Called with the number of models once the listing is complete.
     on_listed: Callable[[int], None] | None = None
     #: Seconds mlModelFilterPattern may take on one name.
@@ -283,6 +287,7 @@ class SageMakerSource:
         """Every model name, page after page (``ListModels`` with ``NextToken``)."""
         token: str | None = None
         tokens: set[str] = set()
+        earlier: set[str] = set()  # the names of the pages before
         for _ in range(MAX_PAGES):
             kwargs: dict[str, Any] = {"MaxResults": self.page_size}
             if token:
@@ -297,6 +302,13 @@ class SageMakerSource:
                 for summary in page.get("Models") or ()
                 if isinstance(summary.get("ModelName"), str)
             ]
+            repeated = next((name for name in names if name in earlier), None)
+            if repeated is not None and self.listing_changed is None:
+                self.listing_changed = (
+                    f"ListModels gave the model {repeated} on two pages: models were created or "
+                    "deleted while it was read"
+                )
+            earlier.update(names)
             token = page.get("NextToken")
             if not token and self.on_listed is not None:  # the total, before the last page
                 self.on_listed(len(self.listed.union(names)))
