@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from awsfixtures import MotoServer, create_model, tag_model
 from omdouble import OMServer
-from omkit_sagemaker.ingest import runreport, workflow
+from omkit_sagemaker.ingest import redaction, runreport, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from samples import ACCESS_KEY, AWS_SECRET, CONSOLE, config_text
@@ -443,12 +443,12 @@ def test_no_secret_in_any_log_line_or_summary(
     text = config_text(om_server.url, seeded.endpoint, logger_level="DEBUG")
     with caplog.at_level(logging.DEBUG, logger="omkit"):
         logger = logging.getLogger("omkit")
-        logger.addFilter(workflow.REDACTOR)
+        logger.addFilter(redaction.REDACTOR)
         try:
             result = run(tmp_path, text, om_server)
             logger.warning("echo %s and %s", AWS_SECRET, om_server.token)  # redacted too
         finally:
-            logger.removeFilter(workflow.REDACTOR)
+            logger.removeFilter(redaction.REDACTOR)
     assert result.exit_code == 1
     shown = caplog.text + runreport.render_text(result) + runreport.render_json(result)
     assert AWS_SECRET not in shown

@@ -26,7 +26,7 @@ def _outcome(run: RunSummary) -> str:
 
 
 def _redact(text: str) -> str:
-    from omkit_sagemaker.ingest.workflow import REDACTOR
+    from omkit_sagemaker.ingest.redaction import REDACTOR
 
     return REDACTOR.redact(text)
 

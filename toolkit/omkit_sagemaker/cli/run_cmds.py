@@ -334,7 +334,7 @@ def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
         summary = api.run_job(job, options)
     assert summary.detail is not None
     if output_format is RunFormat.json:  # the run's document, with its region and pipeline state
-        from omkit_sagemaker.ingest.workflow import REDACTOR
+        from omkit_sagemaker.ingest.redaction import REDACTOR
 
         sys.stdout.write(REDACTOR.redact(json.dumps(summary.to_dict(), indent=2)) + "\n")
         sys.stdout.flush()

@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from omkit_sagemaker.ingest.redaction import REDACTOR
 from omkit_sagemaker.ingest.sinks.base import Status
-from omkit_sagemaker.ingest.workflow import REDACTOR, Progress, RunResult
+from omkit_sagemaker.ingest.workflow import Progress, RunResult
 
 #: Problems listed word for word in the text summary (the JSON has every kept one).
 SHOWN = 100

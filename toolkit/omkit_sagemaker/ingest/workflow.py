@@ -49,6 +49,7 @@ from omkit_sagemaker.ingest.markdeleted import (
     mark_deleted,
 )
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, bearer_token
+from omkit_sagemaker.ingest.redaction import REDACTOR, secret_values
 from omkit_sagemaker.ingest.sinks import file as file_sink
 from omkit_sagemaker.ingest.sinks import metadata_rest
 from omkit_sagemaker.ingest.sinks.base import Sink, SinkError, Status
@@ -62,7 +63,7 @@ from omkit_sagemaker.ingest.sources.sagemaker import (
     SageMakerSource,
     aws_error,
 )
-from omkit_sagemaker.spec.modelbase import MASK, Model, ModelError
+from omkit_sagemaker.spec.modelbase import ModelError
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from omkit_sagemaker.spec.models.sage_maker_connection import SageMakerConnection
 from omkit_sagemaker.spec.models.workflow import LogLevels, Workflow
@@ -78,8 +79,6 @@ LOG_LEVELS = {
 }
 #: Attempts per AWS call in a run (botocore's "adaptive" retry mode: backoff and rate limiting).
 AWS_MAX_ATTEMPTS = 5
-#: Shorter secret values are not searched for in output (they would match ordinary text).
-_MIN_SECRET = 4
 
 
 class Progress:
@@ -180,57 +179,6 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 class _Fatal(Exception):
     """Stops the run with a message for the user."""
-
-
-# ---- secrets never leave the process -------------------------------------------------------
-
-
-class Redactor(logging.Filter):
-    """Replaces every known secret value in log records (and in :meth:`redact`ed text) with
-    ``**********``. The values come from the config's ``format: password`` fields."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._values: set[str] = set()
-        self._lock = threading.Lock()
-
-    def add(self, values: Iterable[str]) -> None:
-        with self._lock:
-            self._values.update(v for v in values if len(v) >= _MIN_SECRET)
-
-    def redact(self, text: str) -> str:
-        for value in sorted(self._values, key=len, reverse=True):
-            if value in text:
-                text = text.replace(value, MASK)
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._values:
-            message = self.redact(record.getMessage())
-            record.msg, record.args = message, None
-        return True
-
-
-#: The one redactor of the process: the CLI puts it on its log handler.
-REDACTOR = Redactor()
-
-
-def secret_values(model: Model) -> set[str]:
-    """The real values of the config's secrets: every leaf that ``to_dict()`` masks."""
-    found: set[str] = set()
-
-    def walk(revealed: object, masked: object) -> None:
-        if isinstance(revealed, dict) and isinstance(masked, dict):
-            for key, value in revealed.items():
-                walk(value, masked.get(key))
-        elif isinstance(revealed, list) and isinstance(masked, list):
-            for a, b in zip(revealed, masked, strict=False):
-                walk(a, b)
-        elif isinstance(revealed, str) and masked == MASK and revealed != MASK:
-            found.add(revealed)
-
-    walk(model.to_dict(reveal_secrets=True), model.to_dict())
-    return found
 
 
 # ---- the run ---------------------------------------------------------------------------------
