@@ -14,6 +14,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "slow: builds wheels and fresh virtual environments (deselect: -m 'not slow')"
     )
+    # pytest-xdist's own marker, declared here too so that `-p no:xdist` keeps --strict-markers.
+    config.addinivalue_line(
+        "markers", "xdist_group(name): tests that share a costly session fixture, on one worker"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ import pytest
 from samples import SAMPLE_ENV
 from wheelhouse import REPO_ROOT, offline_env
 
-pytestmark = pytest.mark.slow
+# One worker builds the wheelhouse for this file and test_precommit.py (pyproject: loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheelhouse")]
 
 #: The file name followed by a line number: ``bad.yaml:6``, ``bad.yaml:6:7``, ``bad.yaml, line 6``.
 BAD_FILE_LINE = re.compile(r"bad\.yaml(?::|,? line |\s*\(line )(\d+)")
