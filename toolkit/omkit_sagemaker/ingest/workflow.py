@@ -450,11 +450,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         raise _Fatal(f"OpenMetadata: {rest.broken}; the run stopped and nothing was soft-deleted")
     if source.listing_error:
         status.error("ListModels", source.listing_error)
-    log.info(
-        "%d models listed in SageMaker%s",
-        len(source.listed),
-        "" if source.listing_complete else " (listing incomplete)",
-    )
+    if not source.listing_complete:  # else the source said it when the listing ended
+        log.info("%d models listed in SageMaker (listing incomplete)", len(source.listed))
 
     # ---- mark deleted --------------------------------------------------------------------------
     reader = rest if not isinstance(sink, DryRunSink) else sink.rest
