@@ -13,8 +13,7 @@ import pytest
 from samples import SAMPLE_ENV
 from wheelhouse import REPO_ROOT, offline_env
 
-# One worker builds the wheelhouse for this file and test_precommit.py (pyproject: loadgroup).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheelhouse")]
+pytestmark = pytest.mark.slow
 
 #: The file name followed by a line number: ``bad.yaml:6``, ``bad.yaml:6:7``, ``bad.yaml, line 6``.
 BAD_FILE_LINE = re.compile(r"bad\.yaml(?::|,? line |\s*\(line )(\d+)")

@@ -26,8 +26,6 @@ from wheelhouse import REPO_ROOT, offline_env
 #: The file name followed by a line number: ``bad.yaml:6``, ``bad.yaml:6:7``, ``bad.yaml, line 6``.
 BAD_FILE_LINE = re.compile(r"bad\.yaml(?::|,? line |\s*\(line )(\d+)")
 HOOK_ID = "omkit-validate"
-# One worker builds the wheelhouse for this file and test_packaging.py (pyproject: loadgroup).
-pytestmark = pytest.mark.xdist_group("wheelhouse")
 # Files of the checkout that never belong in a hook repository, when git cannot tell us.
 _NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "__pycache__", "*.pyc", ".*_cache", "dist", "build", "*.egg-info"
