@@ -107,6 +107,12 @@ def test_a_misspelt_directive_is_reported_with_what_was_meant(tmp_path: Path) ->
         ),
     ]
     assert omkit("validate", "--no-env", "--strict", "sm.yaml", cwd=tmp_path).returncode == 1
+    typo = omkit("validate", "--no-env", "--disable", "R01", "sm.yaml", cwd=tmp_path)
+    assert (typo.returncode, typo.stdout) == (2, "")
+    assert typo.stderr == (
+        "omkit: error: --disable: 'R01' is not an omkit code (omkit rules lists them); "
+        "did you mean R001?\n"
+    )
 
 
 def test_init_names_the_region_of_an_availability_zone(tmp_path: Path) -> None:
