@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,16 +19,36 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]
+) -> Path:
+    """``build(folder)`` once per test run. Under pytest-xdist the workers share one result:
+    the first builds it under a file lock in the run's common temporary folder, the others
+    wait and take it (the pattern of pytest-xdist's documentation)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return build(tmp_path_factory.mktemp(name))
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp().parent
+    done = root / f"{name}.done"
+    with FileLock(str(root / f"{name}.lock")):
+        if done.is_file():
+            return Path(done.read_text(encoding="utf-8"))
+        result = build(Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root)))
+        done.write_text(str(result), encoding="utf-8")
+        return result
+
+
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder of wheels for omkit's runtime dependencies and hatchling, built offline."""
-    return build_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+    return built_once(tmp_path_factory, "wheelhouse", build_wheelhouse)
 
 
 @pytest.fixture(scope="session")
 def omkit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """omkit's own wheel, built from this checkout without network or build isolation."""
-    return build_project_wheel(tmp_path_factory.mktemp("omkit-wheel"))
+    return built_once(tmp_path_factory, "omkit-wheel", build_project_wheel)
 
 
 @pytest.fixture(scope="session")

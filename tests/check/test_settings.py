@@ -243,10 +243,12 @@ def test_wrong_settings_are_refused(table: dict[str, object], message: str) -> N
         parse(table)
 
 
-def test_settings_accept_lower_case_codes_and_patch_releases() -> None:
-    settings = parse({"disable": ["r011"], "target-version": "1.3.4"})
+def test_settings_accept_lower_case_codes_and_refuse_patch_releases() -> None:
+    settings = parse({"disable": ["r011"], "target-version": "1.3"})
     assert settings.disable == {"R011"}
     assert settings.target == (1, 3)
+    with pytest.raises(SettingsError, match=r"does not know OpenMetadata 1\.3\.4: .* write 1\.3 "):
+        parse({"target-version": "1.3.4"})
 
 
 def test_a_broken_settings_file_is_a_usage_error(tmp_path: Path, cwd: Path) -> None:

@@ -252,13 +252,13 @@ def test_spec_annotations_are_well_formed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "version"), [("1.1", (1, 1)), ("1.7", (1, 7)), ("2.0", (2, 0)), ("1.3.4.0", (1, 3))]
+    ("text", "version"), [("1.1", (1, 1)), ("1.7", (1, 7)), ("2.0", (2, 0)), (" 1.3 ", (1, 3))]
 )
 def test_parse_version(text: str, version: Version) -> None:
     assert versions.parse_version(text) == version
 
 
-@pytest.mark.parametrize("text", ["1", "v1.3", "1.14", "0.13", "3.0", ""])
+@pytest.mark.parametrize("text", ["1", "v1.3", "1.14", "0.13", "3.0", "", "1.3.4", "1.3.4.0"])
 def test_parse_version_refuses_unknown_releases(text: str) -> None:
     with pytest.raises(ValueError, match=r"release number|does not know"):
         versions.parse_version(text)

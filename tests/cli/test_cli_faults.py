@@ -335,3 +335,5 @@ def test_an_unattended_run_logs_a_progress_line_every_10_seconds(
     progress = [line for line in done.err.splitlines() if "progress:" in line]
     assert 1 <= len(progress) <= took // 10, done.err
     assert all(line.endswith(" of 5 models done, 0 errors so far") for line in progress)
+    # The count is logged when the listing ends, before the progress lines of the models.
+    assert done.err.index("5 models listed in SageMaker") < done.err.index("progress:"), done.err

@@ -103,6 +103,35 @@ def test_done_when_no_input_then_validate(tmp_path: Path) -> None:
     assert "Wrote sm.yaml" in proc.stderr
 
 
+def test_the_file_sink_is_a_choice(tmp_path: Path) -> None:
+    """--sink-file writes sink type file with that filename (the template's comments kept), a
+    config omkit validate accepts; with --regions each region's file gets its own filename."""
+    proc = omkit(
+        "init", "sagemaker", "--sink-file", "out/models.json", "-o", "sm.yaml", cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = load(tmp_path / "sm.yaml")
+    assert data["sink"] == {"type": "file", "config": {"filename": "out/models.json"}}
+    assert check_file(tmp_path / "sm.yaml", environ=SAMPLE_ENV) == []
+    text = (tmp_path / "sm.yaml").read_text(encoding="utf-8")
+    assert text.count("\n#") + text.count("  #") == TEMPLATE.count("\n#") + TEMPLATE.count("  #")
+    regions = omkit(
+        "init", "sagemaker", "--regions", "us-east-1,eu-west-1", "--sink-file", "m.json",
+        "-o", "r.yaml", cwd=tmp_path,
+    )  # fmt: skip
+    assert regions.returncode == 0, regions.stderr
+    assert [
+        load(tmp_path / f"r-{r}.yaml")["sink"]["config"]["filename"]
+        for r in ("us-east-1", "eu-west-1")
+    ] == [
+        "m_us-east-1.json",
+        "m_eu-west-1.json",
+    ]
+    folder = omkit("init", "sagemaker", "--sink-file", "out/", cwd=tmp_path)
+    assert (folder.returncode, folder.stdout) == (2, "")
+    assert "sink file 'out/' is a folder" in folder.stderr
+
+
 def test_without_a_terminal_it_never_asks(tmp_path: Path) -> None:
     proc = omkit("init", "sagemaker", "-o", "sm.yaml", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

@@ -47,7 +47,7 @@ def test_run_dir_runs_every_config_with_one_table(
     assert done.code == 1, done.err
     lines = done.out.splitlines()
     assert lines[0].split() == [
-        "config", "service", "region", "processed", "errors", "soft-deleted", "duration",
+        "config", "service", "region", "processed", "errors", "soft-deleted", "duration", "status",
     ]  # fmt: skip
     rows = {line.split()[0]: line.split() for line in lines[2:5]}
     assert rows["configs/a.yaml"][1:5] == ["svc_a", "us-east-1", "3", "0"]
@@ -140,3 +140,44 @@ def test_region_lists_make_one_run_and_one_service_per_region(
     assert unknown.code == 1
     assert "sm.yaml[eu-wst-1]" in unknown.out
     assert "eu-wst-1" in unknown.out
+
+
+def test_a_file_sink_config_runs_once_per_region_into_one_file_each(
+    moto: MotoServer, tmp_path: Path
+) -> None:
+    """``--region a,b`` with ``sink: file``: each run writes its own file (the service name's
+    rule, before the extension), where it used to be refused as two runs writing one file."""
+    models_in(moto, "us-east-1", "churn", "fraud")
+    models_in(moto, "eu-west-1", "eu-churn")
+    (tmp_path / "out").mkdir()
+    text = config_text("http://127.0.0.1:9/api", moto.endpoint, sink="file", filename="out/m.json")
+    (tmp_path / "sm.yaml").write_text(text, encoding="utf-8")
+    env = {"SM_SECRET": AWS_SECRET, "OM_JWT": "unused"}
+
+    done = omkit(
+        "run", "sm.yaml", "--region", "us-east-1,eu-west-1", "--no-tags", cwd=tmp_path, env=env
+    )
+    assert done.code == 0, done.out + done.err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "m_eu-west-1.json",
+        "m_us-east-1.json",
+    ]
+    for region, names in (("us-east-1", {"churn", "fraud"}), ("eu-west-1", {"eu-churn"})):
+        written = (tmp_path / "out" / f"m_{region}.json").read_text(encoding="utf-8")
+        assert {n for n in ("churn", "fraud", "eu-churn") if f'"{n}"' in written} == names
+
+    templated = omkit(
+        "run", "sm.yaml", "--region", "eu-west-1",
+        "--file-name-template", "{region}-{stem}{suffix}", "--no-tags", cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert templated.code == 0, templated.out + templated.err
+    assert (tmp_path / "out" / "eu-west-1-m.json").is_file()
+    same = omkit(
+        "run", "sm.yaml", "--region", "us-east-1,eu-west-1", "--file-name-template", "one.json",
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert same.code == 2
+    assert "writes the file" in same.err
+    alone = omkit("run", "sm.yaml", "--file-name-template", "x{suffix}", cwd=tmp_path, env=env)
+    assert alone.code == 2
+    assert "--file-name-template needs --region, --profile or --role-arn" in alone.err

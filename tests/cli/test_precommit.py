@@ -1,12 +1,12 @@
 """The ``omkit-validate`` pre-commit hook, installed by pre-commit itself, offline.
 
-``pre-commit try-repo`` runs the hook straight from a hook repository. We point it at a
-snapshot of this working copy (tracked and untracked files, less what .gitignore drops,
-committed in a throw-away git repository), so the test sees uncommitted edits and works
-whether or not the checkout has any commits: try-repo on the checkout itself would leave
-out untracked files, and fails when there is no HEAD commit. pre-commit builds the hook's
-virtualenv with virtualenv's embedded pip and installs omkit from source; pip finds
-hatchling and omkit's dependencies in the test wheelhouse only, never on an index.
+The README's ``.pre-commit-config.yaml`` snippet is run as written, with its ``repo:`` pointed
+at a snapshot of this working copy (tracked and untracked files, less what .gitignore drops,
+committed in a throw-away git repository) and its ``rev:`` at that snapshot's commit, so the
+test sees uncommitted edits and works whether or not the checkout has any commits.
+pre-commit builds the hook's virtualenv with virtualenv's embedded pip and installs omkit from
+source; pip finds hatchling and omkit's dependencies in the test wheelhouse only, never on an
+index.
 """
 
 from __future__ import annotations
@@ -107,8 +107,8 @@ def precommit_env(
 ) -> Iterator[dict[str, str]]:
     """Environment for pre-commit: offline pip and virtualenv, private caches, plain output.
 
-    try-repo installs the hook into a new temporary store on every run (a few seconds with
-    the local wheelhouse); PRE_COMMIT_HOME only keeps anything else away from ~/.cache.
+    PRE_COMMIT_HOME is a private store: the hook is installed once (a few seconds with the
+    local wheelhouse), and nothing goes to ~/.cache.
     """
     home = tmp_path_factory.mktemp("pre-commit-home")
     env = offline_env(
@@ -125,13 +125,31 @@ def precommit_env(
     shutil.rmtree(home, ignore_errors=True)
 
 
-def try_repo(
-    project: Path, hook_repo: Path, env: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
-    """Run ``pre-commit try-repo HOOK_REPO omkit-validate --all-files`` in ``project``."""
-    cmd = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), HOOK_ID, "--all-files"]
+def readme_snippet() -> str:
+    """The ``.pre-commit-config.yaml`` that README.md's pre-commit section tells users to add."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n## pre-commit\n") :]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def readme_rev() -> str:
+    found = re.search(r"^\s+rev:\s*(\S+)", readme_snippet(), re.M)
+    assert found is not None, readme_snippet()
+    return found.group(1)
+
+
+def with_location(snippet: str, repo: Path, rev: str) -> str:
+    """``snippet`` with its ``repo:`` and ``rev:`` values replaced, everything else as written."""
+    text = re.sub(
+        r"^(\s*- repo:\s*)\S+", lambda m: m.group(1) + str(repo), snippet, count=1, flags=re.M
+    )
+    return re.sub(r"^(\s+rev:\s*)\S+", lambda m: m.group(1) + rev, text, count=1, flags=re.M)
+
+
+def pre_commit(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``pre-commit ARGS`` in ``project`` (stderr merged into stdout)."""
     return subprocess.run(
-        cmd,
+        [sys.executable, "-m", "pre_commit", *args],
         cwd=project,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -172,34 +190,74 @@ def test_manifest_declares_the_hook() -> None:
     assert hook["require_serial"] is False
 
 
+def test_readme_rev_is_a_commit_of_this_repository_with_the_hook() -> None:
+    """The README's ``rev:`` exists here (``v0.1.0`` did not: pre-commit failed with "pathspec
+    'v0.1.0' did not match") and names a commit whose manifest offers omkit-validate."""
+    rev = readme_rev()
+    assert re.fullmatch(r"[0-9a-f]{40}", rev), f"README's rev: {rev} is not a commit SHA"
+    if not (REPO_ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the history is not here to look the commit up in")
+    if git(REPO_ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
+        pytest.skip("a shallow clone: the README's commit may be older than its history")
+    manifest = yaml.safe_load(git(REPO_ROOT, "show", f"{rev}:.pre-commit-hooks.yaml"))
+    assert HOOK_ID in [hook["id"] for hook in manifest]
+
+
 @pytest.mark.slow
-def test_hook_fails_on_bad_config(
+def test_readme_snippet_runs_the_hook(
     tmp_path: Path,
     hook_repo: Path,
     precommit_env: dict[str, str],
     sagemaker_configs: dict[str, str],
 ) -> None:
-    """With bad.yaml committed beside good.yaml, the hook exits 1 naming bad.yaml and a line."""
-    project = make_project(tmp_path / "project", sagemaker_configs)
-    proc = try_repo(project, hook_repo, precommit_env)
-    assert proc.returncode == 1, proc.stdout
-    assert BAD_FILE_LINE.search(proc.stdout), f"no 'bad.yaml:<line>' in the output:\n{proc.stdout}"
-
-
-@pytest.mark.slow
-def test_hook_passes_on_good_config(
-    tmp_path: Path,
-    hook_repo: Path,
-    precommit_env: dict[str, str],
-    sagemaker_configs: dict[str, str],
-) -> None:
-    """With good.yaml committed beside YAML files that are not workflow configs (a compose file,
-    the pre-commit config itself), the hook exits 0 and says how many it skipped."""
+    """README's snippet, with a local clone as ``repo:`` and its commit as ``rev:``: pre-commit
+    installs omkit and the hook fails naming bad.yaml and its line; once bad.yaml is gone, it
+    passes and counts the YAML files that are not workflow configs as skipped."""
+    config = with_location(readme_snippet(), hook_repo, git(hook_repo, "rev-parse", "HEAD").strip())
     files = {
-        "good.yaml": sagemaker_configs["good.yaml"],
+        **sagemaker_configs,
         "docker-compose.yml": "services:\n  moto:\n    image: motoserver/moto\n",
-        ".pre-commit-config.yaml": "repos: []\n",
+        ".pre-commit-config.yaml": config,
     }
-    proc = try_repo(make_project(tmp_path / "project", files), hook_repo, precommit_env)
-    assert proc.returncode == 0, proc.stdout
-    assert HOOK_ID in proc.stdout or "omkit validate" in proc.stdout, proc.stdout
+    project = make_project(tmp_path / "project", files)
+    failed = pre_commit(project, precommit_env, "run", "--all-files")
+    assert failed.returncode == 1, failed.stdout
+    assert BAD_FILE_LINE.search(failed.stdout), f"no 'bad.yaml:<line>' in:\n{failed.stdout}"
+    assert "good.yaml" not in failed.stdout, failed.stdout
+
+    git(project, "rm", "-q", "bad.yaml")
+    commit_all(project, "the bad config removed")
+    passed = pre_commit(project, precommit_env, "run", "--all-files")
+    assert passed.returncode == 0, passed.stdout
+    assert "omkit validate" in passed.stdout, passed.stdout
+    assert "Passed" in passed.stdout, passed.stdout
+
+
+def test_autoupdate_moves_the_readme_rev_as_the_readme_says(
+    tmp_path: Path, hook_repo: Path, precommit_env: dict[str, str]
+) -> None:
+    """Without a tag, ``pre-commit autoupdate`` moves ``rev:`` to the newest commit; with one,
+    to the tag, not to a newer commit, and ``--freeze`` writes the tag's commit SHA with the tag
+    in a ``# frozen:`` comment."""
+    upstream = tmp_path / "upstream"
+    git(tmp_path, "clone", "-q", str(hook_repo), str(upstream))
+    old = git(upstream, "rev-parse", "HEAD").strip()
+    commit_all(upstream, "a later commit")
+    newest = git(upstream, "rev-parse", "HEAD").strip()
+    project = make_project(
+        tmp_path / "project",
+        {".pre-commit-config.yaml": with_location(readme_snippet(), upstream, old)},
+    )
+    config = project / ".pre-commit-config.yaml"
+
+    moved = pre_commit(project, precommit_env, "autoupdate")
+    assert moved.returncode == 0, moved.stdout
+    assert yaml.safe_load(config.read_text(encoding="utf-8"))["repos"][0]["rev"] == newest
+
+    commit_all(upstream, "the release")
+    release = git(upstream, "rev-parse", "HEAD").strip()
+    git(upstream, "tag", "v0.1.0")
+    commit_all(upstream, "after the release")
+    frozen = pre_commit(project, precommit_env, "autoupdate", "--freeze")
+    assert frozen.returncode == 0, frozen.stdout
+    assert f"rev: {release}  # frozen: v0.1.0\n" in config.read_text(encoding="utf-8")

@@ -577,7 +577,11 @@ def test_values_that_need_no_quotes_get_none() -> None:
             "base keys or a profile for the role, not both",
         ),
         (Options(host_port="http://localhost:8585"), "does not end in /api"),
-        (Options(region="us-east-2a"), "not an AWS region code"),
+        (
+            Options(region="us-east-2a"),
+            "an availability zone, not a region: its region is us-east-2",
+        ),
+        (Options(region="us-east"), "not an AWS region code"),
         (Options(role_arn="arn:aws:iam::12:role/x"), "not an IAM role ARN"),
         (Options(endpoint_url="localhost:5000"), "not a URL"),
         (Options(host_port="openmetadata:8585/api"), "not a URL"),

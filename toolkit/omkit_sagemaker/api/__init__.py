@@ -19,12 +19,18 @@ Layer: above ``ingest``, ``check`` and ``scaffold``, which it may import; below 
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from omkit_sagemaker.api.checked import ConfigProblem, ValidationResult
+
+# A library does not print: without a handler of the caller's, Python's last-resort handler
+# would write omkit's warnings and errors to stderr. The result carries them; ``omkit run``
+# installs its own handler (runreport.setup_logging).
+logging.getLogger("omkit").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from omkit_sagemaker.api.results import ManySummary, ModelFailure, Problem, RunSummary
@@ -48,7 +54,8 @@ __all__ = [
 #: What :func:`run` takes: a path, YAML text or a dict.
 Config = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 
-#: Names given to configs that are not files (messages say ``<dict>:12:5``).
+#: Names given to configs that are not files (messages say ``<dict>:12:5``); relative, so the
+#: settings of the current directory apply and no made-up path under it is shown.
 DICT_NAME = "<dict>"
 TEXT_NAME = "<yaml>"
 
@@ -73,9 +80,9 @@ def job_of(config: Config, index: int = 0) -> Job:
             text = yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True)
         except yaml.YAMLError as exc:
             raise ConfigError(f"the config dict cannot be written as YAML: {exc}") from None
-        return Job(Path.cwd() / f"{DICT_NAME}{suffix}", text, no_env=True)
+        return Job(Path(f"{DICT_NAME}{suffix}"), text, no_env=True)
     if isinstance(config, str) and ("\n" in config or config.lstrip().startswith("{")):
-        return Job(Path.cwd() / f"{TEXT_NAME}{suffix}", config)
+        return Job(Path(f"{TEXT_NAME}{suffix}"), config)
     if isinstance(config, (str, os.PathLike)):
         return Job(Path(os.fspath(config)))
     raise ConfigError(f"a config is a path, YAML text or a dict, not {type(config).__name__}")
@@ -182,6 +189,7 @@ def run_many(
     profiles: Sequence[str] = (),
     role_arns: Sequence[str] = (),
     service_name_template: str | None = None,
+    file_name_template: str | None = None,
     on_done: Callable[[RunSummary], None] | None = None,
     pipeline_run_id: str | None = None,
     **kwargs: Any,
@@ -189,7 +197,8 @@ def run_many(
     """Run many configs side by side, as ``omkit run PATH...`` does (see
     :mod:`omkit_sagemaker.ingest.multirun`). A directory among ``configs`` stands for the
     workflow configs in it. ``regions``, ``profiles`` and ``role_arns`` turn each config into
-    one run per combination (see :mod:`omkit_sagemaker.ingest.expand`). Takes :func:`run`'s
+    one run per combination (see :mod:`omkit_sagemaker.ingest.expand`: ``service_name_template``
+    and ``file_name_template`` name each run's service and file sink output). Takes :func:`run`'s
     keyword arguments too, ``on_done`` (called with each run's summary as it ends) and
     ``pipeline_run_id`` (the ``runId`` of the pipeline status of a config without
     ``pipelineRunId``, already reported ``queued`` by the caller, as the Airflow DAG's
@@ -204,6 +213,7 @@ def run_many(
             profiles=profiles,
             role_arns=role_arns,
             service_name_template=service_name_template,
+            file_name_template=file_name_template,
         )
         run_options = options(**kwargs)
     except (ValueError, TypeError, ExpandError) as exc:
@@ -220,6 +230,7 @@ def jobs_of(
     profiles: Sequence[str] = (),
     role_arns: Sequence[str] = (),
     service_name_template: str | None = None,
+    file_name_template: str | None = None,
 ) -> list[Job]:
     """The runs of ``configs``: directories searched for workflow configs (as ``omkit
     validate`` searches them), each config expanded by the lists. Raises ``ValueError``
@@ -248,8 +259,12 @@ def jobs_of(
         raise ConfigError(f"no workflow config to run in {where}")
     jobs = [Job(p) for p in found.files] + jobs
     if not (regions or profiles or role_arns):
-        if service_name_template is not None:
-            raise ConfigError("--service-name-template needs --region, --profile or --role-arn")
+        for given, option in (
+            (service_name_template, "--service-name-template"),
+            (file_name_template, "--file-name-template"),
+        ):
+            if given is not None:
+                raise ConfigError(f"{option} needs --region, --profile or --role-arn")
         return jobs
     expanded: list[Job] = []
     for job in jobs:
@@ -263,6 +278,7 @@ def jobs_of(
             profiles=profiles,
             role_arns=role_arns,
             template=service_name_template,
+            file_template=file_name_template,
         ):
             expanded.append(Job(variant.path, variant.text, no_env=job.no_env))
     return expanded

@@ -10,7 +10,9 @@ from omkit_sagemaker.api.results import ManySummary, RunSummary
 
 #: Problems shown under the table for each failed run (the JSON has them all).
 SHOWN = 5
-COLUMNS = ("config", "service", "region", "processed", "errors", "soft-deleted", "duration", "")
+COLUMNS = (
+    "config", "service", "region", "processed", "errors", "soft-deleted", "duration", "status",
+)  # fmt: skip
 
 
 def _outcome(run: RunSummary) -> str:

@@ -10,10 +10,13 @@ R022 rules check the codes they name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from omkit_sagemaker.base.records import Record
 
 _DIRECTIVE = re.compile(r"#\s*omkit:\s*disable\s*=\s*")
+#: Any ``# omkit:`` comment (or ``# omkit disable``): group 1 is its word, when it has one.
+_ANY_DIRECTIVE = re.compile(r"#\s*omkit(?::\s*([A-Za-z][\w-]*)|\s+(?=disable\b))", re.I)
 _CODE = re.compile(r"[A-Za-z0-9_-]+")
 _SEPARATOR = re.compile(r"\s*,\s*")
 _BLOCK_SCALAR = re.compile(r"(?:^|[\s:-])[|>][1-9+-]{0,2}$")
@@ -83,11 +86,10 @@ def _codes(line: str, start: int, number: int, whole: bool) -> list[Named]:
     return out
 
 
-def parse(text: str) -> list[Named]:
-    """Every code named by a directive in ``text``, in file order."""
-    if "omkit:" not in text:
-        return []
-    found: list[Named] = []
+def _comments(text: str) -> Iterator[tuple[int, str, int, bool | None]]:
+    """``(line number, line, index of its #, whole_file)`` of each comment of ``text``;
+    ``whole_file`` is None for a comment on a line of its own after the YAML content began
+    (a directive there covers nothing)."""
     header = True  # no YAML content seen yet
     block: int | None = None  # indentation of the line that opened a block scalar
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
@@ -98,12 +100,59 @@ def parse(text: str) -> list[Named]:
         start = comment_start(line)
         content = (line if start < 0 else line[:start]).strip()
         if start >= 0:
-            if content:
-                found.extend(_codes(line, start, number, whole=False))
-            elif header:
-                found.extend(_codes(line, start, number, whole=True))
+            yield number, line, start, (False if content else (True if header else None))
         if content and not (header and (content == "---" or content.startswith("%"))):
             header = False
         if _BLOCK_SCALAR.search(content):
             block = _indent(line)
+
+
+def parse(text: str) -> list[Named]:
+    """Every code named by a directive in ``text``, in file order."""
+    if "omkit:" not in text:
+        return []
+    found: list[Named] = []
+    for number, line, start, whole in _comments(text):
+        if whole is not None:
+            found.extend(_codes(line, start, number, whole=whole))
     return found
+
+
+def misspelt(text: str) -> list[Named]:
+    """The ``# omkit`` comments that are not a ``# omkit: disable=CODE`` directive
+    (``disabel=R001``, ``Disable=R001``, ``disable R001``, ``# omkit disable=R001``): they turn
+    nothing off. ``code`` holds the word after ``omkit:`` as written (``disable`` when the colon
+    is missing), at its 1-based line and column."""
+    if "omkit" not in text.lower():
+        return []
+    found: list[Named] = []
+    for number, line, start, whole in _comments(text):
+        match = _ANY_DIRECTIVE.match(line, start)
+        if match is None or _DIRECTIVE.match(line, start) is not None:
+            continue
+        word = match.group(1) or "disable"
+        column = match.start(1) + 1 if match.group(1) else start + 1
+        found.append(Named(word, number, column, bool(whole)))
+    return found
+
+
+def closest_code(code: str, known: Iterable[str]) -> str | None:
+    """The code of ``known`` that ``code`` most likely means, or None: first one of the same
+    letter whose number is the same once zero-padded (``R01`` and ``R1`` mean R001, ``R0O9``
+    R009), then the closest spelling among the codes of the same letter, then among all."""
+    import difflib
+
+    code = code.strip().upper()
+    codes = sorted(set(known))
+    number = re.fullmatch(r"([A-Z])[-_ ]?([0-9O]{1,4})", code)
+    same = [k for k in codes if k[:1] == code[:1]]
+    if number is not None:
+        wanted = int(number.group(2).replace("O", "0"))
+        for k in same:
+            if k[1:].isdigit() and int(k[1:]) == wanted:
+                return k
+    for pool in (same, codes):
+        match = difflib.get_close_matches(code, pool, n=1, cutoff=0.6)
+        if match:
+            return match[0]
+    return None

@@ -73,7 +73,13 @@ def check_code(value: object, setting: str) -> str:
     :class:`SettingsError` naming ``setting`` for an unknown code or one that stays on."""
     name = value.strip().upper() if isinstance(value, str) else ""
     if name not in known_codes():
-        raise SettingsError(f"{setting}: {value!r} is not an omkit code (omkit rules lists them)")
+        from omkit_sagemaker.check.directives import closest_code
+
+        guess = closest_code(name, known_codes()) if name else None
+        meant = f"; did you mean {guess}?" if guess else ""
+        raise SettingsError(
+            f"{setting}: {value!r} is not an omkit code (omkit rules lists them){meant}"
+        )
     if not can_silence(name):
         raise SettingsError(
             f"{setting}: {name} cannot be turned off: metadata ingest rejects a file with this "

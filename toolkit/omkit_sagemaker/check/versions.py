@@ -49,7 +49,7 @@ ENUM_REPLACED_BY = "x-omkit-enum-replaced-by"
 #: The code of a key or value that exists only in other releases than the target.
 CODE = "S010"
 
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.\d+){0,2}")
+_VERSION = re.compile(r"(\d+)\.(\d+)((?:\.\d+){0,2})")
 _MAPS = ("properties", "patternProperties", "definitions", "dependencies")
 _LISTS = ("allOf", "anyOf", "oneOf")
 _ONE = ("additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames")
@@ -60,14 +60,20 @@ Window = tuple[Version | None, Version | None]
 
 
 def parse_version(text: str) -> Version:
-    """``"1.3"`` (or ``"1.3.4"``) -> ``(1, 3)``; ValueError for anything omkit does not know."""
+    """``"1.3"`` -> ``(1, 3)``; ValueError for anything omkit does not know, and for a patch
+    release (``1.3.4``), which would look accepted while only 1.3 is checked."""
     match = _VERSION.fullmatch(text.strip())
     if match is None:
         raise ValueError(f"'{text}' is not a release number such as 1.1 or 1.7")
     version = (int(match.group(1)), int(match.group(2)))
+    known = ", ".join(format_version(v) for v in KNOWN)
     if version not in KNOWN:
-        known = ", ".join(format_version(v) for v in KNOWN)
         raise ValueError(f"omkit does not know OpenMetadata {format_version(version)}; use {known}")
+    if match.group(3):  # a patch release: the schemas change only between minor releases
+        raise ValueError(
+            f"omkit does not know OpenMetadata {text.strip()}: it checks releases, not patch "
+            f"releases; write {format_version(version)} (one of {known})"
+        )
     return version
 
 

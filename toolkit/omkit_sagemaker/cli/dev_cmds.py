@@ -17,13 +17,19 @@ def codegen_command(
         bool,
         typer.Option(
             "--check",
-            help="Write nothing: exit 1 with a unified diff when the models differ from spec/.",
+            help="Write nothing: exit 1 with a unified diff when the models or the fast checker "
+            "differ from spec/.",
         ),
     ] = False,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="DIR", help="Models folder (default: toolkit/models)."
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Write the models into DIR and the fast checker beside it, as "
+            "DIR/../fastcheck.py (default: this installation's omkit_sagemaker/spec/models and "
+            "omkit_sagemaker/check/fastcheck.py); with --check, compare those instead.",
         ),
     ] = None,
     spec: Annotated[
@@ -31,9 +37,11 @@ def codegen_command(
         typer.Option(metavar="DIR", help="Folder of the JSON Schemas (default: omkit's spec/)."),
     ] = None,
 ) -> None:
-    """Generate toolkit/models and toolkit/fastcheck.py from the JSON Schemas in spec/."""
+    """Generate the typed models (omkit_sagemaker/spec/models) and the fast checker
+    (omkit_sagemaker/check/fastcheck.py) from the JSON Schemas in spec/."""
     import difflib
 
+    from omkit_sagemaker.base import safewrite
     from omkit_sagemaker.base.resources import spec_dir
     from omkit_sagemaker.check import versions
     from omkit_sagemaker.spec import checkgen, codegen
@@ -49,7 +57,7 @@ def codegen_command(
         raise typer.Exit(code=1) from None
     everything = codegen.read_spec(root)
     fast = checkgen.generate(versions.filter_spec(everything, versions.DEFAULT_TARGET), everything)
-    fast_path = checkgen.module_path()
+    fast_path = target.parent / "fastcheck.py" if output is not None else checkgen.module_path()
     fast_now = fast_path.read_text(encoding="utf-8") if fast_path.exists() else ""
     if check:
         stale = [f"{_shown(target)}/{name}" for name in codegen.differing(files, target)]
@@ -68,7 +76,8 @@ def codegen_command(
         typer.echo(f"{_shown(target)} and {_shown(fast_path)}: up to date with {_shown(root)}")
         return
     if fast_now != fast:
-        fast_path.write_text(fast, encoding="utf-8")
+        target.mkdir(parents=True, exist_ok=True)
+        safewrite.write_text(fast_path, fast)
         typer.echo(f"wrote {_shown(fast_path)}")
     for name in codegen.write(files, target):
         typer.echo(f"{'wrote' if name in files else 'deleted'} {_shown(target / name)}")

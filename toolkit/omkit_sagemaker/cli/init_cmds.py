@@ -115,6 +115,15 @@ def init_sagemaker(
             show_default=False,
         ),
     ] = None,
+    sink_file: Annotated[
+        str | None,
+        typer.Option(
+            "--sink-file",
+            metavar="FILE",
+            help="Write the models to this JSON file (sink type file) instead of sending them "
+            "to OpenMetadata.",
+        ),
+    ] = None,
     include: Annotated[
         list[str] | None,
         typer.Option(metavar="REGEX", help="Ingest only models whose name matches (repeatable)."),
@@ -174,6 +183,7 @@ def init_sagemaker(
         endpoint_url=endpoint_url,
         host_port=host_port,
         mark_deleted=mark_deleted,
+        sink_file=sink_file,
         includes=tuple(include or ()),
         excludes=tuple(exclude or ()),
         access_key_id=access_key_id,

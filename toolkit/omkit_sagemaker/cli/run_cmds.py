@@ -221,7 +221,8 @@ def run_command(
         _many(
             "--region",
             "R1,R2",
-            "Run each config once per region (awsRegion); the service name gets _REGION.",
+            "Run each config once per region (awsRegion); the service name, and a file "
+            "sink's file, get _REGION.",
         ),
     ] = None,
     profile: Annotated[
@@ -242,6 +243,16 @@ def run_command(
             metavar="T",
             help="Service name of each run, from the placeholders serviceName, region, "
             "profile, account and role in braces.",
+        ),
+    ] = None,
+    file_name_template: Annotated[
+        str | None,
+        typer.Option(
+            "--file-name-template",
+            rich_help_panel=_MANY,
+            metavar="T",
+            help="With sink type file: the file of each run, from the same placeholders and "
+            "stem and suffix (default: {stem}_{region}{suffix}, as the service name).",
         ),
     ] = None,
 ) -> None:
@@ -275,8 +286,12 @@ def run_command(
         raise _fail_usage(str(exc)) from None
     single = len(paths) == 1 and not paths[0].is_dir() and not (regions or profiles or role_arns)
     if single:
-        if service_name_template is not None:
-            raise _fail_usage("--service-name-template needs --region, --profile or --role-arn")
+        for given, option in (
+            (service_name_template, "--service-name-template"),
+            (file_name_template, "--file-name-template"),
+        ):
+            if given is not None:
+                raise _fail_usage(f"{option} needs --region, --profile or --role-arn")
         _config_file(paths[0])
         _run_one(paths[0], options, output_format)
         return
@@ -287,6 +302,7 @@ def run_command(
             profiles=profiles,
             role_arns=role_arns,
             service_name_template=service_name_template,
+            file_name_template=file_name_template,
         )
     except ValueError as exc:
         raise _fail_usage(str(exc)) from None

@@ -409,22 +409,22 @@ def _client_error(response: dict[str, Any]) -> tuple[str, str, int | None]:
     code = str(error.get("Code") or "").strip()
     message = str(error.get("Message") or "").strip()
     if _usable(code, status):
-        return code, _one_line(message) or code, status
+        return code, _first_sentence(message) or code, status
     # An unexpected body: botocore's code is just the HTTP status. Look harder.
     bodies = [str(error.get(ERROR_BODY_KEY) or ""), message]
     for body in bodies:
         found, said = _from_body(body)
         if found:
-            return found, _one_line(said or _plain(message)) or found, status
+            return found, _first_sentence(said or _plain(message)) or found, status
     headers = meta.get("HTTPHeaders")
     if isinstance(headers, dict):
         for name, value in headers.items():
             if str(name).lower() in ("x-amzn-errortype", "x-amz-errortype") and value:
                 found = _short_code(str(value))
                 if found:
-                    return found, _one_line(_plain(message)) or found, status
+                    return found, _first_sentence(_plain(message)) or found, status
     fallback = f"HTTP {status}" if status is not None else (code or "UnknownError")
-    return fallback, _one_line(_plain(message)) or fallback, status
+    return fallback, _first_sentence(_plain(message)) or fallback, status
 
 
 def _usable(code: str, status: int | None) -> bool:
@@ -482,3 +482,24 @@ def _plain(text: str) -> str:
 def _one_line(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
+
+
+#: botocore's wording, which an emulator (moto) sometimes puts inside its own message.
+_BOTOCORE_PREFIX = re.compile(r"An error occurred \([^)]*\) when calling the \w+ operation: ")
+#: Where an emulator's message turns into its own Python objects (moto's enum lists).
+_INTERNALS = re.compile(r"dict_(?:values|keys|items)\(|<[\w.]+ object at 0x")
+#: The end of a message's first sentence: a full stop before a space and a capital.
+_SENTENCE_END = re.compile(r"(?<=[^\s.][.!?])\s+(?=[A-Z(])")
+
+
+def _first_sentence(text: str) -> str:
+    """An AWS message cut to its first sentence, as one line: what follows repeats or explains
+    it, and an emulator's dump of its internals (``dict_values([<moto.sagemaker...``) is left
+    out with the list it is in."""
+    text = _BOTOCORE_PREFIX.sub("", " ".join(text.split()), count=1)
+    internals = _INTERNALS.search(text)
+    if internals is not None:
+        head = text[: internals.start()]
+        opened = max(head.rfind("{"), head.rfind("["), head.rfind("("))
+        text = head[: opened if opened >= 0 else len(head)].rstrip(" :=,")
+    return _one_line(_SENTENCE_END.split(text, maxsplit=1)[0])

@@ -191,7 +191,12 @@ def render_text(result: RunResult) -> str:
                 lines.append(f"  ... and {count - SHOWN} more")
     lines.append("")
     lines.append("Summary:")
-    split = f"  (created {status.created}, updated {status.updated}" if result.sink else ""
+    if not result.sink:
+        split = ""
+    elif result.dry_run:
+        split = f"  (would create {status.created}, would update {status.updated}"
+    else:
+        split = f"  (created {status.created}, updated {status.updated}"
     if split:  # unchanged: not sent, OpenMetadata had them as they are (sourceHash)
         split += f", unchanged {status.unchanged})" if status.unchanged else ")"
     if result.sink == "file" or (plan is not None and not plan.server_read):
@@ -211,20 +216,29 @@ def render_text(result: RunResult) -> str:
         ("Filtered", str(status.filtered)),
         ("Warnings", str(status.warning_count)),
         ("Errors", str(total_errors(result))),
-        ("Soft-deleted", f"{n_deleted}{gone}"),
+        ("Would soft-delete" if result.dry_run else "Soft-deleted", f"{n_deleted}{gone}"),
         ("Duration", f"{result.duration:.2f} s"),
     ]
-    lines.extend(f"  {label:<13} {value}" for label, value in rows)
+    width = max(13, *(len(label) + 1 for label, _ in rows))
+    lines.extend(f"  {label:<{width}} {value}" for label, value in rows)
     lines.append("")
-    if result.fatal is not None:
-        lines.append(f"Stopped: {result.fatal}")
-    elif result.exit_code:
-        lines.append("Finished with errors")
-    elif status.warning_count:
-        lines.append("Finished with warnings")
-    else:
-        lines.append("Finished successfully")
+    lines.append(_closing(result))
     return REDACTOR.redact("\n".join(lines) + "\n")
+
+
+def _closing(result: RunResult) -> str:
+    """The summary's last line: how the run ended (a dry run says that it wrote nothing)."""
+    if result.fatal is not None:
+        return f"Stopped: {result.fatal}"
+    if result.exit_code:
+        how = "with errors"
+    elif result.status.warning_count:
+        how = "with warnings"
+    else:
+        how = "" if result.dry_run else "successfully"
+    if result.dry_run:
+        return f"Dry run finished{' ' + how if how else ''}: nothing written"
+    return f"Finished {how}"
 
 
 def as_json(result: RunResult) -> dict[str, Any]:

@@ -402,11 +402,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         status.error("ListModels", source.listing_error)
     for message in source.warnings:
         status.warn("models", message)
-    log.info(
-        "%d models listed in SageMaker%s",
-        len(source.listed),
-        "" if source.listing_complete else " (listing incomplete)",
-    )
+    if not source.listing_complete:  # else the source said it when the listing ended
+        log.info("%d models listed in SageMaker (listing incomplete)", len(source.listed))
 
     # ---- mark deleted --------------------------------------------------------------------------
     reader = rest if not isinstance(sink, DryRunSink) else sink.rest

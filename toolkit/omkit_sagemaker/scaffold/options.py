@@ -36,6 +36,9 @@ SESSION_NAME: KeyPath = (*_AWS, "assumeRoleSessionName")
 SOURCE_IDENTITY: KeyPath = (*_AWS, "assumeRoleSourceIdentity")
 ENDPOINT_URL: KeyPath = (*_AWS, "endPointURL")
 MARK_DELETED: KeyPath = (*_PIPELINE, "markDeletedMlModels")
+SINK_TYPE: KeyPath = ("sink", "type")
+#: Not in the template (its sink takes no settings): added when the file sink is chosen.
+SINK_FILENAME: KeyPath = ("sink", "config", "filename")
 INCLUDES: KeyPath = (*_FILTER, "includes")
 EXCLUDES: KeyPath = (*_FILTER, "excludes")
 HOST_PORT: KeyPath = (*_SERVER, "hostPort")
@@ -87,6 +90,8 @@ class Options:
     endpoint_url: str | None = None
     host_port: str | None = None
     mark_deleted: bool | None = None
+    #: Write the models to this JSON file (sink type file) instead of to OpenMetadata.
+    sink_file: str | None = None
     includes: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
     # Secrets: the template's environment references unless given.
@@ -128,7 +133,21 @@ def check_region(value: str) -> str | None:
     """Why ``value`` is not an AWS region code (None: it looks like one)."""
     problem = _one_line(value)
     if problem is None and not _REGION.fullmatch(value):
-        problem = "is not an AWS region code such as us-east-2"
+        from omkit_sagemaker.check.rules.aws import zone_region
+
+        region = zone_region(value)
+        if region is not None:  # what R004 says of it in a config
+            problem = f"is an availability zone, not a region: its region is {region}"
+        else:
+            problem = "is not an AWS region code such as us-east-2"
+    return problem
+
+
+def check_file_name(value: str) -> str | None:
+    """Why ``value`` cannot be the file sink's file (None: it can)."""
+    problem = _one_line(value)
+    if problem is None and value.endswith(("/", "\\")):
+        problem = "is a folder: name the file to write, such as models.json"
     return problem
 
 
@@ -203,6 +222,7 @@ def check_options(options: Options) -> list[str]:
     check("source identity", options.source_identity, check_name)
     check("endpoint URL", options.endpoint_url, check_url)
     check("OpenMetadata URL", options.host_port, check_host_port)
+    check("sink file", options.sink_file, check_file_name)
     for pattern in options.includes:
         check("include pattern", pattern, check_regex)
     for pattern in options.excludes:

@@ -4,15 +4,15 @@ Each file is the one ``omkit init sagemaker --region R`` writes, with the servic
 ``omkit run --region`` names it (``{serviceName}_{region}``, see
 :mod:`omkit_sagemaker.ingest.expand`), so that the files and a ``--region`` run agree. The files
 are ``NAME-REGION.SUFFIX`` beside ``--output NAME.SUFFIX`` (default ``sagemaker.yaml`` in the
-current folder). Nothing but standard keys is written: ``metadata ingest`` runs each file as it
-is.
+current folder); a file sink's file gets ``_REGION`` as a ``--region`` run names it. Nothing
+but standard keys is written: ``metadata ingest`` runs each file as it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from omkit_sagemaker.scaffold.options import SERVICE_NAME, Options, ScaffoldError, check_region
 from omkit_sagemaker.scaffold.template import template_value
@@ -43,7 +43,21 @@ def region_files(
     return [
         (
             target.with_name(f"{target.stem}-{region}{target.suffix or '.yaml'}"),
-            replace(options, region=region, service_name=f"{base}_{region}"),
+            replace(
+                options,
+                region=region,
+                service_name=f"{base}_{region}",
+                sink_file=_region_file(options.sink_file, region),
+            ),
         )
         for region in regions
     ]
+
+
+def _region_file(name: str | None, region: str) -> str | None:
+    """The file sink's file of a region's config: ``_REGION`` before the suffix, as
+    ``omkit run --region`` names it (``models.json`` -> ``models_eu-west-1.json``)."""
+    if name is None:
+        return None
+    path = PurePath(name)
+    return str(path.with_name(f"{path.stem}_{region}{path.suffix}"))

@@ -46,6 +46,8 @@ from omkit_sagemaker.scaffold.options import (
     SERVICE_NAME,
     SESSION_NAME,
     SESSION_TOKEN,
+    SINK_FILENAME,
+    SINK_TYPE,
     SOURCE_IDENTITY,
     Auth,
     KeyPath,
@@ -84,6 +86,9 @@ def plan(options: Options) -> tuple[dict[KeyPath, Value], list[KeyPath]]:
             active[path] = value
     if options.mark_deleted is not None:
         active[MARK_DELETED] = options.mark_deleted
+    if options.sink_file is not None:
+        active[SINK_TYPE] = "file"
+        active[SINK_FILENAME] = options.sink_file
 
     base_keys = auth is Auth.assume_role and any(
         (options.access_key_id, options.secret_access_key, options.session_token)

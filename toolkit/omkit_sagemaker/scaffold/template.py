@@ -175,6 +175,8 @@ def _activate(lines: list[str], path: KeyPath, keep: Iterable[KeyPath]) -> None:
     commenting out again every key of that block that is not on the way to a path in ``keep``."""
     scanned = _scan(lines)
     target = _find(scanned, path)
+    if target is None and _is_empty_mapping(lines, scanned, path[:-1]):
+        return  # a new key of an empty mapping ({}): the round trip adds it
     if target is None:
         raise ScaffoldError(f"the template has no key {'.'.join(path)}")
     if not scanned[target].commented:
@@ -204,6 +206,16 @@ def _activate(lines: list[str], path: KeyPath, keep: Iterable[KeyPath]) -> None:
                 _comment_out(lines, scanned, i)
                 done = False
                 break
+
+
+def _is_empty_mapping(lines: Sequence[str], scanned: Sequence[_Line], path: KeyPath) -> bool:
+    """True when ``path`` is an active key whose value is an empty mapping: ``key: {}``."""
+    found = _find(scanned, path) if path else None
+    return (
+        found is not None
+        and not scanned[found].commented
+        and lines[found].split("#", 1)[0].rstrip().endswith(": {}")
+    )
 
 
 def _deactivate(lines: list[str], path: KeyPath) -> None:

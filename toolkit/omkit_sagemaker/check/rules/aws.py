@@ -38,7 +38,7 @@ def aws_regions() -> tuple[str, ...]:
     return tuple(str(r) for r in data["regions"])
 
 
-def _zone_region(value: str) -> str | None:
+def zone_region(value: str) -> str | None:
     """The region of an availability zone / local zone name (``us-east-2a`` -> ``us-east-2``)."""
     text = value.strip().lower()
     for region in sorted(aws_regions(), key=len, reverse=True):
@@ -88,7 +88,7 @@ def _unknown_region(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "awsRegion")
     value = _text(document, path)
     regions = aws_regions()
-    if value is None or value in regions or _zone_region(value) is not None:
+    if value is None or value in regions or zone_region(value) is not None:
         return
     message = (
         f"awsRegion {_shown(document, path, value)} is not an AWS region where SageMaker is offered"
@@ -108,7 +108,7 @@ def _fix_zone(diagnostic: Diagnostic, document: Document, target: Version) -> Fi
     """An availability zone: write its region."""
     path = data_path(document, diagnostic)
     value = _text(document, path) if path else None
-    region = _zone_region(value) if value is not None and path is not None else None
+    region = zone_region(value) if value is not None and path is not None else None
     if region is None or _from_env(document, path or ()):
         return None
     return value_fix(
@@ -143,7 +143,7 @@ def _availability_zone(document: Document, target: Version) -> Iterator[Finding]
     value = _text(document, path)
     if value is None or value in aws_regions():
         return
-    region = _zone_region(value)
+    region = zone_region(value)
     if region is not None:
         yield Finding(
             path,
@@ -284,6 +284,15 @@ def _endpoint_scheme(document: Document, target: Version) -> Iterator[Finding]:
     )
 
 
+def _hint_region(document: Document) -> str:
+    """The region for a hint's URL: awsRegion when it is a region, the region of an
+    availability zone (``us-east-2a`` -> ``us-east-2``), else ``<region>``."""
+    written = (_text(document, (*AWS, "awsRegion")) or "").strip().lower()
+    if written in aws_regions():
+        return written
+    return zone_region(written) or "<region>"
+
+
 _AWS_DOMAIN = re.compile(r"(?:.+\.)?amazonaws\.com(?:\.cn)?|(?:.+\.)?api\.aws")
 
 
@@ -323,8 +332,8 @@ def _endpoint_service(document: Document, target: Version) -> Iterator[Finding]:
     if not host or not _AWS_DOMAIN.fullmatch(host):
         return
     labels = host.split(".")
-    region = _text(document, (*AWS, "awsRegion")) or "<region>"
-    hint = f"use https://api.sagemaker.{region}.amazonaws.com, or leave endPointURL out"
+    hint = f"use https://api.sagemaker.{_hint_region(document)}.amazonaws.com, or leave "
+    hint += "endPointURL out"
     if "sagemaker" not in labels:
         service = labels[1] if labels[0].startswith("vpce-") and len(labels) > 1 else labels[0]
         yield Finding(

@@ -47,12 +47,42 @@ class Entry(Record):
         self.fixable = fixable
 
 
+#: The names of the loader (Y) and schema (S) codes; a rule (R) names itself in ``@rule``.
+CODE_NAMES: dict[str, str] = {
+    "Y001": "yaml-syntax",
+    "Y002": "not-utf8",
+    "Y003": "empty-file",
+    "Y004": "root-not-mapping",
+    "Y005": "duplicate-key",
+    "Y006": "tab-indentation",
+    "Y007": "alias-expansion",
+    "Y008": "non-string-key",
+    "Y009": "yaml-version-difference",
+    "Y010": "multiple-documents",
+    "Y011": "unreadable-file",
+    "Y012": "too-many-lines",
+    "S001": "unknown-key",
+    "S002": "missing-key",
+    "S003": "wrong-type",
+    "S004": "not-allowed-value",
+    "S005": "pattern-mismatch",
+    "S006": "format-mismatch",
+    "S007": "out-of-range",
+    "S008": "no-matching-form",
+    "S009": "schema-rule",
+    "S010": "not-in-target-release",
+}
+
+
 def catalogue() -> list[Entry]:
     """Every code omkit can report: loader (Y), schema (S) and rule (R) codes, in that order."""
     from omkit_sagemaker.check import explain  # not on the validate path of a valid file
 
     fixers = {*explain.FIXERS, versions.CODE}
-    found = [Entry(c.code, c.severity, c.summary, fixable=c.code in fixers) for c in CODES.values()]
+    found = [
+        Entry(c.code, c.severity, c.summary, CODE_NAMES[c.code], fixable=c.code in fixers)
+        for c in CODES.values()
+    ]
     found += [
         Entry(r.code, r.severity, r.summary, r.name, fixable=r.fix is not None)
         for r in RULES.values()
@@ -155,7 +185,7 @@ def markdown() -> str:
         "| --- | --- | --- | --- |",
     ]
     for entry in catalogue():
-        name = f"[{entry.code}](#{entry.code.lower()}-{entry.name})" if entry.name else entry.code
+        name = f"[{entry.code}](#{docs_anchor(entry.code)})" if entry.code in RULES else entry.code
         fix = "yes" if entry.fixable else ""
         lines.append(f"| {name} | {entry.severity.value} | {fix} | {_cell(entry.summary)} |")
     lines += ["", "## Rules", ""]

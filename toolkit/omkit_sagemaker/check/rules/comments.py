@@ -3,6 +3,7 @@ a code that cannot be turned off because ``metadata ingest`` rejects the file an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import CODES, Severity, can_silence
@@ -13,20 +14,17 @@ from omkit_sagemaker.check.versions import Version
 
 
 def _close(code: str) -> str | None:
-    """The known code ``code`` is most likely a typo of (same letter, one digit off), or None."""
-    import difflib
-
-    known = sorted(set(CODES) | set(RULES))
-    match = difflib.get_close_matches(code, known, n=1, cutoff=0.7)
-    return match[0] if match else None
+    """The known code ``code`` is most likely a typo of (see :func:`directives.closest_code`)."""
+    return directives.closest_code(code, set(CODES) | set(RULES))
 
 
 @rule(
     "R021",
     "unknown-code-in-comment",
     Severity.WARNING,
-    "an # omkit: disable comment names a code omkit does not have, so it turns nothing off",
-    hint="write a code that omkit rules lists, such as R011",
+    "an # omkit: disable comment names a code omkit does not have, or an # omkit comment is "
+    "not a disable= directive (disabel=R001), so it turns nothing off",
+    hint="write # omkit: disable= and codes that omkit rules lists, such as R011",
     bad="""
         # omkit: disable=R0111
         source:
@@ -49,6 +47,26 @@ def _unknown_code(document: Document, target: Version) -> Iterator[Finding]:
             hint=f"did you mean {guess}?" if guess else None,
             position=Position(named.line, named.column),
         )
+    lines = document.source.lstrip("\ufeff").splitlines()
+    for named in directives.misspelt(document.source):
+        word = named.code
+        if word == "disable":  # the colon or the = is missing
+            message = "this # omkit comment is not written as # omkit: disable=CODE"
+        else:
+            message = f"'{word}' in this # omkit: comment is not an omkit directive"
+        rest = lines[named.line - 1][named.column - 1 :].split(word, 1)[-1]
+        codes = _CODES.match(rest)
+        named_codes = ",".join(c for c in re.split(r"[\s,]+", codes.group(1)) if c) if codes else ""
+        yield Finding(
+            (),
+            f"{message}, so it turns nothing off",
+            hint=f"did you mean # omkit: disable={named_codes or 'CODE'}?",
+            position=Position(named.line, named.column),
+        )
+
+
+#: What follows a misspelt directive's word: ``=R001, R011`` or `` R001``.
+_CODES = re.compile(r"\s*[=:]?\s*([A-Za-z][0-9A-Za-z]*(?:[\s,]+[A-Za-z][0-9A-Za-z]*)*)")
 
 
 @rule(

@@ -82,10 +82,13 @@ def _literal_secret(document: Document, target: Version) -> Iterator[Finding]:
     # Keys whose value may be the path of a file holding the secret (jwtToken: the runner reads
     # the file; the TLS settings of 1.4+ are file paths).
     may_be_path = {"jwtToken", "caCertificate", "sslCertificate", "sslKey"}
+    emulated = is_emulated(document)
     for path, value in _scalars(document):
         key = path[-1] if path else None
         if not isinstance(key, str) or key not in secrets or not value.strip():
             continue
+        if emulated and path[: len(AWS)] == AWS and key in _EMULATOR_KEYS:
+            continue  # an emulator's dummy key (testing) is no secret: R002, R009, R010 agree
         written = document.scalars[path].written or value
         if _is_env_reference(written) or _placeholder(path, value) is not None:
             continue

@@ -310,8 +310,11 @@ class SageMakerSource:
                 )
             earlier.update(names)
             token = page.get("NextToken")
-            if not token and self.on_listed is not None:  # the total, before the last page
-                self.on_listed(len(self.listed.union(names)))
+            if not token:  # the total, before the last page (and before its progress lines)
+                total = len(self.listed.union(names))
+                log.info("%d models listed in SageMaker", total)
+                if self.on_listed is not None:
+                    self.on_listed(total)
             yield from names
             if not token:
                 self.listing_complete = True
