@@ -1,8 +1,8 @@
 """The package layout holds: every sub-package imports only downwards, never in a circle.
 
-Layers, lowest first: ``base`` -> ``spec`` -> ``check`` -> ``ingest`` | ``scaffold`` | ``lsp``
--> ``api`` (the Python API) -> ``cli`` | ``airflow``, with the package's own ``__init__`` and
-``__main__`` on top.
+Layers, lowest first: ``base`` -> ``spec`` -> ``check`` | ``assetkinds`` -> ``ingest`` |
+``scaffold`` | ``lsp`` -> ``api`` (the Python API) -> ``cli`` | ``airflow``, with the package's own
+``__init__`` and ``__main__`` on top.
 A module may import its own sub-package and any lower layer; ``ingest``, ``scaffold`` and
 ``lsp`` stand side by side and never import each other. Every import counts, also the ones
 inside functions (the lazy imports that keep ``omkit validate`` fast) and under
@@ -23,6 +23,7 @@ LAYERS = {
     "base": 0,
     "spec": 1,
     "check": 2,
+    "assetkinds": 2,
     "ingest": 3,
     "scaffold": 3,
     "lsp": 3,

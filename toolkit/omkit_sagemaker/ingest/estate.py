@@ -23,10 +23,10 @@ the kind is skipped with one warning naming the IAM action, and the run goes on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from omkit_sagemaker import assetkinds
 from omkit_sagemaker.ingest import groups as group_mapping
 from omkit_sagemaker.ingest import lineage as lineage_edges
 from omkit_sagemaker.ingest.conform import conform
@@ -46,46 +46,12 @@ from omkit_sagemaker.ingest.sources.registry import RegistryIndex
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, SageMakerSource, aws_error
 from omkit_sagemaker.ingest.sources.training import TrainingJob, TrainingJobs
 
-MODELS = "models"
-#: Every asset kind ``--assets`` knows, in the order a run reads them.
-ASSET_KINDS: tuple[str, ...] = (
-    MODELS,
-    training_source.ASSET,
-    endpoint_source.ASSET,
-    registry_source.ASSET,
-    feature_source.ASSET,
-)
-#: The IAM actions of each kind (``omkit policy sagemaker`` prints the same ones).
-ACTIONS: dict[str, tuple[str, ...]] = {
-    MODELS: (
-        "sagemaker:ListModels",
-        "sagemaker:DescribeModel",
-        "sagemaker:ListTags",
-        "sagemaker:Search",
-    ),
-    training_source.ASSET: training_source.ACTIONS,
-    endpoint_source.ASSET: endpoint_source.ACTIONS,
-    registry_source.ASSET: registry_source.ACTIONS,
-    feature_source.ASSET: feature_source.ACTIONS,
-}
+MODELS = assetkinds.MODELS.name
 
 
-def parse_assets(values: Iterable[str]) -> frozenset[str]:
-    """The kinds named in ``values`` (each may be a comma-separated list); ``models`` is
-    always in. Raises ValueError naming an unknown kind."""
-    chosen = {MODELS}
-    for value in values:
-        for part in value.split(","):
-            name = part.strip().lower()
-            if not name:
-                continue
-            if name not in ASSET_KINDS:
-                raise ValueError(
-                    f"--assets: unknown asset kind {part.strip()!r} "
-                    f"(known: {', '.join(ASSET_KINDS)})"
-                )
-            chosen.add(name)
-    return frozenset(chosen)
+def every_kind() -> frozenset[str]:
+    """The name of every declared kind (``--assets`` by default)."""
+    return frozenset(assetkinds.names())
 
 
 @dataclass
@@ -301,4 +267,4 @@ def finish(estate: Estate, status: Status) -> None:
 
 def read_kinds(assets: frozenset[str], estate: Estate) -> dict[str, str | None]:
     """Each kind asked for -> None when it was read, the refused IAM action when skipped."""
-    return {kind: estate.skipped.get(kind) for kind in ASSET_KINDS if kind in assets}
+    return {kind: estate.skipped.get(kind) for kind in assetkinds.names() if kind in assets}

@@ -119,8 +119,8 @@ class RunOptions:
     allow_mass_delete: bool = False
     #: Without it, the largest share of the service's models one run may soft-delete.
     max_delete_share: float = MAX_DELETE_SHARE
-    #: The asset kinds read (``--assets``; see :mod:`omkit_sagemaker.ingest.estate`).
-    assets: frozenset[str] = frozenset(estate_kinds.ASSET_KINDS)
+    #: The asset kinds read (``--assets``; see :mod:`omkit_sagemaker.assetkinds`).
+    assets: frozenset[str] = field(default_factory=estate_kinds.every_kind)
     #: ``--lineage-service``: the database service holding the feature groups' Glue tables.
     lineage_service: str | None = None
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any
 
+from omkit_sagemaker import assetkinds
 from omkit_sagemaker.ingest import aws
 from omkit_sagemaker.ingest.connection.results import Recorder
 
@@ -58,11 +59,13 @@ PROBES: dict[str, tuple[str, Callable[[Any], str]]] = {
 
 
 def check_kinds(rec: Recorder, client: Any, kinds: Collection[str]) -> None:
-    """One step per kind of ``kinds`` (in the order of :data:`PROBES`; ``models`` has its own
-    steps)."""
-    for kind, (action, probe) in PROBES.items():
-        if kind not in kinds:
+    """One step per kind of ``kinds`` that has a probe, in the declared order
+    (:data:`omkit_sagemaker.assetkinds.DECLARED`; ``models`` has its own steps)."""
+    for declared in assetkinds.DECLARED:
+        kind = declared.name
+        if kind not in kinds or kind not in PROBES:
             continue
+        action, probe = PROBES[kind]
         start = time.monotonic()
         try:
             detail = probe(client)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from omkit_sagemaker.assetkinds import REGISTRY
 from omkit_sagemaker.ingest.sources.answers import (
     DENIED_CODES,
     AssetDenied,
@@ -37,10 +38,8 @@ from omkit_sagemaker.ingest.sources.answers import tags as _tags
 from omkit_sagemaker.ingest.sources.answers import text as _text
 from omkit_sagemaker.ingest.sources.search import Pages
 
-#: The ``--assets`` name of this kind.
-ASSET = "registry"
-#: The IAM actions this kind calls.
-ACTIONS = ("sagemaker:Search",)
+#: The ``--assets`` name of this kind (declared in :mod:`omkit_sagemaker.assetkinds`).
+ASSET = REGISTRY.name
 #: Results per Search page (the API's maximum).
 PAGE_SIZE = 100
 #: Most Search pages read per resource type (100 results each).
@@ -144,7 +143,7 @@ class RegistryIndex:
                 page = self.client.search(**kwargs)
             except Exception as exc:
                 if error_code(exc) in DENIED_CODES:
-                    raise AssetDenied(ASSET, ACTIONS[0], _message(exc)) from None
+                    raise AssetDenied(ASSET, REGISTRY.action("Search"), _message(exc)) from None
                 self.problems.append((resource, f"Search failed: {_message(exc)}"))
                 return found, False
             results = _items(page.get("Results"))
