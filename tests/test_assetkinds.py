@@ -1,16 +1,22 @@
 """The asset kinds come from one list, :data:`omkit_sagemaker.assetkinds.DECLARED`: a kind
-declared there is in ``--assets``, in ``omkit policy sagemaker``, in ``test-connection
---assets`` and in the run, and nowhere else is a second list to keep equal."""
+declared there (with its behaviour module in ``ingest/kinds/``) is in ``--assets``, in
+``omkit policy sagemaker``, in ``test-connection --assets`` and in the run, and nowhere else is
+a second list to keep equal."""
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
 import pytest
 from omkit_sagemaker import api, assetkinds
-from omkit_sagemaker.ingest.connection import kinds as connection_kinds
 from omkit_sagemaker.ingest.connection.kinds import check_kinds
 from omkit_sagemaker.ingest.connection.results import Recorder
+from omkit_sagemaker.ingest.kinds import behaviour
+from omkit_sagemaker.ingest.kinds.base import AssetKind, RunAssets
+from omkit_sagemaker.ingest.kinds.run import read_assets, read_kinds
+from omkit_sagemaker.ingest.sinks.base import Status
 from omkit_sagemaker.scaffold import policy
 
 FAKE = assetkinds.KindDeclaration(
@@ -18,16 +24,29 @@ FAKE = assetkinds.KindDeclaration(
 )
 
 
-def _probe(client: Any) -> str:
-    return f"sagemaker:ListFakes allowed ({client})"
+class FakeKind(AssetKind):
+    declared = FAKE
+    probe_action = "sagemaker:ListFakes"
+
+    def __init__(self) -> None:
+        self.read_by: list[str] = []
+
+    def probe(self, client: Any) -> str:
+        return f"sagemaker:ListFakes allowed ({client})"
+
+    def read(self, assets: RunAssets) -> None:
+        self.read_by.append(assets.region)
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``fake-kind`` declared last, with its test-connection step."""
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeKind:
+    """``fake-kind`` declared last, its behaviour in ``ingest/kinds/fake_kind.py``."""
+    kind = FakeKind()
+    module = types.ModuleType("omkit_sagemaker.ingest.kinds.fake_kind")
+    module.KIND = kind  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
     monkeypatch.setattr(assetkinds, "DECLARED", (*assetkinds.DECLARED, FAKE))
-    probes = {**connection_kinds.PROBES, "fake-kind": ("sagemaker:ListFakes", _probe)}
-    monkeypatch.setattr(connection_kinds, "PROBES", probes)
+    return kind
 
 
 def _steps(kinds: set[str]) -> list[tuple[str, str]]:
@@ -47,8 +66,9 @@ def test_a_kind_that_is_not_declared_is_unknown_everywhere() -> None:
     assert _steps({"fake-kind"}) == []
 
 
-@pytest.mark.usefixtures("fake")
-def test_a_declared_kind_is_in_assets_the_policy_test_connection_and_the_run() -> None:
+def test_a_declared_kind_is_in_assets_the_policy_test_connection_and_the_run(
+    fake: FakeKind,
+) -> None:
     # --assets (omkit run, test-connection, the Python API)
     assert assetkinds.parse_assets(["endpoints,fake-kind"]) == {"models", "endpoints", "fake-kind"}
     assert "fake-kind" in api.options().assets  # every kind by default
@@ -69,6 +89,17 @@ def test_a_declared_kind_is_in_assets_the_policy_test_connection_and_the_run() -
         "fake-kind",
         "sagemaker:ListFakes allowed (the client)",
     )
+    # the run reads it and reports it read
+    assets = read_assets(None, "eu-west-1", {"models", "fake-kind"}, Status())
+    assert fake.read_by == ["eu-west-1"]
+    assert read_kinds({"models", "fake-kind"}, assets) == {"models": None, "fake-kind": None}
+
+
+def test_every_declared_kind_has_its_behaviour_module() -> None:
+    for declared in assetkinds.DECLARED:
+        assert behaviour(declared).declared is declared
+    with pytest.raises(ModuleNotFoundError):
+        behaviour(FAKE)
 
 
 def test_a_call_a_kind_does_not_declare_is_refused() -> None:

@@ -1,6 +1,7 @@
 """The Model Registry: the ``registry`` asset kind.
 
-Each model package group becomes one MlModel (see :mod:`omkit_sagemaker.ingest.groups` for its
+Each model package group becomes one MlModel (see
+:mod:`omkit_sagemaker.ingest.kinds.registry_groups` for its
 fields). The whole registry is read with two kinds of call, so the cost grows with the number of
 groups and versions, never once per group:
 
