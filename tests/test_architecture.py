@@ -1,12 +1,17 @@
 """The package layout holds: every sub-package imports only downwards, never in a circle.
 
-Layers, lowest first: ``base`` -> ``spec`` -> ``check`` -> ``ingest`` | ``scaffold`` | ``lsp``
--> ``api`` (the Python API) -> ``cli`` | ``airflow``, with the package's own ``__init__`` and
-``__main__`` on top.
+Layers, lowest first: ``base`` -> ``spec`` -> ``check`` | ``assetkinds`` -> ``ingest`` |
+``scaffold`` | ``lsp`` -> ``api`` (the Python API) -> ``cli`` | ``airflow``, with the package's own
+``__init__`` and ``__main__`` on top.
 A module may import its own sub-package and any lower layer; ``ingest``, ``scaffold`` and
 ``lsp`` stand side by side and never import each other. Every import counts, also the ones
 inside functions (the lazy imports that keep ``omkit validate`` fast) and under
 ``TYPE_CHECKING``.
+
+Inside ``ingest``, the asset kinds (``ingest/kinds/``) are held the same way: a kind's modules
+(``registry``, ``registry_groups``, ...) import ``kinds.base`` and their own kind's modules, never
+another kind's, nor ``kinds.run``, nor any ``ingest`` module that calls the kinds (those import
+``ingest.kinds``: ``workflow``, ``connection``, ...).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from omkit_sagemaker import assetkinds
 
 PACKAGE = Path(__file__).resolve().parents[1] / "toolkit" / "omkit_sagemaker"
 NAME = "omkit_sagemaker"
@@ -23,6 +29,7 @@ LAYERS = {
     "base": 0,
     "spec": 1,
     "check": 2,
+    "assetkinds": 2,
     "ingest": 3,
     "scaffold": 3,
     "lsp": 3,
@@ -83,6 +90,71 @@ def violations() -> list[str]:
 
 def test_every_module_imports_only_downwards() -> None:
     assert violations() == []
+
+
+KINDS = f"{NAME}.ingest.kinds"
+
+
+def _kind_of(module: str, kinds: tuple[str, ...]) -> str | None:
+    """The kind a module of ``ingest/kinds/`` belongs to (``registry_groups`` -> ``registry``)."""
+    for kind in kinds:
+        if module == kind or module.startswith(kind + "_"):
+            return kind
+    return None
+
+
+def kind_violations() -> list[str]:
+    """Every import in ``ingest/kinds/`` of another kind, of ``kinds.run``, or of an ``ingest``
+    module that calls the kinds, as ``file:line: message``."""
+    kinds = tuple(k.module for k in assetkinds.DECLARED)
+    ingest = [p for p in _modules() if _room(p) == "ingest"]
+    here = PACKAGE / "ingest" / "kinds"
+    callers = {
+        ".".join((NAME, *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        for p in ingest
+        if here not in p.parents and any(m.startswith(KINDS) for _, m in _imports(p))
+    }
+    out: list[str] = []
+    for path in sorted(here.glob("*.py")):
+        mine = _kind_of(path.stem, kinds)
+        for line, module in _imports(path):
+            rel = path.relative_to(PACKAGE.parent)
+            if any(module == c or module.startswith(c + ".") for c in callers):
+                out.append(f"{rel}:{line}: a kind module imports its caller {module}")
+            if not module.startswith(KINDS + "."):
+                continue
+            there = module.removeprefix(KINDS + ".").split(".")[0]
+            if path.stem == "run" and there == "base":
+                continue
+            if there == "run" or (there != "base" and _kind_of(there, kinds) != mine):
+                out.append(f"{rel}:{line}: {path.stem} imports {module}")
+    return out
+
+
+def test_every_asset_kind_module_imports_only_downwards() -> None:
+    assert kind_violations() == []
+
+
+def test_the_check_finds_a_kind_importing_another_kind_or_its_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "omkit_sagemaker"
+    kinds = fake / "ingest" / "kinds"
+    kinds.mkdir(parents=True)
+    (fake / "ingest" / "workflow.py").write_text("from omkit_sagemaker.ingest.kinds import run\n")
+    (kinds / "registry_groups.py").write_text("from omkit_sagemaker.ingest.kinds import base\n")
+    (kinds / "registry.py").write_text(
+        "from omkit_sagemaker.ingest.kinds import registry_groups\n"
+        "from omkit_sagemaker.ingest.kinds.training_jobs import TrainingJobKind\n"
+        "def f():\n    from omkit_sagemaker.ingest.workflow import run\n"
+    )
+    monkeypatch.setattr(__name__ + ".PACKAGE", fake)
+    assert kind_violations() == [
+        "omkit_sagemaker/ingest/kinds/registry.py:2: registry imports "
+        "omkit_sagemaker.ingest.kinds.training_jobs",
+        "omkit_sagemaker/ingest/kinds/registry.py:4: a kind module imports its caller "
+        "omkit_sagemaker.ingest.workflow",
+    ]
 
 
 def test_every_sub_package_says_what_lives_there_and_what_it_may_import() -> None:

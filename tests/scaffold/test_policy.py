@@ -56,14 +56,6 @@ def test_the_policy_allows_exactly_the_sagemaker_reads_of_each_asset_kind() -> N
     assert not any(a.endswith("*") for a in _actions(document))
 
 
-def test_the_policy_names_the_actions_the_run_calls() -> None:
-    """scaffold may not import ingest: the two lists are kept equal by this test."""
-    from omkit_sagemaker.ingest import estate
-
-    assert {k: v[1] for k, v in policy.ASSET_ACTIONS.items()} == estate.ACTIONS
-    assert list(policy.ASSET_ACTIONS) == list(estate.ASSET_KINDS)
-
-
 def test_a_policy_for_some_asset_kinds_only() -> None:
     document = policy.sagemaker_policy(("endpoints",))  # models are always read
     assert [s["Sid"] for s in document["Statement"]] == [

@@ -121,10 +121,11 @@ def options(
 ) -> RunOptions:
     """The run options of the keyword arguments :func:`run` takes. Raises ``ValueError`` for
     an unknown asset kind or code."""
+    from omkit_sagemaker import assetkinds
     from omkit_sagemaker.check.settings import check_code, split_codes
-    from omkit_sagemaker.ingest import estate, workflow
+    from omkit_sagemaker.ingest import workflow
 
-    kinds = estate.parse_assets(list(assets)) if assets else frozenset(estate.ASSET_KINDS)
+    kinds = assetkinds.parse_assets(assets if assets else assetkinds.names())
     off = [check_code(c, "--disable") for c in split_codes(list(disable))]
     on = [check_code(c, "--enable") for c in split_codes(list(enable))]
     built = workflow.RunOptions(

@@ -67,12 +67,15 @@ def connection_command(
 
     Exit 0 when every mandatory step passes, 1 otherwise, 2 on usage problems.
     """
+    from omkit_sagemaker import assetkinds
     from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
-    from omkit_sagemaker.ingest import connection, estate
+    from omkit_sagemaker.ingest import connection
 
     _config_file(file)
     try:
-        kinds = estate.parse_assets(assets) - {estate.MODELS} if assets else frozenset()
+        kinds = (
+            assetkinds.parse_assets(assets) - {assetkinds.MODELS.name} if assets else frozenset()
+        )
     except ValueError as exc:
         raise _fail_usage(str(exc)) from None
     off, on = _codes(disable, "--disable"), _codes(enable, "--enable")

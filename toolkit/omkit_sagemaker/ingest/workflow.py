@@ -9,7 +9,7 @@ config's ``loggerLevel``), and returns a :class:`RunResult` that
    from it.
 2. The OpenMetadata client (``metadata-rest``) and the SageMaker client are built; the sink
    makes sure the service exists.
-3. The endpoints are read (``--assets``: :mod:`omkit_sagemaker.ingest.estate`); the source
+3. The endpoints are read (``--assets``: :mod:`omkit_sagemaker.ingest.kinds`); the source
    streams the models, each with its training job; each one is mapped
    (:mod:`omkit_sagemaker.ingest.mapping`) and written.
 4. ``markDeletedMlModels``: only when the SageMaker listing completed and nothing failed in the
@@ -39,8 +39,8 @@ from typing import Any
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.safewrite import UnsafeTarget, check_target
-from omkit_sagemaker.ingest import estate as estate_kinds
-from omkit_sagemaker.ingest.estate import Estate, read_estate
+from omkit_sagemaker.ingest.kinds import registry, training_jobs
+from omkit_sagemaker.ingest.kinds import run as asset_kinds
 from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request
 from omkit_sagemaker.ingest.markdeleted import (
     MAX_DELETE_SHARE,
@@ -118,8 +118,8 @@ class RunOptions:
     allow_mass_delete: bool = False
     #: Without it, the largest share of the service's models one run may soft-delete.
     max_delete_share: float = MAX_DELETE_SHARE
-    #: The asset kinds read (``--assets``; see :mod:`omkit_sagemaker.ingest.estate`).
-    assets: frozenset[str] = frozenset(estate_kinds.ASSET_KINDS)
+    #: The asset kinds read (``--assets``; see :mod:`omkit_sagemaker.assetkinds`).
+    assets: frozenset[str] = field(default_factory=asset_kinds.every_kind)
     #: ``--lineage-service``: the database service holding the feature groups' Glue tables.
     lineage_service: str | None = None
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
@@ -379,14 +379,14 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
             result.server_version = rest.server_version
         stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
         region = result.region = sagemaker.awsConfig.awsRegion
-        estate = read_estate(
+        assets = asset_kinds.read_assets(
             aws_client, region, options.assets, status, options.workers, tags=options.tags
         )
-        estate_kinds.attach(estate, rest, options.lineage_service, status, dry_run=options.dry_run)
-        source.training = estate.training
-        _ingest(source, sink, status, service_fqn, region, options, stop, estate)
-        estate_kinds.finish(estate, status)
-        result.assets = estate_kinds.read_kinds(options.assets, estate)
+        asset_kinds.attach(assets, rest, options.lineage_service, dry_run=options.dry_run)
+        source.training = assets.training
+        _ingest(source, sink, status, service_fqn, region, options, stop, assets)
+        asset_kinds.finish(assets)
+        result.assets = asset_kinds.read_kinds(options.assets, assets)
     except BaseException as exc:
         if rest is not None and isinstance(exc, KeyboardInterrupt):
             rest.client.stop("the run was stopped")  # the requests in flight end now
@@ -418,8 +418,8 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
         ),
         file_sink=sink_step.type == "file",
         plan=result.plan,
-        groups=estate.group_names,
-        registry_read=estate_kinds.registry_complete(estate),
+        groups=assets.group_names,
+        registry_read=registry.registry_complete(assets),
     )
     if result.plan is not None:
         result.plan.soft_delete = list(result.mark_deleted.models)
@@ -433,7 +433,7 @@ def _ingest(
     region: str,
     options: RunOptions,
     stop: Callable[[], str | None],
-    estate: Estate,
+    assets: asset_kinds.RunAssets,
 ) -> None:
     tag_errors: set[str] = set()
     training_errors: set[str] = set()
@@ -457,16 +457,16 @@ def _ingest(
                         f"{item.tags_error}; ingested without tags (--no-tags skips ListTags)",
                         quiet=not first,
                     )
-                estate_kinds.model_warnings(item, status, training_errors)
-                servings = estate.servings(item.name)
+                training_jobs.model_warnings(item, status, training_errors)
+                servings = assets.servings(item.name)
                 request = model_request(
                     item, service_fqn, region, with_tags=options.tags, servings=servings
                 )
-                final = estate_kinds.finalize(estate, request, item.training_job, status)
+                final = asset_kinds.finalize(assets, request, item.training_job)
                 if final is not None:
                     sink.write(final)
         if stop() is None:
-            estate_kinds.write_groups(estate, source, sink, status, service_fqn, region)
+            asset_kinds.write_after_models(assets, source, sink, service_fqn)
         sink.finish()
     except SinkError as exc:
         raise _Fatal(str(exc)) from None

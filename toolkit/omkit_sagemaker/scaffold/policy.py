@@ -21,7 +21,8 @@ The policy allows exactly the AWS calls an ingestion makes, no more:
 * the Model Registry (``--assets registry``, on by default): ``sagemaker:Search`` on
   ``ModelPackageGroup`` and on ``ModelPackage`` (page by page), for every group and version.
 
-Each asset kind is one statement (its ``Sid`` says which), so a kind can be left out of the
+Each asset kind is one statement (its ``Sid`` says which; the kinds, their ``Sid`` and actions
+are declared once, in :mod:`omkit_sagemaker.assetkinds`), so a kind can be left out of the
 policy; ``omkit run`` then warns once, naming the missing action, and skips that kind.
 ``Resource`` is ``*``: ``ListModels``, ``ListEndpoints`` and ``Search`` have no resource-level
 permissions at all, and the other read-only calls are kept alike so that one policy fits every
@@ -41,45 +42,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from omkit_sagemaker import assetkinds
+
 #: IAM policy language version.
 POLICY_VERSION = "2012-10-17"
-
-#: The asset kinds of ``omkit run --assets``, with the ``Sid`` of their statement and the
-#: SageMaker actions they call, in the order a run makes them (``ingest.estate.ACTIONS`` holds
-#: the same; a test keeps them equal).
-ASSET_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "models": (
-        "ReadSageMakerModels",
-        (
-            "sagemaker:ListModels",
-            "sagemaker:DescribeModel",
-            "sagemaker:ListTags",
-            "sagemaker:Search",
-        ),
-    ),
-    "training-jobs": (
-        "ReadSageMakerTrainingJobs",
-        ("sagemaker:DescribeTrainingJob", "sagemaker:Search"),
-    ),
-    "endpoints": (
-        "ReadSageMakerEndpoints",
-        (
-            "sagemaker:ListEndpoints",
-            "sagemaker:DescribeEndpoint",
-            "sagemaker:DescribeEndpointConfig",
-            "sagemaker:Search",
-        ),
-    ),
-    "registry": ("ReadSageMakerModelRegistry", ("sagemaker:Search",)),
-    "features": (
-        "ReadSageMakerFeatureGroups",
-        ("sagemaker:Search", "sagemaker:DescribeFeatureGroup"),
-    ),
-}
-#: Every SageMaker action an ingestion of every asset kind calls (each once).
-SAGEMAKER_ACTIONS: tuple[str, ...] = tuple(
-    dict.fromkeys(a for _, acts in ASSET_ACTIONS.values() for a in acts)
-)
 
 Policy = dict[str, Any]
 
@@ -105,17 +71,14 @@ class PolicyAdvice:
 def sagemaker_policy(assets: tuple[str, ...] | None = None) -> Policy:
     """The policy that allows the SageMaker calls of an ingestion of ``assets`` (default: every
     kind; ``models`` is always in) and nothing else. Raises ValueError for an unknown kind."""
-    chosen = {"models", *(ASSET_ACTIONS if assets is None else assets)}
-    unknown = sorted(chosen - set(ASSET_ACTIONS))
-    if unknown:
-        known = ", ".join(ASSET_ACTIONS)
-        raise ValueError(f"--assets: unknown asset kind {unknown[0]!r} (known: {known})")
+    declared = assetkinds.DECLARED
+    chosen = assetkinds.parse_assets(assetkinds.names() if assets is None else assets)
     return {
         "Version": POLICY_VERSION,
         "Statement": [
-            {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": "*"}
-            for kind, (sid, actions) in ASSET_ACTIONS.items()
-            if kind in chosen
+            {"Sid": kind.sid, "Effect": "Allow", "Action": list(kind.actions), "Resource": "*"}
+            for kind in declared
+            if kind.name in chosen
         ],
     }
 

@@ -26,21 +26,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from omkit_sagemaker.assetkinds import ENDPOINTS
 from omkit_sagemaker.ingest.sources.answers import AssetDenied, checked_call
 from omkit_sagemaker.ingest.sources.answers import items as _items
 from omkit_sagemaker.ingest.sources.answers import message as _message
 from omkit_sagemaker.ingest.sources.search import Pages
 
-#: The ``--assets`` name of this kind.
-ASSET = "endpoints"
-#: The IAM actions this kind may call (Search first; the other two listing calls are its
-#: fallback).
-ACTIONS = (
-    "sagemaker:ListEndpoints",
-    "sagemaker:DescribeEndpoint",
-    "sagemaker:DescribeEndpointConfig",
-    "sagemaker:Search",
-)
+#: The ``--assets`` name of this kind (declared in :mod:`omkit_sagemaker.assetkinds`).
+ASSET = ENDPOINTS.name
 #: Endpoints per ListEndpoints page (the API's maximum).
 PAGE_SIZE = 100
 #: Most ListEndpoints pages read (100 endpoints each).
@@ -171,18 +164,26 @@ class EndpointIndex:
 
     def _describe(self, name: str) -> dict[str, Any] | str | AssetDenied:
         try:
-            return checked_call(ASSET, ACTIONS[1], self.client.describe_endpoint, EndpointName=name)
+            return checked_call(
+                ASSET,
+                ENDPOINTS.action("DescribeEndpoint"),
+                self.client.describe_endpoint,
+                EndpointName=name,
+            )
         except AssetDenied as exc:
             return exc
         except Exception as exc:
-            return f"{ACTIONS[1].split(':')[1]} failed: {_message(exc)}"
+            return f"DescribeEndpoint failed: {_message(exc)}"
 
     def _read_config(self, name: str) -> AssetDenied | None:
         """``DescribeEndpointConfig`` of ``name`` into the cache (a failure included: each
         endpoint on a failed config gets the same problem)."""
         try:
             answer = checked_call(
-                ASSET, ACTIONS[2], self.client.describe_endpoint_config, EndpointConfigName=name
+                ASSET,
+                ENDPOINTS.action("DescribeEndpointConfig"),
+                self.client.describe_endpoint_config,
+                EndpointConfigName=name,
             )
         except AssetDenied as exc:
             return exc
@@ -206,7 +207,9 @@ class EndpointIndex:
             kwargs: dict[str, Any] = {"MaxResults": self.page_size}
             if token:
                 kwargs["NextToken"] = token
-            page = checked_call(ASSET, ACTIONS[0], self.client.list_endpoints, **kwargs)
+            page = checked_call(
+                ASSET, ENDPOINTS.action("ListEndpoints"), self.client.list_endpoints, **kwargs
+            )
             for summary in page.get("Endpoints") or ():
                 name = summary.get("EndpointName") if isinstance(summary, dict) else None
                 if isinstance(name, str) and name:

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from omkit_sagemaker.assetkinds import FEATURES
 from omkit_sagemaker.ingest.sources.answers import AssetDenied, checked_call
 from omkit_sagemaker.ingest.sources.answers import items as _items
 from omkit_sagemaker.ingest.sources.answers import mapping as _mapping
@@ -31,10 +32,8 @@ from omkit_sagemaker.ingest.sources.answers import message as _message
 from omkit_sagemaker.ingest.sources.answers import tags as _tags
 from omkit_sagemaker.ingest.sources.search import Pages
 
-#: The ``--assets`` name of this kind.
-ASSET = "features"
-#: The IAM actions this kind calls, in the order it calls them.
-ACTIONS = ("sagemaker:Search", "sagemaker:DescribeFeatureGroup")
+#: The ``--assets`` name of this kind (declared in :mod:`omkit_sagemaker.assetkinds`).
+ASSET = FEATURES.name
 #: Results per Search page (the API's maximum).
 PAGE_SIZE = 100
 #: Most Search pages read (100 feature groups each).
@@ -120,7 +119,7 @@ class FeatureIndex:
             kwargs: dict[str, Any] = {"Resource": "FeatureGroup", "MaxResults": self.page_size}
             if token:
                 kwargs["NextToken"] = token
-            page = checked_call(ASSET, ACTIONS[0], self.client.search, **kwargs)
+            page = checked_call(ASSET, FEATURES.action("Search"), self.client.search, **kwargs)
             results = _items(page.get("Results"))
             for result in results:
                 group = _mapping(result.get("FeatureGroup"))
@@ -141,7 +140,10 @@ class FeatureIndex:
     def _describe(self, name: str) -> dict[str, Any] | str | AssetDenied:
         try:
             return checked_call(
-                ASSET, ACTIONS[1], self.client.describe_feature_group, FeatureGroupName=name
+                ASSET,
+                FEATURES.action("DescribeFeatureGroup"),
+                self.client.describe_feature_group,
+                FeatureGroupName=name,
             )
         except AssetDenied as exc:
             return exc

@@ -1,6 +1,7 @@
 """The Model Registry: the ``registry`` asset kind.
 
-Each model package group becomes one MlModel (see :mod:`omkit_sagemaker.ingest.groups` for its
+Each model package group becomes one MlModel (see
+:mod:`omkit_sagemaker.ingest.kinds.registry_groups` for its
 fields). The whole registry is read with two kinds of call, so the cost grows with the number of
 groups and versions, never once per group:
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from omkit_sagemaker.assetkinds import REGISTRY
 from omkit_sagemaker.ingest.sources.answers import (
     DENIED_CODES,
     AssetDenied,
@@ -37,10 +39,8 @@ from omkit_sagemaker.ingest.sources.answers import tags as _tags
 from omkit_sagemaker.ingest.sources.answers import text as _text
 from omkit_sagemaker.ingest.sources.search import Pages
 
-#: The ``--assets`` name of this kind.
-ASSET = "registry"
-#: The IAM actions this kind calls.
-ACTIONS = ("sagemaker:Search",)
+#: The ``--assets`` name of this kind (declared in :mod:`omkit_sagemaker.assetkinds`).
+ASSET = REGISTRY.name
 #: Results per Search page (the API's maximum).
 PAGE_SIZE = 100
 #: Most Search pages read per resource type (100 results each).
@@ -144,7 +144,7 @@ class RegistryIndex:
                 page = self.client.search(**kwargs)
             except Exception as exc:
                 if error_code(exc) in DENIED_CODES:
-                    raise AssetDenied(ASSET, ACTIONS[0], _message(exc)) from None
+                    raise AssetDenied(ASSET, REGISTRY.action("Search"), _message(exc)) from None
                 self.problems.append((resource, f"Search failed: {_message(exc)}"))
                 return found, False
             results = _items(page.get("Results"))

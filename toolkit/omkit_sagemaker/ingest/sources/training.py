@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from omkit_sagemaker.assetkinds import TRAINING_JOBS
 from omkit_sagemaker.ingest.sources.answers import (
     DENIED_CODES,
     AssetDenied,
@@ -55,10 +56,8 @@ from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
 
 log = logging.getLogger("omkit.sagemaker")
 
-#: The ``--assets`` name of this kind.
-ASSET = "training-jobs"
-#: The IAM actions this kind calls, in the order it calls them.
-ACTIONS = ("sagemaker:DescribeTrainingJob", "sagemaker:Search")
+#: The ``--assets`` name of this kind (declared in :mod:`omkit_sagemaker.assetkinds`).
+ASSET = TRAINING_JOBS.name
 #: Most results of the one ``Search`` call made for a URL.
 SEARCH_LIMIT = 10
 #: Filters in one (sub-)expression of a batched ``Search``: the API allows 1 to 20 ``Filters``
@@ -222,7 +221,9 @@ class TrainingJobs:
     def _batch_failed(self, exc: SearchFailed, urls: int) -> None:
         """Why a batch settled nothing: turn batches (or Search) off, and say so once."""
         if exc.denied:
-            self.search_denied = AssetDenied(ASSET, ACTIONS[1], exc.message or exc.code)
+            self.search_denied = AssetDenied(
+                ASSET, TRAINING_JOBS.action("Search"), exc.message or exc.code
+            )
             self.batch_off = exc.message or exc.code
         elif exc.code == "ValidationException":
             # the expression is omkit's own, built within the documented limits: a refusal is
@@ -286,7 +287,9 @@ class TrainingJobs:
             except Exception as exc:
                 code = error_code(exc)
                 if code in DENIED_CODES:
-                    raise AssetDenied(ASSET, ACTIONS[0], _message(exc)) from None
+                    raise AssetDenied(
+                        ASSET, TRAINING_JOBS.action("DescribeTrainingJob"), _message(exc)
+                    ) from None
                 if code not in _NOT_FOUND_CODES:
                     raise
             else:
@@ -322,7 +325,9 @@ class TrainingJobs:
             if code in DENIED_CODES:  # DescribeTrainingJob may still be allowed: go on with it
                 with self._lock:
                     if self.search_denied is None:
-                        self.search_denied = AssetDenied(ASSET, ACTIONS[1], _message(exc))
+                        self.search_denied = AssetDenied(
+                            ASSET, TRAINING_JOBS.action("Search"), _message(exc)
+                        )
                 self._warn_search_denied()
                 return None
             if code == "ValidationException":  # the filter is not supported here: no answer

@@ -8,7 +8,8 @@ a database name of ``default``). The table is read once per run (``GET /tables/n
 whatever the number of models on it.
 
 * While the models are mapped, each ``featureSources[]`` entry of a found table gets
-  ``dataSource``: the table's ``EntityReference`` (:mod:`omkit_sagemaker.ingest.featuremap`).
+  ``dataSource``: the table's ``EntityReference``
+  (:mod:`omkit_sagemaker.ingest.kinds.features_map`).
 * After every model is written, one edge per (table, model): ``PUT /lineage`` with
   ``{"edge": {"fromEntity": {id, type: "table"}, "toEntity": {id, type: "mlmodel"},
   "description": ...}}`` (``AddLineageRequest``, 1.1 and 2.0), as the official client's
