@@ -293,14 +293,14 @@ def test_logger_warning_replaces_the_enum_error_with_the_fix() -> None:
     text = (
         "source:\n  type: sagemaker\n  serviceName: s\n"
         "  sourceConfig:\n    config:\n      type: MlModelMetadata\n"
-        "sink:\n  type: metadata-rest\n"
+        "sink:\n  type: metadata-rest\n  config: {}\n"
         "workflowConfig:\n  loggerLevel: WARNING\n"
         "  openMetadataServerConfig:\n    hostPort: http://localhost:8585/api\n"
     )
     (diag,) = check_document(load(text))
     assert (diag.code, diag.line, diag.column, diag.hint) == (
         "R014",
-        10,
+        11,
         16,
         "write loggerLevel: WARN",
     )
@@ -470,9 +470,12 @@ def test_the_jwt_placeholder_is_still_reported_against_an_emulator() -> None:
 @pytest.mark.parametrize(
     ("line", "severity"),
     [
-        ("awsRegion: ${REGION}", Severity.ERROR),
-        ("awsAccessKeyId: ${AWS_ACCESS_KEY_ID}", Severity.ERROR),
-        ("awsSecretAccessKey: '${AWS_SECRET_ACCESS_KEY}'", Severity.ERROR),
+        # the runner's parser accepts the literal text: the run only fails later
+        ("awsRegion: ${REGION}", Severity.WARNING),
+        ("awsAccessKeyId: ${AWS_ACCESS_KEY_ID}", Severity.WARNING),
+        ("awsSecretAccessKey: '${AWS_SECRET_ACCESS_KEY}'", Severity.WARNING),
+        # the runner's parser rejects the literal text in a boolean, a number or a URL
+        ("enabled: ${AWS_ENABLED}", Severity.ERROR),
         ("endPointURL: ${ENDPOINT}", Severity.ERROR),
         ("assumeRoleSourceIdentity: team-${TEAM}", Severity.WARNING),
     ],
@@ -552,3 +555,81 @@ def test_what_rules_share_is_read_again_for_each_document() -> None:
     assert "R002" not in codes(rules.run(clean))
     assert "R002" in codes(rules.run(placeholder))
     assert rules.reading._SHARED.get() is None  # nothing is kept once a run is over
+
+
+def test_an_empty_reference_says_it_names_no_variable() -> None:
+    """``${}`` used to read "the environment variable  is not set"; it now says what it is,
+    and is an error in a boolean the runner's parser cannot read as one."""
+    text = "source:\n  sourceConfig:\n    config:\n      markDeletedMlModels: ${}\n"
+    (diag,) = [d for d in lint(text, unset=True) if d.code == "R020"]
+    assert "'${}' names no variable" in diag.message
+    assert "environment variable  is" not in diag.message
+    assert diag.severity is Severity.ERROR
+
+
+def test_before_run_every_unset_reference_is_an_error_without_no_env() -> None:
+    """omkit run and test-connection stop on any unset reference, and their hint does not
+    offer --no-env, which they do not have; validate keeps it."""
+    from omkit_sagemaker.check.rules import environment
+
+    line = "awsAccessKeyId: ${AWS_ACCESS_KEY_ID}"
+    (plain,) = [d for d in lint(aws(line), unset=True) if d.code == "R020"]
+    assert plain.severity is Severity.WARNING
+    assert plain.hint is not None
+    assert "--no-env" in plain.hint
+    environment.before_run("run")
+    try:
+        (run,) = [d for d in lint(aws(line), unset=True) if d.code == "R020"]
+    finally:
+        environment.before_run(None)
+    assert run.severity is Severity.ERROR
+    assert run.hint is not None
+    assert "--no-env" not in run.hint
+
+
+# --- R025-R028 what metadata ingest refuses at start ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sink", "target", "expected"),
+    [
+        ("sink:\n  type: metadata-rest\n", (1, 1), ["R025"]),
+        ("sink:\n  type: metadata-rest\n  config: {}\n", (1, 1), []),
+        ("sink:\n  type: metadata-rest\n  config: []\n", (1, 1), []),
+        ("sink:\n  type: metadata-rest\n  config: []\n", (2, 0), ["R025"]),
+        (
+            "sink:\n  type: metadata-rest\n  config:\n    bulk_sink_batch_size: 10\n",
+            (1, 1),
+            ["R025"],
+        ),
+        ("sink:\n  type: metadata-rest\n  config:\n    bulk_sink_batch_size: 10\n", (2, 0), []),
+        (
+            "sink:\n  type: metadata-rest\n  config:\n    bulk_sink_batch_size: 2.5\n",
+            (2, 0),
+            ["R025"],
+        ),
+        (
+            "sink:\n  type: file\n  config:\n    filename: /tmp/x.json\n    mode: w\n",
+            (1, 1),
+            ["R025", "R026"],
+        ),
+        ("sink:\n  type: file\n  config:\n    filename: 17\n", (2, 0), ["R025"]),
+        ("sink:\n  type: file\n  config:\n    filename: /tmp/x.json\n", (1, 1), ["R026"]),
+    ],
+)
+def test_sink_config_as_the_sink_models_read_it(
+    sink: str, target: Version, expected: list[str]
+) -> None:
+    assert sorted(codes(lint(sink, target))) == expected
+
+
+def test_steps_and_auth_providers_the_release_cannot_build() -> None:
+    assert codes(lint("processor:\n  type: noop-processor\n", (1, 1))) == ["R027"]
+    assert codes(lint("processor:\n  type: noop-processor\n", (2, 0))) == []
+    cognito = server("authProvider: aws-cognito")
+    assert codes(lint(cognito, (1, 1))) == ["R028"]
+    assert codes(lint(cognito, (2, 0))) == ["R028"]
+    assert codes(lint(server("authProvider: basic"), (1, 1))) == []
+    assert codes(lint(server("authProvider: ldap"), (2, 0))) == ["R028"]
+    with_jwt = server("authProvider: saml", "securityConfig:", "  jwtToken: ${OM_JWT}")
+    assert codes(lint(with_jwt, (2, 0))) == []

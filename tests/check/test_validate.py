@@ -193,11 +193,12 @@ def test_every_unset_variable_is_reported_on_its_line(tmp_path: Path) -> None:
     env = {k: v for k, v in SAMPLE_ENV.items() if k != "OM_JWT"}
     (d,) = check_file(path, environ=env)
     line = GOOD.splitlines().index('      jwtToken: "${OM_JWT}"') + 1
-    assert (d.code, d.severity, d.line, d.column) == ("R020", Severity.ERROR, line, 18)
+    # the runner's parser takes the literal text as a token: the run fails later, a warning
+    assert (d.code, d.severity, d.line, d.column) == ("R020", Severity.WARNING, line, 18)
     assert "OM_JWT is not set" in d.message
     found = check_file(path, environ={})
     assert {d.code for d in found} == {"R020"}
-    assert all(d.severity is Severity.ERROR for d in found)  # key ID and secrets: all errors
+    assert all(d.severity is Severity.WARNING for d in found)  # key ID and secrets
     assert len(found) == 3
 
 
@@ -223,6 +224,7 @@ def test_diagnostics_of_all_kinds_sorted_by_position(tmp_path: Path) -> None:
     text = edit("  config: {}", "  config: {retries: 0123}", text)
     text = edit("type: SageMaker", "type: sagemaker", text)
     found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
+    found = [d for d in found if d.code != "R025"]  # the sink's unknown keys (R025)
     assert summary(found) == [
         ("S003", 3, 16, "$.source.serviceName"),
         ("S004", 6, 13, "$.source.serviceConnection.config.type"),
@@ -303,6 +305,7 @@ def test_no_y009_on_a_list_item_with_an_error_but_one_on_its_sibling(tmp_path: P
     )
     text = edit("  config: {}", "  config: {flag: on}", text)
     found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
+    found = [d for d in found if d.code != "R025"]  # the sink's unknown keys (R025)
     assert [(d.code, d.path) for d in found] == [
         ("S003", "$.source.sourceConfig.config.mlModelFilterPattern.includes[0]"),
         ("Y009", "$.sink.config.flag"),
@@ -312,6 +315,7 @@ def test_no_y009_on_a_list_item_with_an_error_but_one_on_its_sibling(tmp_path: P
 def test_y009_warnings_are_kept_where_there_is_no_error(tmp_path: Path) -> None:
     text = edit("  config: {}", "  config: {a: yes, b: 1:30, c: '0123'}")
     found = check_file(write(tmp_path / "c.yaml", text), environ=SAMPLE_ENV)
+    found = [d for d in found if d.code != "R025"]  # the sink's unknown keys (R025)
     assert [(d.code, d.path) for d in found] == [
         ("Y009", "$.sink.config.a"),
         ("Y009", "$.sink.config.b"),

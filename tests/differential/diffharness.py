@@ -188,7 +188,36 @@ class Difference:
 
 
 #: Every deliberate difference; the README's compatibility table lists exactly these.
-DIFFERENCES: tuple[Difference, ...] = ()
+DIFFERENCES: tuple[Difference, ...] = (
+    Difference(
+        "R026",
+        ("2.0.7.0",),
+        "FileSinkConfig",
+        "2.0.7.0 refuses every file sink at start (it adds override_metadata to the config); "
+        "omkit run writes the file sink, so omkit warns instead of rejecting",
+    ),
+    Difference(
+        "S003",
+        ("1.1.7.5", "2.0.7.0"),
+        "accepted",
+        "open: the runner's parsers coerce quoted booleans and numbers, 0 and 1 for booleans, "
+        "and read null as unset; omkit still reports S003 there",
+    ),
+    Difference(
+        "S002",
+        ("1.1.7.5", "2.0.7.0"),
+        "accepted",
+        "stricter on purpose: serviceConnection.config.type, sourceConfig.config.type and a "
+        "provider's securityConfig, which the runner defaults and then misreads",
+    ),
+    Difference(
+        "S001",
+        ("1.1.7.5", "2.0.7.0"),
+        "accepted",
+        "open: 1.1 reads another provider's securityConfig keys without complaint and 2.0 "
+        "ignores unknown keys in lineageInformation; omkit reports them as unknown keys",
+    ),
+)
 
 AGREE_ACCEPT = "both accept"
 AGREE_REJECT = "both reject"

@@ -92,13 +92,25 @@ def test_compare_sorts_each_pair() -> None:
     )
     broken = diffharness.omkit_verdict("source: 3\n", {}, (1, 1))
     assert clean.accepted, clean.errors
-    assert diffharness.compare("1.1.7.5", accepted, clean) == diffharness.AGREE_ACCEPT
-    assert diffharness.compare("1.1.7.5", rejected, clean) == diffharness.FALSE_NEGATIVE
-    assert diffharness.compare("1.1.7.5", accepted, broken) == diffharness.FALSE_POSITIVE
-    assert diffharness.compare("1.1.7.5", rejected, broken) == diffharness.AGREE_REJECT
+    none: tuple[diffharness.Difference, ...] = ()
+    assert diffharness.compare("1.1.7.5", accepted, clean, none) == diffharness.AGREE_ACCEPT
+    assert diffharness.compare("1.1.7.5", rejected, clean, none) == diffharness.FALSE_NEGATIVE
+    assert diffharness.compare("1.1.7.5", accepted, broken, none) == diffharness.FALSE_POSITIVE
+    assert diffharness.compare("1.1.7.5", rejected, broken, none) == diffharness.AGREE_REJECT
 
 
 def test_generator_is_seeded() -> None:
     first = list(mutations.generate(7, 50, (2, 0)))
     assert first == list(mutations.generate(7, 50, (2, 0)))
     assert len({kind for kind, _, _ in first}) > 8
+
+
+def test_readme_lists_exactly_the_deliberate_differences() -> None:
+    readme = (diffharness.ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- differences: begin -->")[1].split("<!-- differences: end -->")[0]
+    rows = [line for line in block.strip().splitlines()[2:] if line.startswith("|")]
+    listed = [tuple(cell.strip() for cell in row.strip("|").split(" | ")) for row in rows]
+    expected = [
+        (d.code, ", ".join(d.releases), d.runner, d.reason) for d in diffharness.DIFFERENCES
+    ]
+    assert listed == expected

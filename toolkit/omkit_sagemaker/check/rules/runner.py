@@ -1,0 +1,247 @@
+"""Rules about what ``metadata ingest`` refuses when it starts (R025-R028), found by running the
+official 1.1.7.5 and 2.0.7.0 on every kind of config (tests/differential): the sink's settings
+(each sink's config model forbids keys it does not know), the file sink, the processor, stage and
+bulk-sink classes 1.x loads, and the auth providers each release can build."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from omkit_sagemaker.base.diagnostics import Severity
+from omkit_sagemaker.check.loader import DataPath, Document
+from omkit_sagemaker.check.rules.reading import _MISSING, SERVER, _get, _text
+from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.versions import Version
+
+SINK: DataPath = ("sink", "config")
+_TRUTHY = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0", "t", "f", "y", "n"})
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, str) and value.strip().lstrip("+-").isdigit()
+
+
+def _is_bool(value: Any) -> bool:
+    if isinstance(value, bool) or value in (0, 1):
+        return True
+    return isinstance(value, str) and value.strip().lower() in _TRUTHY
+
+
+def _is_text(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+#: The keys of each sink's config model, with a test of their value, by the release they join.
+_REST_KEYS: dict[str, tuple[Version, Any]] = {
+    "api_endpoint": ((1, 1), _is_text),
+    "bulk_sink_batch_size": ((2, 0), _is_int),
+    "enable_async_pipeline": ((2, 0), _is_bool),
+    "async_pipeline_workers": ((2, 0), _is_int),
+    "override_metadata": ((2, 0), _is_bool),
+}
+
+
+def _sink_keys(sink: str, target: Version) -> dict[str, Any]:
+    if sink == "file":
+        return {"filename": (lambda v: isinstance(v, str)) if target >= (2, 0) else _is_text}
+    return {k: test for k, (since, test) in _REST_KEYS.items() if since <= target}
+
+
+@rule(
+    "R025",
+    "sink-config",
+    Severity.ERROR,
+    "sink.config is missing, not a mapping, or holds a key or value the sink's config model "
+    "refuses (metadata-rest and file forbid keys they do not know)",
+    hint="write config: {} for metadata-rest, config: {filename: PATH} for file",
+    bad="""
+        sink:
+          type: metadata-rest
+          config:
+            batch_size: 10
+        """,
+    good="""
+        sink:
+          type: metadata-rest
+          config: {}
+        """,
+)
+def _sink_config(document: Document, target: Version) -> Iterator[Finding]:
+    sink = _text(document, ("sink", "type"))
+    if sink not in ("metadata-rest", "file"):
+        return
+    config = _get(document, SINK)
+    if sink == "file" and config is _MISSING:
+        return  # R019 says the file sink needs config.filename
+    if config is _MISSING or config is None:
+        yield Finding(
+            ("sink", "type") if config is _MISSING else SINK,
+            f"the {sink} sink has no config; metadata ingest passes none to its config model "
+            "and stops",
+        )
+        return
+    if isinstance(config, list) and not config and target < (2, 0):
+        return  # 1.1 reads [] as {}
+    if not isinstance(config, dict):
+        yield Finding(SINK, "sink.config is not a mapping; the sink's config model refuses it")
+        return
+    allowed = _sink_keys(sink, target)
+    for key, value in config.items():
+        test = allowed.get(key) if isinstance(key, str) else None
+        if test is None:
+            known = ", ".join(sorted(allowed)) or "none"
+            yield Finding(
+                (*SINK, key),
+                f"the {sink} sink's config has no key '{key}' in this release (it knows "
+                f"{known}); metadata ingest refuses unknown keys there",
+                at_key=True,
+            )
+        elif not test(value):
+            yield Finding((*SINK, key), f"the {sink} sink refuses this value of {key}")
+
+
+@rule(
+    "R026",
+    "file-sink-runner",
+    Severity.WARNING,
+    "metadata ingest cannot run a file sink: 1.1.7.5 writes the file, then fails when it closes it "
+    "(exit 1 on every run); 2.0.7.0 refuses the file sink's config at start",
+    hint="run this config with omkit run, which writes the file sink; or use metadata-rest",
+    bad="""
+        sink:
+          type: file
+          config:
+            filename: /tmp/sagemaker-entities.json
+        """,
+    good="""
+        sink:
+          type: metadata-rest
+          config: {}
+        """,
+)
+def _file_sink_runner(document: Document, target: Version) -> Iterator[Finding]:
+    if _text(document, ("sink", "type")) != "file" or not _text(document, (*SINK, "filename")):
+        return  # without a filename, R019 says what is wrong first
+    if target >= (2, 0):
+        how = "2.0.7.0 adds override_metadata to the file sink's config, which it refuses"
+    else:
+        how = "1.1.7.5 writes the file, then fails when it closes it (exit 1)"
+    yield Finding(
+        ("sink", "type"),
+        f"metadata ingest cannot run the file sink: {how}; omkit run writes it",
+    )
+
+
+@rule(
+    "R027",
+    "workflow-step-class",
+    Severity.ERROR,
+    "a processor, stage or bulkSink is set: OpenMetadata 1.x loads the class its type names before "
+    "it starts, and a SageMaker metadata run has none (noop-processor does not exist)",
+    hint="remove the processor, stage and bulkSink sections",
+    bad="""
+        processor:
+          type: noop-processor
+          config: {}
+        """,
+    good="""
+        sink:
+          type: metadata-rest
+          config: {}
+        """,
+)
+def _step_class(document: Document, target: Version) -> Iterator[Finding]:
+    if target >= (2, 0):
+        return  # 2.0's metadata workflow ignores them
+    for step in ("processor", "stage", "bulkSink"):
+        if _get(document, (step,)) is not _MISSING:
+            yield Finding(
+                (step,),
+                f"{step}: metadata ingest {_release(target)} loads the class of this {step} "
+                "and a SageMaker run has none, so it stops",
+                at_key=True,
+            )
+
+
+def _release(target: Version) -> str:
+    return f"{target[0]}.{target[1]}"
+
+
+@rule(
+    "R028",
+    "auth-provider-runner",
+    Severity.ERROR,
+    "the auth provider cannot be built by that release: 1.1 has no aws-cognito provider; 2.0 reads "
+    "securityConfig.jwtToken for every provider",
+    hint="use authProvider: openmetadata with securityConfig.jwtToken (the bot's JWT)",
+    bad="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: http://localhost:8585/api
+            authProvider: aws-cognito
+        """,
+    good="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: http://localhost:8585/api
+            authProvider: openmetadata
+            securityConfig:
+              jwtToken: ${OPENMETADATA_JWT_TOKEN}
+        """,
+)
+def _auth_provider(document: Document, target: Version) -> Iterator[Finding]:
+    provider = _text(document, (*SERVER, "authProvider"))
+    if provider is None:
+        return
+    if target < (2, 0):
+        if provider == "aws-cognito":
+            yield Finding(
+                (*SERVER, "authProvider"),
+                "metadata ingest 1.1 has no aws-cognito auth provider and stops",
+            )
+        return
+    security = _get(document, (*SERVER, "securityConfig"))
+    if not isinstance(security, dict) or "jwtToken" not in security:
+        yield Finding(
+            (*SERVER, "authProvider"),
+            f"metadata ingest 2.0 reads securityConfig.jwtToken for authProvider {provider}, "
+            "and there is none",
+        )
+
+
+@rule(
+    "R029",
+    "verify-ssl-without-config",
+    Severity.ERROR,
+    "verifySSL is validate but there is no sslConfig: metadata ingest builds its HTTP client with "
+    "the CA certificate of sslConfig and stops without one",
+    hint="add sslConfig with the CA certificate path, or set verifySSL: no-ssl for plain http",
+    bad="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: https://openmetadata.example.com/api
+            verifySSL: validate
+        """,
+    good="""
+        workflowConfig:
+          openMetadataServerConfig:
+            hostPort: https://openmetadata.example.com/api
+            verifySSL: validate
+            sslConfig:
+              certificatePath: /etc/ssl/certs/openmetadata-ca.pem
+        """,
+)
+def _verify_ssl_config(document: Document, target: Version) -> Iterator[Finding]:
+    if _text(document, (*SERVER, "verifySSL")) != "validate":
+        return
+    if isinstance(_get(document, (*SERVER, "sslConfig")), dict):
+        return
+    yield Finding(
+        (*SERVER, "verifySSL"),
+        "verifySSL is validate without an sslConfig; metadata ingest stops before it connects",
+    )
