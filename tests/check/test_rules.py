@@ -633,3 +633,16 @@ def test_steps_and_auth_providers_the_release_cannot_build() -> None:
     assert codes(lint(server("authProvider: ldap"), (2, 0))) == ["R028"]
     with_jwt = server("authProvider: saml", "securityConfig:", "  jwtToken: ${OM_JWT}")
     assert codes(lint(with_jwt, (2, 0))) == []
+
+
+def test_the_step_classes_1_1_ships_load_with_their_config() -> None:
+    stage = "stage:\n  type: table-usage\n  config:\n    filename: /tmp/usage\n"
+    assert codes(lint(stage, (1, 1))) == []
+    assert codes(lint("stage:\n  type: table-usage\n", (1, 1))) == ["R027"]
+    assert codes(lint("processor:\n  type: query-parser\n  config: {}\n", (1, 1))) == []
+    assert codes(lint("bulkSink:\n  type: noop\n", (1, 1))) == ["R027"]
+
+
+def test_verify_ssl_validate_needs_an_ssl_config() -> None:
+    assert codes(lint(server("verifySSL: validate"))) == ["R029"]
+    assert codes(lint(server("verifySSL: ignore"))) == []

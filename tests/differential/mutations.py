@@ -420,8 +420,16 @@ def later_key(rng: random.Random, config: dict[str, Any], env: dict[str, str], _
 def step_variant(
     rng: random.Random, config: dict[str, Any], env: dict[str, str], _t: Version
 ) -> None:
-    config[rng.choice(("processor", "stage", "bulkSink"))] = rng.choice(
-        ({"type": "noop-processor", "config": {}}, {"type": "noop"}, {"type": "file", "config": {}})
+    step = rng.choice(("processor", "stage", "bulkSink"))
+    shipped = {"processor": "query-parser", "stage": "table-usage", "bulkSink": "metadata-usage"}
+    config[step] = rng.choice(
+        (
+            {"type": "noop-processor", "config": {}},
+            {"type": "noop"},
+            {"type": "file", "config": {}},
+            {"type": shipped[step], "config": {"filename": "/tmp/omkit-diff-usage"}},
+            {"type": shipped[step]},
+        )
     )
 
 

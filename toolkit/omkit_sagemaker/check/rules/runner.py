@@ -137,12 +137,17 @@ def _file_sink_runner(document: Document, target: Version) -> Iterator[Finding]:
     )
 
 
+#: The one class of each step kind that the 1.x package ships, by its type key.
+STEP_CLASSES = {"processor": "query-parser", "stage": "table-usage", "bulkSink": "metadata-usage"}
+
+
 @rule(
     "R027",
     "workflow-step-class",
     Severity.ERROR,
-    "a processor, stage or bulkSink is set: OpenMetadata 1.x loads the class its type names before "
-    "it starts, and a SageMaker metadata run has none (noop-processor does not exist)",
+    "a processor, stage or bulkSink names a class OpenMetadata 1.x does not ship: 1.x loads it "
+    "before it starts (the package has only query-parser, table-usage and metadata-usage; "
+    "noop-processor does not exist), and a SageMaker metadata run needs none",
     hint="remove the processor, stage and bulkSink sections",
     bad="""
         processor:
@@ -158,14 +163,38 @@ def _file_sink_runner(document: Document, target: Version) -> Iterator[Finding]:
 def _step_class(document: Document, target: Version) -> Iterator[Finding]:
     if target >= (2, 0):
         return  # 2.0's metadata workflow ignores them
-    for step in ("processor", "stage", "bulkSink"):
-        if _get(document, (step,)) is not _MISSING:
-            yield Finding(
-                (step,),
-                f"{step}: metadata ingest {_release(target)} loads the class of this {step} "
-                "and a SageMaker run has none, so it stops",
-                at_key=True,
-            )
+    for step, shipped in STEP_CLASSES.items():
+        value = _get(document, (step,))
+        if value is _MISSING:
+            continue
+        if isinstance(value, dict) and value.get("type") == shipped:
+            if not _step_config_ok(step, value.get("config")):
+                yield Finding(
+                    (step,),
+                    f"{step}: the config of {shipped} is refused by its config model (it wants "
+                    + ("{}" if step == "processor" else "{filename: PATH} and nothing else")
+                    + ")",
+                    at_key=True,
+                )
+            continue
+        yield Finding(
+            (step,),
+            f"{step}: metadata ingest {_release(target)} loads the class its type names, and "
+            f"its only {step} is {shipped}, so it stops",
+            at_key=True,
+        )
+
+
+def _step_config_ok(step: str, config: Any) -> bool:
+    """What the config model of the shipped class accepts (pydantic 1, extra keys forbidden)."""
+    if isinstance(config, list) and not config:
+        config = {}  # pydantic 1 reads [] as {}
+    if not isinstance(config, dict):
+        return False
+    if step == "processor":
+        return not config
+    filename = config.get("filename")
+    return set(config) == {"filename"} and isinstance(filename, str | int | float)
 
 
 def _release(target: Version) -> str:
