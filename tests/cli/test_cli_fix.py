@@ -147,7 +147,7 @@ def test_baseline_reports_only_new_problems_and_shrinks(tmp_path: Path) -> None:
 FIXABLE_CASES: list[tuple[str, str, tuple[str, ...]]] = [
     ("S001", GOOD.replace("awsRegion: us-east-2", "awsRegon: us-east-2"), ()),
     (
-        "S003",
+        "R030",
         GOOD.replace("# markDeletedMlModels: true", "markDeletedMlModels: 'true'"),
         (),
     ),

@@ -170,22 +170,28 @@ def omkit_verdict(text: str, env: Mapping[str, str], target: Version) -> OmkitVe
 
 @dataclass(frozen=True)
 class Difference:
-    """A deliberate difference between omkit and the runner (listed in the README too)."""
+    """A deliberate difference between omkit and the runner (listed in the README too): omkit
+    reports ``code`` at a path under ``path`` (any path when empty) where the runner rejected
+    the file with ``runner`` in its error, or accepted it (``runner`` is "accepted")."""
 
-    code: str  # the omkit code on such configs (a warning where the runner rejects)
+    code: str
     releases: tuple[str, ...]
-    runner: str  # text in the runner's error (rejected) or "accepted"
+    runner: str
+    path: str
     reason: str
 
-    def explains(self, release: str, runner: RunnerVerdict, omkit: OmkitVerdict) -> bool:
-        if release not in self.releases:
+    def covers(self, release: str, runner: RunnerVerdict, diagnostic: Diagnostic) -> bool:
+        if release not in self.releases or diagnostic.code != self.code:
             return False
-        if not any(d.code == self.code for d in omkit.diagnostics):
+        if self.path and not diagnostic.path.startswith(self.path):
             return False
         if self.runner == "accepted":
             return runner.accepted
         return not runner.accepted and self.runner in runner.error
 
+
+SECURITY = "$.workflowConfig.openMetadataServerConfig.securityConfig"
+BOTH = ("1.1.7.5", "2.0.7.0")
 
 #: Every deliberate difference; the README's compatibility table lists exactly these.
 DIFFERENCES: tuple[Difference, ...] = (
@@ -193,31 +199,64 @@ DIFFERENCES: tuple[Difference, ...] = (
         "R026",
         ("2.0.7.0",),
         "FileSinkConfig",
+        "$.sink.type",
         "2.0.7.0 refuses every file sink at start (it adds override_metadata to the config); "
-        "omkit run writes the file sink, so omkit warns instead of rejecting",
-    ),
-    Difference(
-        "S003",
-        ("1.1.7.5", "2.0.7.0"),
-        "accepted",
-        "open: the runner's parsers coerce quoted booleans and numbers, 0 and 1 for booleans, "
-        "and read null as unset; omkit still reports S003 there",
+        "omkit run writes the file sink, so omkit warns (naming omkit run) instead of rejecting",
     ),
     Difference(
         "S002",
-        ("1.1.7.5", "2.0.7.0"),
+        BOTH,
         "accepted",
-        "stricter on purpose: serviceConnection.config.type, sourceConfig.config.type and a "
-        "provider's securityConfig, which the runner defaults and then misreads",
+        SECURITY,
+        "stricter on purpose: a provider that authenticates needs its securityConfig; the runner "
+        "starts without one and has no credentials to send",
+    ),
+    Difference(
+        "S003",
+        BOTH,
+        "accepted",
+        SECURITY,
+        "as the row above: securityConfig: null is a missing securityConfig",
     ),
     Difference(
         "S001",
-        ("1.1.7.5", "2.0.7.0"),
+        ("1.1.7.5",),
         "accepted",
-        "open: 1.1 reads another provider's securityConfig keys without complaint and 2.0 "
-        "ignores unknown keys in lineageInformation; omkit reports them as unknown keys",
+        SECURITY,
+        "stricter on purpose: securityConfig holds the keys of the provider authProvider names; "
+        "1.1 parses any provider's keys, and the provider then lacks its own",
+    ),
+    Difference(
+        "S002",
+        ("1.1.7.5",),
+        "accepted",
+        SECURITY,
+        "as the row above, for the keys the named provider needs",
+    ),
+    Difference(
+        "S002",
+        BOTH,
+        "accepted",
+        "$.source.sourceConfig.config",
+        "stricter on purpose: without config and its type: MlModelMetadata the runner may read "
+        "the pipeline options as another pipeline's and drop the ML ones",
+    ),
+    Difference(
+        "S003",
+        ("2.0.7.0",),
+        "accepted",
+        "$.source.sourceConfig.config",
+        "as the row above: config: null or type: null is a missing one",
+    ),
+    Difference(
+        "S003",
+        ("1.1.7.5",),
+        "accepted",
+        "$.source.sourceConfig",
+        "open: 1.1 starts with sourceConfig written as an empty string; omkit wants the mapping",
     ),
 )
+
 
 AGREE_ACCEPT = "both accept"
 AGREE_REJECT = "both reject"
@@ -249,11 +288,20 @@ def compare(
         return UNDETERMINED
     if runner.accepted == omkit.accepted:
         return AGREE_ACCEPT if runner.accepted else AGREE_REJECT
-    if any(d.explains(release, runner, omkit) for d in differences):
-        return EXPLAINED
     if not runner.accepted:
-        return FALSE_NEGATIVE
-    return FALSE_POSITIVE if omkit.schema_errors else LINT_ONLY
+        explained = any(
+            diff.covers(release, runner, found)
+            for diff in differences
+            for found in omkit.diagnostics
+        )
+        return EXPLAINED if explained else FALSE_NEGATIVE
+    if not omkit.schema_errors:
+        return LINT_ONLY
+    every = all(
+        any(diff.covers(release, runner, found) for diff in differences)
+        for found in omkit.schema_errors
+    )
+    return EXPLAINED if every else FALSE_POSITIVE
 
 
 @dataclass

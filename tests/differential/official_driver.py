@@ -12,13 +12,14 @@ runner takes seconds. The protocol is line-delimited JSON:
 
 The steps are the runner's own calls, in the order ``metadata ingest`` reaches them, and only
 those that need no network: ``load`` (``load_config_file``: ``os.path.expandvars`` on the raw
-text, then ``yaml.safe_load``), ``parse`` (``parse_workflow_config_gracefully``), ``service-type``
-(the service type of ``source.type``), ``service-name`` (2.0 requires ``source.serviceName``),
-``source`` (the source class for ``source.type`` and its ``create``, which parses the source and
-checks the connection is a SageMakerConnection), ``processor``/``stage``/``bulk-sink`` (1.1 only:
-their classes and config models), ``sink`` (the sink class and its config model; 2.0 first adds
-``override_metadata`` as its metadata workflow does) and ``auth`` (the OpenMetadata client: the
-secrets manager, the auth provider with its JWT, the SSL verification and the REST client).
+text, then ``yaml.safe_load``), ``parse`` (``parse_workflow_config_gracefully``), ``logger``
+(the level ``loggerLevel`` names), ``service-type`` (the service type of ``source.type``),
+``service-name`` (2.0 requires ``source.serviceName``), ``source`` (the source class for
+``source.type`` and its ``create``, which parses the source and checks the connection is a
+SageMakerConnection), ``processor``/``stage``/``bulk-sink`` (1.1 only: their classes and config
+models), ``sink`` (the sink class and its config model; 2.0 first adds ``override_metadata`` as
+its metadata workflow does) and ``auth`` (the OpenMetadata client: the secrets manager, the auth
+provider with its JWT, the SSL verification and the REST client).
 
 The classes' constructors are never run (they open the sink's file, build AWS clients and
 contact the server): ``create`` runs with the constructor replaced, so only the config checks it
@@ -156,6 +157,8 @@ class Runner:
             config_dict = self.load_config_file(path)
         with _step("parse"):
             config = self.parse(config_dict)
+        with _step("logger"):  # the workflow sets its loggers' level first
+            config.workflowConfig.loggerLevel.value  # noqa: B018
         with _step("service-type"):
             service_type = self.service_type(config.source.type)
         if self.major >= 2:

@@ -111,6 +111,7 @@ def test_readme_lists_exactly_the_deliberate_differences() -> None:
     rows = [line for line in block.strip().splitlines()[2:] if line.startswith("|")]
     listed = [tuple(cell.strip() for cell in row.strip("|").split(" | ")) for row in rows]
     expected = [
-        (d.code, ", ".join(d.releases), d.runner, d.reason) for d in diffharness.DIFFERENCES
+        (d.code, ", ".join(d.releases), d.runner, f"`{d.path}`", d.reason)
+        for d in diffharness.DIFFERENCES
     ]
     assert listed == expected

@@ -29,7 +29,15 @@ from samples import CORPUS, FIXED_ENV, TEMPLATE
 if TYPE_CHECKING:
     from referencing._core import Resolver
 
-VALID = [*sorted(CORPUS.glob("valid/*.y*ml")), TEMPLATE]
+#: Valid corpus files that only pass because metadata ingest converts a value (R030, such as
+#: a quoted boolean): the schema, and so the typed models, do not take them as written.
+CONVERTED = frozenset(
+    {"type-number-for-boolean.yaml", "type-quoted-boolean.yaml", "type-quoted-integer.yaml"}
+)
+VALID = [
+    *sorted(p for p in CORPUS.glob("valid/*.y*ml") if p.name not in CONVERTED),
+    TEMPLATE,
+]
 
 
 def _id(path: Path) -> str:

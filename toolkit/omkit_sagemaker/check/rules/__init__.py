@@ -1,7 +1,7 @@
 """Lint rules: configs the schemas accept that are still wrong, each with a stable ``R`` code.
 
 One module per family (:mod:`.secrets`, :mod:`.aws`, :mod:`.server`, :mod:`.pipeline`,
-:mod:`.environment`, :mod:`.comments`, :mod:`.runner`); each
+:mod:`.environment`, :mod:`.comments`, :mod:`.runner`, :mod:`.coercion`); each
 rule is a function registered with :func:`~.registry.rule` together with its code, name,
 severity, summary, hint, and a failing and a passing example. ``docs/rules.md`` is generated from
 them (:func:`~.catalogue.markdown`) and the tests run every example, so the two cannot drift.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from omkit_sagemaker.check.rules import (
     aws,
+    coercion,
     comments,
     environment,
     pipeline,
@@ -37,7 +38,7 @@ from omkit_sagemaker.check.rules.registry import rule as rule
 from omkit_sagemaker.check.rules.registry import run as run
 
 # The families register in import order; the catalogue and the diagnostics list rules by code.
-_FAMILIES = (secrets, aws, server, pipeline, environment, comments, runner)
+_FAMILIES = (secrets, aws, server, pipeline, environment, comments, runner, coercion)
 _ordered = sorted(RULES.items())
 RULES.clear()
 RULES.update(_ordered)

@@ -5,6 +5,7 @@ bulk-sink classes 1.x loads, and the auth providers each release can build."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from typing import Any
 
@@ -274,3 +275,47 @@ def _verify_ssl_config(document: Document, target: Version) -> Iterator[Finding]
         (*SERVER, "verifySSL"),
         "verifySSL is validate without an sslConfig; metadata ingest stops before it connects",
     )
+
+
+LINEAGE: DataPath = ("source", "sourceConfig", "config", "lineageInformation")
+#: The keys of lineageInformation (spec/metadataIngestion/mlmodelServiceMetadataPipeline.json).
+LINEAGE_KEYS = ("dbServicePrefixes",)
+
+
+@rule(
+    "R031",
+    "ignored-lineage-key",
+    Severity.WARNING,
+    "lineageInformation holds a key it does not have; metadata ingest 2.0 ignores it (a misspelt "
+    "dbServicePrefixes is never read)",
+    hint="the one key of lineageInformation is dbServicePrefixes",
+    bad="""
+        source:
+          sourceConfig:
+            config:
+              type: MlModelMetadata
+              lineageInformation:
+                dbServiceNames: [mysql_prod]
+        """,
+    good="""
+        source:
+          sourceConfig:
+            config:
+              type: MlModelMetadata
+              lineageInformation:
+                dbServicePrefixes: [mysql_prod]
+        """,
+)
+def _ignored_lineage_key(document: Document, target: Version) -> Iterator[Finding]:
+    lineage = _get(document, LINEAGE)  # (before 1.10 lineageInformation itself is S010)
+    if not isinstance(lineage, dict):
+        return
+    for key in lineage:
+        if isinstance(key, str) and key not in LINEAGE_KEYS:
+            close = difflib.get_close_matches(key, LINEAGE_KEYS, n=1, cutoff=0.6)
+            mean = f"; did you mean '{close[0]}'?" if close else ""
+            yield Finding(
+                (*LINEAGE, key),
+                f"lineageInformation has no key '{key}'; metadata ingest ignores it{mean}",
+                at_key=True,
+            )
