@@ -197,3 +197,26 @@ def test_sarif_names_and_links_each_rule(tmp_path: Path) -> None:
     assert rule["name"] == "hostport-api"
     assert rule["fullDescription"]["text"].startswith("hostPort does not end in /api")
     assert rule["helpUri"].endswith("/docs/rules.md#r012-hostport-api")
+
+
+def test_a_null_that_validate_accepts_runs(
+    tmp_path: Path, moto: MotoServer, om_server: OMServer
+) -> None:
+    """``metadata ingest`` reads ``null`` for an optional key as the key left out: a config
+    ``validate`` accepts (R030 warns) runs under ``omkit run`` and ``test-connection`` too."""
+    create_model(moto, "churn", Image="img/churn:1")
+    region = "        awsRegion: us-east-1\n"
+    text = config_text(om_server.url, moto.endpoint).replace(
+        region, region + "        profileName: null\n"
+    )
+    assert "profileName: null" in text
+    (tmp_path / "sm.yaml").write_text(text, encoding="utf-8")
+    env = {"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token}
+    checked = omkit("validate", "sm.yaml", cwd=tmp_path, env=env)
+    assert checked.returncode == 0
+    assert "R030" in checked.stdout
+    proc = omkit("run", "sm.yaml", cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert any(r.method == "PUT" and r.path.endswith("/mlmodels") for r in om_server.requests)
+    tested = omkit("test-connection", "sm.yaml", cwd=tmp_path, env=env)
+    assert "profileName" not in tested.stdout + tested.stderr

@@ -295,3 +295,14 @@ def as_any(value: object, path: str) -> Any:
 def dump_any(value: object) -> Any:
     """A free-form value as ``to_dict`` writes it: a deep copy."""
     return copy.deepcopy(value)
+
+
+def without_nulls(data: object) -> object:
+    """``data`` as ``metadata ingest`` reads it: a key whose value is ``null`` counts as left
+    out (its models read ``None`` as unset), at every depth. A required key given ``null`` is
+    then missing, which ``omkit validate`` reports before a run builds a model."""
+    if isinstance(data, Mapping):
+        return {k: without_nulls(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [without_nulls(v) for v in data]
+    return data
