@@ -105,44 +105,41 @@ def too_deep(value: object, limit: int) -> bool:
     return False
 
 
-def options(
-    *,
-    workers: int = 8,
-    dry_run: bool = False,
-    tags: bool = True,
-    assets: Sequence[str] | None = None,
-    timeout: float = 10.0,
-    allow_mass_delete: bool = False,
-    lineage_service: str | None = None,
-    disable: Sequence[str] = (),
-    enable: Sequence[str] = (),
-    environ: Mapping[str, str] | None = os.environ,
-    progress: Progress | None = None,
-) -> RunOptions:
-    """The run options of the keyword arguments :func:`run` takes. Raises ``ValueError`` for
-    an unknown asset kind or code."""
+def options(**kwargs: Any) -> RunOptions:
+    """The run options of the keyword arguments :func:`run` takes: those of
+    :data:`omkit_sagemaker.api.runoptions.DECLARED` that go to the run (``workers``, ``dry_run``,
+    ``tags``, ``assets``, ``timeout``, ``allow_mass_delete``, ``lineage_service``, ``disable``,
+    ``enable``, ``environ``, ``progress``). Raises ``TypeError`` for another keyword and
+    ``ValueError`` for an unknown asset kind or code."""
     from omkit_sagemaker import assetkinds
+    from omkit_sagemaker.api import runoptions
     from omkit_sagemaker.check.settings import check_code, split_codes
     from omkit_sagemaker.ingest import workflow
 
+    accepted = runoptions.names(runoptions.API, "options")
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        raise TypeError(f"options() got an unexpected keyword argument {unknown[0]!r}")
+    given, _ = runoptions.split(kwargs, runoptions.API)
+    assets = given["assets"]
     kinds = assetkinds.parse_assets(assets if assets else assetkinds.names())
-    off = [check_code(c, "--disable") for c in split_codes(list(disable))]
-    on = [check_code(c, "--enable") for c in split_codes(list(enable))]
+    off = [check_code(c, "--disable") for c in split_codes(list(given["disable"] or ()))]
+    on = [check_code(c, "--enable") for c in split_codes(list(given["enable"] or ()))]
     built = workflow.RunOptions(
-        workers=workers,
-        tags=tags,
-        dry_run=dry_run,
-        environ=environ,
-        http_timeout=timeout,
-        aws_timeout=timeout,
-        allow_mass_delete=allow_mass_delete,
+        workers=given["workers"],
+        tags=given["tags"],
+        dry_run=given["dry_run"],
+        environ=given["environ"],
+        http_timeout=given["timeout"],
+        aws_timeout=given["timeout"],
+        allow_mass_delete=given["allow_mass_delete"],
         assets=kinds,
-        lineage_service=lineage_service,
+        lineage_service=given["lineage_service"],
         disable=tuple(off),
         enable=tuple(on),
     )
-    if progress is not None:
-        built.progress = progress
+    if given["progress"] is not None:
+        built.progress = given["progress"]
     return built
 
 
