@@ -120,26 +120,22 @@ def options(**kwargs: Any) -> RunOptions:
     unknown = sorted(set(kwargs) - set(accepted))
     if unknown:
         raise TypeError(f"options() got an unexpected keyword argument {unknown[0]!r}")
-    given, _ = runoptions.split(kwargs, runoptions.API)
-    assets = given["assets"]
+    given = {name: kwargs.get(name, runoptions.BY_NAME[name].default) for name in accepted}
+    assets, timeout = given.pop("assets"), given.pop("timeout")
     kinds = assetkinds.parse_assets(assets if assets else assetkinds.names())
-    off = [check_code(c, "--disable") for c in split_codes(list(given["disable"] or ()))]
-    on = [check_code(c, "--enable") for c in split_codes(list(given["enable"] or ()))]
-    built = workflow.RunOptions(
-        workers=given["workers"],
-        tags=given["tags"],
-        dry_run=given["dry_run"],
-        environ=given["environ"],
-        http_timeout=given["timeout"],
-        aws_timeout=given["timeout"],
-        allow_mass_delete=given["allow_mass_delete"],
+    off = [check_code(c, "--disable") for c in split_codes(list(given.pop("disable") or ()))]
+    on = [check_code(c, "--enable") for c in split_codes(list(given.pop("enable") or ()))]
+    progress = given.pop("progress")
+    built = workflow.RunOptions(  # the other options are RunOptions fields of the same name
+        **given,
+        http_timeout=timeout,
+        aws_timeout=timeout,
         assets=kinds,
-        lineage_service=given["lineage_service"],
         disable=tuple(off),
         enable=tuple(on),
     )
-    if given["progress"] is not None:
-        built.progress = given["progress"]
+    if progress is not None:
+        built.progress = progress
     return built
 
 
