@@ -29,6 +29,7 @@ imported only when a DAG is built.
 from __future__ import annotations
 
 import glob
+import inspect
 import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
@@ -65,6 +66,7 @@ def plan_runs(
     profiles: Sequence[str] = (),
     role_arns: Sequence[str] = (),
     service_name_template: str | None = None,
+    file_name_template: str | None = None,
     environ: Mapping[str, str] | None = None,
     report_queued: bool = True,
 ) -> list[dict[str, Any]]:
@@ -96,6 +98,7 @@ def plan_runs(
                 profiles=profiles,
                 role_arns=role_arns,
                 template=service_name_template,
+                file_template=file_name_template,
             )
             variants = [multirun.Job(v.path, v.text) for v in found]
             combos = [
@@ -151,6 +154,8 @@ def run_one(
     run_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What one mapped ``run`` task does, as an ordinary function: the run's summary document.
+    ``run_options`` are run options of the declaration (``api.runoptions``, those Airflow
+    takes); its ``regions``, ``profiles`` and ``role_arns`` give way to the planned run's own.
     Raises :class:`InvalidConfig` for a config that is not valid (not worth a retry) and
     :class:`RunFailed` for a run that failed otherwise; both carry the summary."""
     from omkit_sagemaker import api
@@ -160,15 +165,15 @@ def run_one(
         value = planned.get(key)
         return [str(value)] if value else []
 
+    given = dict(run_options or {})
+    if service_name_template is not None:
+        given["service_name_template"] = service_name_template
+    given.update(regions=listed("region"), profiles=listed("profile"), role_arns=listed("role_arn"))
     many = api.run_many(
         [str(planned["path"])],
         parallel=1,
-        regions=listed("region"),
-        profiles=listed("profile"),
-        role_arns=listed("role_arn"),
-        service_name_template=service_name_template,
         pipeline_run_id=planned.get("pipeline_run_id"),
-        **dict(run_options or {}),
+        **given,
     )
     if many.usage_error is not None or not many.runs:
         raise InvalidConfig(many.usage_error or "nothing to run", {"success": False})
@@ -196,29 +201,35 @@ class InvalidConfig(RunFailed):
     """A config that is not valid: failing again would not help."""
 
 
+def dag_options(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """:func:`ingestion_dag`'s keyword arguments split into the run options (every one of
+    ``api.runoptions`` that Airflow takes, defaults filled in) and the rest (Airflow's ``DAG``)."""
+    from omkit_sagemaker.api import runoptions
+
+    chosen, rest = runoptions.split(kwargs, runoptions.AIRFLOW)
+    for name, value in chosen.items():  # lists as lists (XCom and the task's arguments)
+        if isinstance(value, tuple):
+            chosen[name] = list(value)
+    return chosen, rest
+
+
 def ingestion_dag(
     dag_id: str,
     configs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     schedule: Any = None,
     *,
     start_date: datetime | None = None,
-    regions: Sequence[str] = (),
-    profiles: Sequence[str] = (),
-    role_arns: Sequence[str] = (),
-    service_name_template: str | None = None,
-    workers: int = 8,
-    timeout: float = 10.0,
-    dry_run: bool = False,
-    tags: bool = True,
-    assets: Sequence[str] | None = None,
     retries: int = RETRIES,
     retry_delay: timedelta = RETRY_DELAY,
     run_timeout: timedelta = RUN_TIMEOUT,
-    **dag_kwargs: Any,
+    **kwargs: Any,
 ) -> Any:
     """One DAG that validates ``configs`` and runs each (see the module doc). ``schedule`` is
     Airflow's (``"@daily"``, a cron string, None for manual runs); the run options are those of
-    :func:`omkit_sagemaker.run`; other keyword arguments go to Airflow's ``DAG``."""
+    ``omkit run`` (declared in :mod:`omkit_sagemaker.api.runoptions`: ``regions``, ``profiles``,
+    ``role_arns``, ``service_name_template``, ``file_name_template``, ``workers``, ``timeout``,
+    ``dry_run``, ``tags``, ``assets``, ``lineage_service``, ``allow_mass_delete``, ``disable``,
+    ``enable``); other keyword arguments go to Airflow's ``DAG``."""
     from airflow.sdk import DAG, get_current_context, task
 
     try:
@@ -226,13 +237,7 @@ def ingestion_dag(
     except ImportError:  # older 3.x releases
         from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
 
-    run_options: dict[str, Any] = {
-        "workers": workers,
-        "timeout": timeout,
-        "dry_run": dry_run,
-        "tags": tags,
-        "assets": list(assets) if assets else None,
-    }
+    run_options, dag_kwargs = dag_options(kwargs)
     dag_kwargs.setdefault("catchup", False)
     dag_kwargs.setdefault("max_active_runs", 1)
     dag_kwargs.setdefault("tags", ["omkit", "sagemaker"])
@@ -243,10 +248,11 @@ def ingestion_dag(
             try:
                 return plan_runs(
                     configs,
-                    regions=regions,
-                    profiles=profiles,
-                    role_arns=role_arns,
-                    service_name_template=service_name_template,
+                    regions=run_options["regions"],
+                    profiles=run_options["profiles"],
+                    role_arns=run_options["role_arns"],
+                    service_name_template=run_options["service_name_template"],
+                    file_name_template=run_options["file_name_template"],
                 )
             except ValueError as exc:
                 raise AirflowFailException(str(exc)) from None
@@ -262,9 +268,7 @@ def ingestion_dag(
         def run_config(planned: dict[str, Any]) -> dict[str, Any]:
             ti = get_current_context()["ti"]
             try:
-                document = run_one(
-                    planned, service_name_template=service_name_template, run_options=run_options
-                )
+                document = run_one(planned, run_options=run_options)
             except InvalidConfig as exc:
                 ti.xcom_push(key="summary", value=exc.summary)
                 raise AirflowFailException(str(exc)) from None
@@ -276,3 +280,20 @@ def ingestion_dag(
 
         run_config.expand(planned=validate_configs())
     return dag
+
+
+def _declared_signature() -> inspect.Signature:
+    """:func:`ingestion_dag`'s signature with every run option Airflow takes named (its
+    ``**kwargs`` hides them from ``help()`` and editors otherwise)."""
+    from omkit_sagemaker.api import runoptions
+
+    params = list(inspect.signature(ingestion_dag).parameters.values())
+    declared = [
+        inspect.Parameter(o.name, inspect.Parameter.KEYWORD_ONLY, default=o.default)
+        for o in runoptions.DECLARED
+        if runoptions.AIRFLOW in o.layers
+    ]
+    return inspect.Signature(params[:-1] + declared + params[-1:])
+
+
+ingestion_dag.__signature__ = _declared_signature()  # type: ignore[attr-defined]

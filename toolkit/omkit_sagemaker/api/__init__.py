@@ -105,39 +105,32 @@ def too_deep(value: object, limit: int) -> bool:
     return False
 
 
-def options(
-    *,
-    workers: int = 8,
-    dry_run: bool = False,
-    tags: bool = True,
-    assets: Sequence[str] | None = None,
-    timeout: float = 10.0,
-    allow_mass_delete: bool = False,
-    lineage_service: str | None = None,
-    disable: Sequence[str] = (),
-    enable: Sequence[str] = (),
-    environ: Mapping[str, str] | None = os.environ,
-    progress: Progress | None = None,
-) -> RunOptions:
-    """The run options of the keyword arguments :func:`run` takes. Raises ``ValueError`` for
-    an unknown asset kind or code."""
+def options(**kwargs: Any) -> RunOptions:
+    """The run options of the keyword arguments :func:`run` takes: those of
+    :data:`omkit_sagemaker.api.runoptions.DECLARED` that go to the run (``workers``, ``dry_run``,
+    ``tags``, ``assets``, ``timeout``, ``allow_mass_delete``, ``lineage_service``, ``disable``,
+    ``enable``, ``environ``, ``progress``). Raises ``TypeError`` for another keyword and
+    ``ValueError`` for an unknown asset kind or code."""
     from omkit_sagemaker import assetkinds
+    from omkit_sagemaker.api import runoptions
     from omkit_sagemaker.check.settings import check_code, split_codes
     from omkit_sagemaker.ingest import workflow
 
+    accepted = runoptions.names(runoptions.API, "options")
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        raise TypeError(f"options() got an unexpected keyword argument {unknown[0]!r}")
+    given = {name: kwargs.get(name, runoptions.BY_NAME[name].default) for name in accepted}
+    assets, timeout = given.pop("assets"), given.pop("timeout")
     kinds = assetkinds.parse_assets(assets if assets else assetkinds.names())
-    off = [check_code(c, "--disable") for c in split_codes(list(disable))]
-    on = [check_code(c, "--enable") for c in split_codes(list(enable))]
-    built = workflow.RunOptions(
-        workers=workers,
-        tags=tags,
-        dry_run=dry_run,
-        environ=environ,
+    off = [check_code(c, "--disable") for c in split_codes(list(given.pop("disable") or ()))]
+    on = [check_code(c, "--enable") for c in split_codes(list(given.pop("enable") or ()))]
+    progress = given.pop("progress")
+    built = workflow.RunOptions(  # the other options are RunOptions fields of the same name
+        **given,
         http_timeout=timeout,
         aws_timeout=timeout,
-        allow_mass_delete=allow_mass_delete,
         assets=kinds,
-        lineage_service=lineage_service,
         disable=tuple(off),
         enable=tuple(on),
     )

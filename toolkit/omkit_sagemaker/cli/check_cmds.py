@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,80 +17,61 @@ from omkit_sagemaker.cli.shared import (
     OutputFormat,
     app,
 )
+from omkit_sagemaker.cli.validating import DEFAULTS, OPTIONS, ValidateArgs
+
+_KINDS: dict[str, Any] = {
+    "flag": bool,
+    "value": str | None,
+    "format": OutputFormat,
+    "path": Path | None,
+    "list": list[str] | None,
+}
+
+
+def _declared(command: Any) -> Any:
+    """Give ``command`` (``paths, **given``) a typer parameter per declared validate option."""
+    params = [
+        inspect.Parameter(
+            "paths",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[
+                list[str],
+                typer.Argument(
+                    metavar="PATH...",
+                    help="Config files, directories to search for workflow configs, or - for "
+                    "stdin.",
+                ),
+            ],
+        )
+    ]
+    shared = {"disable": DisableOption, "enable": EnableOption}
+    for field, flags, kind, metavar, help_text in OPTIONS:
+        default = OutputFormat.text if kind == "format" else DEFAULTS.get(kind)
+        annotation: Any
+        if help_text is None:
+            annotation = shared[field]
+        else:
+            hint = _KINDS[kind]
+            option = typer.Option(*flags, metavar=metavar, help=help_text)
+            annotation = Annotated[hint, option]
+        params.append(
+            inspect.Parameter(
+                field, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+        )
+    command.__signature__ = inspect.Signature(params, return_annotation=None)
+    command.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+    return command
 
 
 @app.command(rich_help_panel=_WRITE)
-def validate(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="PATH...",
-            help="Config files, directories to search for workflow configs, or - for stdin.",
-        ),
-    ],
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="How to report problems.")
-    ] = OutputFormat.text,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    no_env: Annotated[
-        bool,
-        typer.Option("--no-env", help="Do not expand $VAR / ${VAR} from the environment first."),
-    ] = False,
-    target_version: Annotated[
-        str | None,
-        typer.Option(
-            "--target-version",
-            metavar="X.Y",
-            help="OpenMetadata release the configs are for (default: target-version of the "
-            "tool.omkit table in pyproject.toml or .omkit.toml, else 1.1).",
-        ),
-    ] = None,
-    disable: DisableOption = None,
-    enable: EnableOption = None,
-    only_workflows: Annotated[
-        bool,
-        typer.Option(
-            "--only-workflows",
-            help="Skip named files that are not workflow configs (no top-level source or "
-            "workflowConfig key), as directories always do; the pre-commit hook passes it.",
-        ),
-    ] = False,
-    stdin_filename: Annotated[
-        str | None,
-        typer.Option(
-            "--stdin-filename",
-            metavar="NAME",
-            help="The file name to report standard input (-) under; its folder's settings apply.",
-        ),
-    ] = None,
-    baseline: Annotated[
-        Path | None,
-        typer.Option(metavar="FILE", help="Report only problems not recorded in this baseline."),
-    ] = None,
-    write_baseline: Annotated[
-        Path | None,
-        typer.Option(metavar="FILE", help="Record today's problems in FILE (then exit 0)."),
-    ] = None,
-) -> None:
+@_declared
+def validate(paths: list[str], **given: Any) -> None:
     """Check configs against the schemas: exit 0 when valid, 1 on errors, 2 on usage problems."""
-    from omkit_sagemaker.cli.validating import ValidateArgs
     from omkit_sagemaker.cli.validating import validate as run_validate
 
-    code = run_validate(
-        ValidateArgs(
-            paths=paths,
-            output_format=output_format.value,
-            strict=strict,
-            no_env=no_env,
-            target_version=target_version,
-            disable=disable or [],
-            enable=enable or [],
-            only_workflows=only_workflows,
-            stdin_filename=stdin_filename,
-            baseline=baseline,
-            write_baseline=write_baseline,
-        )
-    )
+    given["output_format"] = given["output_format"].value
+    code = run_validate(ValidateArgs(paths, **given))
     if code:
         raise typer.Exit(code=code)
 

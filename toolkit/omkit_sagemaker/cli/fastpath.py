@@ -16,23 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from omkit_sagemaker.check.report import FORMATS
+from omkit_sagemaker.cli.validating import OPTIONS as DECLARED
 from omkit_sagemaker.cli.validating import ValidateArgs, validate
 
-#: Each option of ``omkit validate`` (as typer knows it) -> (field of ValidateArgs, kind):
+#: Each option of ``omkit validate`` (from its declaration) -> (field of ValidateArgs, kind):
 #: ``flag`` sets True, ``value`` takes the next argument, ``list`` collects every value given.
 OPTIONS: dict[str, tuple[str, str]] = {
-    "--format": ("output_format", "value"),
-    "-f": ("output_format", "value"),
-    "--strict": ("strict", "flag"),
-    "--no-env": ("no_env", "flag"),
-    "--target-version": ("target_version", "value"),
-    "--disable": ("disable", "list"),
-    "--enable": ("enable", "list"),
-    "--only-workflows": ("only_workflows", "flag"),
-    "--stdin-filename": ("stdin_filename", "value"),
-    "--baseline": ("baseline", "value"),
-    "--write-baseline": ("write_baseline", "value"),
+    flag: (field, kind if kind in ("flag", "list") else "value")
+    for field, flags, kind, _, _ in DECLARED
+    for flag in flags
 }
+_PATHS = frozenset(field for field, _, kind, _, _ in DECLARED if kind == "path")
 
 
 def parse(rest: Sequence[str]) -> ValidateArgs | None:
@@ -65,20 +59,10 @@ def parse(rest: Sequence[str]) -> ValidateArgs | None:
     output_format = values.get("output_format", "text")
     if not paths or output_format not in FORMATS:
         return None
-    baseline, write_baseline = values.get("baseline"), values.get("write_baseline")
-    return ValidateArgs(
-        paths=paths,
-        output_format=output_format,
-        strict="strict" in flags,
-        no_env="no_env" in flags,
-        target_version=values.get("target_version"),
-        disable=lists["disable"],
-        enable=lists["enable"],
-        only_workflows="only_workflows" in flags,
-        stdin_filename=values.get("stdin_filename"),
-        baseline=Path(baseline) if baseline is not None else None,
-        write_baseline=Path(write_baseline) if write_baseline is not None else None,
-    )
+    given: dict[str, object] = {**values, **lists}
+    for field in _PATHS & set(values):
+        given[field] = Path(values[field])
+    return ValidateArgs(paths, **given, **dict.fromkeys(flags, True))
 
 
 def run(argv: Sequence[str]) -> int | None:

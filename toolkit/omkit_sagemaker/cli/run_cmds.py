@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from enum import Enum
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from omkit_sagemaker.api import runoptions
 from omkit_sagemaker.cli.shared import (
     _RUN,
     DisableOption,
@@ -125,15 +127,6 @@ def connection_command(
         raise typer.Exit(code=1)
 
 
-#: The help section of the options for many configs and regions.
-_MANY = "Many configs, accounts and regions"
-
-
-def _many(flag: str, metavar: str, help_text: str) -> Any:
-    """A repeatable, comma-separated list option of the many-runs panel."""
-    return typer.Option(flag, rich_help_panel=_MANY, metavar=metavar, help=help_text)
-
-
 class RunFormat(str, Enum):
     """Summary formats of ``omkit run``."""
 
@@ -141,126 +134,78 @@ class RunFormat(str, Enum):
     json = "json"
 
 
-@app.command("run", rich_help_panel=_RUN)
-def run_command(
-    paths: Annotated[
+_KINDS: dict[Any, Any] = {
+    bool: bool,
+    int: int,
+    float: float,
+    "str?": str | None,
+    "list": list[str] | None,
+    "choice": RunFormat,
+}
+
+
+def _parameter(option: runoptions.RunOption) -> inspect.Parameter:
+    """The typer parameter of one declared run option."""
+    settings: dict[str, Any] = {"help": option.help, "rich_help_panel": option.panel}
+    if option.metavar:
+        settings["metavar"] = option.metavar
+    if option.minimum is not None:
+        settings.update(min=option.minimum, max=option.maximum)
+    default = option.cli_default
+    if option.kind == "list":
+        default = None
+    elif option.kind == "choice":
+        default = RunFormat(default)
+    kind = _KINDS[option.kind]
+    annotation = Annotated[kind, typer.Option(*option.flags, **settings)]  # type: ignore[valid-type]
+    return inspect.Parameter(
+        option.cli_name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+_PATHS = inspect.Parameter(
+    "paths",
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    annotation=Annotated[
         list[Path],
         typer.Argument(
             metavar="PATH...",
             help="Ingestion configs to run; a directory stands for the workflow configs in it.",
         ),
     ],
-    workers: Annotated[
-        int,
-        typer.Option(
-            "--workers", min=1, max=64, help="Models described and written at the same time."
-        ),
-    ] = 8,
-    no_tags: Annotated[
-        bool, typer.Option("--no-tags", help="Do not read or ingest the models' SageMaker tags.")
-    ] = False,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",
-            help="Read SageMaker (and OpenMetadata when reachable) and show what would be "
-            "created, updated and soft-deleted; write nothing.",
-        ),
-    ] = False,
-    output_format: Annotated[
-        RunFormat, typer.Option("--format", "-f", help="Summary as a text table or as JSON.")
-    ] = RunFormat.text,
-    disable: DisableOption = None,
-    enable: EnableOption = None,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            min=0.1,
-            max=600,
-            metavar="SECONDS",
-            help="How long each call waits to connect and for an answer. An OpenMetadata call "
-            "gives up after twice that, retries included: a run stops about 2 x SECONDS after "
-            "the server goes silent. An AWS call is tried at most 5 times.",
-        ),
-    ] = 10.0,
-    allow_mass_delete: Annotated[
-        bool,
-        typer.Option(
-            "--allow-mass-delete",
-            help="Let markDeletedMlModels soft-delete more than 20% of the service's models.",
-        ),
-    ] = False,
-    assets: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--assets",
-            metavar="KIND[,KIND]",
-            help="SageMaker asset kinds to read: models (always), training-jobs (algorithm, "
-            "hyperparameters, metrics), endpoints (server), registry (one model per package "
-            "group), features (mlFeatures). Default: all.",
-        ),
-    ] = None,
-    lineage_service: Annotated[
-        str | None,
-        typer.Option(
-            "--lineage-service",
-            metavar="NAME",
-            help="Database service in OpenMetadata holding the feature groups' Glue tables: "
-            "adds lineage from each table to the models trained on it.",
-        ),
-    ] = None,
-    parallel: Annotated[
-        int,
-        typer.Option(
-            "--parallel",
-            min=1,
-            max=64,
-            metavar="N",
-            help="Configs run at the same time.",
-            rich_help_panel=_MANY,
-        ),
-    ] = 4,
-    region: Annotated[
-        list[str] | None,
-        _many(
-            "--region",
-            "R1,R2",
-            "Run each config once per region (awsRegion); the service name, and a file "
-            "sink's file, get _REGION.",
-        ),
-    ] = None,
-    profile: Annotated[
-        list[str] | None,
-        _many("--profile", "P1,P2", "Run each config once per AWS profile (profileName)."),
-    ] = None,
-    role_arn: Annotated[
-        list[str] | None,
-        _many(
-            "--role-arn", "A1,A2", "Run each config once per IAM role to assume (assumeRoleArn)."
-        ),
-    ] = None,
-    service_name_template: Annotated[
-        str | None,
-        typer.Option(
-            "--service-name-template",
-            rich_help_panel=_MANY,
-            metavar="T",
-            help="Service name of each run, from the placeholders serviceName, region, "
-            "profile, account and role in braces.",
-        ),
-    ] = None,
-    file_name_template: Annotated[
-        str | None,
-        typer.Option(
-            "--file-name-template",
-            rich_help_panel=_MANY,
-            metavar="T",
-            help="With sink type file: the file of each run, from the same placeholders and "
-            "stem and suffix (default: {stem}_{region}{suffix}, as the service name).",
-        ),
-    ] = None,
-) -> None:
+)
+
+
+def _declared(command: Any) -> Any:
+    """Give ``command`` (``paths, **given``) the parameters of every declared CLI run option."""
+    params = [_PATHS] + [_parameter(o) for o in runoptions.DECLARED if runoptions.CLI in o.layers]
+    command.__signature__ = inspect.Signature(params, return_annotation=None)
+    command.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+    return command
+
+
+def _api_values(given: dict[str, Any]) -> dict[str, Any]:
+    """The command's values by API keyword: flags turned back (``--no-tags``), lists split."""
+    from omkit_sagemaker.ingest import expand
+
+    values: dict[str, Any] = {}
+    for option in runoptions.DECLARED:
+        if runoptions.CLI not in option.layers or option.target == "cli":
+            continue
+        value = given[option.cli_name]
+        if option.negated:
+            value = not value
+        elif option.name in ("disable", "enable"):
+            value = _codes(value, option.flags[0])
+        elif option.kind == "list" and option.target == "many":
+            value = expand.split_values(value, option.flags[0])
+        values[option.name] = value
+    return values
+
+
+@app.command("run", rich_help_panel=_RUN)
+@_declared
+def run_command(paths: list[Path], **given: Any) -> None:
     """Ingest the SageMaker models of one or many configs into OpenMetadata or a file.
 
     One FILE does what `metadata ingest -c FILE` does. Several paths, a directory, or
@@ -270,47 +215,29 @@ def run_command(
     """
     from omkit_sagemaker import api
     from omkit_sagemaker.check.rules.environment import before_run
-    from omkit_sagemaker.ingest import expand, runreport
+    from omkit_sagemaker.ingest import runreport
 
     before_run("run")  # every unset $VAR is an error: stop before the network
-    off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
+    output_format: RunFormat = given["output_format"]
     try:
-        regions = expand.split_values(region, "--region")
-        profiles = expand.split_values(profile, "--profile")
-        role_arns = expand.split_values(role_arn, "--role-arn")
-        options = api.options(
-            workers=workers,
-            tags=not no_tags,
-            dry_run=dry_run,
-            assets=assets,
-            timeout=timeout,
-            allow_mass_delete=allow_mass_delete,
-            lineage_service=lineage_service,
-            disable=off,
-            enable=on,
-        )
+        values = _api_values(given)
+        many = {k: values.pop(k) for k in runoptions.names(runoptions.CLI, "many")}
+        options = api.options(**values)
     except ValueError as exc:
         raise _fail_usage(str(exc)) from None
-    single = len(paths) == 1 and not paths[0].is_dir() and not (regions or profiles or role_arns)
+    parallel = many.pop("parallel")
+    expanding = many["regions"] or many["profiles"] or many["role_arns"]
+    single = len(paths) == 1 and not paths[0].is_dir() and not expanding
     if single:
-        for given, option in (
-            (service_name_template, "--service-name-template"),
-            (file_name_template, "--file-name-template"),
-        ):
-            if given is not None:
-                raise _fail_usage(f"{option} needs --region, --profile or --role-arn")
+        for option in ("service_name_template", "file_name_template"):
+            if many[option] is not None:
+                flag = runoptions.BY_NAME[option].flags[0]
+                raise _fail_usage(f"{flag} needs --region, --profile or --role-arn")
         _config_file(paths[0])
         _run_one(paths[0], options, output_format)
         return
     try:
-        jobs = api.jobs_of(
-            [str(p) for p in paths],
-            regions=regions,
-            profiles=profiles,
-            role_arns=role_arns,
-            service_name_template=service_name_template,
-            file_name_template=file_name_template,
-        )
+        jobs = api.jobs_of([str(p) for p in paths], **many)
     except ValueError as exc:
         raise _fail_usage(str(exc)) from None
     runreport.setup_logging()
@@ -329,15 +256,15 @@ def run_command(
             summary.duration,
         )
 
-    many = api.run_jobs(jobs, options, parallel=parallel, on_done=finished)
-    if many.conflicts and output_format is RunFormat.text:
-        sys.stderr.write(report.render_text(many))
+    result = api.run_jobs(jobs, options, parallel=parallel, on_done=finished)
+    if result.conflicts and output_format is RunFormat.text:
+        sys.stderr.write(report.render_text(result))
     else:
-        text = report.render_json(many) if output_format is RunFormat.json else None
-        sys.stdout.write(text if text is not None else report.render_text(many))
+        text = report.render_json(result) if output_format is RunFormat.json else None
+        sys.stdout.write(text if text is not None else report.render_text(result))
     sys.stdout.flush()
-    if many.exit_code:
-        raise typer.Exit(code=many.exit_code)
+    if result.exit_code:
+        raise typer.Exit(code=result.exit_code)
 
 
 def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:

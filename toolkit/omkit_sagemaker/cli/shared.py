@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from omkit_sagemaker.api.runoptions import BY_NAME
 from omkit_sagemaker.base.version import __version__
 
 # Sections of `omkit --help`.
@@ -53,21 +54,18 @@ def _root(
     """Write, check and run OpenMetadata SageMaker ingestion configs."""
 
 
-#: ``--disable`` / ``--enable``, shared by validate, test-connection and run.
+#: ``--disable`` / ``--enable``, shared by validate, test-connection and run (declared with the
+#: run options).
 DisableOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--disable",
-        metavar="CODE[,CODE]",
-        help="Turn these R codes (or Y005, Y009) off for this run, like ruff's --ignore.",
+        *BY_NAME["disable"].flags, metavar=BY_NAME["disable"].metavar, help=BY_NAME["disable"].help
     ),
 ]
 EnableOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--enable",
-        metavar="CODE[,CODE]",
-        help="Turn codes back on that tool.omkit's disable turns off.",
+        *BY_NAME["enable"].flags, metavar=BY_NAME["enable"].metavar, help=BY_NAME["enable"].help
     ),
 ]
 

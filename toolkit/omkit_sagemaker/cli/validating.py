@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from omkit_sagemaker.base.records import MutableRecord
 
@@ -17,22 +18,42 @@ from omkit_sagemaker.base.records import MutableRecord
 _STDIN_LIMIT = 4 * 1024 * 1024 + 1
 
 
-class ValidateArgs(MutableRecord):
-    """The options of ``omkit validate``, as parsed."""
+#: Every option of ``omkit validate``, declared once: ``(field of ValidateArgs, flags, kind,
+#: metavar, help)``. The typer command (:mod:`.check_cmds`), the fast path's parser
+#: (:mod:`.fastpath`) and :class:`ValidateArgs` read it; a new option is one entry here (and its
+#: use in :func:`validate`). Kinds: ``flag`` (sets True), ``value`` (a string), ``format`` (one
+#: of ``check.report.FORMATS``), ``path`` (a file), ``list`` (repeatable, every value kept);
+#: a help of None is the shared ``--disable``/``--enable`` option of the CLI. Plain tuples:
+#: this module is on the fast path.
+OPTIONS: tuple[tuple[str, tuple[str, ...], str, str | None, str | None], ...] = (
+    ("output_format", ("--format", "-f"), "format", None, "How to report problems."),
+    ("strict", ("--strict",), "flag", None, "Fail on warnings too."),
+    ("no_env", ("--no-env",), "flag", None,
+     "Do not expand $VAR / ${VAR} from the environment first."),
+    ("target_version", ("--target-version",), "value", "X.Y",
+     "OpenMetadata release the configs are for (default: target-version of the tool.omkit "
+     "table in pyproject.toml or .omkit.toml, else 1.1)."),
+    ("disable", ("--disable",), "list", None, None),
+    ("enable", ("--enable",), "list", None, None),
+    ("only_workflows", ("--only-workflows",), "flag", None,
+     "Skip named files that are not workflow configs (no top-level source or workflowConfig "
+     "key), as directories always do; the pre-commit hook passes it."),
+    ("stdin_filename", ("--stdin-filename",), "value", "NAME",
+     "The file name to report standard input (-) under; its folder's settings apply."),
+    ("baseline", ("--baseline",), "path", "FILE",
+     "Report only problems not recorded in this baseline."),
+    ("write_baseline", ("--write-baseline",), "path", "FILE",
+     "Record today's problems in FILE (then exit 0)."),
+)  # fmt: skip
+#: The value of an option not given, by kind.
+DEFAULTS: dict[str, object] = {"format": "text", "flag": False, "value": None, "path": None}
 
-    __slots__ = (  # noqa: RUF023 - in field order, for repr
-        "paths",
-        "output_format",
-        "strict",
-        "no_env",
-        "target_version",
-        "disable",
-        "enable",
-        "only_workflows",
-        "stdin_filename",
-        "baseline",
-        "write_baseline",
-    )
+
+class ValidateArgs(MutableRecord):
+    """The options of ``omkit validate``, as parsed: ``paths`` and a field per entry of
+    :data:`OPTIONS` (its default when not given)."""
+
+    __slots__ = ("paths", *(option[0] for option in OPTIONS))
 
     paths: Sequence[str]
     output_format: str
@@ -46,31 +67,19 @@ class ValidateArgs(MutableRecord):
     baseline: Path | None
     write_baseline: Path | None
 
-    def __init__(
-        self,
-        paths: Sequence[str],
-        output_format: str = "text",
-        strict: bool = False,
-        no_env: bool = False,
-        target_version: str | None = None,
-        disable: Sequence[str] | None = None,
-        enable: Sequence[str] | None = None,
-        only_workflows: bool = False,
-        stdin_filename: str | None = None,
-        baseline: Path | None = None,
-        write_baseline: Path | None = None,
-    ) -> None:
+    def __init__(self, paths: Sequence[str], **values: Any) -> None:
         self.paths = paths
-        self.output_format = output_format
-        self.strict = strict
-        self.no_env = no_env
-        self.target_version = target_version
-        self.disable = [] if disable is None else disable
-        self.enable = [] if enable is None else enable
-        self.only_workflows = only_workflows
-        self.stdin_filename = stdin_filename
-        self.baseline = baseline
-        self.write_baseline = write_baseline
+        for name, _, kind, _, _ in OPTIONS:
+            value = values.pop(name, None)
+            if kind == "list":
+                value = [] if value is None else value
+            elif value is None:
+                value = DEFAULTS[kind]
+            setattr(self, name, value)
+        if values:
+            raise TypeError(
+                f"ValidateArgs got an unexpected keyword argument {next(iter(values))!r}"
+            )
 
 
 def usage_error(message: str) -> int:
