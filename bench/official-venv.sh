@@ -45,4 +45,4 @@ case $got in
 esac
 echo "installed: $got"
 echo "dbt-core: $("$venv/bin/pip" show dbt-core 2>/dev/null | sed -n 's/^Version: //p')"
-echo "run: OMKIT_BENCH_OFFICIAL=$venv .venv/bin/python bench/run_bench.py"
+echo "run: OMKIT_BENCH_OFFICIAL=$venv .venv/bin/python -m bench.run_bench"
