@@ -1,8 +1,8 @@
 """omkit's shared test doubles and fixtures, one importable package for the tests and benches.
 
 - :mod:`testing.omdouble`: the recording OpenMetadata server double (``OMServer``, the
-  ``om_server`` fixture);
-- :mod:`testing.awsfixtures`: moto servers on 127.0.0.1 and the ``moto`` fixtures;
+  ``om_server`` fixture), split by concern under ``testing/omdouble/``;
+- :mod:`testing.awsfixtures`: moto servers on 127.0.0.1, the ``moto`` fixtures, seeded estates;
 - :mod:`testing.awsfaults`: the fault proxy in front of moto (throttling, resets, hangs);
 - :mod:`testing.searchdouble`: SageMaker ``Search`` as AWS answers it, where moto cannot;
 - :mod:`testing.shapecheck`: requests and answers held to botocore's service model;
