@@ -22,6 +22,7 @@ from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.settings import Settings
 from omkit_sagemaker.check.validate import check_file
+from omkit_sagemaker.check.versions import parse_version
 
 from testing.samples import CORPUS, FIXED_ENV, TEMPLATE
 
@@ -54,8 +55,16 @@ def expectations(path: Path) -> list[Expected]:
     return sorted((code.decode(), int(line), int(col)) for code, line, col in found)
 
 
+_TARGET = re.compile(rb"^# target-version: ([0-9.]+)\r?$", re.MULTILINE)
+
+
 def check(path: Path) -> list[Diagnostic]:
-    return check_file(path, environ=FIXED_ENV, settings=SETTINGS)
+    """The file's diagnostics for its target release (``# target-version: 2.0``; default 1.1)."""
+    found = _TARGET.search(path.read_bytes()) if path.is_file() else None
+    settings = (
+        SETTINGS.replace(target=parse_version(found.group(1).decode())) if found else SETTINGS
+    )
+    return check_file(path, environ=FIXED_ENV, settings=settings)
 
 
 def positions(diagnostics: list[Diagnostic]) -> list[Expected]:
@@ -207,10 +216,14 @@ def test_a_byte_order_mark_changes_nothing() -> None:
     assert positions(with_bom) == positions(without)
 
 
-def test_quoted_boolean_hint_says_remove_the_quotes() -> None:
-    diag = only(check(CORPUS / "invalid/type-quoted-boolean.yaml"), "S003")
-    assert diag.hint is not None
-    assert "quotes" in diag.hint
+def test_a_quoted_boolean_is_a_warning_the_runner_converts() -> None:
+    """metadata ingest reads 'false' as false and runs (tests/differential): no S003 error, and
+    with the lint rules on, R030 says what the runner makes of it."""
+    path = CORPUS / "valid/type-quoted-boolean.yaml"
+    assert check(path) == []
+    (diag,) = check_file(path, environ=FIXED_ENV, settings=Settings())
+    assert (diag.code, diag.severity) == ("R030", Severity.WARNING)
+    assert "converts it to false" in diag.message
 
 
 def test_unset_variable_is_named_in_the_hint() -> None:

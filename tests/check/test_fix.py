@@ -69,7 +69,7 @@ def test_a_clean_file_has_nothing_to_fix(tmp_path: Path) -> None:
     [
         ("type: SageMaker   #", "type: Sagemaker   #", "S004"),  # enum in the wrong case
         ("loggerLevel: INFO", "loggerLevel: info", "S004"),
-        ("markDeletedMlModels: true", "markDeletedMlModels: 'true'", "S003"),  # quoted boolean
+        ("markDeletedMlModels: true", "markDeletedMlModels: 'true'", "R030"),  # quoted boolean
         ("awsRegion: us-east-2", "awsRegon: us-east-2", "S001"),  # misspelt key
         ("awsRegion: us-east-2", "awsRegion: us-east-2a", "R004"),  # availability zone
         ("awsRegion: us-east-2", "awsRegion: US-EAST-2", "R003"),  # letter case
@@ -95,7 +95,7 @@ def test_each_fix_restores_the_file_exactly(tmp_path: Path, old: str, new: str, 
 def test_a_quoted_number_loses_its_quotes(tmp_path: Path) -> None:
     text = GOOD.replace("  loggerLevel: INFO", "  loggerLevel: INFO\n  successThreshold: '90'")
     result = _fix(tmp_path, text, target="1.6")
-    assert _codes(result) == ["S003"]
+    assert _codes(result) == ["R030"]  # the runner reads it as 90; so does the fixed file
     assert "  successThreshold: 90  # DEBUG" in result.new_text
 
 
@@ -234,7 +234,14 @@ def test_fixing_a_corpus_file_only_removes_problems(path: Path, tmp_path: Path) 
     assert _without(old.data, fixed) == _without(new.data, fixed + renamed)
 
 
-VALID = sorted((CORPUS / "valid").glob("*.yaml"))
+#: Less the files that are valid only because metadata ingest converts a value (R030): omkit
+#: fix writes those values as the runner reads them.
+_CONVERTED = (
+    "type-number-for-boolean.yaml",
+    "type-quoted-boolean.yaml",
+    "type-quoted-integer.yaml",
+)
+VALID = sorted(p for p in (CORPUS / "valid").glob("*.yaml") if p.name not in _CONVERTED)
 #: Ways to break a valid file that omkit fix must undo exactly: (written, broken).
 BREAKAGES = [
     ("type: SageMaker", "type: Sagemaker"),

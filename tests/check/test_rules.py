@@ -17,6 +17,7 @@ from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity
 from omkit_sagemaker.check import rules
 from omkit_sagemaker.check.loader import Document, load_text
 from omkit_sagemaker.check.rules import RULES
+from omkit_sagemaker.check.settings import Settings
 from omkit_sagemaker.check.validate import check_document
 from omkit_sagemaker.check.versions import Version
 from omkit_sagemaker.cli import app
@@ -293,14 +294,14 @@ def test_logger_warning_replaces_the_enum_error_with_the_fix() -> None:
     text = (
         "source:\n  type: sagemaker\n  serviceName: s\n"
         "  sourceConfig:\n    config:\n      type: MlModelMetadata\n"
-        "sink:\n  type: metadata-rest\n"
+        "sink:\n  type: metadata-rest\n  config: {}\n"
         "workflowConfig:\n  loggerLevel: WARNING\n"
         "  openMetadataServerConfig:\n    hostPort: http://localhost:8585/api\n"
     )
     (diag,) = check_document(load(text))
     assert (diag.code, diag.line, diag.column, diag.hint) == (
         "R014",
-        10,
+        11,
         16,
         "write loggerLevel: WARN",
     )
@@ -355,7 +356,10 @@ def test_rules_survive_values_of_the_wrong_type() -> None:
         "        excludes: x\nsink: []\nworkflowConfig:\n  loggerLevel: 3\n"
         "  openMetadataServerConfig:\n    hostPort: {a: b}\n    securityConfig: x\n"
     )
-    assert lint(text) == []
+    # R030 alone speaks: 1.1's parser turns the number 1 of includes into the text '1'
+    assert [(d.code, d.path) for d in lint(text)] == [
+        ("R030", "$.source.sourceConfig.config.mlModelFilterPattern.includes[0]")
+    ]
 
 
 # --- the catalogue, the docs and the generated data -------------------------------------------
@@ -384,7 +388,7 @@ def test_omkit_rules_command_formats() -> None:
         "fixable": True,
     }.items() <= next(i for i in items if i["code"] == "R001").items()
     fixable = {i["code"] for i in items if i["fixable"]}
-    assert fixable == {"S001", "S003", "S004", "S010", "R001", "R003", "R004", "R012", "R014"}
+    assert fixable == {"S001", "S004", "S010", "R001", "R003", "R004", "R012", "R014", "R030"}
     markdown = runner.invoke(app, ["rules", "--format", "markdown"])
     assert markdown.stdout == rules.markdown()
 
@@ -470,9 +474,12 @@ def test_the_jwt_placeholder_is_still_reported_against_an_emulator() -> None:
 @pytest.mark.parametrize(
     ("line", "severity"),
     [
-        ("awsRegion: ${REGION}", Severity.ERROR),
-        ("awsAccessKeyId: ${AWS_ACCESS_KEY_ID}", Severity.ERROR),
-        ("awsSecretAccessKey: '${AWS_SECRET_ACCESS_KEY}'", Severity.ERROR),
+        # the runner's parser accepts the literal text: the run only fails later
+        ("awsRegion: ${REGION}", Severity.WARNING),
+        ("awsAccessKeyId: ${AWS_ACCESS_KEY_ID}", Severity.WARNING),
+        ("awsSecretAccessKey: '${AWS_SECRET_ACCESS_KEY}'", Severity.WARNING),
+        # the runner's parser rejects the literal text in a boolean, a number or a URL
+        ("enabled: ${AWS_ENABLED}", Severity.ERROR),
         ("endPointURL: ${ENDPOINT}", Severity.ERROR),
         ("assumeRoleSourceIdentity: team-${TEAM}", Severity.WARNING),
     ],
@@ -552,3 +559,180 @@ def test_what_rules_share_is_read_again_for_each_document() -> None:
     assert "R002" not in codes(rules.run(clean))
     assert "R002" in codes(rules.run(placeholder))
     assert rules.reading._SHARED.get() is None  # nothing is kept once a run is over
+
+
+def test_an_empty_reference_says_it_names_no_variable() -> None:
+    """``${}`` used to read "the environment variable  is not set"; it now says what it is,
+    and is an error in a boolean the runner's parser cannot read as one."""
+    text = "source:\n  sourceConfig:\n    config:\n      markDeletedMlModels: ${}\n"
+    (diag,) = [d for d in lint(text, unset=True) if d.code == "R020"]
+    assert "'${}' names no variable" in diag.message
+    assert "environment variable  is" not in diag.message
+    assert diag.severity is Severity.ERROR
+
+
+def test_before_run_every_unset_reference_is_an_error_without_no_env() -> None:
+    """omkit run and test-connection stop on any unset reference, and their hint does not
+    offer --no-env, which they do not have; validate keeps it."""
+    from omkit_sagemaker.check.rules import environment
+
+    line = "awsAccessKeyId: ${AWS_ACCESS_KEY_ID}"
+    (plain,) = [d for d in lint(aws(line), unset=True) if d.code == "R020"]
+    assert plain.severity is Severity.WARNING
+    assert plain.hint is not None
+    assert "--no-env" in plain.hint
+    environment.before_run("run")
+    try:
+        (run,) = [d for d in lint(aws(line), unset=True) if d.code == "R020"]
+    finally:
+        environment.before_run(None)
+    assert run.severity is Severity.ERROR
+    assert run.hint is not None
+    assert "--no-env" not in run.hint
+
+
+# --- R025-R028 what metadata ingest refuses at start ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sink", "target", "expected"),
+    [
+        ("sink:\n  type: metadata-rest\n", (1, 1), ["R025"]),
+        ("sink:\n  type: metadata-rest\n  config: {}\n", (1, 1), []),
+        ("sink:\n  type: metadata-rest\n  config: []\n", (1, 1), ["R030"]),
+        ("sink:\n  type: metadata-rest\n  config: []\n", (2, 0), ["R025"]),
+        (
+            "sink:\n  type: metadata-rest\n  config:\n    bulk_sink_batch_size: 10\n",
+            (1, 1),
+            ["R025"],
+        ),
+        ("sink:\n  type: metadata-rest\n  config:\n    bulk_sink_batch_size: 10\n", (2, 0), []),
+        (
+            "sink:\n  type: metadata-rest\n  config:\n    bulk_sink_batch_size: 2.5\n",
+            (2, 0),
+            ["R025"],
+        ),
+        (
+            "sink:\n  type: file\n  config:\n    filename: /tmp/x.json\n    mode: w\n",
+            (1, 1),
+            ["R025", "R026"],
+        ),
+        ("sink:\n  type: file\n  config:\n    filename: 17\n", (2, 0), ["R025"]),
+        ("sink:\n  type: file\n  config:\n    filename: /tmp/x.json\n", (1, 1), ["R026"]),
+    ],
+)
+def test_sink_config_as_the_sink_models_read_it(
+    sink: str, target: Version, expected: list[str]
+) -> None:
+    assert sorted(codes(lint(sink, target))) == expected
+
+
+def test_steps_and_auth_providers_the_release_cannot_build() -> None:
+    assert codes(lint("processor:\n  type: noop-processor\n", (1, 1))) == ["R027"]
+    assert codes(lint("processor:\n  type: noop-processor\n", (2, 0))) == []
+    cognito = server("authProvider: aws-cognito")
+    assert codes(lint(cognito, (1, 1))) == ["R028"]
+    assert codes(lint(cognito, (2, 0))) == ["R028"]
+    assert codes(lint(server("authProvider: basic"), (1, 1))) == []
+    assert codes(lint(server("authProvider: ldap"), (2, 0))) == ["R028"]
+    with_jwt = server("authProvider: saml", "securityConfig:", "  jwtToken: ${OM_JWT}")
+    assert codes(lint(with_jwt, (2, 0))) == []
+
+
+def test_the_step_classes_1_1_ships_load_with_their_config() -> None:
+    stage = "stage:\n  type: table-usage\n  config:\n    filename: /tmp/usage\n"
+    assert codes(lint(stage, (1, 1))) == []
+    assert codes(lint("stage:\n  type: table-usage\n", (1, 1))) == ["R027"]
+    assert codes(lint("processor:\n  type: query-parser\n  config: {}\n", (1, 1))) == []
+    assert codes(lint("bulkSink:\n  type: noop\n", (1, 1))) == ["R027"]
+
+
+def test_verify_ssl_validate_needs_an_ssl_config() -> None:
+    assert codes(lint(server("verifySSL: validate"))) == ["R029"]
+    assert codes(lint(server("verifySSL: ignore"))) == []
+
+
+_CONVERTED = """\
+source:
+  type: sagemaker
+  serviceName: local_sagemaker
+  serviceConnection:
+    config:
+      type: SageMaker
+      awsConfig:
+        awsRegion: us-east-2
+        profileName: null
+  sourceConfig:
+    config:
+      type: MlModelMetadata
+      markDeletedMlModels: {flag}
+      mlModelFilterPattern:
+        includes: [prod]
+        excludes: null
+sink:
+  type: metadata-rest
+  config: {{}}
+workflowConfig:
+  config: null
+  openMetadataServerConfig:
+    hostPort: http://localhost:8585/api
+    authProvider: openmetadata
+    securityConfig:
+      jwtToken: ${{OM_JWT}}
+    sslConfig: null
+    limitRecords: {limit}
+"""
+
+
+@pytest.mark.parametrize("flag", ["'true'", "'yes'", "0", "'off'"])
+@pytest.mark.parametrize("target", [(1, 1), (2, 0)], ids=["1.1", "2.0"])
+def test_values_the_runner_converts_are_warnings_not_schema_errors(
+    flag: str, target: Version
+) -> None:
+    """metadata ingest 1.1.7.5 and 2.0.7.0 start and ingest with each of these values
+    (tests/differential); omkit used to call them S003 errors."""
+    text = _CONVERTED.format(flag=flag, limit="'1000'")
+    found = check_document(load(text, {"OM_JWT": "a.b.c"}), Settings(target=target))
+    assert [d for d in found if d.severity is Severity.ERROR] == []
+    converted = sorted(d.path for d in found if d.code == "R030")
+    assert converted == sorted(
+        [
+            "$.source.serviceConnection.config.awsConfig.profileName",
+            "$.source.sourceConfig.config.markDeletedMlModels",
+            "$.source.sourceConfig.config.mlModelFilterPattern.excludes",
+            "$.workflowConfig.config",
+            "$.workflowConfig.openMetadataServerConfig.sslConfig",
+            "$.workflowConfig.openMetadataServerConfig.limitRecords",
+        ]
+    )
+
+
+def test_a_fraction_for_a_whole_number_runs_under_1_1_only() -> None:
+    text = _CONVERTED.format(flag="true", limit="1.5")
+    env = {"OM_JWT": "a.b.c"}
+    where = "$.workflowConfig.openMetadataServerConfig.limitRecords"
+    old = check_document(load(text, env), Settings(target=(1, 1)))
+    assert [d.code for d in old if d.path == where] == ["R030"]  # 1.1 truncates it to 1
+    new = check_document(load(text, env), Settings(target=(2, 0)))
+    assert [d.code for d in new if d.path == where] == ["S003"]  # 2.0 refuses it
+
+
+def test_a_null_the_runner_reads_at_start_stays_an_error() -> None:
+    text = _CONVERTED.format(flag="true", limit="10").replace(
+        "    authProvider: openmetadata\n", "    authProvider: openmetadata\n    verifySSL: null\n"
+    )
+    found = check_document(load(text, {"OM_JWT": "a.b.c"}), Settings(target=(1, 1)))
+    assert ("S003", "$.workflowConfig.openMetadataServerConfig.verifySSL") in [
+        (d.code, d.path) for d in found
+    ]
+
+
+def test_unknown_lineage_keys_are_a_warning_at_2_0() -> None:
+    text = _CONVERTED.format(flag="true", limit="10").replace(
+        "      mlModelFilterPattern:\n",
+        "      lineageInformation:\n        dbServiceNames: [db]\n      mlModelFilterPattern:\n",
+    )
+    found = check_document(load(text, {"OM_JWT": "a.b.c"}), Settings(target=(2, 0)))
+    (lineage,) = [d for d in found if "lineageInformation" in d.path]
+    assert (lineage.code, lineage.severity) == ("R031", Severity.WARNING)
+    assert lineage.message.endswith("did you mean 'dbServicePrefixes'?")

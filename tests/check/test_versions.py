@@ -124,7 +124,8 @@ def test_the_issue_example_on_its_line() -> None:
 
 
 @pytest.mark.parametrize(
-    ("target", "expected"), [((1, 1), []), ((1, 2), []), ((1, 3), ["S010"]), ((2, 0), ["S010"])]
+    ("target", "expected"),
+    [((1, 1), []), ((1, 2), []), ((1, 3), ["S010"]), ((2, 0), ["S010", "R028"])],
 )
 def test_no_auth_was_removed_in_1_3(target: Version, expected: list[str]) -> None:
     text = BASE.replace("authProvider: openmetadata", "authProvider: no-auth").replace(

@@ -46,18 +46,19 @@ def test_validate_reports_each_unset_variable_with_its_line(tmp_path: Path) -> N
     shutil.copyfile(TEMPLATE, tmp_path / "sm.yaml")
     env = {k: v for k, v in SAMPLE_ENV.items() if k != "OPENMETADATA_JWT_TOKEN"}
     proc = omkit("validate", "sm.yaml", cwd=tmp_path, env=env)
-    assert proc.returncode == 1
+    assert proc.returncode == 0  # the runner takes the literal token; only the run fails
     line = (
         TEMPLATE.read_text(encoding="utf-8")
         .splitlines()
         .index("      jwtToken: ${OPENMETADATA_JWT_TOKEN}")
     )
     assert proc.stdout.splitlines() == [
-        f"sm.yaml:{line + 1}:17: error R020 jwtToken: the environment variable "
+        f"sm.yaml:{line + 1}:17: warning R020 jwtToken: the environment variable "
         "OPENMETADATA_JWT_TOKEN is not set, so metadata ingest keeps "
-        "'${OPENMETADATA_JWT_TOKEN}' as literal text and the run fails (hint: set it before "
-        "the run (export OPENMETADATA_JWT_TOKEN=...); --no-env checks the file as written)",
-        "1 file checked: 1 error, 0 warnings",
+        "'${OPENMETADATA_JWT_TOKEN}' as literal text and the run uses it as written and fails "
+        "later (hint: set it before the run (export OPENMETADATA_JWT_TOKEN=...); --no-env "
+        "checks the file as written)",
+        "1 file checked: 0 errors, 1 warning",
     ]
     assert omkit("validate", "--no-env", "sm.yaml", cwd=tmp_path).returncode == 0
     assert omkit("validate", "sm.yaml", cwd=tmp_path, env=SAMPLE_ENV).returncode == 0
@@ -196,3 +197,26 @@ def test_sarif_names_and_links_each_rule(tmp_path: Path) -> None:
     assert rule["name"] == "hostport-api"
     assert rule["fullDescription"]["text"].startswith("hostPort does not end in /api")
     assert rule["helpUri"].endswith("/docs/rules.md#r012-hostport-api")
+
+
+def test_a_null_that_validate_accepts_runs(
+    tmp_path: Path, moto: MotoServer, om_server: OMServer
+) -> None:
+    """``metadata ingest`` reads ``null`` for an optional key as the key left out: a config
+    ``validate`` accepts (R030 warns) runs under ``omkit run`` and ``test-connection`` too."""
+    create_model(moto, "churn", Image="img/churn:1")
+    region = "        awsRegion: us-east-1\n"
+    text = config_text(om_server.url, moto.endpoint).replace(
+        region, region + "        profileName: null\n"
+    )
+    assert "profileName: null" in text
+    (tmp_path / "sm.yaml").write_text(text, encoding="utf-8")
+    env = {"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token}
+    checked = omkit("validate", "sm.yaml", cwd=tmp_path, env=env)
+    assert checked.returncode == 0
+    assert "R030" in checked.stdout
+    proc = omkit("run", "sm.yaml", cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert any(r.method == "PUT" and r.path.endswith("/mlmodels") for r in om_server.requests)
+    tested = omkit("test-connection", "sm.yaml", cwd=tmp_path, env=env)
+    assert "profileName" not in tested.stdout + tested.stderr

@@ -107,7 +107,7 @@ def test_fix_target_version_migrates_and_explains(tmp_path: Path) -> None:
 FIXABLE_CASES: list[tuple[str, str, tuple[str, ...]]] = [
     ("S001", GOOD.replace("awsRegion: us-east-2", "awsRegon: us-east-2"), ()),
     (
-        "S003",
+        "R030",
         GOOD.replace("# markDeletedMlModels: true", "markDeletedMlModels: 'true'"),
         (),
     ),

@@ -161,7 +161,8 @@ def test_template_is_valid_without_any_warning() -> None:
 
 def test_the_template_says_which_variables_to_set() -> None:
     found = check_file(scaffold.template_path("sagemaker"), environ={})
-    assert {(d.code, d.severity) for d in found} == {("R020", Severity.ERROR)}
+    # keys and a token: the runner parses the literal text, so these are warnings
+    assert {(d.code, d.severity) for d in found} == {("R020", Severity.WARNING)}
     named = {d.message.split(" the environment variable ")[1].split()[0] for d in found}
     assert named == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "OPENMETADATA_JWT_TOKEN"}
 

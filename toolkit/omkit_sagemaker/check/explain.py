@@ -19,7 +19,7 @@ from omkit_sagemaker.base.diagnostics import Diagnostic, json_path, make
 from omkit_sagemaker.base.masking import describe, excerpt, is_secret, kind
 from omkit_sagemaker.check import yamlcompat
 from omkit_sagemaker.check.envvars import Expansion
-from omkit_sagemaker.check.fix.model import Fix, Fixer, data_path, value_fix, written_value
+from omkit_sagemaker.check.fix.model import Fix, Fixer, data_path, value_fix
 from omkit_sagemaker.check.loader import DataPath, Document, Position
 from omkit_sagemaker.spec.schema import resolve
 
@@ -414,22 +414,6 @@ def _fix_key(diagnostic: Diagnostic, document: Document, target: tuple[int, int]
     )
 
 
-def _fix_unquote(diagnostic: Diagnostic, document: Document, target: tuple[int, int]) -> Fix | None:
-    """S003 on a quoted boolean or number: remove the quotes."""
-    path = data_path(document, diagnostic)
-    old = written_value(document, path) if path is not None else None
-    if path is None or old is None or diagnostic.suggestion is None:
-        return None
-    return Fix(
-        code=diagnostic.code,
-        path=path,
-        kind="value",
-        old=old,
-        new=diagnostic.suggestion,
-        explanation=f"{_name(path)} is now {diagnostic.suggestion}, without quotes",
-    )
-
-
 def _fix_case(diagnostic: Diagnostic, document: Document, target: tuple[int, int]) -> Fix | None:
     """S004 on an allowed value in the wrong letter case: write it as the schema does."""
     path = data_path(document, diagnostic)
@@ -444,4 +428,5 @@ def _fix_case(diagnostic: Diagnostic, document: Document, target: tuple[int, int
 
 
 #: The fixes the explainer declares for its codes, as the rules do with ``@rule(fix=...)``.
-FIXERS: dict[str, Fixer] = {"S001": _fix_key, "S003": _fix_unquote, "S004": _fix_case}
+#: (A quoted boolean or number is no S003 any more: the runner converts it, and R030 fixes it.)
+FIXERS: dict[str, Fixer] = {"S001": _fix_key, "S004": _fix_case}

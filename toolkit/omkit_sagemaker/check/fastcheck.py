@@ -11,8 +11,8 @@ from omkit_sagemaker.base import formats
 
 #: Properties marked format: password in any release: their values are secrets.
 SECRET_KEYS = frozenset[str](('awsSecretAccessKey', 'awsSessionToken', 'caCertificate', 'clientSecret', 'jwtToken', 'privateKey', 'secretKey', 'sslCertificate', 'sslKey'))
-#: Properties whose value is a URL or one of fixed values, in any release.
-STRICT_KEYS = frozenset[str](('audience', 'authProvider', 'authority', 'endPointURL', 'hostPort', 'loggerLevel', 'orgURL', 'secretsManagerLoader', 'secretsManagerProvider', 'tokenEndpoint', 'type', 'verifySSL'))
+#: Properties whose value is a URL, one of fixed values, a boolean or a number, in any release.
+STRICT_KEYS = frozenset[str](('audience', 'authProvider', 'authority', 'enableStreamableLogs', 'enableVersionValidation', 'enabled', 'endPointURL', 'forceEntityOverwriting', 'hostPort', 'includeDashboards', 'includeDatabaseServices', 'includeGlossaryTerms', 'includeMessagingServices', 'includeMlModels', 'includePipelineServices', 'includePipelines', 'includePolicy', 'includeTables', 'includeTags', 'includeTeams', 'includeTopics', 'includeUsers', 'limitRecords', 'loggerLevel', 'markDeletedMlModels', 'orgURL', 'overrideLineage', 'overrideMetadata', 'raiseOnError', 'secretsManagerLoader', 'secretsManagerProvider', 'storeServiceConnection', 'successThreshold', 'supportsDataInsightExtraction', 'supportsElasticSearchReindexingExtraction', 'supportsMetadataExtraction', 'tokenEndpoint', 'type', 'verifySSL'))
 _P0 = re.compile('^[sS][aA][gG][eE][mM][aA][kK][eE][rR]$')
 _C0 = ('source', 'sink', 'workflowConfig')
 _C1 = ('type', 'serviceName', 'sourceConfig')

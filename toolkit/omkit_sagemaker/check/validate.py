@@ -68,9 +68,28 @@ def _check(document: Document, settings: Settings) -> list[Diagnostic]:
             errors = versions.validator(settings.target).iter_errors(document.data)
         found = explain.explain(errors, document, secrets)
         found = versions.explain_versions(found, document, settings.target)
+        found = _runner_accepts(found, document, settings.target)
     flagged = {d.path for d in found}  # an error on the value already says how YAML read it
     found.extend(w for w in yamlcompat.check(document, secrets) if w.path not in flagged)
     found.extend(rules.run(document, settings.target, disabled=settings.disable))
+    return found
+
+
+def _runner_accepts(
+    found: list[Diagnostic], document: Document, target: versions.Version
+) -> list[Diagnostic]:
+    """``found`` less the schema errors on what ``metadata ingest`` takes as it is: the values
+    its parser converts (R030 says so) and, from 2.0, unknown keys of lineageInformation, which it
+    ignores (R031). An S or Y error claims the runner rejects the file, and these it runs."""
+    from omkit_sagemaker.base.diagnostics import json_path
+    from omkit_sagemaker.check.rules import coercion, runner
+
+    if any(d.code == "S003" for d in found):
+        converted = {json_path(p) for p, _ in coercion.converted_values(document, target)}
+        found = [d for d in found if d.code != "S003" or d.path not in converted]
+    if target >= (2, 0):
+        lineage = json_path(runner.LINEAGE) + "."
+        found = [d for d in found if d.code != "S001" or not d.path.startswith(lineage)]
     return found
 
 

@@ -68,9 +68,11 @@ def connection_command(
     Exit 0 when every mandatory step passes, 1 otherwise, 2 on usage problems.
     """
     from omkit_sagemaker import assetkinds
+    from omkit_sagemaker.check.rules.environment import before_run
     from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
     from omkit_sagemaker.ingest import connection
 
+    before_run("test-connection")  # every unset $VAR is an error: stop before the network
     _config_file(file)
     try:
         kinds = (
@@ -267,8 +269,10 @@ def run_command(
     stopped by SIGINT/SIGTERM.
     """
     from omkit_sagemaker import api
+    from omkit_sagemaker.check.rules.environment import before_run
     from omkit_sagemaker.ingest import expand, runreport
 
+    before_run("run")  # every unset $VAR is an error: stop before the network
     off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
     try:
         regions = expand.split_values(region, "--region")

@@ -63,7 +63,7 @@ from omkit_sagemaker.ingest.sources.sagemaker import (
     SageMakerSource,
     aws_error,
 )
-from omkit_sagemaker.spec.modelbase import ModelError
+from omkit_sagemaker.spec.modelbase import ModelError, without_nulls
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from omkit_sagemaker.spec.models.sage_maker_connection import SageMakerConnection
 from omkit_sagemaker.spec.models.workflow import LogLevels, Workflow
@@ -245,7 +245,7 @@ def load(
     if document is None:  # cannot happen after a clean check, but be sure
         raise _Fatal(f"cannot read {path}")
     try:
-        return Workflow.from_dict(document.data), found
+        return Workflow.from_dict(without_nulls(document.data)), found
     except ModelError as exc:
         raise _Fatal(f"{path}: {exc}") from None
 

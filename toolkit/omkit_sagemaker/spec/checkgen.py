@@ -245,7 +245,10 @@ class _Compiler:
 #: The name lists compiled beside the checker (from every release's schemas), with what they hold.
 _KEY_LISTS = {
     "SECRET_KEYS": "Properties marked format: password in any release: their values are secrets.",
-    "STRICT_KEYS": "Properties whose value is a URL or one of fixed values, in any release.",
+    "STRICT_KEYS": (
+        "Properties whose value is a URL, one of fixed values, a boolean or a number, in any "
+        "release."
+    ),
 }
 
 

@@ -11,6 +11,7 @@ so the models stay cheap to import and never pull in pydantic, boto3 or botocore
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from enum import Enum
@@ -180,25 +181,50 @@ def as_secret(value: object, path: str) -> Secret:
     return Secret(value)
 
 
+#: Text that metadata ingest's parsers (pydantic 1 and 2, lax) read as a boolean.
+_BOOLEAN_WORDS = {
+    **dict.fromkeys(("true", "yes", "on", "t", "y", "1"), True),
+    **dict.fromkeys(("false", "no", "off", "f", "n", "0"), False),
+}
+_WHOLE = re.compile(r"[+-]?\d+\Z")
+
+
 def as_bool(value: object, path: str) -> bool:
-    """``value``, which must be a boolean."""
-    if not isinstance(value, bool):
-        raise ModelError(path, f"expected a boolean, got {_kind(value)}")
-    return value
+    """``value`` as a boolean, converted as metadata ingest converts it (``'true'``, ``'yes'``,
+    ``0``/``1``: omkit validate's R030) so that omkit runs what the runner runs."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in _BOOLEAN_WORDS:
+        return _BOOLEAN_WORDS[value.lower()]
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ModelError(path, f"expected a boolean, got {_kind(value)}")
 
 
 def as_int(value: object, path: str) -> int:
-    """``value``, which must be an integer (not a boolean)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ModelError(path, f"expected an integer, got {_kind(value)}")
-    return value
+    """``value`` as an integer, converted as metadata ingest converts it (``'1000'``, ``2.0``,
+    a boolean: omkit validate's R030)."""
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str) and _WHOLE.match(value):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ModelError(path, f"expected an integer, got {_kind(value)}")
 
 
 def as_float(value: object, path: str) -> float:
-    """``value``, which must be a number (not a boolean)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ModelError(path, f"expected a number, got {_kind(value)}")
-    return value
+    """``value`` as a number, converted as metadata ingest converts it (``'1.5'``, a boolean)."""
+    if isinstance(value, (int, float)):
+        return value if not isinstance(value, bool) else int(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if number == number and abs(number) != float("inf"):
+            return number
+    raise ModelError(path, f"expected a number, got {_kind(value)}")
 
 
 def as_list(value: object, path: str) -> list[Any]:
@@ -269,3 +295,14 @@ def as_any(value: object, path: str) -> Any:
 def dump_any(value: object) -> Any:
     """A free-form value as ``to_dict`` writes it: a deep copy."""
     return copy.deepcopy(value)
+
+
+def without_nulls(data: object) -> object:
+    """``data`` as ``metadata ingest`` reads it: a key whose value is ``null`` counts as left
+    out (its models read ``None`` as unset), at every depth. A required key given ``null`` is
+    then missing, which ``omkit validate`` reports before a run builds a model."""
+    if isinstance(data, Mapping):
+        return {k: without_nulls(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [without_nulls(v) for v in data]
+    return data

@@ -179,8 +179,9 @@ def _resolve(
 
 @cache
 def strict_keys(root: Path | None = None) -> frozenset[str]:
-    """Names of every property whose value is a URL (``format: uri``) or one of a fixed set of
-    values (``enum``/``const``, directly or through ``$ref``): a wrong text there always fails.
+    """Names of every property whose value is a URL (``format: uri``), one of a fixed set of
+    values (``enum``/``const``, directly or through ``$ref``), a boolean or a number: a wrong
+    text there (such as an unexpanded ``${NAME}``) always fails the runner's parser.
     (``check.fastcheck.STRICT_KEYS`` holds the same names, compiled from ``spec/``.)"""
     return strict_keys_of(load_spec(root))
 
@@ -198,6 +199,7 @@ def strict_keys_of(spec: Mapping[str, Schema]) -> frozenset[str]:
                 if not isinstance(prop, dict):
                     continue
                 target = _resolve(lookup, node, prop)
-                if target.get("format") == "uri" or "enum" in target or "const" in target:
+                typed = target.get("type") in ("boolean", "integer", "number")
+                if typed or target.get("format") == "uri" or "enum" in target or "const" in target:
                     names.add(key)
     return frozenset(names)

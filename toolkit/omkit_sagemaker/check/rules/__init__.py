@@ -1,7 +1,7 @@
 """Lint rules: configs the schemas accept that are still wrong, each with a stable ``R`` code.
 
 One module per family (:mod:`.secrets`, :mod:`.aws`, :mod:`.server`, :mod:`.pipeline`,
-:mod:`.environment`, :mod:`.comments`); each
+:mod:`.environment`, :mod:`.comments`, :mod:`.runner`, :mod:`.coercion`); each
 rule is a function registered with :func:`~.registry.rule` together with its code, name,
 severity, summary, hint, and a failing and a passing example. ``docs/rules.md`` is generated from
 them (:func:`~.catalogue.markdown`) and the tests run every example, so the two cannot drift.
@@ -13,7 +13,16 @@ imports botocore. May import omkit_sagemaker.check's loader and versions, .spec 
 
 from __future__ import annotations
 
-from omkit_sagemaker.check.rules import aws, comments, environment, pipeline, secrets, server
+from omkit_sagemaker.check.rules import (
+    aws,
+    coercion,
+    comments,
+    environment,
+    pipeline,
+    runner,
+    secrets,
+    server,
+)
 from omkit_sagemaker.check.rules.aws import aws_regions as aws_regions
 from omkit_sagemaker.check.rules.catalogue import Entry as Entry
 from omkit_sagemaker.check.rules.catalogue import catalogue as catalogue
@@ -29,7 +38,7 @@ from omkit_sagemaker.check.rules.registry import rule as rule
 from omkit_sagemaker.check.rules.registry import run as run
 
 # The families register in import order; the catalogue and the diagnostics list rules by code.
-_FAMILIES = (secrets, aws, server, pipeline, environment, comments)
+_FAMILIES = (secrets, aws, server, pipeline, environment, comments, runner, coercion)
 _ordered = sorted(RULES.items())
 RULES.clear()
 RULES.update(_ordered)

@@ -171,12 +171,16 @@ def markdown() -> str:
         "`Y` code marks a file that `metadata ingest` rejects, so it stays on whatever a "
         "comment or a setting says (R022 flags such a comment, R021 a code that does not "
         "exist, and an unknown code in a setting or on the command line is a usage error). "
+        "That claim is checked against the official 1.1.7.5 and 2.0.7.0 on every CI run "
+        "(tests/differential); the README's compatibility section lists the few places where "
+        "omkit is stricter on purpose. What the runner refuses that the schema cannot say is "
+        "R020 (as an error), R025, R027, R028 and R029; what it converts and runs is R030. "
         "`target-version` (or `omkit validate --target-version X.Y`) picks the "
         f"OpenMetadata release to validate for; the default is {format_version(DEFAULT_TARGET)}.",
         "",
         "`omkit fix FILE` applies the fixes that are certain (the *fixable* column: S001 with one "
-        "did-you-mean, S003 on a quoted boolean or number, S004 in the wrong letter case, S010 "
-        "with `--target-version`, and the rules marked below), keeping comments and layout; "
+        "did-you-mean, S004 in the wrong letter case, S010 with `--target-version`, and the rules "
+        "marked below, such as R030 on a quoted boolean or number), keeping comments and layout; "
         "`omkit fix --diff FILE` shows them and writes nothing.",
         "",
         "## All codes",

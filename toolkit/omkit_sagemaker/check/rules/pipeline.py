@@ -252,9 +252,8 @@ def _sink_type(document: Document, target: Version) -> Iterator[Finding]:
         """,
     good="""
         sink:
-          type: file
-          config:
-            filename: /tmp/sagemaker-entities.json
+          type: metadata-rest
+          config: {}
         """,
 )
 def _file_sink(document: Document, target: Version) -> Iterator[Finding]:

@@ -39,7 +39,7 @@ def check_config(
     from omkit_sagemaker.base.diagnostics import Severity
     from omkit_sagemaker.check.loader import load_file
     from omkit_sagemaker.check.validate import check_file
-    from omkit_sagemaker.spec.modelbase import ModelError
+    from omkit_sagemaker.spec.modelbase import ModelError, without_nulls
     from omkit_sagemaker.spec.models.workflow import Workflow
 
     start = time.monotonic()
@@ -56,7 +56,7 @@ def check_config(
     try:
         if loaded.document is None:  # cannot happen after a clean check; be safe
             raise ModelError("", "the file cannot be read")
-        workflow = Workflow.from_dict(loaded.document.data)
+        workflow = Workflow.from_dict(without_nulls(loaded.document.data))
     except ModelError as exc:
         hint = f"omkit validate {path} lists every problem"
         rec.add(StepResult(STEP_CONFIG, Status.FAIL, _since(start), str(exc), "model", hint))
