@@ -15,11 +15,8 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from awsfixtures import MotoServer
+from testing.awsfixtures import MotoServer
 
 
 def free_port() -> int:

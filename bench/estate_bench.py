@@ -18,7 +18,7 @@ Measured, on the same estate:
 - the peak RSS of the estate run's `omkit run` process.
 
 Also, once, the same estate run where `Search` answers as AWS does (a second proxy whose Search
-test double, tests/searchdouble.py, answers `Model` and the training jobs' `Or` expression,
+test double, testing/searchdouble.py, answers `Model` and the training jobs' `Or` expression,
 which moto lacks, from moto's own data, and refuses what AWS documents as invalid: a refusal
 fails the bench): its AWS calls per model, split into the reads Search can make and the
 per-resource ones it cannot (`DescribeEndpointConfig`, `DescribeFeatureGroup`).
@@ -48,17 +48,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(HERE))
+from bench.common import finish, missed, start_moto, stop
+from bench.run_bench import LAUNCHER, OMKIT, empty
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import REGION, ROLE_ARN, MotoServer
+from testing.omdouble import OMServer
+from testing.searchdouble import SearchDouble, model_records, training_job_records
 
-from awsfaults import FaultProxy  # noqa: E402
-from awsfixtures import REGION, ROLE_ARN, MotoServer  # noqa: E402
-from common import finish, missed, start_moto, stop  # noqa: E402
-from omdouble import OMServer  # noqa: E402
-from run_bench import LAUNCHER, OMKIT, empty  # noqa: E402
-from searchdouble import SearchDouble, model_records, training_job_records  # noqa: E402
+HERE = Path(__file__).resolve().parent
+
 
 CALLS_TARGET = 4.0
 #: With Search allowed (issue 17): calls per model of the reads Search can make, that is all
@@ -313,7 +311,7 @@ def main() -> int:
         replicas=[m.endpoint for m in motos[1:]],
     ).start()
     # the same SageMaker where Search answers as AWS does (Model and the training jobs' Or,
-    # which moto lacks, from moto's own data: tests/searchdouble.py)
+    # which moto lacks, from moto's own data: testing/searchdouble.py)
     searching = FaultProxy(
         motos[0].endpoint,
         delay=args.aws_latency / 1000,
@@ -347,7 +345,7 @@ def main() -> int:
                 encoding="utf-8",
             )
             client = motos[0].client("sagemaker")
-            double = SearchDouble(  # refuses what AWS refuses (tests/shapecheck.py)
+            double = SearchDouble(  # refuses what AWS refuses (testing/shapecheck.py)
                 {"Model": model_records(client), "TrainingJob": training_job_records(client)}
             )
             searching.handlers["Search"] = double

@@ -35,16 +35,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import run_bench  # noqa: E402
-from awsfaults import FaultProxy  # noqa: E402
-from awsfixtures import ACCOUNT, ROLE_ARN, MotoServer  # noqa: E402
-from common import finish, missed, start_moto, stop  # noqa: E402
-from omdouble import OMServer  # noqa: E402
-from run_bench import ACCESS_KEY, CONFIG, OMKIT, empty  # noqa: E402
+from bench import run_bench
+from bench.common import finish, missed, start_moto, stop
+from bench.run_bench import ACCESS_KEY, CONFIG, OMKIT, empty
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import ACCOUNT, ROLE_ARN, MotoServer
+from testing.omdouble import OMServer
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 ACCOUNTS = 4

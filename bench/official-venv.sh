@@ -74,4 +74,4 @@ echo "installed: $got"
 if [ "$version" = 2.0.7.0 ]; then
   echo "dbt-core: $("$venv/bin/pip" show dbt-core 2>/dev/null | sed -n 's/^Version: //p')"
 fi
-echo "run: OMKIT_BENCH_OFFICIAL=$venv .venv/bin/python bench/run_bench.py"
+echo "run: OMKIT_BENCH_OFFICIAL=$venv .venv/bin/python -m bench.run_bench"

@@ -2,10 +2,10 @@
 
 Setup: moto (`--moto-servers` identical processes, default 2, so that one single-threaded moto
 is not the bottleneck) seeded with SageMaker models (each with an image, most with model data,
-all with two tags), behind a proxy (tests/awsfaults.py, a test double) that adds `--aws-latency`
+all with two tags), behind a proxy (testing/awsfaults.py, a test double) that adds `--aws-latency`
 ms to every call (default 20: the AWS API answers in tens of ms, loopback moto in one). moto
 cannot `Search` models, nor evaluate the `Or` of artifact filters with which omkit finds a page
-of models' training jobs, so the proxy answers those itself (tests/searchdouble.py, a test
+of models' training jobs, so the proxy answers those itself (testing/searchdouble.py, a test
 double of the Search API that refuses what AWS documents as invalid) from moto's own data, in
 pages of 100; a second proxy leaves Search to
 moto, which refuses it, so omkit falls back to DescribeModel + ListTags per model. OpenMetadata
@@ -55,16 +55,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from awsfaults import FaultProxy  # noqa: E402
-from awsfixtures import ACCOUNT, REGION, ROLE_ARN, MotoServer  # noqa: E402
-from omdouble import OMServer  # noqa: E402
-from searchdouble import SearchDouble, model_records, training_job_records  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from common import finish, start_moto, stop  # noqa: E402
+from bench.common import finish, start_moto, stop
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import ACCOUNT, REGION, ROLE_ARN, MotoServer
+from testing.omdouble import OMServer
+from testing.searchdouble import SearchDouble, model_records, training_job_records
 
 OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
 RSS_TARGET_MB = 200.0
@@ -328,7 +323,7 @@ def main() -> int:
             t0 = time.perf_counter()
             seed(motos, count)
             moto_client = motos[0].client("sagemaker")
-            # the double refuses what AWS refuses (tests/shapecheck.py), so these counts are
+            # the double refuses what AWS refuses (testing/shapecheck.py), so these counts are
             # counts of requests AWS accepts
             double = SearchDouble(
                 {

@@ -1,7 +1,7 @@
 """Benchmark: `omkit run` against a throttling SageMaker, next to the time the limit allows.
 
 Real accounts are limited by SageMaker's request rate, not by latency: above the rate, AWS
-answers `ThrottlingException`. Here a proxy in front of moto (tests/awsfaults.py, a test double)
+answers `ThrottlingException`. Here a proxy in front of moto (testing/awsfaults.py, a test double)
 lets `--rate` requests per second through (a token bucket holding one second's worth) and answers
 every other request HTTP 400 with the AWS JSON error shape. The run reads the models through it
 (`--assets models`, tags on; moto cannot Search models, so each model costs DescribeModel and
@@ -30,23 +30,19 @@ import argparse
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
+from omkit_sagemaker.ingest import workflow
+from omkit_sagemaker.ingest.workflow import RunOptions
 
-from awsfaults import FaultProxy  # noqa: E402
-from common import finish, missed, start_moto, stop  # noqa: E402
-from omdouble import OMServer  # noqa: E402
-from omkit_sagemaker.ingest import workflow  # noqa: E402
-from omkit_sagemaker.ingest.workflow import RunOptions  # noqa: E402
-from run_bench import seed_one  # noqa: E402
-from samples import AWS_SECRET, config_text  # noqa: E402
+from bench.common import finish, missed, start_moto, stop
+from bench.run_bench import seed_one
+from testing.awsfaults import FaultProxy
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 TARGET = 1.3
 

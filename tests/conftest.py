@@ -8,8 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from samples import SAGEMAKER_SAMPLE
-from wheelhouse import build_project_wheel, build_wheelhouse
+
+from testing.samples import SAGEMAKER_SAMPLE
+from testing.wheelhouse import build_project_wheel, build_wheelhouse
+
+#: The shared fixtures of the :mod:`testing` package: the fault-injecting proxy in front of
+#: moto (``aws_faults``), the moto server and its session (``aws_env``, ``moto``,
+#: ``moto_session``), and the recording OpenMetadata double (``om_server``).
+pytest_plugins = ["testing.awsfixtures", "testing.awsfaults", "testing.omdouble"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,13 +64,3 @@ def sagemaker_configs() -> dict[str, str]:
         "good.yaml": SAGEMAKER_SAMPLE,
         "bad.yaml": SAGEMAKER_SAMPLE.replace("type: SageMaker", "type: Sagemaker"),
     }
-
-
-# The fault-injecting proxy in front of moto (see awsfaults.py).
-from awsfaults import aws_faults  # noqa: E402, F401
-
-# Shared fixtures of the tests that need a moto server (see awsfixtures.py).
-from awsfixtures import aws_env, moto, moto_session  # noqa: E402, F401
-
-# The recording OpenMetadata test double (see omdouble.py).
-from omdouble import om_server  # noqa: E402, F401

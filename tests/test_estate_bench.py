@@ -6,22 +6,19 @@ per-model call. Wall time and memory stay in the benchmark."""
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from awsfaults import FaultProxy
-from awsfixtures import MotoServer, counting
-from omdouble import OMServer
 from omkit_sagemaker.ingest import workflow
 from omkit_sagemaker.ingest.workflow import RunOptions
-from samples import AWS_SECRET, config_text
-from searchdouble import SearchDouble, model_records, training_job_records
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import estate_bench
+from bench import estate_bench
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import MotoServer, counting
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
+from testing.searchdouble import SearchDouble, model_records, training_job_records
 
 
 def test_the_quick_estate_costs_at_most_4_aws_calls_per_model(

@@ -8,12 +8,13 @@ from typing import Any
 
 import boto3
 import pytest
-from awsfaults import FaultProxy
-from awsfixtures import REGION, MotoServer
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from searchdouble import SearchDouble, expression_holds
-from shapecheck import ServiceError
+
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import REGION, MotoServer
+from testing.searchdouble import SearchDouble, expression_holds
+from testing.shapecheck import ServiceError
 
 JOB = {"TrainingJobName": "a", "ModelArtifacts": {"S3ModelArtifacts": "s3://b/a.tar.gz"}}
 
@@ -53,7 +54,7 @@ def test_answers_come_in_pages_and_other_resources_go_on_to_moto() -> None:
     assert double({"Resource": "Endpoint"}) is None
 
 
-# ---- it refuses what AWS refuses (tests/shapecheck.py) ------------------------------------------
+# ---- it refuses what AWS refuses (testing/shapecheck.py) ----------------------------------------
 
 
 def artifact_filters(count: int, prefix: str = "") -> list[dict[str, str]]:

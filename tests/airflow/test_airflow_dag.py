@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
-from samples import AWS_SECRET, config_text
+
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 # "airflow.sdk", not "airflow": with tests/ on sys.path, this folder would pass for the package
 pytest.importorskip("airflow.sdk", reason="Apache Airflow is not installed (the airflow extra)")

@@ -15,10 +15,11 @@ from pathlib import Path
 import omkit_sagemaker
 import pytest
 import yaml
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
 from omkit_sagemaker.api import RunSummary
-from samples import AWS_SECRET, config_text
+
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 
 @pytest.fixture

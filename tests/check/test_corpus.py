@@ -23,7 +23,8 @@ from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.settings import Settings
 from omkit_sagemaker.check.validate import check_file
 from omkit_sagemaker.check.versions import parse_version
-from samples import CORPUS, FIXED_ENV, TEMPLATE
+
+from testing.samples import CORPUS, FIXED_ENV, TEMPLATE
 
 #: Omkit's defaults (target release 1.1) with every lint rule off.
 SETTINGS = Settings(disable=frozenset(RULES))

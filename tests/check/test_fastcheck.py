@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from omkit_sagemaker.check import fastcheck, versions
 from omkit_sagemaker.check.loader import load_file
 from omkit_sagemaker.spec import checkgen, schema
-from samples import CORPUS, FIXED_ENV, TEMPLATE
+
+from testing.samples import CORPUS, FIXED_ENV, TEMPLATE
 
 
 def _documents() -> list[tuple[str, dict[str, Any]]]:

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from omkit_sagemaker.check import fastload, loader
 from omkit_sagemaker.check.loader import LoadResult, load_text
-from samples import CORPUS, FIXED_ENV, TEMPLATE
+
+from testing.samples import CORPUS, FIXED_ENV, TEMPLATE
 
 _ENV = {"V": "x", "N": "12", "B": "yes", "Q": "'", "C": "a: b", "E": ""}
 

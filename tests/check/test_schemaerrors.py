@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from omkit_sagemaker.base.diagnostics import Diagnostic
 from omkit_sagemaker.check import explain, fastcheck, schemaerrors, versions
 from omkit_sagemaker.check.loader import Document, load_file, load_text
-from samples import CORPUS, FIXED_ENV, TEMPLATE
+
+from testing.samples import CORPUS, FIXED_ENV, TEMPLATE
 
 TARGETS = [versions.DEFAULT_TARGET, (1, 5), (2, 0)]
 

@@ -16,7 +16,8 @@ from omkit_sagemaker.check import discovery
 from omkit_sagemaker.check.loader import MAX_DIGITS
 from omkit_sagemaker.check.settings import Settings
 from omkit_sagemaker.check.validate import UsageError, check_file, collect_files, validate_paths
-from samples import SAGEMAKER_SAMPLE, SAMPLE_ENV
+
+from testing.samples import SAGEMAKER_SAMPLE, SAMPLE_ENV
 
 GOOD = SAGEMAKER_SAMPLE
 

@@ -17,8 +17,9 @@ from omkit_sagemaker.check.validate import check_document
 from omkit_sagemaker.check.versions import Version
 from omkit_sagemaker.cli import app
 from omkit_sagemaker.spec import schema
-from samples import SAMPLE_ENV
 from typer.testing import CliRunner
+
+from testing.samples import SAMPLE_ENV
 
 BASE = """\
 source:

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from omkit_sagemaker.check import yamlbuild
 from omkit_sagemaker.check.loader import load_file
-from samples import CORPUS, FIXED_ENV, TEMPLATE
+
+from testing.samples import CORPUS, FIXED_ENV, TEMPLATE
 
 #: The files the loader builds (an alias bomb is refused before that, and would take minutes).
 FILES = [

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import FIXED_ENV, SAMPLE_ENV
+
+from testing.samples import FIXED_ENV, SAMPLE_ENV
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 FORMATS = ("text", "json", "sarif", "github")

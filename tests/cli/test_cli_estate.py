@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from awsfixtures import ACCOUNT, MotoServer, seed_estate, seed_features, seed_registry
-from omdouble import OMServer
-from samples import AWS_SECRET, config_text
+from testing.awsfixtures import ACCOUNT, MotoServer, seed_estate, seed_features, seed_registry
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
 

@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-from awsfaults import FaultProxy
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
-from samples import AWS_SECRET, config_text
 from test_cli_run import OMKIT, env_for, omkit, write_config
+
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 MODELS = ("churn", "fraud", "legacy-scorer", "ranker", "recommender")
 STALE = "local_sagemaker.gone-from-sagemaker"

@@ -10,11 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
-from samples import SAMPLE_ENV, TEMPLATE, config_text
 from test_cli_first_run import omkit
 from test_cli_run import env_for
+
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import SAMPLE_ENV, TEMPLATE, config_text
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
-from samples import AWS_SECRET, SAMPLE_ENV, TEMPLATE, config_text
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, SAMPLE_ENV, TEMPLATE, config_text
 
 OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
 

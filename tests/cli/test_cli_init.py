@@ -23,7 +23,8 @@ import pytest
 import yaml
 from omkit_sagemaker import scaffold
 from omkit_sagemaker.check.validate import check_file
-from samples import SAMPLE_ENV
+
+from testing.samples import SAMPLE_ENV
 
 OMKIT = str(Path(sys.executable).with_name("omkit"))
 TEMPLATE = scaffold.template_text()

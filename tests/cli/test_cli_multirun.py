@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from awsfixtures import ROLE_ARN, MotoServer
-from omdouble import OMServer
-from samples import AWS_SECRET, config_text
 from test_cli_run import env_for, omkit
+
+from testing.awsfixtures import ROLE_ARN, MotoServer
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 
 def models_in(moto: MotoServer, region: str, *names: str) -> None:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from awsfaults import FaultProxy
-from awsfixtures import (
+
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import (
     MotoServer,
     create_model,
     iam_enforced,
@@ -25,8 +26,8 @@ from awsfixtures import (
     seed_estate,
     tag_model,
 )
-from omdouble import OMServer
-from samples import ACCESS_KEY, AWS_SECRET, config_text
+from testing.omdouble import OMServer
+from testing.samples import ACCESS_KEY, AWS_SECRET, config_text
 
 OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
 

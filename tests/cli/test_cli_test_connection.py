@@ -23,7 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from awsfixtures import (
+
+from testing.awsfixtures import (
     MotoServer,
     connection_config,
     create_model,
@@ -31,7 +32,7 @@ from awsfixtures import (
     iam_role,
     iam_user,
 )
-from omdouble import OMServer
+from testing.omdouble import OMServer
 
 KEY_ID = "AKIAOMKITFAKEKEY0002"
 SECRET = "omkit-cli-fake-secret-H3kP9wZ2rT6m"

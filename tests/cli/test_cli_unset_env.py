@@ -12,9 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from awsfixtures import MotoServer
-from omdouble import OMServer
-from samples import AWS_SECRET, config_text
+from testing.awsfixtures import MotoServer
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import typer
 from omkit_sagemaker.cli import app, fastpath
-from samples import SAMPLE_ENV, TEMPLATE
 from typer.testing import CliRunner
+
+from testing.samples import SAMPLE_ENV, TEMPLATE
 
 
 def _typer_options() -> set[str]:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from samples import SAMPLE_ENV, TEMPLATE
+from testing.samples import SAMPLE_ENV, TEMPLATE
 
 BANNED = frozenset(
     {

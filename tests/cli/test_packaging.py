@@ -10,8 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from samples import SAMPLE_ENV
-from wheelhouse import REPO_ROOT, offline_env
+
+from testing.samples import SAMPLE_ENV
+from testing.wheelhouse import REPO_ROOT, offline_env
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from wheelhouse import REPO_ROOT, offline_env
+
+from testing.wheelhouse import REPO_ROOT, offline_env
 
 #: The file name followed by a line number: ``bad.yaml:6``, ``bad.yaml:6:7``, ``bad.yaml, line 6``.
 BAD_FILE_LINE = re.compile(r"bad\.yaml(?::|,? line |\s*\(line )(\d+)")

@@ -12,14 +12,15 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from omdouble import OMServer
+from testing.omdouble import OMServer
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "run_bench.py"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_run_bench_quick_mode_checks_calls_per_model_and_second_run_writes() -> None:
     result = subprocess.run(
-        [sys.executable, str(BENCH), "--quick"],
+        [sys.executable, "-m", "bench.run_bench", "--quick"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,

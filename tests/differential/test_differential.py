@@ -19,7 +19,8 @@ import diffharness
 import mutations
 import pytest
 from omkit_sagemaker.check.versions import Version, parse_version
-from samples import CORPUS, FIXED_ENV
+
+from testing.samples import CORPUS, FIXED_ENV
 
 #: Configs per release on every run (the bench runs 5,000).
 COUNT = 1000

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import diffharness
 import pytest
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
-from samples import AWS_SECRET, config_text
+
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 
 def _official(release: str) -> Path:

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfixtures import REGION, MotoServer, create_model, iam_enforced, iam_role, iam_user
 from omkit_sagemaker.ingest import aws
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
+
+from testing.awsfixtures import REGION, MotoServer, create_model, iam_enforced, iam_role, iam_user
 
 KEY_ID = "AKIAOMKITFAKEKEY0001"
 SECRET = "omkit-fake-secret-Q7x2L9vB4nK8"

@@ -14,15 +14,6 @@ import json
 from pathlib import Path
 
 import pytest
-from awsfixtures import (
-    MotoServer,
-    connection_config,
-    create_model,
-    iam_enforced,
-    iam_role,
-    iam_user,
-)
-from omdouble import OMServer
 from omkit_sagemaker.ingest.connection import (
     STEPS,
     Status,
@@ -34,6 +25,16 @@ from omkit_sagemaker.ingest.connection import (
     succeeded,
 )
 from rich.console import Console
+
+from testing.awsfixtures import (
+    MotoServer,
+    connection_config,
+    create_model,
+    iam_enforced,
+    iam_role,
+    iam_user,
+)
+from testing.omdouble import OMServer
 
 KEY_ID = "AKIAOMKITFAKEKEY0001"
 SECRET = "omkit-fake-secret-Q7x2L9vB4nK8"

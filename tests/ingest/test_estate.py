@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfaults import FaultProxy
-from awsfixtures import (
+from omkit_sagemaker.ingest import runreport, workflow
+from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import (
     ACCOUNT,
     ARTIFACTS,
     REGION,
@@ -31,12 +34,10 @@ from awsfixtures import (
     seed_estate,
     tag_model,
 )
-from omdouble import OMServer
-from omkit_sagemaker.ingest import runreport, workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
-from samples import AWS_SECRET, CONSOLE, config_text, on_1_1
-from searchdouble import SearchDouble, model_records, training_job_records
-from shapecheck import ServiceError
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, CONSOLE, config_text, on_1_1
+from testing.searchdouble import SearchDouble, model_records, training_job_records
+from testing.shapecheck import ServiceError
 
 RUNTIME = f"https://runtime.sagemaker.{REGION}.amazonaws.com/endpoints/"
 ENDPOINTS_HEADER = (
@@ -397,7 +398,7 @@ def seed_trained_models(moto: MotoServer, count: int) -> None:
 def test_sixty_searched_models_get_their_jobs_in_batches_aws_accepts(
     moto: MotoServer, om_server: OMServer, aws_faults: FaultProxy, tmp_path: Path
 ) -> None:
-    """The Search double refuses what AWS documents as invalid (tests/shapecheck.py): the batch
+    """The Search double refuses what AWS documents as invalid (testing/shapecheck.py): the batch
     that held 60 URLs in 3 sub-expressions of 20 (63 elements) was refused, and each model then
     cost a DescribeTrainingJob (61 calls for 60 models). Now: two batches, nothing refused,
     nothing per model, and each model its own job's hyperparameters and framework."""

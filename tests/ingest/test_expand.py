@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 from omkit_sagemaker.ingest import expand
-from samples import config_text
+
+from testing.samples import config_text
 
 TEXT = "# the team's config\n" + config_text("http://127.0.0.1:8585/api", "http://127.0.0.1:5000")
 ROLE_A = "arn:aws:iam::111111111111:role/Reader"

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfaults import FaultProxy
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
 from omkit_sagemaker.ingest import openmetadata, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
-from samples import AWS_SECRET, config_text
+
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 MODELS = ("churn", "fraud", "legacy-scorer", "ranker", "recommender")
 SERVICE = "local_sagemaker"

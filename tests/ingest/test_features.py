@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfixtures import (
+from omkit_sagemaker.ingest import workflow
+from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+
+from testing.awsfixtures import (
     ACCOUNT,
     XGBOOST,
     FeatureSeed,
@@ -26,10 +29,8 @@ from awsfixtures import (
     create_model,
     seed_features,
 )
-from omdouble import OMServer, sent_models
-from omkit_sagemaker.ingest import workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
-from samples import AWS_SECRET, config_text
+from testing.omdouble import OMServer, sent_models
+from testing.samples import AWS_SECRET, config_text
 
 GROUP_NOTE = "Feature of the SageMaker feature group `churn-features`."
 

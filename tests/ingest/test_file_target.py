@@ -9,11 +9,12 @@ import stat
 from pathlib import Path
 
 import pytest
-from awsfaults import FaultProxy
-from awsfixtures import MotoServer, create_model
 from omkit_sagemaker.ingest import workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
-from samples import AWS_SECRET, config_text
+
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import MotoServer, create_model
+from testing.samples import AWS_SECRET, config_text
 
 ENV = {"SM_SECRET": AWS_SECRET, "OM_JWT": "t0ken-for-nothing"}
 

@@ -18,10 +18,11 @@ from typing import Any
 import boto3
 import omkit_sagemaker
 import pytest
-from awsfixtures import ROLE_ARN, MotoServer, create_model
-from omdouble import OMServer
 from omkit_sagemaker.ingest import mainthread, multirun
-from samples import AWS_SECRET, config_text
+
+from testing.awsfixtures import ROLE_ARN, MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omdouble import OMServer
 from omkit_sagemaker.ingest.openmetadata import (
     NO_TOKEN,
     OpenMetadataClient,
@@ -27,6 +26,8 @@ from omkit_sagemaker.ingest.openmetadata import (
     ssl_context,
 )
 from omkit_sagemaker.spec.models.open_metadata_connection import OpenMetadataConnection
+
+from testing.omdouble import OMServer
 
 
 def server_config(url: str, token: str | None = None, **extra: Any) -> OpenMetadataConnection:

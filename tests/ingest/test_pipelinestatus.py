@@ -9,9 +9,10 @@ from pathlib import Path
 
 import omkit_sagemaker
 import pytest
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
-from samples import AWS_SECRET, config_text
+
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 FQN = "local_sagemaker.sagemaker_metadata"
 STATUS = f"/api/v1/services/ingestionPipelines/{FQN}/pipelineStatus"

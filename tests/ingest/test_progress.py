@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
 from omkit_sagemaker.ingest import runreport, workflow
 from omkit_sagemaker.ingest.runreport import LineProgress
 from omkit_sagemaker.ingest.sinks.base import Status
 from omkit_sagemaker.ingest.workflow import RunOptions
-from samples import AWS_SECRET, config_text
+
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 
 class Lines(logging.Handler):

@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfixtures import (
+from omkit_sagemaker.ingest import runreport, workflow
+from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+
+from testing.awsfixtures import (
     ACCOUNT,
     ARTIFACTS,
     REGION,
@@ -27,10 +30,8 @@ from awsfixtures import (
     seed_estate,
     seed_registry,
 )
-from omdouble import OMServer, sent_models
-from omkit_sagemaker.ingest import runreport, workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
-from samples import AWS_SECRET, config_text, on_1_1
+from testing.omdouble import OMServer, sent_models
+from testing.samples import AWS_SECRET, config_text, on_1_1
 
 TABLE_HEAD = (
     "| Version | Approval status | Created | Model metrics | Customer metadata |\n"
@@ -228,7 +229,7 @@ def test_stale_groups_are_soft_deleted_only_when_the_registry_was_read(
 def test_a_denied_search_skips_the_registry_with_one_warning(
     registry: MotoServer, om_server: OMServer, tmp_path: Path
 ) -> None:
-    from awsfixtures import iam_enforced, iam_user
+    from testing.awsfixtures import iam_enforced, iam_user
 
     allowed = ["sagemaker:ListModels", "sagemaker:DescribeModel", "sagemaker:ListTags"]
     key, secret = iam_user(registry, "no-search", allowed)

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from awsfixtures import ACCOUNT, REGION, MotoServer, create_model, tag_model
 from botocore.exceptions import ClientError
 from omkit_sagemaker.ingest.sources.sagemaker import (
     FilteredModel,
@@ -25,7 +24,9 @@ from omkit_sagemaker.ingest.sources.sagemaker import (
     SageMakerModel,
     SageMakerSource,
 )
-from shapecheck import answered, check_request, validating
+
+from testing.awsfixtures import ACCOUNT, REGION, MotoServer, create_model, tag_model
+from testing.shapecheck import answered, check_request, validating
 
 CREATED = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 

@@ -16,19 +16,20 @@ from typing import Any, ClassVar
 
 import boto3
 import pytest
-from awsfaults import FaultProxy
-from awsfixtures import ACCOUNT, REGION, MotoServer, create_model, seed_estate, tag_model
 from botocore.stub import Stubber
-from omdouble import OMServer
 from omkit_sagemaker.ingest import workflow
 from omkit_sagemaker.ingest.sources.sagemaker import ModelFailure, SageMakerModel, SageMakerSource
 from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
 from omkit_sagemaker.ingest.sources.training import BATCH_URLS, TrainingJobs, batch_expression
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
-from samples import AWS_SECRET, config_text
-from searchdouble import as_json
-from shapecheck import answered, check_answer, check_request, validating
+
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import ACCOUNT, REGION, MotoServer, create_model, seed_estate, tag_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
+from testing.searchdouble import as_json
+from testing.shapecheck import answered, check_answer, check_request, validating
 
 CREATED = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.timezone.utc)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omdouble import OMServer
 from omkit_sagemaker.ingest.mapping import (
     ServiceRequest,
     console_url,
@@ -26,6 +25,8 @@ from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel
 from omkit_sagemaker.spec.modelbase import MASK
 from omkit_sagemaker.spec.models.open_metadata_connection import OpenMetadataConnection
 from omkit_sagemaker.spec.models.workflow import ServiceConnection
+
+from testing.omdouble import OMServer
 
 SECRET = "aws-secret-value-1234"
 CONNECTION = {

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfaults import FaultProxy
-from awsfixtures import REGION, MotoServer, create_model, create_package_group
-from omdouble import OMServer
 from omkit_sagemaker.ingest import workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
-from samples import AWS_SECRET, config_text
+
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import REGION, MotoServer, create_model, create_package_group
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 SERVICE = "local_sagemaker"
 NAMES = tuple(f"model-{i:02d}" for i in range(35))

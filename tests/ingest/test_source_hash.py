@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfixtures import MotoServer, create_model, tag_model
-from omdouble import OMServer
 from omkit_sagemaker.ingest import runreport, workflow
 from omkit_sagemaker.ingest.sinks.metadata_rest import source_hash
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
-from samples import AWS_SECRET, config_text
+
+from testing.awsfixtures import MotoServer, create_model, tag_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 MODELS = ("churn", "fraud", "ranker")
 

@@ -1,6 +1,6 @@
 """A SageMaker that throttles: the run slows down to the rate AWS allows and loses nothing.
 
-The fault proxy (tests/awsfaults.py) sits in front of moto and answers ThrottlingException (HTTP
+The fault proxy (testing/awsfaults.py) sits in front of moto and answers ThrottlingException (HTTP
 400, the AWS JSON error shape) above 10 requests per second. botocore's adaptive retry mode,
 which ``omkit run`` uses, backs off and limits the client's rate, so every model is read and
 written (with ``aws_retry_mode="standard"`` this run loses models to ThrottlingException: each
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from awsfaults import FaultProxy
-from awsfixtures import MotoServer, create_model
-from omdouble import OMServer
 from omkit_sagemaker.ingest import workflow
 from omkit_sagemaker.ingest.workflow import RunOptions
-from samples import AWS_SECRET, config_text
+
+from testing.awsfaults import FaultProxy
+from testing.awsfixtures import MotoServer, create_model
+from testing.omdouble import OMServer
+from testing.samples import AWS_SECRET, config_text
 
 MODELS = 40
 

@@ -22,7 +22,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from omdouble import OMServer
 from omkit_sagemaker.ingest import details
 from omkit_sagemaker.ingest.mapping import model_request
 from omkit_sagemaker.ingest.sources.answers import AssetDenied
@@ -37,7 +36,9 @@ from omkit_sagemaker.ingest.sources.training import (
     batch_expression,
     candidate_job,
 )
-from shapecheck import ServiceError, check_request, expression_elements, validating
+
+from testing.omdouble import OMServer
+from testing.shapecheck import ServiceError, check_request, expression_elements, validating
 
 URL = "s3://ml-artifacts/churn/churn-train-7/output/model.tar.gz"
 ELSEWHERE = "s3://team-bucket/exports/churn/model.tar.gz"

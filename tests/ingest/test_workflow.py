@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfixtures import MotoServer, create_model, tag_model
-from omdouble import OMServer
 from omkit_sagemaker.ingest import redaction, runreport, workflow
 from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
-from samples import ACCESS_KEY, AWS_SECRET, CONSOLE, config_text
+
+from testing.awsfixtures import MotoServer, create_model, tag_model
+from testing.omdouble import OMServer
+from testing.samples import ACCESS_KEY, AWS_SECRET, CONSOLE, config_text
 
 
 def environ(om: OMServer, token: str | None = None) -> dict[str, str]:

@@ -9,7 +9,8 @@ import pytest
 from lsprotocol import types
 from omkit_sagemaker.lsp import diagnose
 from omkit_sagemaker.lsp.positions import UTF8, UTF16, UTF32
-from samples import SAGEMAKER_SAMPLE, TEMPLATE
+
+from testing.samples import SAGEMAKER_SAMPLE, TEMPLATE
 
 WHOLE = types.Range(types.Position(0, 0), types.Position(10_000, 0))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from lsprotocol import types
 from omkit_sagemaker.lsp import schemahelp
 from omkit_sagemaker.lsp.positions import Lines
-from samples import SAGEMAKER_SAMPLE
+
+from testing.samples import SAGEMAKER_SAMPLE
 
 LINES = SAGEMAKER_SAMPLE.split("\n")
 

@@ -22,7 +22,8 @@ from omkit_sagemaker.scaffold import Auth, KeyPath, Options, ScaffoldError, Targ
 from omkit_sagemaker.scaffold.template import _round_trip
 from omkit_sagemaker.spec.schema import WORKFLOW, load_spec, registry
 from referencing._core import Resolver
-from samples import SAMPLE_ENV
+
+from testing.samples import SAMPLE_ENV
 
 TEMPLATE = scaffold.template_text(scaffold.SAGEMAKER)
 CONNECTION: KeyPath = ("source", "serviceConnection", "config")

@@ -23,7 +23,8 @@ from omkit_sagemaker.check.loader import load_file
 from omkit_sagemaker.spec import schema
 from omkit_sagemaker.spec.bundle import bundle, bundle_text
 from omkit_sagemaker.spec.codegen import read_spec
-from samples import CORPUS, FIXED_ENV, TEMPLATE
+
+from testing.samples import CORPUS, FIXED_ENV, TEMPLATE
 
 OMKIT = str(Path(sys.executable).with_name("omkit"))
 CHECK_JSONSCHEMA = str(Path(sys.executable).with_name("check-jsonschema"))

@@ -24,7 +24,8 @@ from omkit_sagemaker.check.loader import load_file
 from omkit_sagemaker.spec import schema
 from omkit_sagemaker.spec.modelbase import MASK, Secret
 from omkit_sagemaker.spec.models import Workflow
-from samples import CORPUS, FIXED_ENV, TEMPLATE
+
+from testing.samples import CORPUS, FIXED_ENV, TEMPLATE
 
 if TYPE_CHECKING:
     from referencing._core import Resolver

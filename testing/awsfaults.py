@@ -28,8 +28,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from awsfixtures import MotoServer
-from shapecheck import ServiceError, check_answer
+
+from testing.awsfixtures import MotoServer
+from testing.shapecheck import ServiceError, check_answer
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 

@@ -29,7 +29,7 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from shapecheck import check_answer, check_request
+from testing.shapecheck import check_answer, check_request
 
 #: AWS's page size when a request names none.
 DEFAULT_RESULTS = 10

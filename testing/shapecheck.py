@@ -1,7 +1,7 @@
 """Refuse what SageMaker refuses: the one request and answer check of the hand-written doubles.
 
-A test double that answers a SageMaker call (tests/searchdouble.py, the made-up answers of
-tests/awsfaults.py, the small fake clients of the source tests) must not accept a request AWS
+A test double that answers a SageMaker call (testing/searchdouble.py, the made-up answers of
+testing/awsfaults.py, the small fake clients of the source tests) must not accept a request AWS
 would refuse, or the figures and behaviour it shows are fiction. :func:`check_request` holds a
 request to what the service model (botocore's own ``sagemaker`` model, loaded from botocore)
 says, then to the documented limits botocore does not enforce:

@@ -34,7 +34,7 @@ workflowConfig:
 """
 
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parents[1] / "tests" / "corpus"
 TEMPLATE = Path(__file__).parents[1] / "templates" / "sagemaker.yaml"
 
 #: The environment every corpus file is checked with (never the real one).
