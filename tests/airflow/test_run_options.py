@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfixtures import MotoServer, create_model
 from omkit_sagemaker import airflow, api
 from omkit_sagemaker.api import runoptions
 from omkit_sagemaker.cli.commands import app
-from samples import AWS_SECRET, config_text
 from typer.main import get_command
+
+from testing.awsfixtures import MotoServer, create_model
+from testing.samples import AWS_SECRET, config_text
 
 #: Options of ``omkit run`` that the DAG has no use for, and why. Anything else ``omkit run``
 #: takes must reach ``ingestion_dag``.
