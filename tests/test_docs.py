@@ -121,3 +121,96 @@ def test_the_path_check_sees_a_missing_path(tmp_path: Path) -> None:
     assert [w for w in named if not _exists(w, stale)] == named
     assert not _dotted_exists("omkit_sagemaker.check.nothing")
     assert _dotted_exists("omkit_sagemaker.check.validate")
+
+
+# ---------------------------------------------------------------------------------------------
+# Every option the documents show is an option of the omkit command they show it with.
+
+#: Programs other than omkit whose options the documents show (pre-commit autoupdate --freeze).
+OTHER_PROGRAMS = {"pre-commit", "pip", "python", "python3", "pytest", "bash", "ruff", "mypy", "git"}
+FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+SHELL_BLOCK = re.compile(r"```(?:bash|console|text|sh)\n(.*?)```", re.DOTALL)
+INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+
+
+def _command_options() -> dict[tuple[str, ...], set[str]]:
+    """Each omkit command (``("init", "sagemaker")``) with its options and its groups' options."""
+    import typer
+    from omkit_sagemaker.cli import app
+
+    found: dict[tuple[str, ...], set[str]] = {}
+
+    def walk(command: object, path: tuple[str, ...], inherited: set[str]) -> None:
+        params = getattr(command, "params", [])
+        options = inherited | {o for p in params for o in p.opts if o.startswith("--")}
+        found[path] = options
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, name), options)
+
+    walk(typer.main.get_command(app), (), set())
+    return found
+
+
+def _spans(text: str) -> list[str]:
+    """Shell lines of the code blocks (continuations joined) and inline code spans."""
+    spans: list[str] = []
+    for block in SHELL_BLOCK.findall(text):
+        logical: list[str] = []
+        for line in block.splitlines():
+            if logical and (logical[-1].endswith("\\") or line[:1].isspace()):
+                logical[-1] = logical[-1].rstrip("\\") + " " + line.strip()
+            else:
+                logical.append(line)
+        spans.extend(logical)
+    outside = SHELL_BLOCK.sub("", re.sub(r"```.*?```", "", text, flags=re.DOTALL))
+    spans.extend(" ".join(span.split()) for span in INLINE.findall(" ".join(outside.split("\n"))))
+    return spans
+
+
+def _unknown_flags(span: str, commands: dict[tuple[str, ...], set[str]]) -> list[str]:
+    every = set().union(*commands.values())
+    unknown: list[str] = []
+    for segment in re.split(r"&&|\|\||;|\|", span.removeprefix("$ ")):
+        words = [w for w in segment.split() if "=" not in w or w.startswith("-")]
+        if not words:
+            continue
+        program = words[0].rsplit("/", 1)[-1]
+        if program in OTHER_PROGRAMS or program.endswith((".py", ".sh")):
+            continue  # another tool, or a script of this repository (bench/run_bench.py --quick)
+        allowed = every | {"--help"}
+        if program == "omkit":
+            path: tuple[str, ...] = ()
+            for word in words[1:]:
+                if (*path, word) not in commands:
+                    break
+                path = (*path, word)
+            allowed = commands[path] | {"--help"}
+        unknown.extend(f for f in FLAG.findall(segment) if f not in allowed)
+    return unknown
+
+
+#: The documents that show omkit's options (design-codegen.md shows another generator's).
+OPTION_DOCUMENTS = [
+    "README.md",
+    *(f"docs/{name}.md" for name in ("validate", "run", "api", "editors", "sagemaker")),
+    *(f"docs/{name}.md" for name in ("compatibility", "reliability")),
+]
+
+
+@pytest.mark.parametrize("name", OPTION_DOCUMENTS)
+def test_every_option_a_document_shows_exists(name: str) -> None:
+    commands = _command_options()
+    text = (ROOT / name).read_text(encoding="utf-8")
+    unknown = sorted({f for span in _spans(text) for f in _unknown_flags(span, commands)})
+    assert unknown == [], f"{name} shows options omkit does not have"
+
+
+def test_the_option_check_sees_an_unknown_option() -> None:
+    commands = _command_options()
+    text = (
+        "```bash\nomkit run sm.yaml --workers 8 \\\n    --no-such-flag\n```\n"
+        "Use `omkit fix --strict x.yaml` or `--nothing`; `pre-commit autoupdate --freeze` is\n"
+        "fine, and so is `omkit --help`.\n"
+    )
+    flags = sorted({f for span in _spans(text) for f in _unknown_flags(span, commands)})
+    assert flags == ["--no-such-flag", "--nothing", "--strict"]
