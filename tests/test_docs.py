@@ -214,3 +214,41 @@ def test_the_option_check_sees_an_unknown_option() -> None:
     )
     flags = sorted({f for span in _spans(text) for f in _unknown_flags(span, commands)})
     assert flags == ["--no-such-flag", "--nothing", "--strict"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Every link to a section (README.md#airflow, #r012-hostport-api) lands on a heading.
+
+
+def _anchors(document: Path) -> set[str]:
+    """The anchors GitHub gives the headings: lower case, punctuation dropped, spaces to '-'."""
+    text = re.sub(r"```.*?```", "", document.read_text(encoding="utf-8"), flags=re.DOTALL)
+    headings = re.findall(r"^#{1,6}\s+(.*?)\s*$", text, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def _broken_anchors(document: Path) -> list[str]:
+    broken = []
+    for target in LINK.findall(document.read_text(encoding="utf-8")):
+        if "#" not in target or re.match(r"[a-z][a-z0-9+.-]*:", target):
+            continue
+        path, anchor = target.split("#", 1)
+        linked = (document.parent / path).resolve() if path else document
+        if linked.is_file() and anchor not in _anchors(linked):
+            broken.append(target)
+    return broken
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_section_link_lands_on_a_heading(document: Path) -> None:
+    assert _broken_anchors(document) == []
+
+
+def test_the_anchor_check_sees_a_missing_section(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Page\n\n## `omkit run` and `run_many`\n\n[ok](#omkit-run-and-run_many) "
+        "[gone](#omkit-fix) [self](page.md#page) [other](page.md#nothing)\n",
+        encoding="utf-8",
+    )
+    assert _broken_anchors(page) == ["#omkit-fix", "page.md#nothing"]
