@@ -170,9 +170,9 @@ def omkit_verdict(text: str, env: Mapping[str, str], target: Version) -> OmkitVe
 
 @dataclass(frozen=True)
 class Difference:
-    """A deliberate difference between omkit and the runner (listed in the README too): omkit
-    reports ``code`` at a path under ``path`` (any path when empty) where the runner rejected
-    the file with ``runner`` in its error, or accepted it (``runner`` is "accepted")."""
+    """A deliberate difference between omkit and the runner (listed in docs/compatibility.md
+    too): omkit reports ``code`` at a path under ``path`` (any path when empty) where the runner
+    rejected the file with ``runner`` in its error, or accepted it (``runner`` is "accepted")."""
 
     code: str
     releases: tuple[str, ...]
@@ -193,7 +193,7 @@ class Difference:
 SECURITY = "$.workflowConfig.openMetadataServerConfig.securityConfig"
 BOTH = ("1.1.7.5", "2.0.7.0")
 
-#: Every deliberate difference; the README's compatibility table lists exactly these.
+#: Every deliberate difference; the table of docs/compatibility.md lists exactly these.
 DIFFERENCES: tuple[Difference, ...] = (
     Difference(
         "R026",

@@ -4,8 +4,8 @@ Each release's runner is one process of ``official_driver.py`` in that release's
 ``diffharness``); omkit is the library behind ``omkit validate --target-version``. The suite
 fails on a config omkit accepts and the runner rejects (a false negative), and on an S or Y error
 on a config the runner accepts, except the deliberate differences of ``diffharness.DIFFERENCES``
-(the README's compatibility table). Without the official venvs the tests skip, saying where they
-were looked for; under ``CI=true`` a missing venv fails instead.
+(the table of docs/compatibility.md). Without the official venvs the tests skip, saying where
+they were looked for; under ``CI=true`` a missing venv fails instead.
 """
 
 from __future__ import annotations
@@ -106,9 +106,9 @@ def test_generator_is_seeded() -> None:
     assert len({kind for kind, _, _ in first}) > 8
 
 
-def test_readme_lists_exactly_the_deliberate_differences() -> None:
-    readme = (diffharness.ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("<!-- differences: begin -->")[1].split("<!-- differences: end -->")[0]
+def test_the_docs_list_exactly_the_deliberate_differences() -> None:
+    docs = (diffharness.ROOT / "docs" / "compatibility.md").read_text(encoding="utf-8")
+    block = docs.split("<!-- differences: begin -->")[1].split("<!-- differences: end -->")[0]
     rows = [line for line in block.strip().splitlines()[2:] if line.startswith("|")]
     listed = [tuple(cell.strip() for cell in row.strip("|").split(" | ")) for row in rows]
     expected = [
