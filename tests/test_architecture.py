@@ -9,9 +9,9 @@ inside functions (the lazy imports that keep ``omkit validate`` fast) and under
 ``TYPE_CHECKING``.
 
 Inside ``ingest``, the asset kinds (``ingest/kinds/``) are held the same way: a kind's modules
-(``registry``, ``registry_groups``, ...) import ``kinds.base`` and their own kind's modules, never
-another kind's, nor ``kinds.run``, nor any ``ingest`` module that calls the kinds (those import
-``ingest.kinds``: ``workflow``, ``connection``, ...).
+(``registry``, ``registry_groups``, ...) import ``kinds.assetkind`` and their own kind's modules,
+never another kind's, nor ``kinds.run``, nor any ``ingest`` module that calls the kinds (those
+import ``ingest.kinds``: ``ingestrun``, ``connection``, ...).
 """
 
 from __future__ import annotations
@@ -124,9 +124,9 @@ def kind_violations() -> list[str]:
             if not module.startswith(KINDS + "."):
                 continue
             there = module.removeprefix(KINDS + ".").split(".")[0]
-            if path.stem == "run" and there == "base":
+            if path.stem == "run" and there == "assetkind":
                 continue
-            if there == "run" or (there != "base" and _kind_of(there, kinds) != mine):
+            if there == "run" or (there != "assetkind" and _kind_of(there, kinds) != mine):
                 out.append(f"{rel}:{line}: {path.stem} imports {module}")
     return out
 
@@ -141,19 +141,21 @@ def test_the_check_finds_a_kind_importing_another_kind_or_its_caller(
     fake = tmp_path / "omkit_sagemaker"
     kinds = fake / "ingest" / "kinds"
     kinds.mkdir(parents=True)
-    (fake / "ingest" / "workflow.py").write_text("from omkit_sagemaker.ingest.kinds import run\n")
-    (kinds / "registry_groups.py").write_text("from omkit_sagemaker.ingest.kinds import base\n")
+    (fake / "ingest" / "ingestrun.py").write_text("from omkit_sagemaker.ingest.kinds import run\n")
+    (kinds / "registry_groups.py").write_text(
+        "from omkit_sagemaker.ingest.kinds import assetkind\n"
+    )
     (kinds / "registry.py").write_text(
         "from omkit_sagemaker.ingest.kinds import registry_groups\n"
         "from omkit_sagemaker.ingest.kinds.training_jobs import TrainingJobKind\n"
-        "def f():\n    from omkit_sagemaker.ingest.workflow import run\n"
+        "def f():\n    from omkit_sagemaker.ingest.ingestrun import run\n"
     )
     monkeypatch.setattr(__name__ + ".PACKAGE", fake)
     assert kind_violations() == [
         "omkit_sagemaker/ingest/kinds/registry.py:2: registry imports "
         "omkit_sagemaker.ingest.kinds.training_jobs",
         "omkit_sagemaker/ingest/kinds/registry.py:4: a kind module imports its caller "
-        "omkit_sagemaker.ingest.workflow",
+        "omkit_sagemaker.ingest.ingestrun",
     ]
 
 
@@ -185,3 +187,32 @@ def test_no_hand_written_module_is_over_600_lines() -> None:
         if text.count("\n") > 600:
             long.append(f"{path.relative_to(PACKAGE)}: {text.count(chr(10))} lines")
     assert long == []
+
+
+def shared_file_names() -> dict[str, list[str]]:
+    """Each module file name (``__init__.py`` and ``__main__.py`` aside) that more than one module
+    of the package has, with the paths that have it: a name says what its module holds only when
+    no other module answers to it too."""
+    seen: dict[str, list[str]] = {}
+    for path in _modules():
+        if path.name not in {"__init__.py", "__main__.py"}:
+            seen.setdefault(path.name, []).append(str(path.relative_to(PACKAGE)))
+    return {name: paths for name, paths in seen.items() if len(paths) > 1}
+
+
+def test_no_two_modules_share_a_file_name() -> None:
+    assert shared_file_names() == {}
+
+
+def test_the_check_finds_two_modules_with_one_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "omkit_sagemaker"
+    for room in ("check", "ingest", "lsp"):
+        (fake / room).mkdir(parents=True)
+        (fake / room / "__init__.py").write_text("")
+    (fake / "check" / "aws.py").write_text("")
+    (fake / "ingest" / "aws.py").write_text("")
+    (fake / "lsp" / "langserver.py").write_text("")
+    monkeypatch.setattr(__name__ + ".PACKAGE", fake)
+    assert shared_file_names() == {"aws.py": ["check/aws.py", "ingest/aws.py"]}

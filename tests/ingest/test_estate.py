@@ -32,8 +32,8 @@ from awsfixtures import (
     tag_model,
 )
 from omdouble import OMServer
-from omkit_sagemaker.ingest import runreport, workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+from omkit_sagemaker.ingest import ingestrun, runreport
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 from samples import AWS_SECRET, CONSOLE, config_text, on_1_1
 from searchdouble import SearchDouble, model_records, training_job_records
 from shapecheck import ServiceError
@@ -136,7 +136,7 @@ def run(tmp_path: Path, moto: MotoServer | FaultProxy, om: OMServer, **options: 
     path.write_text(config_text(om.url, moto.endpoint), encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
     options.setdefault("workers", 1)
-    return workflow.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
+    return ingestrun.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
 
 
 def model_bodies(om: OMServer) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from awsfaults import FaultProxy
 from awsfixtures import MotoServer, create_model
-from omkit_sagemaker.ingest import workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+from omkit_sagemaker.ingest import ingestrun
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 from samples import AWS_SECRET, config_text
 
 ENV = {"SM_SECRET": AWS_SECRET, "OM_JWT": "t0ken-for-nothing"}
@@ -22,7 +22,7 @@ def file_run(tmp_path: Path, aws: FaultProxy, filename: str) -> RunResult:
     text = config_text("http://127.0.0.1:9/api", aws.endpoint, sink="file", filename=filename)
     path = tmp_path / "sm.yaml"
     path.write_text(text, encoding="utf-8")
-    return workflow.run(path, RunOptions(environ=ENV))
+    return ingestrun.run(path, RunOptions(environ=ENV))
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from pathlib import Path
 from awsfaults import FaultProxy
 from awsfixtures import MotoServer, create_model
 from omdouble import OMServer
-from omkit_sagemaker.ingest import workflow
-from omkit_sagemaker.ingest.workflow import RunOptions
+from omkit_sagemaker.ingest import ingestrun
+from omkit_sagemaker.ingest.ingestrun import RunOptions
 from samples import AWS_SECRET, config_text
 
 MODELS = 40
@@ -36,7 +36,7 @@ def test_a_run_through_a_throttling_sagemaker_completes_with_no_error(
         assets=frozenset({"models"}),
         http_backoff=0.0,
     )
-    result = workflow.run(path, options)
+    result = ingestrun.run(path, options)
     assert aws_faults.throttled > 0  # the limit was hit: the test means something
     assert result.exit_code == 0, result.status.errors[:3]
     assert result.status.error_count == 0

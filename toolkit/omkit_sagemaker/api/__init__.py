@@ -34,8 +34,8 @@ logging.getLogger("omkit").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from omkit_sagemaker.api.results import ManySummary, ModelFailure, Problem, RunSummary
+    from omkit_sagemaker.ingest.ingestrun import Progress, RunOptions, RunResult
     from omkit_sagemaker.ingest.multirun import Job
-    from omkit_sagemaker.ingest.workflow import Progress, RunOptions, RunResult
 
 __all__ = [
     "Config",
@@ -123,7 +123,7 @@ def options(
     an unknown asset kind or code."""
     from omkit_sagemaker import assetkinds
     from omkit_sagemaker.check.settings import check_code, split_codes
-    from omkit_sagemaker.ingest import workflow
+    from omkit_sagemaker.ingest import ingestrun as workflow
 
     kinds = assetkinds.parse_assets(assets if assets else assetkinds.names())
     off = [check_code(c, "--disable") for c in split_codes(list(disable))]
@@ -152,7 +152,7 @@ def run(config: Config, **kwargs: Any) -> RunSummary:
     Keyword arguments (all optional, as the command's options): ``workers`` (8), ``dry_run``,
     ``tags`` (True), ``assets`` (kinds, default all), ``lineage_service``, ``timeout`` (10 s),
     ``allow_mass_delete``, ``disable`` / ``enable`` (codes), ``environ`` (``os.environ``; None:
-    no ``$VAR`` expansion), ``progress`` (a :class:`~omkit_sagemaker.ingest.workflow.Progress`).
+    no ``$VAR`` expansion), ``progress`` (a :class:`~omkit_sagemaker.ingest.ingestrun.Progress`).
     With ``ingestionPipelineFQN`` in the config, the run's state is reported to OpenMetadata.
     """
     try:
@@ -168,7 +168,8 @@ def run_job(job: Job, run_options: RunOptions) -> RunSummary:
     from dataclasses import replace
 
     from omkit_sagemaker.api.results import RunSummary
-    from omkit_sagemaker.ingest import pipelinestatus, workflow
+    from omkit_sagemaker.ingest import ingestrun as workflow
+    from omkit_sagemaker.ingest import pipelinestatus
 
     if job.no_env or job.text is not None:
         run_options = replace(

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from omkit_sagemaker.ingest.sources.endpoints import Serving
+from omkit_sagemaker.ingest.sources.endpointindex import Serving
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel
 from omkit_sagemaker.ingest.sources.training import TrainingJob
 

@@ -15,7 +15,7 @@ from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.check.fastcheck import STRICT_KEYS
 from omkit_sagemaker.check.loader import DataPath, Document, Position
 from omkit_sagemaker.check.rules.reading import _ENV
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 #: The command about to run the config ("run", "test-connection"); None for ``omkit validate``.

@@ -12,7 +12,7 @@ from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.base.masking import excerpt
 from omkit_sagemaker.check.loader import DataPath, Document, Position
 from omkit_sagemaker.check.rules.reading import _from_env, _get, _shown, _text, shared
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version, format_version
 
 # --- names, filters and the sink --------------------------------------------------------------

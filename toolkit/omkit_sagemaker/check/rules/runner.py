@@ -12,7 +12,7 @@ from typing import Any
 from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.check.loader import DataPath, Document
 from omkit_sagemaker.check.rules.reading import _MISSING, SERVER, _get, _text
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 SINK: DataPath = ("sink", "config")

@@ -19,7 +19,7 @@ from omkit_sagemaker.check.rules.reading import (
     _scalars,
     is_emulated,
 )
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 #: awsConfig keys whose placeholder values an AWS emulator accepts.

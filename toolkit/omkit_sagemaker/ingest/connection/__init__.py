@@ -27,15 +27,15 @@ from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from omkit_sagemaker.ingest import aws
-from omkit_sagemaker.ingest.connection.render import (
+from omkit_sagemaker.ingest import awsclient
+from omkit_sagemaker.ingest.connection.display import (
     print_table,
     render_json,
     render_line,
     render_plain,
     summary,
 )
-from omkit_sagemaker.ingest.connection.results import (
+from omkit_sagemaker.ingest.connection.recorder import (
     _AWS_STEPS,
     STEPS,
     Recorder,
@@ -65,8 +65,8 @@ __all__ = [
 def check_connection(
     path: str | Path,
     *,
-    timeout: float = aws.DEFAULT_TIMEOUT,
-    max_attempts: int = aws.DEFAULT_MAX_ATTEMPTS,
+    timeout: float = awsclient.DEFAULT_TIMEOUT,
+    max_attempts: int = awsclient.DEFAULT_MAX_ATTEMPTS,
     openmetadata: bool = True,
     environ: Mapping[str, str] | None = os.environ,
     settings: Settings | None = None,

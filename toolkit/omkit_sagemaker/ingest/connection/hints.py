@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from omkit_sagemaker.ingest import aws
-from omkit_sagemaker.ingest.connection.results import STEP_ASSUME_ROLE, STEP_LIST_TAGS
+from omkit_sagemaker.ingest import awsclient
+from omkit_sagemaker.ingest.connection.recorder import STEP_ASSUME_ROLE, STEP_LIST_TAGS
 
 if TYPE_CHECKING:
     from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
@@ -57,7 +57,7 @@ class _Hints:
         self.timeout = timeout
 
     def hint(self, exc: BaseException, step: str) -> str | None:
-        code, _, status = aws.aws_error(exc)
+        code, _, status = awsclient.aws_error(exc)
         cfg = self.cfg
         if code in _ACCESS_DENIED:
             if step == STEP_ASSUME_ROLE:

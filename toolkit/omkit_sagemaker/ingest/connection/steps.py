@@ -8,10 +8,10 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from omkit_sagemaker.ingest import aws
+from omkit_sagemaker.ingest import awsclient
 from omkit_sagemaker.ingest.connection.hints import _Hints, _om_hint
 from omkit_sagemaker.ingest.connection.kinds import check_kinds
-from omkit_sagemaker.ingest.connection.results import (
+from omkit_sagemaker.ingest.connection.recorder import (
     _AWS_STEPS,
     LOGGED_IN_USER,
     STEP_ASSUME_ROLE,
@@ -73,14 +73,14 @@ def check_config(
 
 def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -> None:
     """The AWS steps, then one per asset kind of ``kinds`` (:mod:`.kinds`)."""
-    config = aws.client_config(rec.timeout, rec.max_attempts)
+    config = awsclient.client_config(rec.timeout, rec.max_attempts)
     hints = _Hints(cfg, rec.timeout)
 
     start = time.monotonic()
     try:
-        session = aws.base_session(cfg)
+        session = awsclient.base_session(cfg)
         rec.redact.add_session(session)
-        info = aws.credential_info(session)
+        info = awsclient.credential_info(session)
     except Exception as exc:
         rec.failed(STEP_CREDENTIALS, start, exc, hints.hint(exc, STEP_CREDENTIALS))
         _skip_after(rec, STEP_CREDENTIALS)
@@ -90,19 +90,19 @@ def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -
     if cfg.assumeRoleArn:
         start = time.monotonic()
         try:
-            session = aws.assume_role(session, cfg, config=config)
+            session = awsclient.assume_role(session, cfg, config=config)
             rec.redact.add_session(session)
         except Exception as exc:
             rec.failed(STEP_ASSUME_ROLE, start, exc, hints.hint(exc, STEP_ASSUME_ROLE))
             _skip_after(rec, STEP_ASSUME_ROLE)
             return
-        rec.ok(STEP_ASSUME_ROLE, start, aws.assumed_role_info(cfg).description)
+        rec.ok(STEP_ASSUME_ROLE, start, awsclient.assumed_role_info(cfg).description)
     else:
         rec.skip(STEP_ASSUME_ROLE, "no assumeRoleArn in awsConfig", mandatory=False)
 
     start = time.monotonic()
     try:
-        client = aws.sagemaker_client(session, cfg, config=config)
+        client = awsclient.sagemaker_client(session, cfg, config=config)
         listed = client.list_models(MaxResults=100)
     except Exception as exc:
         rec.failed(STEP_LIST_MODELS, start, exc, hints.hint(exc, STEP_LIST_MODELS))

@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 
 from omkit_sagemaker.ingest.details import _cell, _code
 from omkit_sagemaker.ingest.mapping import ModelRequest, model_request
-from omkit_sagemaker.ingest.sources.registry import PackageGroup, PackageVersion
+from omkit_sagemaker.ingest.sources.registryindex import PackageGroup, PackageVersion
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, aws_error
 from omkit_sagemaker.ingest.sources.training import TrainingJob, TrainingJobs
 

@@ -18,7 +18,7 @@ from omkit_sagemaker.check.rules.reading import (
     _text,
     is_local_host,
 )
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 # --- the OpenMetadata server ------------------------------------------------------------------

@@ -27,7 +27,7 @@ from omkit_sagemaker.check.rules.reading import (
     _text,
     is_emulated,
 )
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from omkit_sagemaker.base.masking import mask_userinfo
-from omkit_sagemaker.ingest import aws
+from omkit_sagemaker.ingest import awsclient
 
 if TYPE_CHECKING:
     pass
@@ -179,7 +179,7 @@ class Recorder:
         *,
         mandatory: bool = True,
     ) -> None:
-        code, message, status = aws.aws_error(exc)
+        code, message, status = awsclient.aws_error(exc)
         self.add(
             StepResult(
                 name,
