@@ -15,13 +15,13 @@ from omkit_sagemaker.base.diagnostics import Diagnostic, make
 from omkit_sagemaker.base.records import MutableRecord
 from omkit_sagemaker.check import (
     discovery,
-    fastcheck,
     rules,
     suppress,
     versions,
     yamlcompat,
 )
 from omkit_sagemaker.check.discovery import UsageError as UsageError
+from omkit_sagemaker.check.generated import fastcheck
 from omkit_sagemaker.check.loader import Document, LoadResult, load_bytes, load_text
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings, with_overrides
 

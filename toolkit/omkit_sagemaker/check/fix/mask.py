@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from omkit_sagemaker.base.masking import MASK as MASK
 from omkit_sagemaker.base.masking import is_secret_key, looks_secret, mask_text
-from omkit_sagemaker.check.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.fix import spans as spanning
+from omkit_sagemaker.check.generated.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.rules.reading import _is_env_reference
 
 if TYPE_CHECKING:

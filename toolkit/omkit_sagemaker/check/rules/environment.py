@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import Severity
-from omkit_sagemaker.check.fastcheck import STRICT_KEYS
+from omkit_sagemaker.check.generated.fastcheck import STRICT_KEYS
 from omkit_sagemaker.check.loader import DataPath, Document, Position
 from omkit_sagemaker.check.rules.reading import _ENV
 from omkit_sagemaker.check.rules.rulebook import Finding, rule

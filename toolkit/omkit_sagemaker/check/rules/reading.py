@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from omkit_sagemaker.base.masking import describe, excerpt, is_secret
-from omkit_sagemaker.check.fastcheck import SECRET_KEYS
+from omkit_sagemaker.check.generated.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.loader import DataPath, Document
 
 # --- reading the document ---------------------------------------------------------------------

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.masking import describe, has_userinfo, is_secret
-from omkit_sagemaker.check.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.fix.model import Fix, data_path, secret_explanation, written_value
+from omkit_sagemaker.check.generated.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
     AWS,
