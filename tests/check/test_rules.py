@@ -558,7 +558,7 @@ def test_what_rules_share_is_read_again_for_each_document() -> None:
     assert "R002" in codes(rules.run(placeholder))
     assert "R002" not in codes(rules.run(clean))
     assert "R002" in codes(rules.run(placeholder))
-    assert rules.reading._SHARED.get() is None  # nothing is kept once a run is over
+    assert rules.reading.SHARED_READS.get() is None  # nothing is kept once a run is over
 
 
 def test_an_empty_reference_says_it_names_no_variable() -> None:
