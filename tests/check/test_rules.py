@@ -417,8 +417,8 @@ def test_validation_never_imports_boto3_or_botocore(tmp_path: Path) -> None:
     config.write_text(RULES["R003"].bad, encoding="utf-8")
     code = (
         "import sys\n"
-        "from omkit_sagemaker.check.validate import validate_paths\n"
-        f"result = validate_paths([{str(config)!r}])\n"
+        "from omkit_sagemaker.check.validate import check_paths\n"
+        f"result = check_paths([{str(config)!r}])\n"
         "assert any(d.code == 'R003' for d in result.diagnostics)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))\n"
     )

@@ -386,8 +386,7 @@ def validate_paths(
     """:func:`validate` for path arguments as the command line gives them (``-`` is
     ``stdin``, already read, reported as ``stdin_name``); ``omkit validate`` calls it."""
     from omkit_sagemaker.check.settings import split_codes
-    from omkit_sagemaker.check.validate import UsageError
-    from omkit_sagemaker.check.validate import validate_paths as check_paths
+    from omkit_sagemaker.check.validate import UsageError, check_paths
 
     try:
         found = check_paths(

@@ -48,7 +48,7 @@ class Result(MutableRecord):
 
 
 def collect_files(targets: Sequence[str | Path]) -> list[Path]:
-    """The files :func:`validate_paths` checks for ``targets`` (see
+    """The files :func:`check_paths` checks for ``targets`` (see
     :func:`omkit_sagemaker.check.discovery.collect`). Raises :class:`UsageError`."""
     return discovery.collect(targets).files
 
@@ -158,7 +158,7 @@ def _diagnose(loaded: LoadResult, text: str, settings: Settings) -> list[Diagnos
     return sorted(suppress.apply(found, text, settings), key=Diagnostic.sort_key)
 
 
-def validate_paths(
+def check_paths(
     targets: Sequence[str | Path],
     *,
     environ: Mapping[str, str] | None = os.environ,
