@@ -44,11 +44,12 @@ EXCLUDES: KeyPath = (*_FILTER, "excludes")
 HOST_PORT: KeyPath = (*_SERVER, "hostPort")
 JWT_TOKEN: KeyPath = (*_SERVER, "securityConfig", "jwtToken")
 
-_CREDENTIAL_KEYS = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN)
-_ROLE_KEYS = (ROLE_ARN, SESSION_NAME, SOURCE_IDENTITY)
+#: The access-key settings of awsConfig, and the assume-role ones.
+CREDENTIAL_KEYS = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN)
+ROLE_KEYS = (ROLE_ARN, SESSION_NAME, SOURCE_IDENTITY)
 
 #: A value that is nothing but an environment reference, which ``metadata ingest`` expands.
-_ENV_REFERENCE = re.compile(r"\$(\{\w+\}|\w+)", re.ASCII)
+ENV_REFERENCE = re.compile(r"\$(\{\w+\}|\w+)", re.ASCII)
 #: A region code such as us-east-2, eu-central-1, us-gov-west-1, cn-north-1.
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 #: An IAM role ARN in any partition; the role name may carry a path.

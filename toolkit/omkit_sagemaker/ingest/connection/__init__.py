@@ -36,7 +36,7 @@ from omkit_sagemaker.ingest.connection.display import (
     summary,
 )
 from omkit_sagemaker.ingest.connection.recorder import (
-    _AWS_STEPS,
+    AWS_STEPS,
     STEPS,
     Recorder,
     Status,
@@ -95,7 +95,7 @@ def check_connection(
             "no source.serviceConnection in the config: the run uses the connection stored in "
             f"OpenMetadata for service '{workflow.source.serviceName}'"
         )
-        for name in _AWS_STEPS:
+        for name in AWS_STEPS:
             run.skip(name, note)
     else:
         check_aws(run, connection.config.awsConfig, assets)

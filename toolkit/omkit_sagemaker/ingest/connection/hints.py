@@ -11,7 +11,9 @@ if TYPE_CHECKING:
     from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 
 
-def _om_hint(status: int | None, step: str, host_port: str, timeout: float) -> str:
+def om_hint(status: int | None, step: str, host_port: str, timeout: float) -> str:
+    """The one-line fix for a failed OpenMetadata step, by the HTTP status it got (None: no
+    answer)."""
     if status in (401, 403):
         return (
             "the token is wrong or expired: put the ingestion bot's current JWT in "
@@ -49,7 +51,7 @@ _TIMEOUTS = {"ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"}
 _BAD_REGION = {"InvalidRegionError", "NoRegionError", "UnknownEndpointError"}
 
 
-class _Hints:
+class AwsHints:
     """The one-line fix for an AWS failure of a step, given the config."""
 
     def __init__(self, cfg: AwsCredentials, timeout: float) -> None:
