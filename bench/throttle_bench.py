@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from awsfaults import FaultProxy  # noqa: E402
 from common import finish, missed, start_moto, stop  # noqa: E402
 from omdouble import OMServer  # noqa: E402
-from omkit_sagemaker.ingest import ingestrun  # noqa: E402
+from omkit_sagemaker.ingest import ingestrun as workflow  # noqa: E402
 from omkit_sagemaker.ingest.ingestrun import RunOptions  # noqa: E402
 from run_bench import seed_one  # noqa: E402
 from samples import AWS_SECRET, config_text  # noqa: E402
@@ -85,7 +85,7 @@ def one_run(
             aws_retry_mode=mode,
             http_backoff=0.0,
         )
-        result = ingestrun.run(path, options)
+        result = workflow.run(path, options)
     finally:
         proxy.stop()
     floor = max(0.0, proxy.accepted - rate) / rate
