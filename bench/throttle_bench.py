@@ -35,8 +35,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from omkit_sagemaker.ingest import workflow
-from omkit_sagemaker.ingest.workflow import RunOptions
+from omkit_sagemaker.ingest import ingestrun as workflow
+from omkit_sagemaker.ingest.ingestrun import RunOptions
 
 from bench.common import finish, missed, start_moto, stop
 from bench.run_bench import seed_one

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from omkit_sagemaker import api, assetkinds
 from omkit_sagemaker.ingest.connection.kinds import check_kinds
-from omkit_sagemaker.ingest.connection.results import Recorder
+from omkit_sagemaker.ingest.connection.recorder import Recorder
 from omkit_sagemaker.ingest.kinds import behaviour
-from omkit_sagemaker.ingest.kinds.base import AssetKind, RunAssets
+from omkit_sagemaker.ingest.kinds.assetkind import AssetKind, RunAssets
 from omkit_sagemaker.ingest.kinds.run import read_assets, read_kinds
-from omkit_sagemaker.ingest.sinks.base import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import Status
 from omkit_sagemaker.scaffold import policy
 
 FAKE = assetkinds.KindDeclaration(

@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from omkit_sagemaker.ingest import workflow
-from omkit_sagemaker.ingest.workflow import RunOptions
+from omkit_sagemaker.ingest import ingestrun
+from omkit_sagemaker.ingest.ingestrun import RunOptions
 
 from bench import estate_bench
 from testing.awsfaults import FaultProxy
@@ -30,7 +30,7 @@ def test_the_quick_estate_costs_at_most_4_aws_calls_per_model(
     calls: Counter[str] = Counter()
     path = tmp_path / "sm.yaml"
     path.write_text(config_text(om_server.url, moto.endpoint), encoding="utf-8")
-    result = workflow.run(
+    result = ingestrun.run(
         path,
         RunOptions(
             environ={"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token},
@@ -75,7 +75,7 @@ def test_with_search_allowed_the_quick_estate_is_read_without_a_per_model_call(
     for service, endpoint in (("described", moto.endpoint), ("searched", aws_faults.endpoint)):
         path = tmp_path / f"{service}.yaml"
         path.write_text(config_text(om_server.url, endpoint, service=service), encoding="utf-8")
-        result = workflow.run(path, RunOptions(environ=environ))
+        result = ingestrun.run(path, RunOptions(environ=environ))
         assert result.exit_code == 0, result.status.errors
     sent: dict[str, dict[str, Any]] = {"described": {}, "searched": {}}
     for request in om_server.calls("PUT", "/api/v1/mlmodels"):

@@ -1,4 +1,5 @@
-"""The generated fast checker (check/fastcheck.py) agrees with jsonschema, and is up to date.
+"""The generated fast checker (check/generated/fastcheck.py) agrees with jsonschema, and is up
+to date.
 
 ``omkit validate`` trusts a file that the fast checker accepts without asking jsonschema, so the
 two must give the same verdict on every document: corpus files, and documents mutated from them.
@@ -13,7 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from omkit_sagemaker.check import fastcheck, versions
+from omkit_sagemaker.check import versions
+from omkit_sagemaker.check.generated import fastcheck
 from omkit_sagemaker.check.loader import load_file
 from omkit_sagemaker.spec import checkgen, schema
 
@@ -36,7 +38,9 @@ VALID = [doc for _, doc in DOCUMENTS if versions.validator().is_valid(doc)]
 def test_the_committed_fast_checker_is_generated_from_spec() -> None:
     generated = checkgen.generate(versions.spec_for(versions.DEFAULT_TARGET), schema.load_spec())
     committed = checkgen.module_path().read_text(encoding="utf-8")
-    assert committed == generated, "check/fastcheck.py is out of date: run `omkit codegen`"
+    assert committed == generated, (
+        "check/generated/fastcheck.py is out of date: run `omkit codegen`"
+    )
 
 
 def test_the_compiled_key_lists_are_the_schemas_own() -> None:

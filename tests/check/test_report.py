@@ -1,4 +1,4 @@
-"""Tests for omkit_sagemaker.check.report: what a user sees in each output format."""
+"""Tests for omkit_sagemaker.check.reporters: what a user sees in each output format."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from omkit_sagemaker import __version__
 from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity, make
-from omkit_sagemaker.check.report import FORMATS, render, use_color
+from omkit_sagemaker.check.reporters import FORMATS, render, use_color
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

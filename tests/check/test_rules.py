@@ -417,8 +417,8 @@ def test_validation_never_imports_boto3_or_botocore(tmp_path: Path) -> None:
     config.write_text(RULES["R003"].bad, encoding="utf-8")
     code = (
         "import sys\n"
-        "from omkit_sagemaker.check.validate import validate_paths\n"
-        f"result = validate_paths([{str(config)!r}])\n"
+        "from omkit_sagemaker.check.validate import check_paths\n"
+        f"result = check_paths([{str(config)!r}])\n"
         "assert any(d.code == 'R003' for d in result.diagnostics)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))\n"
     )
@@ -558,7 +558,7 @@ def test_what_rules_share_is_read_again_for_each_document() -> None:
     assert "R002" in codes(rules.run(placeholder))
     assert "R002" not in codes(rules.run(clean))
     assert "R002" in codes(rules.run(placeholder))
-    assert rules.reading._SHARED.get() is None  # nothing is kept once a run is over
+    assert rules.reading.SHARED_READS.get() is None  # nothing is kept once a run is over
 
 
 def test_an_empty_reference_says_it_names_no_variable() -> None:

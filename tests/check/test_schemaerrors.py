@@ -18,7 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omkit_sagemaker.base.diagnostics import Diagnostic
-from omkit_sagemaker.check import explain, fastcheck, schemaerrors, versions
+from omkit_sagemaker.check import explain, schemaerrors, versions
+from omkit_sagemaker.check.generated import fastcheck
 from omkit_sagemaker.check.loader import Document, load_file, load_text
 
 from testing.samples import CORPUS, FIXED_ENV, TEMPLATE

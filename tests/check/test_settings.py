@@ -11,7 +11,7 @@ import pytest
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.check import suppress
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings, parse
-from omkit_sagemaker.check.validate import UsageError, check_file, validate_paths
+from omkit_sagemaker.check.validate import UsageError, check_file, check_paths
 from omkit_sagemaker.cli import app
 from typer.testing import CliRunner
 
@@ -219,7 +219,7 @@ def test_target_version_in_settings(tmp_path: Path, cwd: Path) -> None:
     assert "S010" in {c for c, _ in found(write(tmp_path, newer))}
     write(tmp_path, '[tool.omkit]\ntarget-version = "1.2"\n', ".omkit.toml")
     assert "S010" not in {c for c, _ in found(write(tmp_path, newer))}
-    result = validate_paths([tmp_path / "config.yaml"], environ={}, target_version="1.1")
+    result = check_paths([tmp_path / "config.yaml"], environ={}, target_version="1.1")
     assert "S010" in {d.code for d in result.diagnostics}
 
 
@@ -255,7 +255,7 @@ def test_a_broken_settings_file_is_a_usage_error(tmp_path: Path, cwd: Path) -> N
     write(tmp_path, "[tool.omkit\n", "pyproject.toml")
     config = write(tmp_path, CONFIG)
     with pytest.raises(UsageError, match="not valid TOML"):
-        validate_paths([config])
+        check_paths([config])
     result = CliRunner().invoke(app, ["validate", str(config)])
     assert result.exit_code == 2
     assert "not valid TOML" in result.stderr

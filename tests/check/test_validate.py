@@ -15,7 +15,7 @@ from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.check import discovery
 from omkit_sagemaker.check.loader import MAX_DIGITS
 from omkit_sagemaker.check.settings import Settings
-from omkit_sagemaker.check.validate import UsageError, check_file, collect_files, validate_paths
+from omkit_sagemaker.check.validate import UsageError, check_file, check_paths, collect_files
 
 from testing.samples import SAGEMAKER_SAMPLE, SAMPLE_ENV
 
@@ -66,23 +66,23 @@ def test_a_named_file_is_checked_unless_only_workflows_is_asked(tree: Path) -> N
 
 def test_an_empty_directory_or_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no workflow config to check in"):
-        validate_paths([tmp_path])
+        check_paths([tmp_path])
     with pytest.raises(UsageError, match="an empty path was given"):
-        validate_paths([""])
+        check_paths([""])
     write(tmp_path / "compose.yml", "services: {}\n")
     with pytest.raises(UsageError, match=r"\(1 YAML file is not a workflow config\)"):
-        validate_paths([tmp_path])
-    result = validate_paths([tmp_path / "compose.yml"], only_workflows=True)
+        check_paths([tmp_path])
+    result = check_paths([tmp_path / "compose.yml"], only_workflows=True)
     assert (result.files, result.skipped) == ([], [str(tmp_path / "compose.yml")])
 
 
 def test_a_device_or_fifo_is_refused_before_reading(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="/dev/zero: not a regular file"):
-        validate_paths(["/dev/zero"])
+        check_paths(["/dev/zero"])
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
     with pytest.raises(UsageError, match=r"pipe\.yaml: not a regular file"):
-        validate_paths([fifo])
+        check_paths([fifo])
     [diag] = check_file(fifo, environ=None)  # the library call never blocks either
     assert diag.code == "Y011"
 
@@ -92,7 +92,7 @@ def test_a_file_over_the_size_cap_is_refused(tmp_path: Path) -> None:
     with big.open("wb") as handle:
         handle.truncate(discovery.MAX_BYTES + 1)
     with pytest.raises(UsageError, match=r"4,194,305 bytes is more than omkit reads \(4 MiB"):
-        validate_paths([big])
+        check_paths([big])
 
 
 def test_directories_expand_recursively_to_yaml_files(tree: Path) -> None:
@@ -176,7 +176,7 @@ def test_an_empty_folder_gives_no_file(tmp_path: Path) -> None:
 def test_standard_input_is_checked_under_its_given_name(tmp_path: Path) -> None:
     text = edit("type: SageMaker", "type: Sagemaker").encode()
     name = str(tmp_path / "sm.yaml")
-    result = validate_paths(["-"], stdin=text, stdin_name=name, environ=SAMPLE_ENV)
+    result = check_paths(["-"], stdin=text, stdin_name=name, environ=SAMPLE_ENV)
     assert result.files == [name]
     assert [(d.file, d.code, d.line) for d in result.diagnostics] == [(name, "S004", 6)]
 
@@ -279,7 +279,7 @@ def test_validate_paths_collects_every_file(tmp_path: Path) -> None:
     write(tmp_path / "good.yaml", GOOD)
     write(tmp_path / "bad.yaml", edit("type: SageMaker", "type: Sagemaker"))
     write(tmp_path / "notes.txt", "not yaml: [")
-    result = validate_paths([tmp_path], environ=SAMPLE_ENV)
+    result = check_paths([tmp_path], environ=SAMPLE_ENV)
     assert result.files == [str(tmp_path / "bad.yaml"), str(tmp_path / "good.yaml")]
     assert [(Path(d.file).name, d.code) for d in result.diagnostics] == [("bad.yaml", "S004")]
 
@@ -398,4 +398,4 @@ def test_a_list_as_a_key_says_so(tmp_path: Path) -> None:
 
 def test_a_path_too_long_for_the_system_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match=r"^a{60}…a{40}: cannot read it: File name too long$"):
-        validate_paths(["a" * 5_000])
+        check_paths(["a" * 5_000])

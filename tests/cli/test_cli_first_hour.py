@@ -153,7 +153,7 @@ def test_codegen_help_and_check_with_an_output_folder(tmp_path: Path) -> None:
     helped = omkit("codegen", "--help", cwd=REPO, env={"COLUMNS": "200"})
     assert "toolkit/models" not in helped.stdout
     assert "toolkit/fastcheck.py" not in helped.stdout
-    assert "omkit_sagemaker/check/fastcheck.py" in helped.stdout
+    assert "omkit_sagemaker/check/generated/fastcheck.py" in helped.stdout
     models = tmp_path / "gen" / "models"
     written = omkit("codegen", "--output", str(models), cwd=tmp_path)
     assert written.returncode == 0, written.stderr

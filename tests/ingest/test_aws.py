@@ -1,4 +1,4 @@
-"""``omkit_sagemaker.ingest.aws``: sessions and clients built from ``awsConfig`` as the runner
+"""``omkit_sagemaker.ingest.awsclient``: sessions and clients built from ``awsConfig`` as the runner
 builds them.
 
 Real HTTP only: moto on 127.0.0.1 for SageMaker, IAM and STS, and tiny stdlib servers for the
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omkit_sagemaker.ingest import aws
+from omkit_sagemaker.ingest import awsclient
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 
 from testing.awsfixtures import REGION, MotoServer, create_model, iam_enforced, iam_role, iam_user
@@ -82,21 +82,21 @@ def odd() -> Iterator[OddServer]:
 
 
 def test_the_client_config_bounds_time_and_attempts() -> None:
-    config = aws.client_config(3.5, 2)
+    config = awsclient.client_config(3.5, 2)
     assert (config.connect_timeout, config.read_timeout) == (3.5, 3.5)
     # adaptive: the standard backoff plus client-side rate limiting once AWS throttles
     assert config.retries == {"mode": "adaptive", "max_attempts": 2}
-    assert aws.client_config(3.5, 4, retry_mode="standard").retries["mode"] == "standard"
+    assert awsclient.client_config(3.5, 4, retry_mode="standard").retries["mode"] == "standard"
     with pytest.raises(ValueError, match="timeout"):
-        aws.client_config(0)
+        awsclient.client_config(0)
     with pytest.raises(ValueError, match="retry_mode"):
-        aws.client_config(retry_mode="legacy")
+        awsclient.client_config(retry_mode="legacy")
 
 
 def test_endpoint_url_is_for_sagemaker_only(aws_env: dict[str, str]) -> None:
     cfg = creds(awsAccessKeyId=KEY_ID, awsSecretAccessKey=SECRET, endPointURL="http://127.0.0.1:9")
-    session = aws.base_session(cfg)
-    client = aws.sagemaker_client(session, cfg, config=aws.client_config(4, 2))
+    session = awsclient.base_session(cfg)
+    client = awsclient.sagemaker_client(session, cfg, config=awsclient.client_config(4, 2))
     assert client.meta.endpoint_url == "http://127.0.0.1:9"
     assert client.meta.region_name == REGION
     assert client.meta.config.connect_timeout == 4
@@ -105,8 +105,8 @@ def test_endpoint_url_is_for_sagemaker_only(aws_env: dict[str, str]) -> None:
 
 def test_credential_sources(aws_env: dict[str, str], tmp_path: Path) -> None:
     cfg = creds(awsAccessKeyId=KEY_ID, awsSecretAccessKey=SECRET)
-    info = aws.credential_info(aws.base_session(cfg))
-    assert (info.source, info.method) == (aws.CredentialSource.KEYS, "explicit")
+    info = awsclient.credential_info(awsclient.base_session(cfg))
+    assert (info.source, info.method) == (awsclient.CredentialSource.KEYS, "explicit")
     assert info.description == "access keys from awsConfig"
 
     shared = tmp_path / "credentials"
@@ -117,23 +117,23 @@ def test_credential_sources(aws_env: dict[str, str], tmp_path: Path) -> None:
     )
     with pytest.MonkeyPatch.context() as env:
         env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(shared))
-        info = aws.credential_info(aws.base_session(creds(profileName="dev")))
-        assert info.source is aws.CredentialSource.PROFILE
+        info = awsclient.credential_info(awsclient.base_session(creds(profileName="dev")))
+        assert info.source is awsclient.CredentialSource.PROFILE
         assert info.description == "profile 'dev' (shared credentials file)"
-        info = aws.credential_info(aws.base_session(creds()))
-        assert info.source is aws.CredentialSource.SHARED_FILE
+        info = awsclient.credential_info(awsclient.base_session(creds()))
+        assert info.source is awsclient.CredentialSource.SHARED_FILE
 
     with pytest.MonkeyPatch.context() as env:
         env.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
         env.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-        info = aws.credential_info(aws.base_session(creds()))
-        assert info.source is aws.CredentialSource.ENVIRONMENT
+        info = awsclient.credential_info(awsclient.base_session(creds()))
+        assert info.source is awsclient.CredentialSource.ENVIRONMENT
         assert KEY_ID not in info.description
         assert SECRET not in info.description
 
     role = creds(assumeRoleArn="arn:aws:iam::123456789012:role/Reader")
-    info = aws.assumed_role_info(role)
-    assert info.source is aws.CredentialSource.ASSUMED_ROLE
+    info = awsclient.assumed_role_info(role)
+    assert info.source is awsclient.CredentialSource.ASSUMED_ROLE
     assert "'OpenMetadataSession'" in info.description
 
 
@@ -143,11 +143,15 @@ def test_missing_credentials_and_profiles_raise_what_aws_error_explains(
     from botocore.exceptions import NoCredentialsError, ProfileNotFound
 
     with pytest.raises(NoCredentialsError) as none:
-        aws.credential_info(aws.base_session(creds()))
-    assert aws.aws_error(none.value) == ("NoCredentialsError", "Unable to locate credentials", None)
+        awsclient.credential_info(awsclient.base_session(creds()))
+    assert awsclient.aws_error(none.value) == (
+        "NoCredentialsError",
+        "Unable to locate credentials",
+        None,
+    )
     with pytest.raises(ProfileNotFound) as missing:
-        aws.base_session(creds(profileName="nowhere"))
-    code, message, status = aws.aws_error(missing.value)
+        awsclient.base_session(creds(profileName="nowhere"))
+    code, message, status = awsclient.aws_error(missing.value)
     assert (code, status) == ("ProfileNotFound", None)
     assert "nowhere" in message
 
@@ -173,14 +177,14 @@ def test_assume_role_goes_through_sts_from_the_base_session(
                 endPointURL=moto.endpoint,
                 **extra,
             )
-            base = aws.base_session(cfg)
+            base = awsclient.base_session(cfg)
             base.events.register("provide-client-params.sts.AssumeRole", record)
-            session = aws.assume_role(base, cfg, config=aws.client_config(5, 1))
+            session = awsclient.assume_role(base, cfg, config=awsclient.client_config(5, 1))
             identity = session.client("sts").get_caller_identity()["Arn"]
             name = extra.get("assumeRoleSessionName", "OpenMetadataSession")
             assert identity == f"arn:aws:sts::123456789012:assumed-role/reader/{name}"
             # the role, not the starting user, may list models: the client really uses the role
-            client = aws.sagemaker_client(session, cfg)
+            client = awsclient.sagemaker_client(session, cfg)
             assert [m["ModelName"] for m in client.list_models()["Models"]] == ["model-a"]
     assert sent == [
         {"RoleArn": role, "RoleSessionName": "OpenMetadataSession"},
@@ -191,8 +195,8 @@ def test_assume_role_goes_through_sts_from_the_base_session(
 def test_connect_builds_everything_in_one_call(aws_env: dict[str, str], moto: MotoServer) -> None:
     create_model(moto, "model-a")
     cfg = creds(awsAccessKeyId=KEY_ID, awsSecretAccessKey=SECRET, endPointURL=moto.endpoint)
-    conn = aws.connect(cfg, timeout=5)
-    assert conn.credentials.source is aws.CredentialSource.KEYS
+    conn = awsclient.connect(cfg, timeout=5)
+    assert conn.credentials.source is awsclient.CredentialSource.KEYS
     assert conn.sagemaker.describe_model(ModelName="model-a")["ModelName"] == "model-a"
 
 
@@ -206,11 +210,11 @@ def test_aws_error_reads_moto_s_xml_error_inside_a_json_protocol_answer(
     create_model(moto, "model-a")
     key_id, secret = iam_user(moto, "lister", ["sagemaker:ListModels"])
     cfg = creds(awsAccessKeyId=key_id, awsSecretAccessKey=secret, endPointURL=moto.endpoint)
-    client = aws.sagemaker_client(aws.base_session(cfg), cfg)
+    client = awsclient.sagemaker_client(awsclient.base_session(cfg), cfg)
     with iam_enforced(moto), pytest.raises(ClientError) as denied:
         client.describe_model(ModelName="model-a")
     assert denied.value.response["Error"]["Code"] == "403"
-    assert aws.aws_error(denied.value) == (
+    assert awsclient.aws_error(denied.value) == (
         "AccessDenied",
         "User: arn:aws:iam::123456789012:user/lister is not authorized to perform: "
         "sagemaker:DescribeModel",
@@ -246,10 +250,12 @@ def test_aws_error_digs_the_best_code_out_of_unexpected_bodies(
 
     odd.status, odd.body, odd.headers = status, body, headers
     cfg = creds(awsAccessKeyId=KEY_ID, awsSecretAccessKey=SECRET, endPointURL=odd.url)
-    client = aws.sagemaker_client(aws.base_session(cfg), cfg, config=aws.client_config(5, 1))
+    client = awsclient.sagemaker_client(
+        awsclient.base_session(cfg), cfg, config=awsclient.client_config(5, 1)
+    )
     with pytest.raises(ClientError) as failed:
         client.list_models()
-    code, message, http_status = aws.aws_error(failed.value)
+    code, message, http_status = awsclient.aws_error(failed.value)
     assert (code, http_status) == expected
     assert message
     assert "\n" not in message
@@ -264,24 +270,28 @@ def test_aws_error_for_failures_without_an_answer(aws_env: dict[str, str], odd: 
         awsSecretAccessKey=SECRET,
         endPointURL=f"http://127.0.0.1:{free_port()}",
     )
-    closed = aws.sagemaker_client(aws.base_session(cfg), cfg, config=aws.client_config(2, 1))
+    closed = awsclient.sagemaker_client(
+        awsclient.base_session(cfg), cfg, config=awsclient.client_config(2, 1)
+    )
     with pytest.raises(EndpointConnectionError) as refused:
         closed.list_models()
-    code, message, status = aws.aws_error(refused.value)
+    code, message, status = awsclient.aws_error(refused.value)
     assert (code, status) == ("EndpointConnectionError", None)
     assert str(cfg.endPointURL) in message
 
     odd.silent = True
     cfg = creds(awsAccessKeyId=KEY_ID, awsSecretAccessKey=SECRET, endPointURL=odd.url)
-    silent = aws.sagemaker_client(aws.base_session(cfg), cfg, config=aws.client_config(0.5, 1))
+    silent = awsclient.sagemaker_client(
+        awsclient.base_session(cfg), cfg, config=awsclient.client_config(0.5, 1)
+    )
     start = time.monotonic()
     with pytest.raises(ReadTimeoutError) as waited:
         silent.list_models()
     assert time.monotonic() - start < 5
-    assert aws.aws_error(waited.value)[0] == "ReadTimeoutError"
+    assert awsclient.aws_error(waited.value)[0] == "ReadTimeoutError"
 
     timeout = ConnectTimeoutError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com")
-    assert aws.aws_error(timeout)[0] == "ConnectTimeoutError"
+    assert awsclient.aws_error(timeout)[0] == "ConnectTimeoutError"
 
 
 def test_aws_error_never_raises() -> None:
@@ -293,16 +303,16 @@ def test_aws_error_never_raises() -> None:
         def __str__(self) -> str:
             raise RuntimeError("boom")
 
-    assert aws.aws_error(Broken()) == ("Broken", "unexpected error", None)
+    assert awsclient.aws_error(Broken()) == ("Broken", "unexpected error", None)
     weird = Exception()
     weird.response = {"Error": "not a mapping", "ResponseMetadata": None}  # type: ignore[attr-defined]
-    assert aws.aws_error(weird) == ("UnknownError", "UnknownError", None)
+    assert awsclient.aws_error(weird) == ("UnknownError", "UnknownError", None)
 
 
 def test_importing_aws_and_connection_loads_neither_boto3_nor_botocore() -> None:
     code = (
         "import sys\n"
-        "import omkit_sagemaker.ingest.aws, omkit_sagemaker.ingest.connection\n"
+        "import omkit_sagemaker.ingest.awsclient, omkit_sagemaker.ingest.connection\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))\n"
     )
     proc = subprocess.run(

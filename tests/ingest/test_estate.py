@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omkit_sagemaker.ingest import runreport, workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+from omkit_sagemaker.ingest import ingestrun, runreport
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 
 from testing.awsfaults import FaultProxy
 from testing.awsfixtures import (
@@ -137,7 +137,7 @@ def run(tmp_path: Path, moto: MotoServer | FaultProxy, om: OMServer, **options: 
     path.write_text(config_text(om.url, moto.endpoint), encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
     options.setdefault("workers", 1)
-    return workflow.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
+    return ingestrun.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
 
 
 def model_bodies(om: OMServer) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omkit_sagemaker.ingest import openmetadata, workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+from omkit_sagemaker.ingest import ingestrun, openmetadata
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 
 from testing.awsfaults import FaultProxy
 from testing.awsfixtures import MotoServer, create_model
@@ -57,7 +57,7 @@ def run(tmp_path: Path, text: str, om: OMServer | None = None, **options: Any) -
     path = tmp_path / "sm.yaml"
     path.write_text(text, encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token if om else "t0ken"}
-    return workflow.run(path, RunOptions(environ=environ, **{**FAST, **options}))
+    return ingestrun.run(path, RunOptions(environ=environ, **{**FAST, **options}))
 
 
 def config(om: OMServer, aws: FaultProxy, **kwargs: Any) -> str:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omkit_sagemaker.ingest import workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+from omkit_sagemaker.ingest import ingestrun
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 
 from testing.awsfixtures import (
     ACCOUNT,
@@ -71,7 +71,7 @@ def run(tmp_path: Path, moto: MotoServer, om: OMServer, **options: Any) -> RunRe
     path.write_text(config_text(om.url, moto.endpoint), encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
     options.setdefault("workers", 1)
-    return workflow.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
+    return ingestrun.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
 
 
 @pytest.mark.parametrize("version", ["1.1.7", "2.0.7"])

@@ -9,8 +9,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from omkit_sagemaker.ingest import workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+from omkit_sagemaker.ingest import ingestrun
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 
 from testing.awsfaults import FaultProxy
 from testing.awsfixtures import MotoServer, create_model
@@ -23,7 +23,7 @@ def file_run(tmp_path: Path, aws: FaultProxy, filename: str) -> RunResult:
     text = config_text("http://127.0.0.1:9/api", aws.endpoint, sink="file", filename=filename)
     path = tmp_path / "sm.yaml"
     path.write_text(text, encoding="utf-8")
-    return workflow.run(path, RunOptions(environ=ENV))
+    return ingestrun.run(path, RunOptions(environ=ENV))
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from omkit_sagemaker.ingest import runreport, workflow
+from omkit_sagemaker.ingest import ingestrun, runreport
+from omkit_sagemaker.ingest.ingestrun import RunOptions
 from omkit_sagemaker.ingest.runreport import LineProgress
-from omkit_sagemaker.ingest.sinks.base import Status
-from omkit_sagemaker.ingest.workflow import RunOptions
+from omkit_sagemaker.ingest.sinks.sinkbase import Status
 
 from testing.awsfixtures import MotoServer, create_model
 from testing.omdouble import OMServer
@@ -73,7 +73,7 @@ def test_a_run_reports_its_progress(
     path.write_text(config_text(om_server.url, moto.endpoint), encoding="utf-8")
     progress = LineProgress(every=0.0)
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token}
-    result = workflow.run(path, RunOptions(environ=environ, workers=1, progress=progress))
+    result = ingestrun.run(path, RunOptions(environ=environ, workers=1, progress=progress))
     assert result.exit_code == 0
     shown = [line for line in lines.lines if line.startswith("progress:")]
     assert shown[-1] == "progress: 3 of 3 models done, 0 errors so far"

@@ -17,11 +17,11 @@ from typing import Any, ClassVar
 import boto3
 import pytest
 from botocore.stub import Stubber
-from omkit_sagemaker.ingest import workflow
+from omkit_sagemaker.ingest import ingestrun
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 from omkit_sagemaker.ingest.sources.sagemaker import ModelFailure, SageMakerModel, SageMakerSource
 from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
 from omkit_sagemaker.ingest.sources.training import BATCH_URLS, TrainingJobs, batch_expression
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 
 from testing.awsfaults import FaultProxy
@@ -346,7 +346,7 @@ def run(tmp_path: Path, moto: MotoServer, om: OMServer, **options: Any) -> RunRe
     path = tmp_path / "sm.yaml"
     path.write_text(config_text(om.url, moto.endpoint), encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
-    return workflow.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
+    return ingestrun.run(path, RunOptions(environ=environ, http_backoff=0.0, **options))
 
 
 def test_a_run_through_search_sends_the_same_bodies_as_through_describe(
@@ -471,9 +471,9 @@ def test_an_endless_model_search_stops_at_the_first_page_with_nothing_new() -> N
 
 @pytest.mark.parametrize("resource", ["Endpoint", "FeatureGroup", "ModelPackageGroup"])
 def test_every_search_listing_stops_at_the_first_page_with_nothing_new(resource: str) -> None:
-    from omkit_sagemaker.ingest.sources.endpoints import EndpointIndex
-    from omkit_sagemaker.ingest.sources.features import FeatureIndex
-    from omkit_sagemaker.ingest.sources.registry import RegistryIndex
+    from omkit_sagemaker.ingest.sources.endpointindex import EndpointIndex
+    from omkit_sagemaker.ingest.sources.featureindex import FeatureIndex
+    from omkit_sagemaker.ingest.sources.registryindex import RegistryIndex
 
     client = EndlessTokens()
     index: Any
@@ -506,7 +506,7 @@ def test_a_run_warns_once_naming_the_resource_of_an_endless_search(
     path = tmp_path / "sm.yaml"
     path.write_text(config_text(om_server.url, aws_faults.endpoint), encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om_server.token}
-    result = workflow.run(path, RunOptions(environ=environ, assets=frozenset({"models"})))
+    result = ingestrun.run(path, RunOptions(environ=environ, assets=frozenset({"models"})))
     assert result.exit_code == 0, result.status.errors
     assert endless.calls["Search:Model"] == 2
     assert [(w.subject, w.message.split(" (")[0]) for w in result.status.warnings] == [

@@ -18,9 +18,9 @@ from omkit_sagemaker.ingest.mapping import (
     tag_requests,
 )
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient
-from omkit_sagemaker.ingest.sinks.base import SinkError, Status
 from omkit_sagemaker.ingest.sinks.file import FileSink
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink
+from omkit_sagemaker.ingest.sinks.sinkbase import SinkError, Status
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel
 from omkit_sagemaker.spec.modelbase import MASK
 from omkit_sagemaker.spec.models.open_metadata_connection import OpenMetadataConnection

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omkit_sagemaker.ingest import workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+from omkit_sagemaker.ingest import ingestrun
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 
 from testing.awsfaults import FaultProxy
 from testing.awsfixtures import REGION, MotoServer, create_model, create_package_group
@@ -86,7 +86,7 @@ def run(tmp_path: Path, om: OMServer, aws: FaultProxy, **options: Any) -> RunRes
     path = tmp_path / "sm.yaml"
     path.write_text(config_text(om.url, aws.endpoint, mark_deleted=True), encoding="utf-8")
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
-    return workflow.run(path, RunOptions(environ=environ, **{**FAST, **options}))
+    return ingestrun.run(path, RunOptions(environ=environ, **{**FAST, **options}))
 
 
 def live(om: OMServer) -> set[str]:

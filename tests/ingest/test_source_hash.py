@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omkit_sagemaker.ingest import runreport, workflow
+from omkit_sagemaker.ingest import ingestrun, runreport
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 from omkit_sagemaker.ingest.sinks.metadata_rest import source_hash
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
 
 from testing.awsfixtures import MotoServer, create_model, tag_model
 from testing.omdouble import OMServer
@@ -37,7 +37,7 @@ def run(tmp_path: Path, moto: MotoServer, om: OMServer, *, dry_run: bool = False
     environ = {"SM_SECRET": AWS_SECRET, "OM_JWT": om.token}
     assets = frozenset({"models"})
     options = RunOptions(environ=environ, http_backoff=0.0, assets=assets, dry_run=dry_run)
-    return workflow.run(path, options)
+    return ingestrun.run(path, options)
 
 
 def model_writes(om: OMServer) -> list[dict[str, Any]]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omkit_sagemaker.ingest import workflow
-from omkit_sagemaker.ingest.workflow import RunOptions
+from omkit_sagemaker.ingest import ingestrun
+from omkit_sagemaker.ingest.ingestrun import RunOptions
 
 from testing.awsfaults import FaultProxy
 from testing.awsfixtures import MotoServer, create_model
@@ -37,7 +37,7 @@ def test_a_run_through_a_throttling_sagemaker_completes_with_no_error(
         assets=frozenset({"models"}),
         http_backoff=0.0,
     )
-    result = workflow.run(path, options)
+    result = ingestrun.run(path, options)
     assert aws_faults.throttled > 0  # the limit was hit: the test means something
     assert result.exit_code == 0, result.status.errors[:3]
     assert result.status.error_count == 0

@@ -25,7 +25,7 @@ from botocore.stub import Stubber
 from omkit_sagemaker.ingest import details
 from omkit_sagemaker.ingest.mapping import model_request
 from omkit_sagemaker.ingest.sources.answers import AssetDenied
-from omkit_sagemaker.ingest.sources.endpoints import EndpointIndex, Serving
+from omkit_sagemaker.ingest.sources.endpointindex import EndpointIndex, Serving
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, SageMakerSource
 from omkit_sagemaker.ingest.sources.training import (
     BATCH_PAGES,

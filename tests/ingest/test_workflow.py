@@ -1,4 +1,4 @@
-"""The run itself (omkit_sagemaker.ingest.workflow.run), in process, over real HTTP: moto for
+"""The run itself (omkit_sagemaker.ingest.ingestrun.run), in process, over real HTTP: moto for
 SageMaker and the
 recording OpenMetadata double.
 
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omkit_sagemaker.ingest import redaction, runreport, workflow
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult
+from omkit_sagemaker.ingest import ingestrun, redaction, runreport
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 
 from testing.awsfixtures import MotoServer, create_model, tag_model
@@ -55,7 +55,7 @@ def run(
 ) -> RunResult:
     path = tmp_path / "sm.yaml"
     path.write_text(text, encoding="utf-8")
-    return workflow.run(
+    return ingestrun.run(
         path, RunOptions(environ=environ(om, token), http_backoff=0.0, http_retries=2, **options)
     )
 
@@ -293,7 +293,7 @@ def test_an_unreachable_server_stops_the_run(seeded: MotoServer, tmp_path: Path)
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/api"
     path = tmp_path / "sm.yaml"
     path.write_text(config_text(url, seeded.endpoint), encoding="utf-8")
-    result = workflow.run(
+    result = ingestrun.run(
         path, RunOptions(environ={"SM_SECRET": AWS_SECRET, "OM_JWT": "t0ken"}, http_backoff=0)
     )
     assert result.exit_code == 1
@@ -376,7 +376,7 @@ def test_a_dry_run_without_a_server_still_reads_sagemaker(
         http_backoff=0,
         http_retries=0,
     )
-    result = workflow.run(path, options)
+    result = ingestrun.run(path, options)
     assert result.exit_code == 0
     assert result.plan is not None
     assert len(result.plan.create) == 3
@@ -390,7 +390,7 @@ def test_the_file_sink_needs_no_server(seeded: MotoServer, tmp_path: Path) -> No
     text = config_text("http://127.0.0.1:9/api", seeded.endpoint, sink="file", filename=str(out))
     path = tmp_path / "sm.yaml"
     path.write_text(text, encoding="utf-8")
-    result = workflow.run(path, RunOptions(environ={"SM_SECRET": AWS_SECRET, "OM_JWT": "t0ken"}))
+    result = ingestrun.run(path, RunOptions(environ={"SM_SECRET": AWS_SECRET, "OM_JWT": "t0ken"}))
     assert result.exit_code == 0, result.fatal
     records = json.loads(out.read_text(encoding="utf-8"))
     assert [r["name"] for r in records] == [
@@ -468,7 +468,7 @@ def test_a_2_0_server_is_written_in_bulk(
     assert result.status.created == 3
 
 
-class Counting(workflow.Progress):
+class Counting(ingestrun.Progress):
     def __init__(self) -> None:
         self.listed: int | None = None
         self.done = 0

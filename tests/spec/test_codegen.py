@@ -84,6 +84,6 @@ def test_check_fails_on_a_spec_copy_with_one_more_property_and_names_it(tmp_path
     assert "toolkit/omkit_sagemaker/spec/models/aws_credentials.py" in proc.stderr
     # Only that model differs, besides the fast checker compiled from the same schemas (which
     # then accepts the new key too), and --check wrote nothing.
-    assert "toolkit/omkit_sagemaker/check/fastcheck.py" in proc.stderr
+    assert "toolkit/omkit_sagemaker/check/generated/fastcheck.py" in proc.stderr
     assert proc.stdout.count("\n--- a/") + proc.stdout.startswith("--- a/") == 2
     assert "externalIdForDriftTest" not in (MODELS / "aws_credentials.py").read_text()

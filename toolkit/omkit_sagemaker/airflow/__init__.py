@@ -76,7 +76,7 @@ def plan_runs(
     write the same service or file); an invalid config is kept (its run task fails at once)."""
     from omkit_sagemaker import api
     from omkit_sagemaker.ingest import expand, multirun, pipelinestatus
-    from omkit_sagemaker.ingest.workflow import load
+    from omkit_sagemaker.ingest.ingestrun import load
 
     paths = find_configs(configs)
     if not paths:

@@ -34,8 +34,8 @@ logging.getLogger("omkit").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from omkit_sagemaker.api.results import ManySummary, ModelFailure, Problem, RunSummary
+    from omkit_sagemaker.ingest.ingestrun import Progress, RunOptions, RunResult
     from omkit_sagemaker.ingest.multirun import Job
-    from omkit_sagemaker.ingest.workflow import Progress, RunOptions, RunResult
 
 __all__ = [
     "Config",
@@ -114,7 +114,7 @@ def options(**kwargs: Any) -> RunOptions:
     from omkit_sagemaker import assetkinds
     from omkit_sagemaker.api import runoptions
     from omkit_sagemaker.check.settings import check_code, split_codes
-    from omkit_sagemaker.ingest import workflow
+    from omkit_sagemaker.ingest import ingestrun as workflow
 
     accepted = runoptions.names(runoptions.API, "options")
     unknown = sorted(set(kwargs) - set(accepted))
@@ -145,7 +145,7 @@ def run(config: Config, **kwargs: Any) -> RunSummary:
     Keyword arguments (all optional, as the command's options): ``workers`` (8), ``dry_run``,
     ``tags`` (True), ``assets`` (kinds, default all), ``lineage_service``, ``timeout`` (10 s),
     ``allow_mass_delete``, ``disable`` / ``enable`` (codes), ``environ`` (``os.environ``; None:
-    no ``$VAR`` expansion), ``progress`` (a :class:`~omkit_sagemaker.ingest.workflow.Progress`).
+    no ``$VAR`` expansion), ``progress`` (a :class:`~omkit_sagemaker.ingest.ingestrun.Progress`).
     With ``ingestionPipelineFQN`` in the config, the run's state is reported to OpenMetadata.
     """
     try:
@@ -161,7 +161,8 @@ def run_job(job: Job, run_options: RunOptions) -> RunSummary:
     from dataclasses import replace
 
     from omkit_sagemaker.api.results import RunSummary
-    from omkit_sagemaker.ingest import pipelinestatus, workflow
+    from omkit_sagemaker.ingest import ingestrun as workflow
+    from omkit_sagemaker.ingest import pipelinestatus
 
     if job.no_env or job.text is not None:
         run_options = replace(
@@ -378,8 +379,7 @@ def validate_paths(
     """:func:`validate` for path arguments as the command line gives them (``-`` is
     ``stdin``, already read, reported as ``stdin_name``); ``omkit validate`` calls it."""
     from omkit_sagemaker.check.settings import split_codes
-    from omkit_sagemaker.check.validate import UsageError
-    from omkit_sagemaker.check.validate import validate_paths as check_paths
+    from omkit_sagemaker.check.validate import UsageError, check_paths
 
     try:
         found = check_paths(

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from omkit_sagemaker.api.checked import ConfigProblem
 
 if TYPE_CHECKING:
+    from omkit_sagemaker.ingest.ingestrun import RunResult
     from omkit_sagemaker.ingest.multirun import ManyResult
-    from omkit_sagemaker.ingest.workflow import RunResult
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from omkit_sagemaker.base.diagnostics import Diagnostic, make
 from omkit_sagemaker.base.records import MutableRecord
 from omkit_sagemaker.check import (
     discovery,
-    fastcheck,
     rules,
     suppress,
     versions,
     yamlcompat,
 )
 from omkit_sagemaker.check.discovery import UsageError as UsageError
+from omkit_sagemaker.check.generated import fastcheck
 from omkit_sagemaker.check.loader import Document, LoadResult, load_bytes, load_text
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings, with_overrides
 
@@ -48,7 +48,7 @@ class Result(MutableRecord):
 
 
 def collect_files(targets: Sequence[str | Path]) -> list[Path]:
-    """The files :func:`validate_paths` checks for ``targets`` (see
+    """The files :func:`check_paths` checks for ``targets`` (see
     :func:`omkit_sagemaker.check.discovery.collect`). Raises :class:`UsageError`."""
     return discovery.collect(targets).files
 
@@ -158,7 +158,7 @@ def _diagnose(loaded: LoadResult, text: str, settings: Settings) -> list[Diagnos
     return sorted(suppress.apply(found, text, settings), key=Diagnostic.sort_key)
 
 
-def validate_paths(
+def check_paths(
     targets: Sequence[str | Path],
     *,
     environ: Mapping[str, str] | None = os.environ,

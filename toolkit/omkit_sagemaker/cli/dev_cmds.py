@@ -29,7 +29,7 @@ def codegen_command(
             metavar="DIR",
             help="Write the models into DIR and the fast checker beside it, as "
             "DIR/../fastcheck.py (default: this installation's omkit_sagemaker/spec/models and "
-            "omkit_sagemaker/check/fastcheck.py); with --check, compare those instead.",
+            "omkit_sagemaker/check/generated/fastcheck.py); with --check, compare those instead.",
         ),
     ] = None,
     spec: Annotated[
@@ -38,7 +38,7 @@ def codegen_command(
     ] = None,
 ) -> None:
     """Generate the typed models (omkit_sagemaker/spec/models) and the fast checker
-    (omkit_sagemaker/check/fastcheck.py) from the JSON Schemas in spec/."""
+    (omkit_sagemaker/check/generated/fastcheck.py) from the JSON Schemas in spec/."""
     import difflib
 
     from omkit_sagemaker.base import safewrite

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from omkit_sagemaker.check.report import FORMATS
+from omkit_sagemaker.check.reporters import FORMATS
 from omkit_sagemaker.cli.validating import OPTIONS as DECLARED
 from omkit_sagemaker.cli.validating import ValidateArgs, validate
 

@@ -27,6 +27,6 @@ def lsp_command(
     if importlib.util.find_spec("pygls") is None:
         typer.echo(MISSING, err=True)
         raise typer.Exit(code=2)
-    from omkit_sagemaker.lsp.server import serve_stdio
+    from omkit_sagemaker.lsp.langserver import serve_stdio
 
     serve_stdio()

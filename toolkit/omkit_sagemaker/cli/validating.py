@@ -93,9 +93,10 @@ def validate(args: ValidateArgs) -> int:
     # The library function omkit_sagemaker.validate_paths wraps: its result classes are
     # dataclasses, which would cost a cold start a fifth of its time (base/records.py).
     from omkit_sagemaker.base.diagnostics import has_errors
-    from omkit_sagemaker.check import report
+    from omkit_sagemaker.check import reporters as report
     from omkit_sagemaker.check.settings import split_codes
-    from omkit_sagemaker.check.validate import UsageError, validate_paths
+    from omkit_sagemaker.check.validate import UsageError
+    from omkit_sagemaker.check.validate import check_paths as validate_paths
 
     stdin = sys.stdin.buffer.read(_STDIN_LIMIT) if "-" in args.paths else None
     if stdin is not None and len(stdin) >= _STDIN_LIMIT:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from omkit_sagemaker.ingest.sources.endpoints import Serving
+from omkit_sagemaker.ingest.sources.endpointindex import Serving
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel
 from omkit_sagemaker.ingest.sources.training import TrainingJob
 
@@ -132,22 +132,23 @@ def add_details(body: dict[str, Any], model: SageMakerModel, servings: Sequence[
 
 
 def _training(job: TrainingJob) -> str:
-    lines = [f"**Training job** {_code(job.name)}", ""]
+    lines = [f"**Training job** {table_code(job.name)}", ""]
     if job.status:
-        lines.append(f"- Status: {_cell(job.status)}")
+        lines.append(f"- Status: {table_cell(job.status)}")
     if job.instance_type:
         count = f" x {job.instance_count}" if job.instance_count is not None else ""
-        lines.append(f"- Instances: {_code(job.instance_type)}{count}")
+        lines.append(f"- Instances: {table_code(job.instance_type)}{count}")
     if job.duration is not None:
         lines.append(f"- Duration: {duration_text(job.duration)}")
     if job.channels:
         lines.append("- Input channels:")
         lines += [
-            f"  - {_code(name)}: {_code(uri) if uri else '(not S3)'}" for name, uri in job.channels
+            f"  - {table_code(name)}: {table_code(uri) if uri else '(not S3)'}"
+            for name, uri in job.channels
         ]
     if job.metrics:
         lines += ["", "| Final metric | Value |", "| --- | --- |"]
-        lines += [f"| {_code(name)} | {value:.6g} |" for name, value in job.metrics]
+        lines += [f"| {table_code(name)} | {value:.6g} |" for name, value in job.metrics]
     return "\n".join(lines).rstrip()
 
 
@@ -160,11 +161,11 @@ def _endpoints(servings: Sequence[Serving]) -> str:
     ]
     for s in servings:
         weight = f"{s.weight:g}" if s.weight is not None else ""
-        kind = _code(s.instance_type) if s.instance_type else ""
+        kind = table_code(s.instance_type) if s.instance_type else ""
         count = str(s.instance_count) if s.instance_count is not None else ""
         lines.append(
-            f"| {_code(s.endpoint)} | {_cell(s.status)} | {_code(s.variant)} | {weight} "
-            f"| {kind} | {count} |"
+            f"| {table_code(s.endpoint)} | {table_cell(s.status)} | {table_code(s.variant)} "
+            f"| {weight} | {kind} | {count} |"
         )
     return "\n".join(lines)
 
@@ -182,12 +183,12 @@ def duration_text(seconds: float) -> str:
     return " ".join(parts)
 
 
-def _cell(text: str) -> str:
+def table_cell(text: str) -> str:
     """Text safe in a Markdown table cell: one line, pipes escaped."""
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _code(text: str) -> str:
+def table_code(text: str) -> str:
     """Text as inline code, safe in a table cell (a backtick cannot end it early)."""
-    inner = _cell(text).replace("`", "'")
+    inner = table_cell(text).replace("`", "'")
     return f"`{inner}`"

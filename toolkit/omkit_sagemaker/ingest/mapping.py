@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omkit_sagemaker.ingest.details import add_details
-from omkit_sagemaker.ingest.sources.endpoints import Serving
+from omkit_sagemaker.ingest.sources.endpointindex import Serving
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel
 from omkit_sagemaker.spec.models.workflow import ServiceConnection
 

@@ -24,7 +24,7 @@ is found proves the listing changed under the run, and then nothing is soft-dele
 model ``ListModels`` gave on two pages (:attr:`SageMakerSource.listing_changed`). At most
 :data:`MAX_CONFIRM` candidates are checked in one run (one or two calls each); the others wait for
 the next run.
-Deletes stop at the circuit breaker (:class:`~omkit_sagemaker.ingest.sinks.base.Breaker`) and
+Deletes stop at the circuit breaker (:class:`~omkit_sagemaker.ingest.sinks.sinkbase.Breaker`) and
 when the run is interrupted.
 """
 
@@ -40,9 +40,9 @@ from typing import Any
 
 from omkit_sagemaker.ingest.mapping import quote_name
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataError
-from omkit_sagemaker.ingest.sinks.base import Breaker, Status
 from omkit_sagemaker.ingest.sinks.dryrun import Plan
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, entity_of
+from omkit_sagemaker.ingest.sinks.sinkbase import Breaker, Status
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerSource
 
 log = logging.getLogger("omkit.run")
@@ -335,9 +335,9 @@ def absent(client: Any, entry: Entry) -> tuple[str, str]:
         try:
             call(**kwargs)
         except Exception as exc:
-            from omkit_sagemaker.ingest import aws
+            from omkit_sagemaker.ingest import awsclient
 
-            code, message, _ = aws.aws_error(exc)
+            code, message, _ = awsclient.aws_error(exc)
             if code == "ValidationException" and not_found.lower() in message.lower():
                 continue
             return (

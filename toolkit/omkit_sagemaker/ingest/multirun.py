@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from omkit_sagemaker.ingest import mainthread, stopping
-from omkit_sagemaker.ingest.stopping import Cancel
-from omkit_sagemaker.ingest.workflow import (
+from omkit_sagemaker.ingest.ingestrun import (
     LOG_LEVELS,
     Interrupted,
     Progress,
@@ -41,6 +40,7 @@ from omkit_sagemaker.ingest.workflow import (
     load,
     run,
 )
+from omkit_sagemaker.ingest.stopping import Cancel
 from omkit_sagemaker.spec.models.workflow import Workflow
 
 log = logging.getLogger("omkit.run")

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult, load
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
-from omkit_sagemaker.ingest.workflow import RunOptions, RunResult, load
 
 log = logging.getLogger("omkit.run")
 

@@ -1,7 +1,7 @@
 """How ``omkit run`` shows itself: log lines, a progress bar on a terminal, the final summary.
 
 Log lines go to stderr (``omkit: warning: ...``), through the secret
-:data:`~omkit_sagemaker.ingest.workflow.
+:data:`~omkit_sagemaker.ingest.ingestrun.
 REDACTOR`; the summary (a table, or ``--format json``) goes to stdout, redacted too.
 """
 
@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from omkit_sagemaker.ingest.ingestrun import Progress, RunResult
 from omkit_sagemaker.ingest.redaction import REDACTOR
-from omkit_sagemaker.ingest.sinks.base import Status
-from omkit_sagemaker.ingest.workflow import Progress, RunResult
+from omkit_sagemaker.ingest.sinks.sinkbase import Status
 
 #: Problems listed word for word in the text summary (the JSON has every kept one).
 SHOWN = 100

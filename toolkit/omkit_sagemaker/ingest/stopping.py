@@ -25,7 +25,7 @@ class Stoppable(Protocol):
 
 class Gate(Protocol):
     """What a request asks before each attempt and tells after each failed one (the sink's
-    circuit breaker, :class:`~omkit_sagemaker.ingest.sinks.base.Breaker`)."""
+    circuit breaker, :class:`~omkit_sagemaker.ingest.sinks.sinkbase.Breaker`)."""
 
     @property
     def tripped(self) -> str | None:

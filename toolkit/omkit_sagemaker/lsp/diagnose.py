@@ -22,7 +22,7 @@ from lsprotocol import types
 from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity
 from omkit_sagemaker.check import directives, discovery
 from omkit_sagemaker.check.loader import Document
-from omkit_sagemaker.check.report import INFORMATION_URI
+from omkit_sagemaker.check.reporters import INFORMATION_URI
 from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.rules.catalogue import docs_anchor
 from omkit_sagemaker.check.settings import Settings, SettingsError, load_settings

@@ -44,11 +44,12 @@ EXCLUDES: KeyPath = (*_FILTER, "excludes")
 HOST_PORT: KeyPath = (*_SERVER, "hostPort")
 JWT_TOKEN: KeyPath = (*_SERVER, "securityConfig", "jwtToken")
 
-_CREDENTIAL_KEYS = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN)
-_ROLE_KEYS = (ROLE_ARN, SESSION_NAME, SOURCE_IDENTITY)
+#: The access-key settings of awsConfig, and the assume-role ones.
+CREDENTIAL_KEYS = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN)
+ROLE_KEYS = (ROLE_ARN, SESSION_NAME, SOURCE_IDENTITY)
 
 #: A value that is nothing but an environment reference, which ``metadata ingest`` expands.
-_ENV_REFERENCE = re.compile(r"\$(\{\w+\}|\w+)", re.ASCII)
+ENV_REFERENCE = re.compile(r"\$(\{\w+\}|\w+)", re.ASCII)
 #: A region code such as us-east-2, eu-central-1, us-gov-west-1, cn-north-1.
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 #: An IAM role ARN in any partition; the role name may carry a path.
@@ -133,7 +134,7 @@ def check_region(value: str) -> str | None:
     """Why ``value`` is not an AWS region code (None: it looks like one)."""
     problem = _one_line(value)
     if problem is None and not _REGION.fullmatch(value):
-        from omkit_sagemaker.check.rules.aws import zone_region
+        from omkit_sagemaker.check.rules.awsconfig import zone_region
 
         region = zone_region(value)
         if region is not None:  # what R004 says of it in a config

@@ -28,11 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from omkit_sagemaker.base import safewrite
 from omkit_sagemaker.scaffold.options import (
-    _CREDENTIAL_KEYS,
-    _ENV_REFERENCE,
-    _ROLE_KEYS,
     ACCESS_KEY_ID,
+    CREDENTIAL_KEYS,
     ENDPOINT_URL,
+    ENV_REFERENCE,
     EXCLUDES,
     HOST_PORT,
     INCLUDES,
@@ -41,6 +40,7 @@ from omkit_sagemaker.scaffold.options import (
     PROFILE,
     REGION,
     ROLE_ARN,
+    ROLE_KEYS,
     SAGEMAKER,
     SECRET_ACCESS_KEY,
     SERVICE_NAME,
@@ -101,7 +101,7 @@ def plan(options: Options) -> tuple[dict[KeyPath, Value], list[KeyPath]]:
         else:
             inactive.append(SESSION_TOKEN)
     else:
-        inactive.extend(_CREDENTIAL_KEYS)
+        inactive.extend(CREDENTIAL_KEYS)
 
     if auth in (Auth.profile, Auth.assume_role) and options.profile:
         active[PROFILE] = options.profile
@@ -119,7 +119,7 @@ def plan(options: Options) -> tuple[dict[KeyPath, Value], list[KeyPath]]:
             else:
                 inactive.append(path)
     else:
-        inactive.extend(_ROLE_KEYS)
+        inactive.extend(ROLE_KEYS)
 
     if options.includes:
         active[INCLUDES] = options.includes
@@ -160,7 +160,7 @@ def literal_secrets(data: Any, secret_keys: Iterable[str] | None = None) -> list
 def _is_literal(value: Any) -> bool:
     if value is None or value == "":
         return False
-    return not (isinstance(value, str) and _ENV_REFERENCE.fullmatch(value))
+    return not (isinstance(value, str) and ENV_REFERENCE.fullmatch(value))
 
 
 def render(options: Options, connector: str = SAGEMAKER) -> Rendered:

@@ -2,10 +2,10 @@
 
 ``omkit validate`` runs on every commit, usually on files that are fine. Importing jsonschema and
 walking the schema costs more than everything else it does, so the schemas in ``spec/`` are also
-compiled ahead of time (``omkit codegen``) into :mod:`omkit_sagemaker.check.fastcheck`: one small
-function per
-schema node, using nothing but the standard library. A file that passes it is valid; only a file
-that fails pays for jsonschema, which then explains the problems in detail.
+compiled ahead of time (``omkit codegen``) into
+:mod:`omkit_sagemaker.check.generated.fastcheck`: one small function per schema node, using
+nothing but the standard library. A file that passes it is valid; only a file that fails
+pays for jsonschema, which then explains the problems in detail.
 
 Only the draft-07 keywords our schemas use are supported; any other keyword stops the generator,
 so a schema change can never silently make the fast check more lenient than jsonschema.
@@ -283,17 +283,17 @@ def resolver(spec: Mapping[str, Schema]) -> Resolver:
     return resolve
 
 
-#: The schema compiled into :mod:`omkit_sagemaker.check.fastcheck`, relative to ``spec/``.
+#: The schema compiled into :mod:`omkit_sagemaker.check.generated.fastcheck`, relative to ``spec/``.
 WORKFLOW = "metadataIngestion/workflow.json"
 
 
 def generate(spec: Mapping[str, Schema], full: Mapping[str, Schema] | None = None) -> str:
-    """The source of :mod:`omkit_sagemaker.check.fastcheck` for ``spec`` (already filtered to the
-    default target release), with the key lists of ``full`` (every release's schemas; default
-    ``spec``); deterministic: the same schemas give the same bytes."""
+    """The source of :mod:`omkit_sagemaker.check.generated.fastcheck` for ``spec`` (already
+    filtered to the default target release), with the key lists of ``full`` (every release's
+    schemas; default ``spec``); deterministic: the same schemas give the same bytes."""
     return compile_schema(spec[WORKFLOW], resolver(spec), WORKFLOW, spec if full is None else full)
 
 
 def module_path() -> Path:
     """Where the generated fast checker lives in this checkout or installation."""
-    return Path(__file__).resolve().parents[1] / "check" / "fastcheck.py"
+    return Path(__file__).resolve().parents[1] / "check" / "generated" / "fastcheck.py"

@@ -97,7 +97,7 @@ def _walk(node: object) -> Iterator[dict[str, Any]]:
 @cache
 def secret_keys(root: Path | None = None) -> frozenset[str]:
     """Names of every property the schemas mark ``format: password``: their values are secrets.
-    (``check.fastcheck.SECRET_KEYS`` holds the same names, compiled from ``spec/``.)"""
+    (``check.generated.fastcheck.SECRET_KEYS`` holds the same names, compiled from ``spec/``.)"""
     return secret_keys_of(load_spec(root))
 
 
@@ -182,7 +182,7 @@ def strict_keys(root: Path | None = None) -> frozenset[str]:
     """Names of every property whose value is a URL (``format: uri``), one of a fixed set of
     values (``enum``/``const``, directly or through ``$ref``), a boolean or a number: a wrong
     text there (such as an unexpanded ``${NAME}``) always fails the runner's parser.
-    (``check.fastcheck.STRICT_KEYS`` holds the same names, compiled from ``spec/``.)"""
+    (``check.generated.fastcheck.STRICT_KEYS`` holds the same names, compiled from ``spec/``.)"""
     return strict_keys_of(load_spec(root))
 
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from omkit_sagemaker.base.masking import MASK as MASK
 from omkit_sagemaker.base.masking import is_secret_key, looks_secret, mask_text
-from omkit_sagemaker.check.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.fix import spans as spanning
-from omkit_sagemaker.check.rules.reading import _is_env_reference
+from omkit_sagemaker.check.generated.fastcheck import SECRET_KEYS
+from omkit_sagemaker.check.rules.reading import is_env_reference
 
 if TYPE_CHECKING:
     from omkit_sagemaker.check.fix.apply import FileFix
@@ -41,7 +41,7 @@ def _secret_scalars(text: str) -> list[Any]:
         seen.add((id(node), secret))
         if isinstance(node, ScalarNode):
             value = str(node.value)
-            if (secret or looks_secret(value)) and value.strip() and not _is_env_reference(value):
+            if (secret or looks_secret(value)) and value.strip() and not is_env_reference(value):
                 found[id(node)] = node
         elif isinstance(node, SequenceNode):
             stack.extend((child, secret) for child in node.value)

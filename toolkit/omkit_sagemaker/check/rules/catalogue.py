@@ -8,7 +8,7 @@ import json
 from omkit_sagemaker.base.diagnostics import CODES, Severity
 from omkit_sagemaker.base.records import Record
 from omkit_sagemaker.check import versions
-from omkit_sagemaker.check.rules.registry import RULES
+from omkit_sagemaker.check.rules.rulebook import RULES
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, format_version
 
 # --- the catalogue ----------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.masking import describe, is_secret
-from omkit_sagemaker.check import fastcheck
+from omkit_sagemaker.check.generated import fastcheck
 from omkit_sagemaker.check.loader import DataPath, Document
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, Version
 
 if TYPE_CHECKING:

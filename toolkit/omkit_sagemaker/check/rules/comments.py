@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from omkit_sagemaker.base.diagnostics import CODES, Severity, can_silence
 from omkit_sagemaker.check import directives
 from omkit_sagemaker.check.loader import Document, Position
-from omkit_sagemaker.check.rules.registry import RULES, Finding, rule
+from omkit_sagemaker.check.rules.rulebook import RULES, Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import Severity
-from omkit_sagemaker.check.fastcheck import STRICT_KEYS
+from omkit_sagemaker.check.generated.fastcheck import STRICT_KEYS
 from omkit_sagemaker.check.loader import DataPath, Document, Position
-from omkit_sagemaker.check.rules.reading import _ENV
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.reading import ENV_REFERENCE
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 #: The command about to run the config ("run", "test-connection"); None for ``omkit validate``.
@@ -66,7 +66,7 @@ def _unset_variable(document: Document, target: Version) -> Iterator[Finding]:
         if "$" not in scalar.written:
             continue
         start = None  # found when needed: most references are set
-        for match in _ENV.finditer(scalar.written):
+        for match in ENV_REFERENCE.finditer(scalar.written):
             name = match.group(1).strip("{}")
             if name not in unset:
                 continue

@@ -11,8 +11,14 @@ from typing import Any
 from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.base.masking import excerpt
 from omkit_sagemaker.check.loader import DataPath, Document, Position
-from omkit_sagemaker.check.rules.reading import _from_env, _get, _shown, _text, shared
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.reading import (
+    is_from_env,
+    lookup,
+    lookup_text,
+    shared,
+    shown_value,
+)
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version, format_version
 
 # --- names, filters and the sink --------------------------------------------------------------
@@ -47,7 +53,7 @@ def _entity_rule(target: Version) -> tuple[Version, re.Pattern[str], int, str]:
 )
 def _service_name(document: Document, target: Version) -> Iterator[Finding]:
     path = ("source", "serviceName")
-    value = _text(document, path)
+    value = lookup_text(document, path)
     if value is None:
         return
     release, pattern, longest, allowed = _entity_rule(target)
@@ -60,14 +66,14 @@ def _service_name(document: Document, target: Version) -> Iterator[Finding]:
         bad = sorted({ch for ch in value if not pattern.fullmatch(ch)})
         if "::" in value or not bad:
             problems.append("contains '::'")
-        elif _from_env(document, path):
+        elif is_from_env(document, path):
             problems.append("contains characters that names do not allow")
         else:
             problems.append("contains " + ", ".join(excerpt(ch) for ch in bad))
     if problems:
         yield Finding(
             path,
-            f"serviceName {_shown(document, path, value)} "
+            f"serviceName {shown_value(document, path, value)} "
             + " and ".join(problems)
             + f"; OpenMetadata {format_version(release)} names allow {allowed}",
         )
@@ -78,7 +84,7 @@ def _find_filter_patterns(document: Document) -> list[tuple[DataPath, str, list[
     for path in document.values:
         if not path or not isinstance(path[-1], str) or not path[-1].endswith("FilterPattern"):
             continue
-        value = _get(document, path)
+        value = lookup(document, path)
         if not isinstance(value, dict):
             continue
         for which in ("includes", "excludes"):
@@ -113,7 +119,7 @@ def _regex_position(document: Document, path: DataPath, offset: int | None) -> P
     scalar = document.scalars.get(path)
     if scalar is None or offset is None or "\n" in scalar.written:
         return None
-    value = _get(document, path)
+    value = lookup(document, path)
     start = document.position(path)
     quote = scalar.written[:1]
     if scalar.plain and scalar.written == value:
@@ -194,7 +200,7 @@ def _includes_and_excludes(document: Document, target: Version) -> Iterator[Find
     for path, key, items in _filter_patterns(document):
         if path[-1] != "excludes" or not items:
             continue
-        includes = _get(document, (*path[:-1], "includes"))
+        includes = lookup(document, (*path[:-1], "includes"))
         if isinstance(includes, list) and includes:
             yield Finding(
                 path,
@@ -226,11 +232,11 @@ SINK_TYPES = ("metadata-rest", "file")
 )
 def _sink_type(document: Document, target: Version) -> Iterator[Finding]:
     path = ("sink", "type")
-    value = _text(document, path)
+    value = lookup_text(document, path)
     if value is None or value in SINK_TYPES:
         return
     message = (
-        f"sink type {_shown(document, path, value)} does not exist; metadata ingest has "
+        f"sink type {shown_value(document, path, value)} does not exist; metadata ingest has "
         "metadata-rest and file"
     )
     close = difflib.get_close_matches(value.strip().lower(), SINK_TYPES, n=1, cutoff=0.6)
@@ -257,9 +263,9 @@ def _sink_type(document: Document, target: Version) -> Iterator[Finding]:
         """,
 )
 def _file_sink(document: Document, target: Version) -> Iterator[Finding]:
-    if _text(document, ("sink", "type")) != "file":
+    if lookup_text(document, ("sink", "type")) != "file":
         return
-    config = _get(document, ("sink", "config"))
+    config = lookup(document, ("sink", "config"))
     if isinstance(config, dict) and config.get("filename"):
         return
     at = ("sink", "config") if isinstance(config, dict) else ("sink", "type")

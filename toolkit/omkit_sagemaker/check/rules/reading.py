@@ -11,61 +11,64 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from omkit_sagemaker.base.masking import describe, excerpt, is_secret
-from omkit_sagemaker.check.fastcheck import SECRET_KEYS
+from omkit_sagemaker.check.generated.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.loader import DataPath, Document
 
 # --- reading the document ---------------------------------------------------------------------
 
 AWS: DataPath = ("source", "serviceConnection", "config", "awsConfig")
 SERVER: DataPath = ("workflowConfig", "openMetadataServerConfig")
-_MISSING: Any = object()
-_ENV = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
+#: What :func:`lookup` returns where the document has nothing (``None`` is a value: YAML null).
+MISSING: Any = object()
+#: A ``$VAR`` or ``${VAR}`` reference, as ``metadata ingest`` expands it from the environment.
+ENV_REFERENCE = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
 
 
-def _get(document: Document, path: DataPath) -> Any:
-    """The value at ``path``, or ``_MISSING`` when some part of the path is not there: a text
+def lookup(document: Document, path: DataPath) -> Any:
+    """The value at ``path``, or ``MISSING`` when some part of the path is not there: a text
     part names a key of a mapping, a number part an item of a list."""
     value: Any = document.data
     for part in path:
         if isinstance(value, dict):
             if not isinstance(part, str):
-                return _MISSING
-            value = value.get(part, _MISSING)
-            if value is _MISSING:
-                return _MISSING
+                return MISSING
+            value = value.get(part, MISSING)
+            if value is MISSING:
+                return MISSING
         elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
             value = value[part]
         else:
-            return _MISSING
+            return MISSING
     return value
 
 
-def _text(document: Document, path: DataPath) -> str | None:
+def lookup_text(document: Document, path: DataPath) -> str | None:
     """The string at ``path``, unless it is missing, not a string or holds an unset ``$VAR``."""
-    value = _get(document, path)
-    if not isinstance(value, str) or _ENV.search(value):
+    value = lookup(document, path)
+    if not isinstance(value, str) or ENV_REFERENCE.search(value):
         return None
     return value
 
 
-def _given(document: Document, path: DataPath) -> bool:
-    value = _get(document, path)
-    return value is not _MISSING and value is not None and value != ""
+def is_given(document: Document, path: DataPath) -> bool:
+    """True when the document has a value at ``path`` that is neither null nor empty text."""
+    value = lookup(document, path)
+    return value is not MISSING and value is not None and value != ""
 
 
 _T = TypeVar("_T")
-#: The document :func:`~.registry.run` is checking, with what its rules computed of it.
-_SHARED: ContextVar[tuple[Document, dict[Any, Any]] | None] = ContextVar(
+#: The document :func:`~.rulebook.run` is checking, with what its rules computed of it.
+SHARED_READS: ContextVar[tuple[Document, dict[Any, Any]] | None] = ContextVar(
     "omkit_rules_shared", default=None
 )
 
 
 def shared(document: Document, compute: Callable[[Document], _T]) -> _T:
-    """``compute(document)``, computed once per :func:`~.registry.run` over ``document``: the
+    """``compute(document)``, computed once per :func:`~.rulebook.run` over ``document``: the
     rules run one after another on a document that does not change, and several of them read
     the same parts of it (every text scalar, every filter pattern). Outside a run, computed each
     time. What it returns is shared: never change it."""
-    state = _SHARED.get()
+    state = SHARED_READS.get()
     if state is None or state[0] is not document:
         return compute(document)
     memo = state[1]
@@ -78,18 +81,21 @@ def shared(document: Document, compute: Callable[[Document], _T]) -> _T:
 def _text_scalars(document: Document) -> list[tuple[DataPath, str]]:
     found = []
     for path in document.scalars:
-        value = _get(document, path)
+        value = lookup(document, path)
         if isinstance(value, str):
             found.append((path, value))
     return found
 
 
-def _scalars(document: Document) -> list[tuple[DataPath, str]]:
+def string_scalars(document: Document) -> list[tuple[DataPath, str]]:
     """Every scalar whose value is text, with its path, in the order of ``document.scalars``."""
     return shared(document, _text_scalars)
 
 
-def _env_name(key: str) -> str:
+def env_name(key: str) -> str:
+    """The environment variable a secret under ``key`` is conventionally read from
+    (``awsSecretAccessKey`` -> ``AWS_SECRET_ACCESS_KEY``, ``jwtToken`` ->
+    ``OPENMETADATA_JWT_TOKEN``, any other key in upper snake case)."""
     names = {
         "awsAccessKeyId": "AWS_ACCESS_KEY_ID",
         "awsSecretAccessKey": "AWS_SECRET_ACCESS_KEY",
@@ -99,34 +105,37 @@ def _env_name(key: str) -> str:
     return names.get(key) or re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).upper()
 
 
-def _env_form(key: str) -> str:
-    return f"{key}: ${{{_env_name(key)}}}"
+def env_form(key: str) -> str:
+    """The line that reads ``key`` from its environment variable: ``key: ${ENV_NAME}``."""
+    return f"{key}: ${{{env_name(key)}}}"
 
 
-def _from_env(document: Document, path: DataPath) -> bool:
+def is_from_env(document: Document, path: DataPath) -> bool:
     """True when the value at ``path`` was (partly) substituted from an environment variable."""
     scalar = document.scalars.get(path)
     return (
-        scalar is not None and bool(_ENV.search(scalar.written)) and scalar.written != scalar.text
+        scalar is not None
+        and bool(ENV_REFERENCE.search(scalar.written))
+        and scalar.written != scalar.text
     )
 
 
-def _shown(document: Document, path: DataPath, value: object) -> str:
+def shown_value(document: Document, path: DataPath, value: object) -> str:
     """``value`` for a message; a value that came from the environment is named, not shown."""
     if is_secret(path, SECRET_KEYS):
         return describe(value, secret=True)
     scalar = document.scalars.get(path)
-    if scalar is not None and _from_env(document, path):
+    if scalar is not None and is_from_env(document, path):
         return f"(the value of {excerpt(scalar.written.strip().strip(chr(34) + chr(39)))})"
     return describe(value)
 
 
-def _is_env_reference(written: str) -> bool:
+def is_env_reference(written: str) -> bool:
     """True when a scalar as written is nothing but ``$VAR``/``${VAR}`` references."""
     text = written.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         text = text[1:-1]
-    return bool(_ENV.search(text)) and not _ENV.sub("", text).strip()
+    return bool(ENV_REFERENCE.search(text)) and not ENV_REFERENCE.sub("", text).strip()
 
 
 # --- where the endpoints are ------------------------------------------------------------------
@@ -148,7 +157,7 @@ def is_emulated(document: Document) -> bool:
     """True when ``endPointURL`` points at an AWS emulator (moto, LocalStack) rather than AWS:
     a local host (:func:`is_local_host`), a private address, or a LocalStack name. The dummy
     keys such emulators take (``testing``, ``test``) are then not mistakes."""
-    url = _text(document, (*AWS, "endPointURL"))
+    url = lookup_text(document, (*AWS, "endPointURL"))
     if not url:
         return False
     try:
@@ -182,7 +191,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
 _TEMPLATE = re.compile(r"\{[A-Za-z_][\w.-]*\}|<[^<>\n]+>")
 
 
-def _placeholder(path: DataPath, value: str) -> str | None:
+def as_placeholder(path: DataPath, value: str) -> str | None:
     """The placeholder ``value`` is, or None. Regular expressions are never placeholders."""
     key = path[-1] if path and isinstance(path[-1], str) else None
     if len(path) >= 2 and isinstance(path[-1], int) and path[-2] in ("includes", "excludes"):

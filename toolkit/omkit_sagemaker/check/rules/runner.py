@@ -11,8 +11,8 @@ from typing import Any
 
 from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.check.loader import DataPath, Document
-from omkit_sagemaker.check.rules.reading import _MISSING, SERVER, _get, _text
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.reading import MISSING, SERVER, lookup, lookup_text
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 SINK: DataPath = ("sink", "config")
@@ -73,15 +73,15 @@ def _sink_keys(sink: str, target: Version) -> dict[str, Any]:
         """,
 )
 def _sink_config(document: Document, target: Version) -> Iterator[Finding]:
-    sink = _text(document, ("sink", "type"))
+    sink = lookup_text(document, ("sink", "type"))
     if sink not in ("metadata-rest", "file"):
         return
-    config = _get(document, SINK)
-    if sink == "file" and config is _MISSING:
+    config = lookup(document, SINK)
+    if sink == "file" and config is MISSING:
         return  # R019 says the file sink needs config.filename
-    if config is _MISSING or config is None:
+    if config is MISSING or config is None:
         yield Finding(
-            ("sink", "type") if config is _MISSING else SINK,
+            ("sink", "type") if config is MISSING else SINK,
             f"the {sink} sink has no config; metadata ingest passes none to its config model "
             "and stops",
         )
@@ -126,7 +126,9 @@ def _sink_config(document: Document, target: Version) -> Iterator[Finding]:
         """,
 )
 def _file_sink_runner(document: Document, target: Version) -> Iterator[Finding]:
-    if _text(document, ("sink", "type")) != "file" or not _text(document, (*SINK, "filename")):
+    if lookup_text(document, ("sink", "type")) != "file" or not lookup_text(
+        document, (*SINK, "filename")
+    ):
         return  # without a filename, R019 says what is wrong first
     if target >= (2, 0):
         how = "2.0.7.0 adds override_metadata to the file sink's config, which it refuses"
@@ -165,8 +167,8 @@ def _step_class(document: Document, target: Version) -> Iterator[Finding]:
     if target >= (2, 0):
         return  # 2.0's metadata workflow ignores them
     for step, shipped in STEP_CLASSES.items():
-        value = _get(document, (step,))
-        if value is _MISSING:
+        value = lookup(document, (step,))
+        if value is MISSING:
             continue
         if isinstance(value, dict) and value.get("type") == shipped:
             if not _step_config_ok(step, value.get("config")):
@@ -225,7 +227,7 @@ def _release(target: Version) -> str:
         """,
 )
 def _auth_provider(document: Document, target: Version) -> Iterator[Finding]:
-    provider = _text(document, (*SERVER, "authProvider"))
+    provider = lookup_text(document, (*SERVER, "authProvider"))
     if provider is None:
         return
     if target < (2, 0):
@@ -235,7 +237,7 @@ def _auth_provider(document: Document, target: Version) -> Iterator[Finding]:
                 "metadata ingest 1.1 has no aws-cognito auth provider and stops",
             )
         return
-    security = _get(document, (*SERVER, "securityConfig"))
+    security = lookup(document, (*SERVER, "securityConfig"))
     if not isinstance(security, dict) or "jwtToken" not in security:
         yield Finding(
             (*SERVER, "authProvider"),
@@ -267,9 +269,9 @@ def _auth_provider(document: Document, target: Version) -> Iterator[Finding]:
         """,
 )
 def _verify_ssl_config(document: Document, target: Version) -> Iterator[Finding]:
-    if _text(document, (*SERVER, "verifySSL")) != "validate":
+    if lookup_text(document, (*SERVER, "verifySSL")) != "validate":
         return
-    if isinstance(_get(document, (*SERVER, "sslConfig")), dict):
+    if isinstance(lookup(document, (*SERVER, "sslConfig")), dict):
         return
     yield Finding(
         (*SERVER, "verifySSL"),
@@ -307,7 +309,7 @@ LINEAGE_KEYS = ("dbServicePrefixes",)
         """,
 )
 def _ignored_lineage_key(document: Document, target: Version) -> Iterator[Finding]:
-    lineage = _get(document, LINEAGE)  # (before 1.10 lineageInformation itself is S010)
+    lineage = lookup(document, LINEAGE)  # (before 1.10 lineageInformation itself is S010)
     if not isinstance(lineage, dict):
         return
     for key in lineage:

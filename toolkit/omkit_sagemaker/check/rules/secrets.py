@@ -6,20 +6,20 @@ from collections.abc import Iterator
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
 from omkit_sagemaker.base.masking import describe, has_userinfo, is_secret
-from omkit_sagemaker.check.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.fix.model import Fix, data_path, secret_explanation, written_value
+from omkit_sagemaker.check.generated.fastcheck import SECRET_KEYS
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
     AWS,
     PLACEHOLDERS,
-    _env_form,
-    _env_name,
-    _is_env_reference,
-    _placeholder,
-    _scalars,
+    as_placeholder,
+    env_form,
+    env_name,
     is_emulated,
+    is_env_reference,
+    string_scalars,
 )
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 #: awsConfig keys whose placeholder values an AWS emulator accepts.
@@ -33,7 +33,7 @@ def _fix_literal_secret(diagnostic: Diagnostic, document: Document, target: Vers
     old = written_value(document, path) if path else None
     if path is None or old is None or "\n" in old or not isinstance(path[-1], str):
         return None
-    name = _env_name(path[-1])
+    name = env_name(path[-1])
     quote = old[:1] if old[:1] in ("'", '"') else ""
     return Fix(
         code=diagnostic.code,
@@ -83,14 +83,14 @@ def _literal_secret(document: Document, target: Version) -> Iterator[Finding]:
     # the file; the TLS settings of 1.4+ are file paths).
     may_be_path = {"jwtToken", "caCertificate", "sslCertificate", "sslKey"}
     emulated = is_emulated(document)
-    for path, value in _scalars(document):
+    for path, value in string_scalars(document):
         key = path[-1] if path else None
         if not isinstance(key, str) or key not in secrets or not value.strip():
             continue
         if emulated and path[: len(AWS)] == AWS and key in _EMULATOR_KEYS:
             continue  # an emulator's dummy key (testing) is no secret: R002, R009, R010 agree
         written = document.scalars[path].written or value
-        if _is_env_reference(written) or _placeholder(path, value) is not None:
+        if is_env_reference(written) or as_placeholder(path, value) is not None:
             continue
         if key in may_be_path and value.startswith(("/", "./", "../", "~/")):
             continue
@@ -98,7 +98,7 @@ def _literal_secret(document: Document, target: Version) -> Iterator[Finding]:
             path,
             f"{key} is written in the file as literal text: anyone who can read the file can "
             "use it",
-            hint=f"write {_env_form(key)} and set {_env_name(key)} in the environment; "
+            hint=f"write {env_form(key)} and set {env_name(key)} in the environment; "
             "metadata ingest expands it when it reads the file",
         )
 
@@ -130,8 +130,8 @@ def _literal_secret(document: Document, target: Version) -> Iterator[Finding]:
 def _placeholders(document: Document, target: Version) -> Iterator[Finding]:
     secrets = SECRET_KEYS
     emulated = is_emulated(document)
-    for path, value in _scalars(document):
-        found = _placeholder(path, value)
+    for path, value in string_scalars(document):
+        found = as_placeholder(path, value)
         if found is None:
             continue
         if emulated and path[: len(AWS)] == AWS and path[-1] in _EMULATOR_KEYS:
@@ -141,7 +141,7 @@ def _placeholders(document: Document, target: Version) -> Iterator[Finding]:
         shown = describe(found) if known or not is_secret(path, secrets) else "a placeholder"
         hint = None
         if is_secret(path, secrets):
-            hint = f"put the real value in the environment and write {_env_form(key)}"
+            hint = f"put the real value in the environment and write {env_form(key)}"
         elif key in ("profileName", "assumeRoleArn", "assumeRoleSessionName"):
             hint = f"write your real {key}, or remove the line (the docs show it commented out)"
         elif key == "assumeRoleSourceIdentity":

@@ -27,16 +27,16 @@ from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from omkit_sagemaker.ingest import aws
-from omkit_sagemaker.ingest.connection.render import (
+from omkit_sagemaker.ingest import awsclient
+from omkit_sagemaker.ingest.connection.display import (
     print_table,
     render_json,
     render_line,
     render_plain,
     summary,
 )
-from omkit_sagemaker.ingest.connection.results import (
-    _AWS_STEPS,
+from omkit_sagemaker.ingest.connection.recorder import (
+    AWS_STEPS,
     STEPS,
     Recorder,
     Status,
@@ -65,8 +65,8 @@ __all__ = [
 def check_connection(
     path: str | Path,
     *,
-    timeout: float = aws.DEFAULT_TIMEOUT,
-    max_attempts: int = aws.DEFAULT_MAX_ATTEMPTS,
+    timeout: float = awsclient.DEFAULT_TIMEOUT,
+    max_attempts: int = awsclient.DEFAULT_MAX_ATTEMPTS,
     openmetadata: bool = True,
     environ: Mapping[str, str] | None = os.environ,
     settings: Settings | None = None,
@@ -95,7 +95,7 @@ def check_connection(
             "no source.serviceConnection in the config: the run uses the connection stored in "
             f"OpenMetadata for service '{workflow.source.serviceName}'"
         )
-        for name in _AWS_STEPS:
+        for name in AWS_STEPS:
             run.skip(name, note)
     else:
         check_aws(run, connection.config.awsConfig, assets)

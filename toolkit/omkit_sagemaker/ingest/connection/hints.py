@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from omkit_sagemaker.ingest import aws
-from omkit_sagemaker.ingest.connection.results import STEP_ASSUME_ROLE, STEP_LIST_TAGS
+from omkit_sagemaker.ingest import awsclient
+from omkit_sagemaker.ingest.connection.recorder import STEP_ASSUME_ROLE, STEP_LIST_TAGS
 
 if TYPE_CHECKING:
     from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 
 
-def _om_hint(status: int | None, step: str, host_port: str, timeout: float) -> str:
+def om_hint(status: int | None, step: str, host_port: str, timeout: float) -> str:
+    """The one-line fix for a failed OpenMetadata step, by the HTTP status it got (None: no
+    answer)."""
     if status in (401, 403):
         return (
             "the token is wrong or expired: put the ingestion bot's current JWT in "
@@ -49,7 +51,7 @@ _TIMEOUTS = {"ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"}
 _BAD_REGION = {"InvalidRegionError", "NoRegionError", "UnknownEndpointError"}
 
 
-class _Hints:
+class AwsHints:
     """The one-line fix for an AWS failure of a step, given the config."""
 
     def __init__(self, cfg: AwsCredentials, timeout: float) -> None:
@@ -57,7 +59,7 @@ class _Hints:
         self.timeout = timeout
 
     def hint(self, exc: BaseException, step: str) -> str | None:
-        code, _, status = aws.aws_error(exc)
+        code, _, status = awsclient.aws_error(exc)
         cfg = self.cfg
         if code in _ACCESS_DENIED:
             if step == STEP_ASSUME_ROLE:

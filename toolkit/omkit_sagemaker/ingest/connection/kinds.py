@@ -1,6 +1,6 @@
 """``test-connection --assets``: one step per asset kind of ``omkit run --assets``, after the
 model steps, in the declared order (:data:`omkit_sagemaker.assetkinds.DECLARED`). Each makes the
-cheapest call of its kind (its :meth:`~omkit_sagemaker.ingest.kinds.base.AssetKind.probe`, in
+cheapest call of its kind (its :meth:`~omkit_sagemaker.ingest.kinds.assetkind.AssetKind.probe`, in
 its module in ``ingest/kinds/``) and is optional (a WARN, as a run skips a denied kind with a
 warning and goes on). ``models`` has its own steps.
 """
@@ -11,7 +11,7 @@ import time
 from collections.abc import Collection
 from typing import Any
 
-from omkit_sagemaker.ingest.connection.results import Recorder
+from omkit_sagemaker.ingest.connection.recorder import Recorder
 from omkit_sagemaker.ingest.kinds.run import chosen
 
 

@@ -8,11 +8,11 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from omkit_sagemaker.ingest import aws
-from omkit_sagemaker.ingest.connection.hints import _Hints, _om_hint
+from omkit_sagemaker.ingest import awsclient
+from omkit_sagemaker.ingest.connection.hints import AwsHints, om_hint
 from omkit_sagemaker.ingest.connection.kinds import check_kinds
-from omkit_sagemaker.ingest.connection.results import (
-    _AWS_STEPS,
+from omkit_sagemaker.ingest.connection.recorder import (
+    AWS_STEPS,
     LOGGED_IN_USER,
     STEP_ASSUME_ROLE,
     STEP_CONFIG,
@@ -24,7 +24,7 @@ from omkit_sagemaker.ingest.connection.results import (
     Recorder,
     Status,
     StepResult,
-    _since,
+    seconds_since,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +50,9 @@ def check_config(
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         detail = f"{first.file}:{first.line}:{first.column}: {first.message}{more}"
         hint = f"fix the config first; omkit validate {path} lists every problem"
-        rec.add(StepResult(STEP_CONFIG, Status.FAIL, _since(start), detail, first.code, hint))
+        rec.add(
+            StepResult(STEP_CONFIG, Status.FAIL, seconds_since(start), detail, first.code, hint)
+        )
         return None
     loaded = load_file(path, environ=environ)
     try:
@@ -59,7 +61,7 @@ def check_config(
         workflow = Workflow.from_dict(without_nulls(loaded.document.data))
     except ModelError as exc:
         hint = f"omkit validate {path} lists every problem"
-        rec.add(StepResult(STEP_CONFIG, Status.FAIL, _since(start), str(exc), "model", hint))
+        rec.add(StepResult(STEP_CONFIG, Status.FAIL, seconds_since(start), str(exc), "model", hint))
         return None
     rec.redact.add_model(workflow)
     warnings = len(found)
@@ -73,14 +75,14 @@ def check_config(
 
 def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -> None:
     """The AWS steps, then one per asset kind of ``kinds`` (:mod:`.kinds`)."""
-    config = aws.client_config(rec.timeout, rec.max_attempts)
-    hints = _Hints(cfg, rec.timeout)
+    config = awsclient.client_config(rec.timeout, rec.max_attempts)
+    hints = AwsHints(cfg, rec.timeout)
 
     start = time.monotonic()
     try:
-        session = aws.base_session(cfg)
+        session = awsclient.base_session(cfg)
         rec.redact.add_session(session)
-        info = aws.credential_info(session)
+        info = awsclient.credential_info(session)
     except Exception as exc:
         rec.failed(STEP_CREDENTIALS, start, exc, hints.hint(exc, STEP_CREDENTIALS))
         _skip_after(rec, STEP_CREDENTIALS)
@@ -90,19 +92,19 @@ def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -
     if cfg.assumeRoleArn:
         start = time.monotonic()
         try:
-            session = aws.assume_role(session, cfg, config=config)
+            session = awsclient.assume_role(session, cfg, config=config)
             rec.redact.add_session(session)
         except Exception as exc:
             rec.failed(STEP_ASSUME_ROLE, start, exc, hints.hint(exc, STEP_ASSUME_ROLE))
             _skip_after(rec, STEP_ASSUME_ROLE)
             return
-        rec.ok(STEP_ASSUME_ROLE, start, aws.assumed_role_info(cfg).description)
+        rec.ok(STEP_ASSUME_ROLE, start, awsclient.assumed_role_info(cfg).description)
     else:
         rec.skip(STEP_ASSUME_ROLE, "no assumeRoleArn in awsConfig", mandatory=False)
 
     start = time.monotonic()
     try:
-        client = aws.sagemaker_client(session, cfg, config=config)
+        client = awsclient.sagemaker_client(session, cfg, config=config)
         listed = client.list_models(MaxResults=100)
     except Exception as exc:
         rec.failed(STEP_LIST_MODELS, start, exc, hints.hint(exc, STEP_LIST_MODELS))
@@ -143,7 +145,7 @@ def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -
 
 
 def _skip_after(rec: Recorder, failed: str) -> None:
-    for name in _AWS_STEPS[_AWS_STEPS.index(failed) + 1 :]:
+    for name in AWS_STEPS[AWS_STEPS.index(failed) + 1 :]:
         rec.skip(name, f"not run: {failed} failed", mandatory=name != STEP_LIST_TAGS)
 
 
@@ -174,7 +176,7 @@ def check_openmetadata(rec: Recorder, workflow: Workflow, *, check_service: bool
                     StepResult(
                         STEP_OPENMETADATA,
                         Status.FAIL,
-                        _since(start),
+                        seconds_since(start),
                         f"server {version}: no ML model service named '{name}'",
                         code="HTTP 404",
                         hint="add source.serviceConnection to the config, or create the "
@@ -187,12 +189,12 @@ def check_openmetadata(rec: Recorder, workflow: Workflow, *, check_service: bool
     except OpenMetadataError as exc:
         status = exc.status
         code = f"HTTP {status}" if status is not None else "ConnectionError"
-        hint = _om_hint(status, step, server.hostPort, rec.timeout)
+        hint = om_hint(status, step, server.hostPort, rec.timeout)
         rec.add(
             StepResult(
                 STEP_OPENMETADATA,
                 Status.FAIL,
-                _since(start),
+                seconds_since(start),
                 exc.message,
                 code=code,
                 hint=hint,
@@ -205,7 +207,7 @@ def check_openmetadata(rec: Recorder, workflow: Workflow, *, check_service: bool
             StepResult(
                 STEP_OPENMETADATA,
                 Status.FAIL,
-                _since(start),
+                seconds_since(start),
                 " ".join(str(exc).split())[:300] or type(exc).__name__,
                 code=type(exc).__name__,
             )

@@ -1,6 +1,6 @@
 """The behaviour of each SageMaker asset kind of ``omkit run --assets``: one module per kind.
 
-* :mod:`~omkit_sagemaker.ingest.kinds.base`: the :class:`AssetKind` protocol every kind
+* :mod:`~omkit_sagemaker.ingest.kinds.assetkind`: the :class:`AssetKind` protocol every kind
   implements, and :class:`RunAssets`, what a run read of the kinds;
 * one module per kind, named after it (``-`` -> ``_``), holding its ``KIND``: ``models``,
   ``training_jobs``, ``endpoints``, ``registry`` (its group requests in ``registry_groups``),
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from omkit_sagemaker.assetkinds import KindDeclaration
-    from omkit_sagemaker.ingest.kinds.base import AssetKind
+    from omkit_sagemaker.ingest.kinds.assetkind import AssetKind
 
 
 def behaviour(declared: KindDeclaration) -> AssetKind:

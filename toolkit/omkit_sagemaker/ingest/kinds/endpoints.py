@@ -1,5 +1,5 @@
 """The ``endpoints`` kind: the endpoints serving each model
-(:class:`omkit_sagemaker.ingest.sources.endpoints.EndpointIndex`, read before the models,
+(:class:`omkit_sagemaker.ingest.sources.endpointindex.EndpointIndex`, read before the models,
 ``workers`` calls at a time). A model's request lists them, and gets their tags after its own.
 
 ``test-connection --assets endpoints``: ``ListEndpoints`` (one result).
@@ -11,10 +11,10 @@ from dataclasses import replace
 from typing import Any
 
 from omkit_sagemaker import assetkinds
-from omkit_sagemaker.ingest.kinds.base import AssetKind, RunAssets
+from omkit_sagemaker.ingest.kinds.assetkind import AssetKind, RunAssets
 from omkit_sagemaker.ingest.mapping import ModelRequest, tag_requests
 from omkit_sagemaker.ingest.sources.answers import AssetDenied
-from omkit_sagemaker.ingest.sources.endpoints import EndpointIndex, Serving
+from omkit_sagemaker.ingest.sources.endpointindex import EndpointIndex, Serving
 from omkit_sagemaker.ingest.sources.sagemaker import aws_error
 from omkit_sagemaker.ingest.sources.training import TrainingJob
 

@@ -1,5 +1,5 @@
 """The ``features`` kind: each model's ``mlFeatures`` from the feature group its training job
-read (:class:`omkit_sagemaker.ingest.sources.features.FeatureIndex`, read before the models,
+read (:class:`omkit_sagemaker.ingest.sources.featureindex.FeatureIndex`, read before the models,
 ``workers`` calls at a time; the features in :mod:`omkit_sagemaker.ingest.kinds.features_map`).
 With ``--lineage-service``, lineage from the groups' Glue tables
 (:mod:`omkit_sagemaker.ingest.kinds.features_lineage`): the tables are looked up once the sink
@@ -15,13 +15,13 @@ from typing import Any
 
 from omkit_sagemaker import assetkinds
 from omkit_sagemaker.ingest.kinds import features_lineage as lineage_edges
-from omkit_sagemaker.ingest.kinds.base import AssetKind, Attach, RunAssets, search_probe
+from omkit_sagemaker.ingest.kinds.assetkind import AssetKind, Attach, RunAssets, search_probe
 from omkit_sagemaker.ingest.kinds.features_map import TableLookup, ml_features
 from omkit_sagemaker.ingest.mapping import ModelRequest
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink
 from omkit_sagemaker.ingest.sources.answers import AssetDenied
-from omkit_sagemaker.ingest.sources.features import FeatureIndex
+from omkit_sagemaker.ingest.sources.featureindex import FeatureIndex
 from omkit_sagemaker.ingest.sources.training import TrainingJob
 
 

@@ -30,8 +30,8 @@ from typing import Any
 
 from omkit_sagemaker.ingest.mapping import quote_name
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
-from omkit_sagemaker.ingest.sinks.base import Status
-from omkit_sagemaker.ingest.sources.features import FeatureGroup
+from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sources.featureindex import FeatureGroup
 
 log = logging.getLogger("omkit.run")
 

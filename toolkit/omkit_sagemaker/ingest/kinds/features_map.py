@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from omkit_sagemaker.ingest.sources.features import FeatureGroup
+from omkit_sagemaker.ingest.sources.featureindex import FeatureGroup
 
 #: SageMaker ``FeatureType`` -> ``MlFeature.dataType`` (``FeatureType`` in OpenMetadata).
 FEATURE_TYPES = {"String": "categorical", "Integral": "numerical", "Fractional": "numerical"}

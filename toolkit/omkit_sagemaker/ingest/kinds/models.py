@@ -8,7 +8,7 @@ what OpenMetadata stores. ``Search`` (100 models with their tags per call) where
 from __future__ import annotations
 
 from omkit_sagemaker import assetkinds
-from omkit_sagemaker.ingest.kinds.base import AssetKind
+from omkit_sagemaker.ingest.kinds.assetkind import AssetKind
 
 
 class Models(AssetKind):

@@ -1,5 +1,5 @@
 """The ``registry`` kind: one MlModel per model package group of the Model Registry
-(:class:`omkit_sagemaker.ingest.sources.registry.RegistryIndex`, read before the models; the
+(:class:`omkit_sagemaker.ingest.sources.registryindex.RegistryIndex`, read before the models; the
 requests in :mod:`omkit_sagemaker.ingest.kinds.registry_groups`), written after the models.
 
 ``test-connection --assets registry``: ``Search`` on ``ModelPackageGroup`` (one result).
@@ -11,9 +11,9 @@ from typing import Any
 
 from omkit_sagemaker import assetkinds
 from omkit_sagemaker.ingest.kinds import registry_groups as group_mapping
-from omkit_sagemaker.ingest.kinds.base import AfterModels, AssetKind, RunAssets, search_probe
+from omkit_sagemaker.ingest.kinds.assetkind import AfterModels, AssetKind, RunAssets, search_probe
 from omkit_sagemaker.ingest.sources.answers import AssetDenied
-from omkit_sagemaker.ingest.sources.registry import RegistryIndex
+from omkit_sagemaker.ingest.sources.registryindex import RegistryIndex
 
 
 class Registry(AssetKind):

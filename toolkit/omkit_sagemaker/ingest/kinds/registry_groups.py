@@ -29,9 +29,9 @@ from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from omkit_sagemaker.ingest.details import _cell, _code
+from omkit_sagemaker.ingest.details import table_cell, table_code
 from omkit_sagemaker.ingest.mapping import ModelRequest, model_request
-from omkit_sagemaker.ingest.sources.registry import PackageGroup, PackageVersion
+from omkit_sagemaker.ingest.sources.registryindex import PackageGroup, PackageVersion
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, aws_error
 from omkit_sagemaker.ingest.sources.training import TrainingJob, TrainingJobs
 
@@ -77,11 +77,11 @@ def group_request(
 def versions_text(group: PackageGroup, chosen: PackageVersion | None) -> str:
     """The Markdown heading, group description and version table."""
     if chosen is None:
-        lines = [f"**Model package group** {_code(group.name)}: no versions yet."]
+        lines = [f"**Model package group** {table_code(group.name)}: no versions yet."]
     else:
         lines = [
-            f"**Model package group** {_code(group.name)}: version {chosen.version} "
-            f"({_cell(chosen.status)}) is the one described here."
+            f"**Model package group** {table_code(group.name)}: version {chosen.version} "
+            f"({table_cell(chosen.status)}) is the one described here."
         ]
     if group.description:
         lines += ["", " ".join(group.description.split())]
@@ -92,10 +92,12 @@ def versions_text(group: PackageGroup, chosen: PackageVersion | None) -> str:
             "| --- | --- | --- | --- | --- |",
         ]
         for v in group.versions:
-            metrics = ", ".join(f"{_code(where)}: {_code(uri)}" for where, uri in v.metrics)
-            metadata = ", ".join(_code(f"{key}={value}") for key, value in v.metadata)
+            metrics = ", ".join(
+                f"{table_code(where)}: {table_code(uri)}" for where, uri in v.metrics
+            )
+            metadata = ", ".join(table_code(f"{key}={value}") for key, value in v.metadata)
             lines.append(
-                f"| {v.version} | {_cell(v.status)} | {created_text(v.created)} | {metrics} "
+                f"| {v.version} | {table_cell(v.status)} | {created_text(v.created)} | {metrics} "
                 f"| {metadata} |"
             )
         if group.dropped:

@@ -23,10 +23,10 @@ from typing import Any
 from omkit_sagemaker import assetkinds
 from omkit_sagemaker.ingest.conform import conform
 from omkit_sagemaker.ingest.kinds import behaviour
-from omkit_sagemaker.ingest.kinds.base import AfterModels, AssetKind, Attach, RunAssets
+from omkit_sagemaker.ingest.kinds.assetkind import AfterModels, AssetKind, Attach, RunAssets
 from omkit_sagemaker.ingest.mapping import ModelRequest
-from omkit_sagemaker.ingest.sinks.base import Sink, Status
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, parse_version
+from omkit_sagemaker.ingest.sinks.sinkbase import Sink, Status
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerSource
 from omkit_sagemaker.ingest.sources.training import TrainingJob
 

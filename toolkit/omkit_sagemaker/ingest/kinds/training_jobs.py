@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from omkit_sagemaker import assetkinds
-from omkit_sagemaker.ingest import aws
-from omkit_sagemaker.ingest.kinds.base import AssetKind, RunAssets
-from omkit_sagemaker.ingest.sinks.base import Status
+from omkit_sagemaker.ingest import awsclient
+from omkit_sagemaker.ingest.kinds.assetkind import AssetKind, RunAssets
+from omkit_sagemaker.ingest.sinks.sinkbase import Status
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel
 from omkit_sagemaker.ingest.sources.training import TrainingJobs
 
@@ -33,7 +33,7 @@ class TrainingJobKind(AssetKind):
         try:
             client.describe_training_job(TrainingJobName=PROBE_JOB)
         except Exception as exc:
-            if aws.aws_error(exc)[0] not in _NOT_FOUND:
+            if awsclient.aws_error(exc)[0] not in _NOT_FOUND:
                 raise
         return "sagemaker:DescribeTrainingJob allowed"
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
-from omkit_sagemaker.ingest.sinks.base import Status
 from omkit_sagemaker.ingest.sinks.metadata_rest import (
     SOURCE_HASH_SERVER,
     MetadataRestSink,
@@ -23,6 +22,7 @@ from omkit_sagemaker.ingest.sinks.metadata_rest import (
     parse_version,
     service_path,
 )
+from omkit_sagemaker.ingest.sinks.sinkbase import Status
 
 log = logging.getLogger("omkit.run")
 

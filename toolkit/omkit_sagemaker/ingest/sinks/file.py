@@ -25,7 +25,7 @@ from typing import Any
 
 from omkit_sagemaker.base.safewrite import AtomicFile, UnsafeTarget
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest
-from omkit_sagemaker.ingest.sinks.base import SinkError, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import SinkError, Status
 
 log = logging.getLogger("omkit.run")
 

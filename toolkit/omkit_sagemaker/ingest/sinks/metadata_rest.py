@@ -10,7 +10,7 @@ created first, each once per run.
 Every answer is checked for the shape the run relies on (:func:`entity_of`: an object with an
 ``id``, a ``fullyQualifiedName`` and the ``name`` that was sent); anything else, a ``200
 not-an-entity`` too, is an error for that model. Once the server stops answering, refuses the
-token, or fails 10 times in a row (:class:`~omkit_sagemaker.ingest.sinks.base.Breaker`), the
+token, or fails 10 times in a row (:class:`~omkit_sagemaker.ingest.sinks.sinkbase.Breaker`), the
 remaining models are not sent (each is counted as an error without another request) and the run
 fails, so a dead server costs seconds, not minutes.
 
@@ -43,7 +43,7 @@ from omkit_sagemaker.ingest.openmetadata import (
     Response,
     Stopped,
 )
-from omkit_sagemaker.ingest.sinks.base import Breaker, SinkError, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import Breaker, SinkError, Status
 
 log = logging.getLogger("omkit.run")
 

@@ -26,11 +26,11 @@ class AssetDenied(Exception):
 
 def error_code(exc: BaseException) -> str:
     """The AWS error code of a boto3 error (``AccessDenied``, ``ValidationException``, ...),
-    dug out of the body when botocore could not parse it (:func:`ingest.aws.aws_error`); the
+    dug out of the body when botocore could not parse it (:func:`ingest.awsclient.aws_error`); the
     class name for anything else."""
-    from omkit_sagemaker.ingest import aws
+    from omkit_sagemaker.ingest import awsclient
 
-    return aws.aws_error(exc)[0]
+    return awsclient.aws_error(exc)[0]
 
 
 def message(exc: BaseException) -> str:

@@ -205,9 +205,9 @@ Item = SageMakerModel | ModelFailure | FilteredModel
 
 def aws_error(exc: BaseException) -> str:
     """A one-line ``Code: message`` for a boto3/botocore error (no credentials in it)."""
-    from omkit_sagemaker.ingest import aws
+    from omkit_sagemaker.ingest import awsclient
 
-    code, message, _ = aws.aws_error(exc)
+    code, message, _ = awsclient.aws_error(exc)
     return message if message.startswith(code) else f"{code}: {message}"
 
 

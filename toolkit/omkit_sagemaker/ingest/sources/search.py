@@ -124,7 +124,7 @@ def search_pages(
     that fails (any exception of the client), a repeated ``NextToken`` or more than
     ``max_pages`` pages, and ``NoProgress`` when :class:`Pages` stops the listing (a repeated
     ``NextToken``, a page with nothing new); the pages yielded before stay valid."""
-    from omkit_sagemaker.ingest import aws
+    from omkit_sagemaker.ingest import awsclient
 
     token: str | None = None
     rules = Pages(resource)
@@ -137,7 +137,7 @@ def search_pages(
         try:
             page = client.search(**kwargs)
         except Exception as exc:  # any AWS or connection failure: the caller falls back
-            code, message, _ = aws.aws_error(exc)
+            code, message, _ = awsclient.aws_error(exc)
             raise SearchFailed(code, message, number) from None
         results = page.get("Results") if isinstance(page, dict) else None
         token = page.get("NextToken") if isinstance(page, dict) else None

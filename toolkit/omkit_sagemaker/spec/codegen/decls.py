@@ -59,12 +59,14 @@ TypeExpr = Prim | ListOf | MapOf | Named
 
 ANY = Prim("Any")
 STR = Prim("str")
-_PRIMITIVES = {"string": "str", "boolean": "bool", "integer": "int", "number": "float"}
+#: The Python type of each JSON Schema primitive type.
+PRIMITIVES = {"string": "str", "boolean": "bool", "integer": "int", "number": "float"}
 
 
 # --- declarations -------------------------------------------------------------------------
 
-_NO_DEFAULT = object()
+#: A field's default when its schema gives none (``None`` is a default).
+NO_DEFAULT = object()
 
 
 @dataclass
@@ -126,22 +128,25 @@ class Module:
 # --- names --------------------------------------------------------------------------------
 
 
-def _stem(relpath: str) -> str:
+def schema_stem(relpath: str) -> str:
+    """A schema file's name without folder and ``.json``."""
     return relpath.rsplit("/", 1)[-1].removesuffix(".json")
 
 
 def module_name(relpath: str) -> str:
     """The module of a schema file: its name in snake_case (``awsCredentials.json`` ->
     ``aws_credentials``, ``oktaSSOClientConfig.json`` -> ``okta_sso_client_config``)."""
-    return _snake(_stem(relpath))
+    return snake_case(schema_stem(relpath))
 
 
-def _snake(text: str) -> str:
+def snake_case(text: str) -> str:
+    """``text`` in lower snake case (``awsSecretAccessKey`` -> ``aws_secret_access_key``)."""
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", text)
     return re.sub(r"[^0-9A-Za-z]+", "_", words).strip("_").lower()
 
 
-def _class_name(text: str) -> str:
+def class_name(text: str) -> str:
+    """``text`` as a Python class name (``sageMaker-connection`` -> ``SageMakerConnection``)."""
     parts = [p for p in re.split(r"[^0-9A-Za-z]+", text) if p]
     name = "".join(p[:1].upper() + p[1:] for p in parts)
     if not name or name[0].isdigit():
@@ -149,6 +154,7 @@ def _class_name(text: str) -> str:
     return name
 
 
-def _member_name(value: str) -> str:
-    name = _snake(value).upper() or "EMPTY"
+def member_name(value: str) -> str:
+    """An enum value as a member name: upper snake case, ``V_`` before a leading digit."""
+    name = snake_case(value).upper() or "EMPTY"
     return f"V_{name}" if name[0].isdigit() else name

@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from omkit_sagemaker.spec.codegen.decls import (
-    _NO_DEFAULT,
-    _PRIMITIVES,
     ANY,
+    NO_DEFAULT,
+    PRIMITIVES,
     AliasDecl,
     ClassDecl,
     CodegenError,
@@ -28,9 +28,9 @@ from omkit_sagemaker.spec.codegen.decls import (
     Schema,
     TypeExpr,
     UnionDecl,
-    _class_name,
-    _stem,
+    class_name,
     module_name,
+    schema_stem,
 )
 
 # --- reading the spec ---------------------------------------------------------------------
@@ -128,7 +128,7 @@ class Generator:
                 return node["default"]
             inner = _annotated_ref(node) or node
             if "$ref" not in inner:
-                return _NO_DEFAULT
+                return NO_DEFAULT
             relpath, pointer = self.resolve(relpath, inner["$ref"])
             node = self.node(relpath, pointer)
         raise CodegenError(f"{relpath}: $ref chain too long")
@@ -194,7 +194,7 @@ class Generator:
                 if prop in {"from_dict", "to_dict"} or prop.startswith("_"):
                     raise CodegenError(f"{relpath}#{pointer}: property name {prop!r} is reserved")
                 where = f"{pointer}/properties/{prop}"
-                ptype = self.type_of(relpath, where, pnode, _class_name(prop), decl.name)
+                ptype = self.type_of(relpath, where, pnode, class_name(prop), decl.name)
                 decl.fields.append(
                     FieldDecl(
                         name=prop,
@@ -252,8 +252,8 @@ class Generator:
                 target_node = self.node(target, target_pointer)
                 if not _needs_decl(target_node):
                     return self.structure(target, target_pointer, target_node, hint, owner)
-                last = target_pointer.rsplit("/", 1)[-1] or _stem(target)
-                self.declare(target, target_pointer, target_node, _class_name(last), "")
+                last = target_pointer.rsplit("/", 1)[-1] or schema_stem(target)
+                self.declare(target, target_pointer, target_node, class_name(last), "")
             return self.named(target, target_pointer)
         if _needs_decl(node):
             if (relpath, pointer) not in self.decls:
@@ -274,8 +274,8 @@ class Generator:
             return ListOf(ANY)
         if kind == "string" and node.get("format") == "password":
             return Prim("Secret")
-        if isinstance(kind, str) and kind in _PRIMITIVES:
-            return Prim(_PRIMITIVES[kind])
+        if isinstance(kind, str) and kind in PRIMITIVES:
+            return Prim(PRIMITIVES[kind])
         return ANY
 
     def plan(self) -> list[Module]:
@@ -284,9 +284,9 @@ class Generator:
         # names never depend on the order in which references meet them.
         for relpath, schema in self.spec.items():
             if _needs_decl(schema) or "$ref" in schema or _annotated_ref(schema) is not None:
-                self.declare(relpath, "", schema, _class_name(_stem(relpath)), "")
+                self.declare(relpath, "", schema, class_name(schema_stem(relpath)), "")
             for name, node in schema.get("definitions", {}).items():
-                self.declare(relpath, f"/definitions/{name}", node, _class_name(name), "")
+                self.declare(relpath, f"/definitions/{name}", node, class_name(name), "")
         for relpath, pointer in list(self.decls):
             self.named(relpath, pointer)
         return list(self.modules.values())

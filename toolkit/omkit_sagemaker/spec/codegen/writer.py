@@ -8,10 +8,10 @@ import re
 import textwrap
 
 from omkit_sagemaker.spec.codegen.decls import (
-    _NO_DEFAULT,
     ANY,
     LINE,
     MARK,
+    NO_DEFAULT,
     PACKAGE,
     STR,
     AliasDecl,
@@ -26,8 +26,8 @@ from omkit_sagemaker.spec.codegen.decls import (
     Prim,
     TypeExpr,
     UnionDecl,
-    _member_name,
-    _snake,
+    member_name,
+    snake_case,
 )
 from omkit_sagemaker.spec.codegen.generator import Generator
 
@@ -132,7 +132,7 @@ def _header(source: str) -> list[str]:
 
 
 def _union_parser(name: str) -> str:
-    return f"{_snake(name)}_from_dict"
+    return f"{snake_case(name)}_from_dict"
 
 
 def _local(name: str) -> str:
@@ -227,7 +227,7 @@ class Writer:
             assert isinstance(enum, EnumDecl)
             if f.default not in enum.values:
                 raise CodegenError(f"{self.module.source}: {f.name}: default not in the enum")
-            return f"{self.ref(f.type)}.{_member_name(str(f.default))}"
+            return f"{self.ref(f.type)}.{member_name(str(f.default))}"
         if isinstance(f.type, Named):
             raise CodegenError(f"{self.module.source}: {f.name}: object defaults not supported")
         return _literal(f.default)
@@ -239,7 +239,7 @@ class Writer:
         lines = [f"class {d.name}(str, Enum):", *_docstring(d.doc or d.name, "    "), ""]
         seen: set[str] = set()
         for value in d.values:
-            member = _member_name(value)
+            member = member_name(value)
             if member in seen:
                 raise CodegenError(f"{self.module.source}: enum {d.name} repeats {member}")
             seen.add(member)
@@ -289,7 +289,7 @@ class Writer:
             ann = self.annotation(f.type)
             if f.required:
                 lines.append(f"    {f.name}: {ann}")
-            elif f.default is _NO_DEFAULT:
+            elif f.default is NO_DEFAULT:
                 lines.append(f"    {f.name}: {ann} | None = None")
             elif isinstance(f.default, (list, dict)):
                 self.use("dataclasses", "field")
@@ -327,7 +327,7 @@ class Writer:
             if f.required:
                 lines += _assign(" " * 8, "out[k]", value)
                 continue
-            if f.default is _NO_DEFAULT:
+            if f.default is NO_DEFAULT:
                 lines.append(f"        if self.{f.name} is not None:")
             else:
                 default = "[]" if f.default == [] else self.default(f)

@@ -23,14 +23,14 @@ standard ``AWS_ENDPOINT_URL_STS`` environment variable (that is how the tests re
 
 Typical use (``omkit run``)::
 
-    from omkit_sagemaker.ingest import aws
+    from omkit_sagemaker.ingest import awsclient
 
-    conn = aws.connect(workflow.source.serviceConnection.config.awsConfig, timeout=10)
+    conn = awsclient.connect(workflow.source.serviceConnection.config.awsConfig, timeout=10)
     conn.sagemaker.list_models(MaxResults=100)
     conn.credentials.description        # "access keys from awsConfig": never the keys
     try: ...
     except Exception as exc:
-        code, message, status = aws.aws_error(exc)
+        code, message, status = awsclient.aws_error(exc)
 
 boto3 and botocore are imported inside the functions only: importing this module costs nothing,
 and ``omkit validate`` never loads them (``tests/test_models.py`` checks it).

@@ -12,13 +12,13 @@ from omkit_sagemaker.check.fix.model import Fix, value_fix
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
     SERVER,
-    _from_env,
-    _given,
-    _shown,
-    _text,
+    is_from_env,
+    is_given,
     is_local_host,
+    lookup_text,
+    shown_value,
 )
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 # --- the OpenMetadata server ------------------------------------------------------------------
@@ -44,9 +44,9 @@ def _hostport_fixed(value: str) -> tuple[str, bool] | None:
 def _fix_hostport(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
     """Write the hostPort that ends in /api."""
     path = (*SERVER, "hostPort")
-    value = _text(document, path)
+    value = lookup_text(document, path)
     fixed = _hostport_fixed(value) if value is not None else None
-    if fixed is None or _from_env(document, path) or _hostport_fixed(fixed[0]) is not None:
+    if fixed is None or is_from_env(document, path) or _hostport_fixed(fixed[0]) is not None:
         return None  # (a URL with a query or fragment: where /api goes is not certain)
     return value_fix(diagnostic, document, fixed[0], f"hostPort now ends in /api: {fixed[0]}")
 
@@ -71,22 +71,21 @@ def _fix_hostport(diagnostic: Diagnostic, document: Document, target: Version) -
 )
 def _hostport_api(document: Document, target: Version) -> Iterator[Finding]:
     path = (*SERVER, "hostPort")
-    value = _text(document, path)
+    value = lookup_text(document, path)
     found = _hostport_fixed(value) if value is not None else None
     if value is None or found is None:
         return
     fixed, v1 = found
     if v1:
-        message = (
-            f"hostPort {_shown(document, path, value)} ends in /api/v1; the client adds /v1 itself"
-        )
+        shown = shown_value(document, path, value)
+        message = f"hostPort {shown} ends in /api/v1; the client adds /v1 itself"
     else:
         message = (
-            f"hostPort {_shown(document, path, value)} does not end in /api; the client "
+            f"hostPort {shown_value(document, path, value)} does not end in /api; the client "
             "appends /v1/... to it, so every request would miss the API"
         )
     yield Finding(
-        path, message, hint=None if _from_env(document, path) else f"write hostPort: {fixed}"
+        path, message, hint=None if is_from_env(document, path) else f"write hostPort: {fixed}"
     )
 
 
@@ -115,8 +114,8 @@ def _hostport_api(document: Document, target: Version) -> Iterator[Finding]:
 )
 def _http_jwt(document: Document, target: Version) -> Iterator[Finding]:
     path = (*SERVER, "hostPort")
-    value = _text(document, path)
-    if value is None or not _given(document, (*SERVER, "securityConfig", "jwtToken")):
+    value = lookup_text(document, path)
+    if value is None or not is_given(document, (*SERVER, "securityConfig", "jwtToken")):
         return
     try:
         parts = urlsplit(value.strip())
@@ -129,7 +128,7 @@ def _http_jwt(document: Document, target: Version) -> Iterator[Finding]:
         path,
         f"hostPort sends the bot's JWT over plain http to {host}; anyone on the network path "
         "can read it and act as the bot",
-        hint=None if _from_env(document, path) else f"use https://{value.strip()[7:]}",
+        hint=None if is_from_env(document, path) else f"use https://{value.strip()[7:]}",
     )
 
 
@@ -156,7 +155,7 @@ def _fix_logger(diagnostic: Diagnostic, document: Document, target: Version) -> 
 )
 def _logger_warning(document: Document, target: Version) -> Iterator[Finding]:
     path = ("workflowConfig", "loggerLevel")
-    value = _text(document, path)
+    value = lookup_text(document, path)
     if value is not None and value.strip().upper() == "WARNING":
         yield Finding(
             path,

@@ -161,7 +161,7 @@ def run(
     """The diagnostics of every rule not in ``disabled`` for ``document``."""
     skip = set(disabled)
     out: list[Diagnostic] = []
-    token = reading._SHARED.set((document, {}))  # what several rules read is read once
+    token = reading.SHARED_READS.set((document, {}))  # what several rules read is read once
     try:
         for entry in RULES.values():
             if entry.code in skip:
@@ -185,5 +185,5 @@ def run(
                     )
                 )
     finally:
-        reading._SHARED.reset(token)
+        reading.SHARED_READS.reset(token)
     return out

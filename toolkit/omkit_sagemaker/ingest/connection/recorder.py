@@ -10,7 +10,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from omkit_sagemaker.base.masking import mask_userinfo
-from omkit_sagemaker.ingest import aws
+from omkit_sagemaker.ingest import awsclient
 
 if TYPE_CHECKING:
     pass
@@ -33,7 +33,8 @@ STEPS: tuple[str, ...] = (
     STEP_LIST_TAGS,
     STEP_OPENMETADATA,
 )
-_AWS_STEPS = STEPS[1:6]
+#: The steps that call AWS (credentials to tags).
+AWS_STEPS = STEPS[1:6]
 
 #: What a secret looks like in any text this module produces.
 MASK = "**********"
@@ -165,7 +166,7 @@ class Recorder:
             self.on_step(result)
 
     def ok(self, name: str, start: float, detail: str, *, mandatory: bool = True) -> None:
-        self.add(StepResult(name, Status.PASS, _since(start), detail, mandatory=mandatory))
+        self.add(StepResult(name, Status.PASS, seconds_since(start), detail, mandatory=mandatory))
 
     def skip(self, name: str, detail: str, *, mandatory: bool = True) -> None:
         self.add(StepResult(name, Status.SKIP, 0.0, detail, mandatory=mandatory))
@@ -179,12 +180,12 @@ class Recorder:
         *,
         mandatory: bool = True,
     ) -> None:
-        code, message, status = aws.aws_error(exc)
+        code, message, status = awsclient.aws_error(exc)
         self.add(
             StepResult(
                 name,
                 Status.FAIL if mandatory else Status.WARN,
-                _since(start),
+                seconds_since(start),
                 message,
                 code=code,
                 hint=hint,
@@ -196,5 +197,6 @@ class Recorder:
     # ---- 1. the config -------------------------------------------------------------------------
 
 
-def _since(start: float) -> float:
+def seconds_since(start: float) -> float:
+    """Seconds elapsed since ``start`` (a :func:`time.monotonic` reading)."""
     return time.monotonic() - start

@@ -19,15 +19,15 @@ from omkit_sagemaker.check.fix.model import Fix, data_path, value_fix
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
     AWS,
-    _from_env,
-    _get,
-    _given,
-    _placeholder,
-    _shown,
-    _text,
+    as_placeholder,
     is_emulated,
+    is_from_env,
+    is_given,
+    lookup,
+    lookup_text,
+    shown_value,
 )
-from omkit_sagemaker.check.rules.registry import Finding, rule
+from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
 
 
@@ -51,10 +51,10 @@ def zone_region(value: str) -> str | None:
 def _fix_region_case(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
     """A region code in the wrong letter case: write it in lower case."""
     path = data_path(document, diagnostic)
-    value = _text(document, path) if path else None
+    value = lookup_text(document, path) if path else None
     if (
         value is None
-        or _from_env(document, path or ())
+        or is_from_env(document, path or ())
         or value.strip().lower() not in aws_regions()
     ):
         return None
@@ -86,15 +86,14 @@ def _fix_region_case(diagnostic: Diagnostic, document: Document, target: Version
 )
 def _unknown_region(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "awsRegion")
-    value = _text(document, path)
+    value = lookup_text(document, path)
     regions = aws_regions()
     if value is None or value in regions or zone_region(value) is not None:
         return
-    message = (
-        f"awsRegion {_shown(document, path, value)} is not an AWS region where SageMaker is offered"
-    )
+    shown = shown_value(document, path, value)
+    message = f"awsRegion {shown} is not an AWS region where SageMaker is offered"
     hint = None
-    if value.strip().lower() in regions and not _from_env(document, path):
+    if value.strip().lower() in regions and not is_from_env(document, path):
         message += "; region codes are written in lower case"
         hint = f"write awsRegion: {value.strip().lower()}"
     else:
@@ -107,9 +106,9 @@ def _unknown_region(document: Document, target: Version) -> Iterator[Finding]:
 def _fix_zone(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
     """An availability zone: write its region."""
     path = data_path(document, diagnostic)
-    value = _text(document, path) if path else None
+    value = lookup_text(document, path) if path else None
     region = zone_region(value) if value is not None and path is not None else None
-    if region is None or _from_env(document, path or ()):
+    if region is None or is_from_env(document, path or ()):
         return None
     return value_fix(
         diagnostic, document, region, f"awsRegion {value} is a zone of the region {region}"
@@ -140,14 +139,14 @@ def _fix_zone(diagnostic: Diagnostic, document: Document, target: Version) -> Fi
 )
 def _availability_zone(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "awsRegion")
-    value = _text(document, path)
+    value = lookup_text(document, path)
     if value is None or value in aws_regions():
         return
     region = zone_region(value)
     if region is not None:
         yield Finding(
             path,
-            f"awsRegion {_shown(document, path, value)} is an availability zone, not a region",
+            f"awsRegion {shown_value(document, path, value)} is an availability zone, not a region",
             hint=f"write awsRegion: {region}",
         )
 
@@ -180,8 +179,8 @@ _ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}
 )
 def _role_arn(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "assumeRoleArn")
-    value = _text(document, path)
-    if value is None or _placeholder(path, value) is not None or _ROLE_ARN.fullmatch(value):
+    value = lookup_text(document, path)
+    if value is None or as_placeholder(path, value) is not None or _ROLE_ARN.fullmatch(value):
         return
     if not value.startswith("arn:"):
         what = "is not an ARN"
@@ -191,7 +190,7 @@ def _role_arn(document: Document, target: Version) -> Iterator[Finding]:
         what = "is not an IAM ARN"
     else:
         what = "is not the ARN of an IAM role"
-    yield Finding(path, f"assumeRoleArn {_shown(document, path, value)} {what}")
+    yield Finding(path, f"assumeRoleArn {shown_value(document, path, value)} {what}")
 
 
 _STS_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
@@ -226,14 +225,14 @@ _STS_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
 def _sts_names(document: Document, target: Version) -> Iterator[Finding]:
     for key in ("assumeRoleSessionName", "assumeRoleSourceIdentity"):
         path = (*AWS, key)
-        value = _text(document, path)
-        if value is None or _placeholder(path, value) is not None:
+        value = lookup_text(document, path)
+        if value is None or as_placeholder(path, value) is not None:
             continue
         problems = []
         if not 2 <= len(value) <= 64:
             problems.append(f"it has {len(value)} characters")
         bad = sorted({ch for ch in value if not _STS_NAME.fullmatch(ch)})
-        if bad and _from_env(document, path):
+        if bad and is_from_env(document, path):
             problems.append("it contains characters STS does not allow")
         elif bad:
             listed = ", ".join("space" if ch == " " else excerpt(ch) for ch in bad)
@@ -243,7 +242,7 @@ def _sts_names(document: Document, target: Version) -> Iterator[Finding]:
         if problems:
             yield Finding(
                 path,
-                f"{key} {_shown(document, path, value)} is refused by STS: "
+                f"{key} {shown_value(document, path, value)} is refused by STS: "
                 + " and ".join(problems),
             )
 
@@ -274,20 +273,20 @@ def _sts_names(document: Document, target: Version) -> Iterator[Finding]:
 )
 def _endpoint_scheme(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "endPointURL")
-    value = _text(document, path)
+    value = lookup_text(document, path)
     if value is None or not value.strip() or "://" in value:
         return
     yield Finding(
         path,
-        f"endPointURL {_shown(document, path, value)} has no scheme, so the runner rejects it",
-        hint=None if _from_env(document, path) else f"write endPointURL: https://{value.strip()}",
+        f"endPointURL {shown_value(document, path, value)} has no scheme, so the runner rejects it",
+        hint=None if is_from_env(document, path) else f"write endPointURL: https://{value.strip()}",
     )
 
 
 def _hint_region(document: Document) -> str:
     """The region for a hint's URL: awsRegion when it is a region, the region of an
     availability zone (``us-east-2a`` -> ``us-east-2``), else ``<region>``."""
-    written = (_text(document, (*AWS, "awsRegion")) or "").strip().lower()
+    written = (lookup_text(document, (*AWS, "awsRegion")) or "").strip().lower()
     if written in aws_regions():
         return written
     return zone_region(written) or "<region>"
@@ -322,7 +321,7 @@ _AWS_DOMAIN = re.compile(r"(?:.+\.)?amazonaws\.com(?:\.cn)?|(?:.+\.)?api\.aws")
 )
 def _endpoint_service(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "endPointURL")
-    value = _text(document, path)
+    value = lookup_text(document, path)
     if value is None:
         return
     try:
@@ -383,8 +382,8 @@ _ACCESS_KEY = re.compile(r"A(?:KIA|SIA)[A-Z0-9]{16}")
 )
 def _access_key_shape(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "awsAccessKeyId")
-    value = _text(document, path)
-    if value is None or _placeholder(path, value) is not None or _ACCESS_KEY.fullmatch(value):
+    value = lookup_text(document, path)
+    if value is None or as_placeholder(path, value) is not None or _ACCESS_KEY.fullmatch(value):
         return
     if is_emulated(document):
         return  # moto and LocalStack take any key ID (``testing``, ``test``)
@@ -427,8 +426,12 @@ def _access_key_shape(document: Document, target: Version) -> Iterator[Finding]:
 )
 def _temporary_key(document: Document, target: Version) -> Iterator[Finding]:
     path = (*AWS, "awsAccessKeyId")
-    value = _text(document, path)
-    if value is None or not value.startswith("ASIA") or _given(document, (*AWS, "awsSessionToken")):
+    value = lookup_text(document, path)
+    if (
+        value is None
+        or not value.startswith("ASIA")
+        or is_given(document, (*AWS, "awsSessionToken"))
+    ):
         return
     if is_emulated(document):
         return
@@ -467,9 +470,9 @@ def _temporary_key(document: Document, target: Version) -> Iterator[Finding]:
 )
 def _keys_and_profile(document: Document, target: Version) -> Iterator[Finding]:
     def real(key: str) -> bool:  # given, and not a placeholder (R002 reports those)
-        value = _get(document, (*AWS, key))
-        placeholder = isinstance(value, str) and _placeholder((*AWS, key), value) is not None
-        return _given(document, (*AWS, key)) and not placeholder
+        value = lookup(document, (*AWS, key))
+        placeholder = isinstance(value, str) and as_placeholder((*AWS, key), value) is not None
+        return is_given(document, (*AWS, key)) and not placeholder
 
     keys = [k for k in ("awsAccessKeyId", "awsSecretAccessKey") if real(k)]
     if keys and real("profileName"):

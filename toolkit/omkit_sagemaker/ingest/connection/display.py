@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from omkit_sagemaker.ingest.connection.results import Status, StepResult, succeeded
+from omkit_sagemaker.ingest.connection.recorder import Status, StepResult, succeeded
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -16,10 +16,10 @@ from typing import Any, Protocol
 
 from omkit_sagemaker.assetkinds import KindDeclaration
 from omkit_sagemaker.ingest.mapping import ModelRequest
-from omkit_sagemaker.ingest.sinks.base import Sink, Status
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink
+from omkit_sagemaker.ingest.sinks.sinkbase import Sink, Status
 from omkit_sagemaker.ingest.sources.answers import AssetDenied
-from omkit_sagemaker.ingest.sources.endpoints import Serving
+from omkit_sagemaker.ingest.sources.endpointindex import Serving
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerSource
 from omkit_sagemaker.ingest.sources.training import TrainingJob, TrainingJobs
 

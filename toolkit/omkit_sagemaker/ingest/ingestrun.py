@@ -52,9 +52,9 @@ from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadata
 from omkit_sagemaker.ingest.redaction import REDACTOR, secret_values
 from omkit_sagemaker.ingest.sinks import file as file_sink
 from omkit_sagemaker.ingest.sinks import metadata_rest
-from omkit_sagemaker.ingest.sinks.base import Sink, SinkError, Status
 from omkit_sagemaker.ingest.sinks.dryrun import DryRunSink, Plan
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, service_path
+from omkit_sagemaker.ingest.sinks.sinkbase import Sink, SinkError, Status
 from omkit_sagemaker.ingest.sources.sagemaker import (
     FilteredModel,
     FilterError,
@@ -537,10 +537,10 @@ def files_read(path: Path, workflow: Workflow, environ: Mapping[str, str] | None
 
 
 def _sagemaker_client(options: RunOptions) -> Callable[[AwsCredentials, int], Any]:
-    """The SageMaker client of a run (:func:`omkit_sagemaker.ingest.aws.client_builder`)."""
-    from omkit_sagemaker.ingest import aws
+    """The SageMaker client of a run (:func:`omkit_sagemaker.ingest.awsclient.client_builder`)."""
+    from omkit_sagemaker.ingest import awsclient
 
-    return aws.client_builder(
+    return awsclient.client_builder(
         timeout=options.aws_timeout,
         max_attempts=options.aws_attempts,
         retry_mode=options.aws_retry_mode,
