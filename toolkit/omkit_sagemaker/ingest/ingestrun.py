@@ -51,14 +51,9 @@ from omkit_sagemaker.ingest.markdeleted import (
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataError
 from omkit_sagemaker.ingest.redaction import REDACTOR, secret_values
 from omkit_sagemaker.ingest.runplan import Fatal as _Fatal
-from omkit_sagemaker.ingest.runplan import RunPlan
 from omkit_sagemaker.ingest.sinks.dryrun import Plan
 from omkit_sagemaker.ingest.sinks.sinkbase import Sink, SinkError, Status
-from omkit_sagemaker.ingest.sources.sagemaker import (
-    FilteredModel,
-    ModelFailure,
-    SageMakerSource,
-)
+from omkit_sagemaker.ingest.sources.sagemaker import FilteredModel, ModelFailure, SageMakerSource
 from omkit_sagemaker.spec.modelbase import ModelError, without_nulls
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from omkit_sagemaker.spec.models.workflow import LogLevels, Workflow
@@ -274,7 +269,7 @@ class _Moved(NamedTuple):
     service_fqn: str
 
 
-def _move(plan: RunPlan, options: RunOptions, result: RunResult) -> _Moved:
+def _move(plan: runplan.RunPlan, options: RunOptions, result: RunResult) -> _Moved:
     """Start the sink, read the other asset kinds and move the models. When the run stops early
     the sink drops what it has not written, and on SIGINT/SIGTERM the requests in flight end."""
     built, status = plan.sink, plan.status
@@ -320,7 +315,7 @@ def _move(plan: RunPlan, options: RunOptions, result: RunResult) -> _Moved:
     return _Moved(source, assets, service_fqn)
 
 
-def _tally(plan: RunPlan, source: SageMakerSource) -> None:
+def _tally(plan: runplan.RunPlan, source: SageMakerSource) -> None:
     """Stop when OpenMetadata broke the run; count the listing's error and warnings."""
     rest = plan.sink.rest
     if rest is not None and plan.sink.writes_rest and rest.broken is not None:
@@ -333,7 +328,9 @@ def _tally(plan: RunPlan, source: SageMakerSource) -> None:
         log.info("%d models listed in SageMaker (listing incomplete)", len(source.listed))
 
 
-def _soft_delete(plan: RunPlan, moved: _Moved, options: RunOptions, result: RunResult) -> None:
+def _soft_delete(
+    plan: runplan.RunPlan, moved: _Moved, options: RunOptions, result: RunResult
+) -> None:
     """``markDeletedMlModels`` (:mod:`omkit_sagemaker.ingest.markdeleted`)."""
     dry = plan.sink.dry  # a dry run drops the server it could not read
     result.mark_deleted = mark_deleted(

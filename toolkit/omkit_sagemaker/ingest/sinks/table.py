@@ -154,7 +154,7 @@ def build(workflow: Workflow, status: Status, settings: SinkSettings) -> BuiltSi
     entry = SINKS.get(step.type)
     if entry is None:
         raise SinkSetupError(
-            f"sink.type is {step.type!r}: omkit run writes to metadata-rest or file "
+            f"sink.type is {step.type!r}: omkit run writes to {' or '.join(SINKS)} "
             "(the sinks of metadata ingest)"
         )
     config = step.config or {}
