@@ -7,8 +7,8 @@ config's ``loggerLevel``), and returns a :class:`RunResult` that
 1. The file is checked as ``omkit validate`` checks it (any error stops the run) and loaded into
    the typed :class:`~omkit_sagemaker.spec.models.workflow.Workflow`; every value used below comes
    from it.
-2. The OpenMetadata client (``metadata-rest``) and the SageMaker client are built; the sink
-   makes sure the service exists.
+2. The plan (:mod:`omkit_sagemaker.ingest.runplan`): the filter, the sink from the table of
+   sinks, the SageMaker client; the sink makes sure the service exists.
 3. The endpoints are read (``--assets``: :mod:`omkit_sagemaker.ingest.kinds`); the source
    streams the models, each with its training job; each one is mapped
    (:mod:`omkit_sagemaker.ingest.mapping`) and written.
