@@ -7,8 +7,8 @@ config's ``loggerLevel``), and returns a :class:`RunResult` that
 1. The file is checked as ``omkit validate`` checks it (any error stops the run) and loaded into
    the typed :class:`~omkit_sagemaker.spec.models.workflow.Workflow`; every value used below comes
    from it.
-2. The OpenMetadata client (``metadata-rest``) and the SageMaker client are built; the sink
-   makes sure the service exists.
+2. The plan (:mod:`omkit_sagemaker.ingest.runplan`): the filter, the sink from the table of
+   sinks, the SageMaker client; the sink makes sure the service exists.
 3. The endpoints are read (``--assets``: :mod:`omkit_sagemaker.ingest.kinds`); the source
    streams the models, each with its training job; each one is mapped
    (:mod:`omkit_sagemaker.ingest.mapping`) and written.
@@ -35,37 +35,27 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
-from omkit_sagemaker.base.safewrite import UnsafeTarget, check_target
+from omkit_sagemaker.ingest import runplan
 from omkit_sagemaker.ingest.kinds import registry, training_jobs
 from omkit_sagemaker.ingest.kinds import run as asset_kinds
-from omkit_sagemaker.ingest.mapping import ServiceRequest, model_request
+from omkit_sagemaker.ingest.mapping import model_request
 from omkit_sagemaker.ingest.markdeleted import (
     MAX_DELETE_SHARE,
     DeletePolicy,
     MarkDeleted,
     mark_deleted,
 )
-from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, bearer_token
+from omkit_sagemaker.ingest.openmetadata import OpenMetadataError
 from omkit_sagemaker.ingest.redaction import REDACTOR, secret_values
-from omkit_sagemaker.ingest.sinks import file as file_sink
-from omkit_sagemaker.ingest.sinks import metadata_rest
-from omkit_sagemaker.ingest.sinks.dryrun import DryRunSink, Plan
-from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, service_path
+from omkit_sagemaker.ingest.runplan import Fatal as _Fatal
+from omkit_sagemaker.ingest.sinks.dryrun import Plan
 from omkit_sagemaker.ingest.sinks.sinkbase import Sink, SinkError, Status
-from omkit_sagemaker.ingest.sources.sagemaker import (
-    FilteredModel,
-    FilterError,
-    ModelFailure,
-    ModelFilter,
-    SageMakerSource,
-    aws_error,
-)
+from omkit_sagemaker.ingest.sources.sagemaker import FilteredModel, ModelFailure, SageMakerSource
 from omkit_sagemaker.spec.modelbase import ModelError, without_nulls
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
-from omkit_sagemaker.spec.models.sage_maker_connection import SageMakerConnection
 from omkit_sagemaker.spec.models.workflow import LogLevels, Workflow
 
 log = logging.getLogger("omkit.run")
@@ -177,10 +167,6 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
-class _Fatal(Exception):
-    """Stops the run with a message for the user."""
-
-
 # ---- the run ---------------------------------------------------------------------------------
 
 
@@ -269,157 +255,97 @@ def _run(path: Path, options: RunOptions, result: RunResult) -> None:
     if options.set_log_level:
         logging.getLogger("omkit").setLevel(LOG_LEVELS[workflow.workflowConfig.loggerLevel])
 
-    source_config = workflow.source
-    if source_config.type.lower() != "sagemaker":
-        raise _Fatal(f"source.type is {source_config.type!r}: omkit run ingests sagemaker only")
-    result.service = source_config.serviceName
-    if source_config.serviceConnection is not None:
-        result.region = source_config.serviceConnection.config.awsConfig.awsRegion
-    pipeline = source_config.sourceConfig.config
-    pattern = pipeline.mlModelFilterPattern
-    try:
-        model_filter = ModelFilter.compile(
-            pattern.includes if pattern else (), pattern.excludes if pattern else ()
-        )
-    except FilterError as exc:
-        raise _Fatal(str(exc)) from None
-    connection = source_config.serviceConnection
-    if connection is not None and connection.config.mlModelFilterPattern and pattern is None:
-        log.warning(
-            "serviceConnection.config.mlModelFilterPattern is not used by metadata ingest, nor "
-            "by omkit run: put the pattern in sourceConfig.config.mlModelFilterPattern"
-        )
+    plan = runplan.plan(path, workflow, options, result)
+    moved = _move(plan, options, result)
+    _tally(plan, moved.source)
+    _soft_delete(plan, moved, options, result)
 
-    # ---- the sink -----------------------------------------------------------------------------
-    sink_step = workflow.sink
-    sink_config = sink_step.config or {}
-    result.sink = sink_step.type
-    server = workflow.workflowConfig.openMetadataServerConfig
-    rest: MetadataRestSink | None = None
-    reads: list[Path] = []
-    status = Status(on_model=options.progress.advance)
-    options.progress.attach(status)
-    result.status = status
-    if sink_step.type == "metadata-rest":
-        _check_keys(sink_config, metadata_rest.CONFIG_KEYS, "metadata-rest")
-        try:
-            client = OpenMetadataClient(
-                server,
-                timeout=options.http_timeout,
-                retries=options.http_retries,
-                backoff=options.http_backoff,
-            )
-            REDACTOR.add([bearer_token(server)])
-        except OpenMetadataError as exc:
-            raise _Fatal(f"OpenMetadata: {exc}") from None
-        override = sink_config.get("override_metadata", pipeline.overrideMetadata)
-        rest = MetadataRestSink(
-            client,
-            status,
-            workers=options.workers,
-            force_service=server.forceEntityOverwriting,
-            override_metadata=bool(override),
-            version_validation=server.enableVersionValidation,
-        )
-    elif sink_step.type == "file":
-        _check_keys(sink_config, file_sink.CONFIG_KEYS, "file")
-        filename = sink_config.get("filename")
-        if not isinstance(filename, str) or not filename:
-            raise _Fatal("sink.config.filename: the file sink needs the name of the file to write")
-        result.filename = filename
-        reads = files_read(path, workflow, options.environ)
-        if not options.dry_run:  # before SageMaker is read: a bad target costs nothing
-            try:
-                check_target(filename, reads=reads)
-            except UnsafeTarget as exc:
-                raise _Fatal(f"sink.config.filename: {exc}") from None
-    else:
-        raise _Fatal(
-            f"sink.type is {sink_step.type!r}: omkit run writes to metadata-rest or file "
-            "(the sinks of metadata ingest)"
-        )
 
-    # ---- the AWS connection ----------------------------------------------------------------
-    if connection is not None:
-        sagemaker = connection.config
-    else:
-        sagemaker = _stored_connection(rest, source_config.serviceName)
-    client_factory = options.sagemaker_client or _sagemaker_client(options)
-    try:
-        aws_client = client_factory(sagemaker.awsConfig, options.workers)
-    except Exception as exc:
-        raise _Fatal(f"AWS: {aws_error(exc)}") from None
+class _Moved(NamedTuple):
+    """What moving the models leaves for the soft-delete step."""
 
-    sink: Sink
-    if options.dry_run:
-        dry = DryRunSink(status, rest, force_service=server.forceEntityOverwriting)
-        result.plan = dry.plan
-        sink = dry
-    elif rest is not None:
-        sink = rest
-    else:
-        sink = file_sink.FileSink(str(result.filename), status, reads=reads)
-    service = ServiceRequest(
-        source_config.serviceName, connection, store_connection=server.storeServiceConnection
-    )
+    source: SageMakerSource
+    assets: asset_kinds.RunAssets
+    service_fqn: str
+
+
+def _move(plan: runplan.RunPlan, options: RunOptions, result: RunResult) -> _Moved:
+    """Start the sink, read the other asset kinds and move the models. When the run stops early
+    the sink drops what it has not written, and on SIGINT/SIGTERM the requests in flight end."""
+    built, status = plan.sink, plan.status
+    sink, rest = built.sink, built.rest
     source = SageMakerSource(
-        aws_client,
-        model_filter,
+        plan.aws_client,
+        plan.model_filter,
         workers=options.workers,
         tags=options.tags,
         on_listed=options.progress.total,
     )
+
+    def stop() -> str | None:
+        return rest.broken if rest is not None and built.writes_rest else None
+
     try:
         try:
-            service_fqn = sink.start(service)
+            service_fqn = sink.start(plan.service)
         except (SinkError, OpenMetadataError) as exc:
-            where = "OpenMetadata" if sink is rest or isinstance(exc, OpenMetadataError) else "sink"
+            server = built.writes_rest or isinstance(exc, OpenMetadataError)
+            where = "OpenMetadata" if server else "sink"
             raise _Fatal(f"{where}: {exc}") from None
         if rest is not None:
             result.server_version = rest.server_version
-        stop = (lambda: rest.broken) if rest is not None and rest is sink else (lambda: None)
-        region = result.region = sagemaker.awsConfig.awsRegion
+        region = result.region = plan.sagemaker.awsConfig.awsRegion
         assets = asset_kinds.read_assets(
-            aws_client, region, options.assets, status, options.workers, tags=options.tags
+            plan.aws_client, region, plan.assets, status, options.workers, tags=options.tags
         )
         asset_kinds.attach(assets, rest, options.lineage_service, dry_run=options.dry_run)
         source.training = assets.training
         _ingest(source, sink, status, service_fqn, region, options, stop, assets)
         asset_kinds.finish(assets)
-        result.assets = asset_kinds.read_kinds(options.assets, assets)
+        result.assets = asset_kinds.read_kinds(plan.assets, assets)
     except BaseException as exc:
         if rest is not None and isinstance(exc, KeyboardInterrupt):
             rest.client.stop("the run was stopped")  # the requests in flight end now
         sink.abort()
         raise
     finally:
-        if rest is not None and rest is not sink:
+        if rest is not None and not built.writes_rest:
             rest.abort()  # the dry run used it for reading only
     result.listing_complete = source.listing_complete
-    if rest is not None and rest is sink and rest.broken is not None:
+    return _Moved(source, assets, service_fqn)
+
+
+def _tally(plan: runplan.RunPlan, source: SageMakerSource) -> None:
+    """Stop when OpenMetadata broke the run; count the listing's error and warnings."""
+    rest = plan.sink.rest
+    if rest is not None and plan.sink.writes_rest and rest.broken is not None:
         raise _Fatal(f"OpenMetadata: {rest.broken}; the run stopped and nothing was soft-deleted")
     if source.listing_error:
-        status.error("ListModels", source.listing_error)
+        plan.status.error("ListModels", source.listing_error)
     for message in source.warnings:
-        status.warn("models", message)
+        plan.status.warn("models", message)
     if not source.listing_complete:  # else the source said it when the listing ended
         log.info("%d models listed in SageMaker (listing incomplete)", len(source.listed))
 
-    # ---- mark deleted --------------------------------------------------------------------------
-    reader = rest if not isinstance(sink, DryRunSink) else sink.rest
+
+def _soft_delete(
+    plan: runplan.RunPlan, moved: _Moved, options: RunOptions, result: RunResult
+) -> None:
+    """``markDeletedMlModels`` (:mod:`omkit_sagemaker.ingest.markdeleted`)."""
+    dry = plan.sink.dry  # a dry run drops the server it could not read
     result.mark_deleted = mark_deleted(
-        enabled=pipeline.markDeletedMlModels,
-        rest=reader,
-        source=source,
-        status=status,
-        service_fqn=service_fqn,
+        enabled=plan.mark_deleted,
+        rest=plan.sink.rest if dry is None else dry.rest,
+        source=moved.source,
+        status=plan.status,
+        service_fqn=moved.service_fqn,
         options=DeletePolicy(
             options.dry_run, options.workers, options.allow_mass_delete, options.max_delete_share
         ),
-        file_sink=sink_step.type == "file",
+        file_sink=plan.sink.kind == "file",
         plan=result.plan,
-        groups=assets.group_names,
-        registry_read=registry.registry_complete(assets),
+        groups=moved.assets.group_names,
+        registry_read=registry.registry_complete(moved.assets),
     )
     if result.plan is not None:
         result.plan.soft_delete = list(result.mark_deleted.models)
@@ -470,78 +396,3 @@ def _ingest(
         sink.finish()
     except SinkError as exc:
         raise _Fatal(str(exc)) from None
-
-
-# ---- helpers -----------------------------------------------------------------------------------
-
-
-def _check_keys(config: Mapping[str, Any], allowed: frozenset[str], kind: str) -> None:
-    unknown = sorted(set(config) - allowed)
-    if unknown:
-        names = ", ".join(sorted(allowed))
-        raise _Fatal(
-            f"sink.config.{unknown[0]}: the {kind} sink does not know this key (it knows {names})"
-        )
-
-
-def _stored_connection(rest: MetadataRestSink | None, name: str) -> SageMakerConnection:
-    """The connection stored with the service in OpenMetadata (no serviceConnection in the
-    config: upstream then reads it from the server too)."""
-    if rest is None:
-        raise _Fatal(
-            "source.serviceConnection is missing: the file sink contacts no server, so the "
-            "config must hold the connection"
-        )
-    try:
-        stored = rest.client.get(service_path(name))
-    except OpenMetadataError as exc:
-        raise _Fatal(f"OpenMetadata: {exc}") from None
-    if stored is None:
-        raise _Fatal(
-            f"source.serviceConnection is missing and the service {name} does not exist in "
-            "OpenMetadata: add the connection to the config"
-        )
-    config = stored.get("connection", {}).get("config") if isinstance(stored, dict) else None
-    try:
-        stored_connection = SageMakerConnection.from_dict(config, "connection.config")
-    except ModelError as exc:
-        raise _Fatal(
-            f"the service {name} in OpenMetadata has no usable SageMaker connection ({exc}); "
-            "add source.serviceConnection to the config"
-        ) from None
-    REDACTOR.add(secret_values(stored_connection))
-    return stored_connection
-
-
-def files_read(path: Path, workflow: Workflow, environ: Mapping[str, str] | None) -> list[Path]:
-    """The files a run reads (the file sink may overwrite none of them): the config, the AWS
-    shared files, a JWT given as a file path and the TLS files of ``sslConfig``."""
-    env = os.environ if environ is None else environ
-    found = [path]
-    home = Path(env.get("HOME") or os.path.expanduser("~"))
-    found.append(Path(env.get("AWS_CONFIG_FILE") or home / ".aws" / "config"))
-    found.append(Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or home / ".aws" / "credentials"))
-    server = workflow.workflowConfig.openMetadataServerConfig
-    security = server.securityConfig
-    token = getattr(security, "jwtToken", None)
-    if token is not None:
-        found.append(Path(token.get_secret_value()))
-    ssl_config = server.sslConfig
-    if ssl_config is not None:
-        for secret in (ssl_config.caCertificate, ssl_config.sslCertificate, ssl_config.sslKey):
-            if secret is not None:
-                found.append(Path(secret.get_secret_value()))
-        if ssl_config.certificatePath:
-            found.append(Path(ssl_config.certificatePath))
-    return found
-
-
-def _sagemaker_client(options: RunOptions) -> Callable[[AwsCredentials, int], Any]:
-    """The SageMaker client of a run (:func:`omkit_sagemaker.ingest.awsclient.client_builder`)."""
-    from omkit_sagemaker.ingest import awsclient
-
-    return awsclient.client_builder(
-        timeout=options.aws_timeout,
-        max_attempts=options.aws_attempts,
-        retry_mode=options.aws_retry_mode,
-    )
