@@ -109,3 +109,23 @@ def test_many_files_side_by_side_each_open_once(
     assert many.success, many
     assert [r.pipeline_state for r in many.runs] == ["success", "success"]
     assert [opens[os.path.realpath(p)] for p in paths] == [1, 1]
+
+
+@pytest.mark.usefixtures("env")
+def test_the_airflow_validate_task_opens_each_file_once_and_reports_it_queued(
+    moto: MotoServer, om_server: OMServer, tmp_path: Path, opens: Counter[str]
+) -> None:
+    from omkit_sagemaker import airflow
+
+    om_server.seed_pipeline(FQN)
+    text = f"ingestionPipelineFQN: {FQN}\n" + config_text(om_server.url, moto.endpoint)
+    path = write(tmp_path / "sm.yaml", text)
+    opens.clear()
+
+    planned = airflow.plan_runs(str(path))
+
+    assert [(p["name"], p["valid"]) for p in planned] == [(str(path), True)]
+    assert planned[0]["pipeline_run_id"]  # reported queued, under the run task's runId
+    status = f"/api/v1/services/ingestionPipelines/{FQN}/pipelineStatus"
+    assert [r.body["pipelineState"] for r in om_server.calls("PUT", status)] == ["queued"]
+    assert opens[os.path.realpath(path)] == 1

@@ -75,8 +75,7 @@ def plan_runs(
     secret). Raises ``ValueError`` when nothing can run (no config, a bad list, two runs that
     write the same service or file); an invalid config is kept (its run task fails at once)."""
     from omkit_sagemaker import api
-    from omkit_sagemaker.ingest import expand, multirun, pipelinestatus
-    from omkit_sagemaker.ingest.ingestrun import load
+    from omkit_sagemaker.ingest import checkedconfig, expand, multirun, pipelinestatus
 
     paths = find_configs(configs)
     if not paths:
@@ -111,16 +110,15 @@ def plan_runs(
             ]
         for variant, (region, profile, role_arn) in zip(variants, combos, strict=True):
             run_id: str | None = None
-            workflow: Any = None
-            try:
-                workflow, _ = load(variant.path, env, text=variant.text)
-            except Exception:
-                pass  # invalid: its run task says why, and fails without a retry
-            else:
+            # read and checked once, for the conflict check and the queued status alike
+            variant_options = _with_text(options, variant.text)
+            check = checkedconfig.for_run(variant.path, variant_options)
+            workflow = check.workflow  # None: invalid; its run task says why, with no retry
+            if workflow is not None:
                 checked.append((variant, workflow))
                 if report_queued and workflow.ingestionPipelineFQN:
                     reporter = pipelinestatus.Reporter.for_config(
-                        variant.path, _with_text(options, variant.text)
+                        variant.path, _with_text(variant_options, variant.text, check)
                     )
                     reporter.put("queued")
                     run_id = reporter.run_id  # the run task reports under the same runId
@@ -141,10 +139,10 @@ def plan_runs(
     return runs
 
 
-def _with_text(options: Any, text: str | None) -> Any:
+def _with_text(options: Any, text: str | None, checked: Any = None) -> Any:
     from dataclasses import replace
 
-    return replace(options, text=text)
+    return replace(options, text=text, checked=checked)
 
 
 def run_one(
