@@ -75,7 +75,7 @@ def plan_runs(
     secret). Raises ``ValueError`` when nothing can run (no config, a bad list, two runs that
     write the same service or file); an invalid config is kept (its run task fails at once)."""
     from omkit_sagemaker import api
-    from omkit_sagemaker.ingest import checkedconfig, expand, multirun, pipelinestatus
+    from omkit_sagemaker.ingest import expand, multirun
 
     paths = find_configs(configs)
     if not paths:
@@ -109,19 +109,9 @@ def plan_runs(
                 for v in found
             ]
         for variant, (region, profile, role_arn) in zip(variants, combos, strict=True):
-            run_id: str | None = None
-            # read and checked once, for the conflict check and the queued status alike
-            variant_options = _with_text(options, variant.text)
-            check = checkedconfig.for_run(variant.path, variant_options)
-            workflow = check.workflow  # None: invalid; its run task says why, with no retry
+            workflow, run_id = _check_variant(variant, options, report_queued)
             if workflow is not None:
                 checked.append((variant, workflow))
-                if report_queued and workflow.ingestionPipelineFQN:
-                    reporter = pipelinestatus.Reporter.for_config(
-                        variant.path, _with_text(variant_options, variant.text, check)
-                    )
-                    reporter.put("queued")
-                    run_id = reporter.run_id  # the run task reports under the same runId
             runs.append(
                 {
                     "name": str(variant.path),
@@ -137,6 +127,24 @@ def plan_runs(
     if clashes:
         raise ValueError("; ".join(clashes))
     return runs
+
+
+def _check_variant(job: Any, options: Any, report_queued: bool) -> tuple[Any, str | None]:
+    """The workflow of one planned run (None: invalid; its run task says why, with no retry)
+    and the ``runId`` it was reported ``queued`` under (None: not reported). The config is
+    read and checked once, for the conflict check and the status alike."""
+    from omkit_sagemaker.ingest import checkedconfig, pipelinestatus
+
+    job_options = _with_text(options, job.text)
+    check = checkedconfig.for_run(job.path, job_options)
+    workflow = check.workflow
+    if workflow is None or not (report_queued and workflow.ingestionPipelineFQN):
+        return workflow, None
+    reporter = pipelinestatus.Reporter.for_config(
+        job.path, _with_text(job_options, job.text, check)
+    )
+    reporter.put("queued")
+    return workflow, reporter.run_id  # the run task reports under the same runId
 
 
 def _with_text(options: Any, text: str | None, checked: Any = None) -> Any:

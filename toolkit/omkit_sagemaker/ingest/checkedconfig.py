@@ -112,4 +112,3 @@ def for_run(path: Path, options: RunOptions) -> CheckedConfig:
     return check(
         path, options.environ, disable=options.disable, enable=options.enable, text=options.text
     )
-
