@@ -38,18 +38,20 @@ class CheckedConfig:
     was checked with (:meth:`fits` compares them with a run's options)."""
 
     path: Path
-    text: str | None = None
-    environ: Mapping[str, str] | None = None
+    #: Kept out of ``repr`` (the text, the environment, the document and the secrets hold
+    #: secret values).
+    text: str | None = field(default=None, repr=False)
+    environ: Mapping[str, str] | None = field(default=None, repr=False)
     disable: tuple[str, ...] = ()
     enable: tuple[str, ...] = ()
     #: The parsed document, with positions (None when the file cannot be read or parsed).
-    document: Document | None = None
+    document: Document | None = field(default=None, repr=False)
     #: Every diagnostic of the check, errors and the others, in file order.
     diagnostics: tuple[Diagnostic, ...] = ()
     #: The typed config, when it is valid.
     workflow: Workflow | None = None
     #: The values of its ``format: password`` fields (for the redactor).
-    secrets: frozenset[str] = field(default_factory=frozenset)
+    secrets: frozenset[str] = field(default_factory=frozenset, repr=False)
     #: Why there is no workflow when no diagnostic says it (bad settings, a model error).
     problem: str | None = None
 
