@@ -75,8 +75,7 @@ def plan_runs(
     secret). Raises ``ValueError`` when nothing can run (no config, a bad list, two runs that
     write the same service or file); an invalid config is kept (its run task fails at once)."""
     from omkit_sagemaker import api
-    from omkit_sagemaker.ingest import expand, multirun, pipelinestatus
-    from omkit_sagemaker.ingest.ingestrun import load
+    from omkit_sagemaker.ingest import expand, multirun
 
     paths = find_configs(configs)
     if not paths:
@@ -110,20 +109,9 @@ def plan_runs(
                 for v in found
             ]
         for variant, (region, profile, role_arn) in zip(variants, combos, strict=True):
-            run_id: str | None = None
-            workflow: Any = None
-            try:
-                workflow, _ = load(variant.path, env, text=variant.text)
-            except Exception:
-                pass  # invalid: its run task says why, and fails without a retry
-            else:
+            workflow, run_id = _check_variant(variant, options, report_queued)
+            if workflow is not None:
                 checked.append((variant, workflow))
-                if report_queued and workflow.ingestionPipelineFQN:
-                    reporter = pipelinestatus.Reporter.for_config(
-                        variant.path, _with_text(options, variant.text)
-                    )
-                    reporter.put("queued")
-                    run_id = reporter.run_id  # the run task reports under the same runId
             runs.append(
                 {
                     "name": str(variant.path),
@@ -141,10 +129,28 @@ def plan_runs(
     return runs
 
 
-def _with_text(options: Any, text: str | None) -> Any:
+def _check_variant(job: Any, options: Any, report_queued: bool) -> tuple[Any, str | None]:
+    """The workflow of one planned run (None: invalid; its run task says why, with no retry)
+    and the ``runId`` it was reported ``queued`` under (None: not reported). The config is
+    read and checked once, for the conflict check and the status alike."""
+    from omkit_sagemaker.ingest import checkedconfig, pipelinestatus
+
+    job_options = _with_text(options, job.text)
+    check = checkedconfig.for_run(job.path, job_options)
+    workflow = check.workflow
+    if workflow is None or not (report_queued and workflow.ingestionPipelineFQN):
+        return workflow, None
+    reporter = pipelinestatus.Reporter.for_config(
+        job.path, _with_text(job_options, job.text, check)
+    )
+    reporter.put("queued")
+    return workflow, reporter.run_id  # the run task reports under the same runId
+
+
+def _with_text(options: Any, text: str | None, checked: Any = None) -> Any:
     from dataclasses import replace
 
-    return replace(options, text=text)
+    return replace(options, text=text, checked=checked)
 
 
 def run_one(

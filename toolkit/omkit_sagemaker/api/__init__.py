@@ -161,8 +161,8 @@ def run_job(job: Job, run_options: RunOptions) -> RunSummary:
     from dataclasses import replace
 
     from omkit_sagemaker.api.results import RunSummary
+    from omkit_sagemaker.ingest import checkedconfig, pipelinestatus
     from omkit_sagemaker.ingest import ingestrun as workflow
-    from omkit_sagemaker.ingest import pipelinestatus
 
     if job.no_env or job.text is not None:
         run_options = replace(
@@ -170,6 +170,9 @@ def run_job(job: Job, run_options: RunOptions) -> RunSummary:
             text=job.text,
             environ=None if job.no_env else run_options.environ,
         )
+    # read and checked once: the status reporter and the run take the same check
+    checked = checkedconfig.for_run(job.path, run_options)
+    run_options = replace(run_options, checked=checked)
     reporter = pipelinestatus.Reporter.for_config(job.path, run_options)
     reporter.put("running")
     result = workflow.run(job.path, run_options)

@@ -123,16 +123,28 @@ def check_file(
     ``settings=None`` reads them from the nearest pyproject.toml / .omkit.toml. A file that is
     not a regular file, or is larger than :data:`~omkit_sagemaker.check.discovery.MAX_BYTES`,
     gives one Y011 diagnostic (the file is never read)."""
+    return check_path(path, environ=environ, settings=settings)[1]
+
+
+def check_path(
+    path: str | Path,
+    *,
+    environ: Mapping[str, str] | None = os.environ,
+    settings: Settings | None = None,
+) -> tuple[Document | None, list[Diagnostic]]:
+    """:func:`check_file` with the document too (None when unreadable): the file is read once,
+    for both (what ``omkit run`` checks and then runs)."""
     if settings is None:
         settings = load_settings(Path(path).parent)
     try:
         raw = discovery.read_bounded(Path(path))
     except UsageError as exc:
-        return [make("Y011", str(path), 1, 1, f"cannot read the file: {exc}")]
+        return None, [make("Y011", str(path), 1, 1, f"cannot read the file: {exc}")]
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        return [make("Y011", str(path), 1, 1, f"cannot read the file: {reason}")]
-    return check_source(raw, str(path), environ=environ, settings=settings)
+        return None, [make("Y011", str(path), 1, 1, f"cannot read the file: {reason}")]
+    loaded = load_bytes(raw, str(path), environ=environ)
+    return loaded.document, _diagnose(loaded, raw.decode("utf-8", errors="replace"), settings)
 
 
 def check_source(

@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
-from omkit_sagemaker.ingest import runplan
+from omkit_sagemaker.base.diagnostics import Diagnostic
+from omkit_sagemaker.ingest import checkedconfig, runplan
+from omkit_sagemaker.ingest.checkedconfig import CheckedConfig
 from omkit_sagemaker.ingest.kinds import registry, training_jobs
 from omkit_sagemaker.ingest.kinds import run as asset_kinds
 from omkit_sagemaker.ingest.mapping import model_request
@@ -49,12 +50,15 @@ from omkit_sagemaker.ingest.markdeleted import (
     mark_deleted,
 )
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataError
-from omkit_sagemaker.ingest.redaction import REDACTOR, secret_values
+from omkit_sagemaker.ingest.redaction import REDACTOR
 from omkit_sagemaker.ingest.runplan import Fatal as _Fatal
 from omkit_sagemaker.ingest.sinks.dryrun import Plan
 from omkit_sagemaker.ingest.sinks.sinkbase import Sink, SinkError, Status
-from omkit_sagemaker.ingest.sources.sagemaker import FilteredModel, ModelFailure, SageMakerSource
-from omkit_sagemaker.spec.modelbase import ModelError, without_nulls
+from omkit_sagemaker.ingest.sources.sagemaker import (
+    FilteredModel,
+    ModelFailure,
+    SageMakerSource,
+)
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from omkit_sagemaker.spec.models.workflow import LogLevels, Workflow
 
@@ -121,6 +125,9 @@ class RunOptions:
     stop: Callable[[], int | None] | None = None
     #: Whether the config's ``loggerLevel`` sets the ``omkit`` logger (off for runs side by side).
     set_log_level: bool = True
+    #: The config, already read and checked (:mod:`omkit_sagemaker.ingest.checkedconfig`): the
+    #: run takes it instead of reading the file again, when it is the check of its file.
+    checked: CheckedConfig | None = None
 
 
 @dataclass
@@ -211,29 +218,19 @@ def load(
     """The typed config of ``path``, checked as ``omkit validate`` checks it (with the codes of
     ``disable`` off and of ``enable`` on). Raises :class:`_Fatal` with the errors (also
     returned, for the report) when it is not valid. ``text``: the config, not read from ``path``."""
-    from omkit_sagemaker.check.loader import load_file
-    from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
-    from omkit_sagemaker.check.validate import check_file, check_text
+    checked = checkedconfig.check(path, environ, disable=disable, enable=enable, text=text)
+    return usable(checked), list(checked.diagnostics)
 
-    try:
-        settings = with_overrides(load_settings(path.parent), disable=disable, enable=enable)
-        if text is None:
-            found = check_file(path, environ=environ, settings=settings)
-        else:
-            document, found = check_text(text, str(path), environ=environ, settings=settings)
-    except SettingsError as exc:
-        raise _Fatal(str(exc)) from None
-    errors = [d for d in found if d.severity is Severity.ERROR]
+
+def usable(checked: CheckedConfig) -> Workflow:
+    """The workflow of a checked config; raises :class:`_Fatal` (:class:`_ConfigInvalid` with
+    the errors) when it has none."""
+    errors = checked.errors
     if errors:
         raise _ConfigInvalid(errors)
-    if text is None:
-        document = load_file(path, environ=environ).document
-    if document is None:  # cannot happen after a clean check, but be sure
-        raise _Fatal(f"cannot read {path}")
-    try:
-        return Workflow.from_dict(without_nulls(document.data)), found
-    except ModelError as exc:
-        raise _Fatal(f"{path}: {exc}") from None
+    if checked.workflow is None:
+        raise _Fatal(checked.problem or f"cannot read {checked.path}")
+    return checked.workflow
 
 
 class _ConfigInvalid(_Fatal):
@@ -244,14 +241,13 @@ class _ConfigInvalid(_Fatal):
 
 
 def _run(path: Path, options: RunOptions, result: RunResult) -> None:
+    checked = checkedconfig.for_run(path, options)  # the caller's check, when it made one
     try:
-        workflow, _ = load(
-            path, options.environ, disable=options.disable, enable=options.enable, text=options.text
-        )
+        workflow = usable(checked)
     except _ConfigInvalid as exc:
         result.config_errors = exc.errors
         raise
-    REDACTOR.add(secret_values(workflow))
+    REDACTOR.add(checked.secrets)
     if options.set_log_level:
         logging.getLogger("omkit").setLevel(LOG_LEVELS[workflow.workflowConfig.loggerLevel])
 

@@ -30,14 +30,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from omkit_sagemaker.ingest import mainthread, stopping
+from omkit_sagemaker.ingest import checkedconfig, mainthread, stopping
+from omkit_sagemaker.ingest.checkedconfig import CheckedConfig
 from omkit_sagemaker.ingest.ingestrun import (
     LOG_LEVELS,
     Interrupted,
     Progress,
     RunOptions,
     RunResult,
-    load,
     run,
 )
 from omkit_sagemaker.ingest.stopping import Cancel
@@ -200,16 +200,13 @@ def _check_and_run(
 ) -> None:
     results: list[RunResult | None] = [None] * len(jobs)
     valid: list[tuple[int, Job, Workflow]] = []
+    checks: dict[int, CheckedConfig] = {}  # each config read and checked once, for all below
     for index, job in enumerate(jobs):
-        environ = None if job.no_env else options.environ
-        try:
-            workflow, _ = load(
-                job.path, environ, disable=options.disable, enable=options.enable, text=job.text
-            )
-        except Exception:  # invalid: the run reports why, without any network call
+        checked = checks[index] = _check(job, options)
+        if checked.workflow is None:  # invalid: the run reports why, without any network call
             labels.local.label = _label(job)
             try:
-                job_options = _options_for(job, options, options.workers, None)
+                job_options = _options_for(job, options, options.workers, None, checked)
                 around = hooks(job, job_options) if hooks is not None else _NoHooks()
                 around.begin()
                 result = run(job.path, job_options)
@@ -218,7 +215,7 @@ def _check_and_run(
                 labels.local.label = None
             results[index] = result
             continue
-        valid.append((index, job, workflow))
+        valid.append((index, job, checked.workflow))
     outcome.conflicts = conflicts([(job, workflow) for _, job, workflow in valid])
     if outcome.conflicts:
         outcome.results = [r for r in results if r is not None]
@@ -230,8 +227,8 @@ def _check_and_run(
     stopped: list[int] = []  # the signal, once one came
     cancel = Cancel()  # cuts the runs' OpenMetadata requests short once a signal came
     prepared: dict[int, tuple[RunOptions, Hooks]] = {}
-    for _, job, _ in valid:
-        job_options = _options_for(job, options, each, progress)
+    for index, job, _ in valid:
+        job_options = _options_for(job, options, each, progress, checks[index])
         job_options.stop = lambda: stopped[0] if stopped else None
         prepared[id(job)] = (
             job_options,
@@ -315,8 +312,20 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
+def _check(job: Job, options: RunOptions) -> CheckedConfig:
+    """The one read and check of ``job``'s config, as its run would check it."""
+    environ = None if job.no_env else options.environ
+    return checkedconfig.check(
+        job.path, environ, disable=options.disable, enable=options.enable, text=job.text
+    )
+
+
 def _options_for(
-    job: Job, options: RunOptions, workers: int, progress: Callable[[Job], Progress] | None
+    job: Job,
+    options: RunOptions,
+    workers: int,
+    progress: Callable[[Job], Progress] | None,
+    checked: CheckedConfig | None = None,
 ) -> RunOptions:
     return replace(
         options,
@@ -325,6 +334,7 @@ def _options_for(
         environ=None if job.no_env else options.environ,
         set_log_level=False,
         progress=progress(job) if progress is not None else Progress(),
+        checked=checked,
     )
 
 

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult, load
+from omkit_sagemaker.ingest import checkedconfig
+from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
 
 log = logging.getLogger("omkit.run")
@@ -82,16 +83,10 @@ class Reporter:
     def for_config(cls, path: Path, options: RunOptions, run_id: str | None = None) -> Reporter:
         """The reporter of the config ``path`` (with ``options.text``, when set); a no-op one
         when the config names no pipeline or cannot be read (the run then says why).
-        ``run_id`` is the ``runId`` when the config has no ``pipelineRunId`` (default: new)."""
-        try:
-            workflow, _ = load(
-                path,
-                options.environ,
-                disable=options.disable,
-                enable=options.enable,
-                text=options.text,
-            )
-        except Exception:
+        ``run_id`` is the ``runId`` when the config has no ``pipelineRunId`` (default: new).
+        The config is ``options.checked`` when that is its check (else it is checked here)."""
+        workflow = checkedconfig.for_run(path, options).workflow
+        if workflow is None:
             return cls()
         fqn = workflow.ingestionPipelineFQN
         if not fqn or options.dry_run:
