@@ -6,40 +6,13 @@ do not offer ``--no-env``, which they lack."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from test_cli_first_run import omkit
 
 from testing.awsfixtures import MotoServer
 from testing.omdouble import OMServer
 from testing.samples import AWS_SECRET, config_text
-
-OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
-
-
-def omkit(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AWS_", "OMKIT_", "OPENMETADATA_"))
-        and k not in ("SM_SECRET", "OM_JWT")
-    }
-    proc = subprocess.run(
-        [OMKIT, *args],
-        cwd=cwd,
-        env={**base, "AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1", **(env or {})},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in proc.stdout + proc.stderr
-    return proc
 
 
 def test_init_then_validate_passes_without_the_variables(tmp_path: Path) -> None:
