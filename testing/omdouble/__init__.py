@@ -4,7 +4,8 @@ It speaks just enough of the OpenMetadata REST API (facts §6 and §11) for ``om
 ``omkit test-connection`` to be tested over real HTTP on 127.0.0.1: the version endpoint, the
 SageMaker test-connection definition, ML model services, ML models (create/update, get, list with
 ``after`` cursors, soft/hard delete, the 2.0 bulk and deleteStale endpoints), classifications,
-tags, the logged-in user, tables by name (seeded with ``seed_table``), lineage edges
+tags, the logged-in user, tables by name (seeded with ``seed_table``), containers by name
+(``seed_container``), lineage edges
 (``PUT /lineage``, kept in ``lineage``) and ingestion pipelines' run statuses. It keeps the
 entities in memory, records every request, checks the bearer token (401 otherwise, like the real
 server), rejects request bodies with unknown or missing keys and models whose fields have the

@@ -96,6 +96,12 @@ class Endpoints(EntityStore):
             if fqn not in self.tables:
                 raise _Reply(404, f"table instance for {fqn} not found")
             return 200, self.tables[fqn]
+        prefix = "/containers/name/"
+        if method == "GET" and route.startswith(prefix):
+            fqn = route[len(prefix) :]
+            if fqn not in self.containers:
+                raise _Reply(404, f"container instance for {fqn} not found")
+            return 200, self.containers[fqn]
         if route == "/lineage" and method == "PUT":
             self._put_lineage(body)
             return 200, {}

@@ -61,6 +61,19 @@ class EntityStore(State):
             self.tables[fqn] = table
         return table
 
+    def seed_container(self, fqn: str) -> dict[str, Any]:
+        """Store a container ``service.bucket[.prefix...]``, as OpenMetadata's S3 connector
+        would (a name holding a dot in double quotes)."""
+        container = {
+            "id": str(uuid.uuid4()),
+            "name": fqn.rsplit(".", 1)[-1].strip('"'),
+            "fullyQualifiedName": fqn,
+            "deleted": False,
+        }
+        with self.lock:
+            self.containers[fqn] = container
+        return container
+
     def seed_pipeline(self, fqn: str) -> dict[str, Any]:
         """An ingestion pipeline (what OpenMetadata's UI or Airflow deployment creates)."""
         entity = {
@@ -165,7 +178,8 @@ class EntityStore(State):
         return entity, old is None
 
     def _entity(self, entity_id: str, kind: str) -> dict[str, Any] | None:
-        pool = {"table": self.tables, "mlmodel": self.models}.get(kind, {})
+        pools = {"table": self.tables, "mlmodel": self.models, "container": self.containers}
+        pool = pools.get(kind, {})
         return next((e for e in pool.values() if e["id"] == entity_id), None)
 
     def _delete_model(self, model: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:

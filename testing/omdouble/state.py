@@ -60,6 +60,8 @@ class State:
     href_store: bool = False
     #: Tables by fully qualified name (only what ``seed_table`` put there).
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Containers by fully qualified name (only what ``seed_container`` put there).
+    containers: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Every lineage edge accepted: ``(from id, from type, to id, to type)``.
     lineage: list[tuple[str, str, str, str]] = field(default_factory=list)
     #: Ingestion pipelines by fully qualified name, and the statuses put for each (by runId).

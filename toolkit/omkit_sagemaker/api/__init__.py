@@ -122,7 +122,7 @@ def options(**kwargs: Any) -> RunOptions:
         raise TypeError(f"options() got an unexpected keyword argument {unknown[0]!r}")
     given = {name: kwargs.get(name, runoptions.BY_NAME[name].default) for name in accepted}
     assets, timeout = given.pop("assets"), given.pop("timeout")
-    kinds = assetkinds.parse_assets(assets if assets else assetkinds.names())
+    kinds = assetkinds.parse_assets(assets if assets else assetkinds.defaults())
     off = [check_code(c, "--disable") for c in split_codes(list(given.pop("disable") or ()))]
     on = [check_code(c, "--enable") for c in split_codes(list(given.pop("enable") or ()))]
     progress = given.pop("progress")

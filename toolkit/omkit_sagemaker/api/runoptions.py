@@ -86,11 +86,17 @@ DECLARED: tuple[RunOption, ...] = (
     RunOption("assets", "list", None,
               "SageMaker asset kinds to read: models (always), training-jobs (algorithm, "
               "hyperparameters, metrics), endpoints (server), registry (one model per package "
-              "group), features (mlFeatures). Default: all.", ("--assets",), "KIND[,KIND]"),
+              "group), features (mlFeatures), lineage (opt-in: the processing jobs that wrote the "
+              "training data). Default: all but lineage.", ("--assets",), "KIND[,KIND]"),
     RunOption("lineage_service", "str?", None,
               "Database service in OpenMetadata holding the feature groups' Glue tables: adds "
               "lineage from each table to the models trained on it.",
               ("--lineage-service",), "NAME"),
+    RunOption("lineage_storage_service", "str?", None,
+              "Storage service in OpenMetadata holding the S3 buckets of the training data (its "
+              "S3 connector's containers): with --assets lineage, adds lineage from each "
+              "container to the models trained on it.",
+              ("--lineage-storage-service",), "NAME"),
     RunOption("parallel", int, 4, "Configs run at the same time.", ("--parallel",), "N",
               layers=frozenset({CLI, API}), target="many", minimum=1, maximum=64,
               panel=MANY_PANEL),

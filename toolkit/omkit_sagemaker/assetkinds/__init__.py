@@ -30,6 +30,8 @@ class KindDeclaration:
     actions: tuple[str, ...]
     #: One line: what the kind adds to a run.
     summary: str
+    #: Read only when ``--assets`` names it (it costs calls a default run does not make).
+    opt_in: bool = False
 
     def action(self, operation: str) -> str:
         """The IAM action of ``operation`` (``"DescribeEndpoint"`` -> ``"sagemaker:..."``);
@@ -86,13 +88,38 @@ FEATURES = KindDeclaration(
     "each model's features from the feature groups its training job read",
 )
 
+LINEAGE = KindDeclaration(
+    "lineage",
+    "ReadSageMakerLineage",
+    (
+        "sagemaker:ListArtifacts",
+        "sagemaker:ListAssociations",
+        "sagemaker:DescribeProcessingJob",
+    ),
+    "where each model's training data came from: the processing jobs that wrote it (SageMaker's "
+    "lineage graph) and, with --lineage-storage-service, lineage from its S3 containers",
+    opt_in=True,
+)
+
 #: Every asset kind, in the order a run reads them: the one list.
-DECLARED: tuple[KindDeclaration, ...] = (MODELS, TRAINING_JOBS, ENDPOINTS, REGISTRY, FEATURES)
+DECLARED: tuple[KindDeclaration, ...] = (
+    MODELS,
+    TRAINING_JOBS,
+    ENDPOINTS,
+    REGISTRY,
+    FEATURES,
+    LINEAGE,
+)
 
 
 def names() -> tuple[str, ...]:
     """The ``--assets`` name of every declared kind, in order."""
     return tuple(kind.name for kind in DECLARED)
+
+
+def defaults() -> tuple[str, ...]:
+    """The kinds a run reads when ``--assets`` is not given: every kind but the opt-in ones."""
+    return tuple(kind.name for kind in DECLARED if not kind.opt_in)
 
 
 def declaration(name: str) -> KindDeclaration:

@@ -60,7 +60,7 @@ def connection_command(
         typer.Option(
             "--assets",
             metavar="KIND[,KIND]",
-            help="Also check the calls of these omkit run asset kinds (training-jobs, "
+            help="Also check the calls of these omkit run asset kinds (training-jobs, lineage, "
             "endpoints, registry, features), one step each.",
         ),
     ] = None,

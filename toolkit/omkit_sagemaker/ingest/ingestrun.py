@@ -116,6 +116,8 @@ class RunOptions:
     assets: frozenset[str] = field(default_factory=asset_kinds.every_kind)
     #: ``--lineage-service``: the database service holding the feature groups' Glue tables.
     lineage_service: str | None = None
+    #: ``--lineage-storage-service``: the storage service holding the training data's buckets.
+    lineage_storage_service: str | None = None
     #: Builds the SageMaker client from ``awsConfig`` and the worker count (tests pass a stub).
     sagemaker_client: Callable[[AwsCredentials, int], Any] | None = None
     #: The config's text when it is not read from the path (Python API, ``--region``); the
@@ -294,7 +296,14 @@ def _move(plan: runplan.RunPlan, options: RunOptions, result: RunResult) -> _Mov
         assets = asset_kinds.read_assets(
             plan.aws_client, region, plan.assets, status, options.workers, tags=options.tags
         )
-        asset_kinds.attach(assets, rest, options.lineage_service, dry_run=options.dry_run)
+        asset_kinds.attach(
+            assets,
+            rest,
+            options.lineage_service,
+            dry_run=options.dry_run,
+            storage_service=options.lineage_storage_service,
+            would_add=result.plan.lineage if result.plan is not None else None,
+        )
         source.training = assets.training
         _ingest(source, sink, status, service_fqn, region, options, stop, assets)
         asset_kinds.finish(assets)

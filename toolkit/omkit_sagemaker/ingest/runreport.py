@@ -177,6 +177,7 @@ def render_text(result: RunResult) -> str:
             lines.append(f"  kind      {kind}: {state}" + (f", {count} entities" if count else ""))
         lines.extend(f"  new tag   {name}" for name in plan.new_tags)
         lines.extend(f"  soft-delete {name}" for name in plan.soft_delete)
+        lines.extend(f"  lineage   {edge}" for edge in plan.lineage)
         if plan.note:
             lines.append(f"  note: {plan.note}")
     for title, problems, count in (
@@ -300,6 +301,7 @@ def as_json(result: RunResult) -> dict[str, Any]:
             "update": plan.update,
             "newTags": plan.new_tags,
             "softDelete": plan.soft_delete,
+            "lineage": plan.lineage,
             "kinds": plan.kinds,
             "serverRead": plan.server_read,
             "note": plan.note,

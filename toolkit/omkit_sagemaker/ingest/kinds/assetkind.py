@@ -113,6 +113,10 @@ class Attach:
     lineage_service: str | None = None
     #: ``--dry-run``: read OpenMetadata, write nothing.
     dry_run: bool = False
+    #: ``--lineage-storage-service``: the storage service of the training data's S3 buckets.
+    storage_service: str | None = None
+    #: A dry run's list of the lineage edges it would add (the plan's).
+    would_add: list[str] | None = None
 
 
 def warn_denied(status: Status, exc: AssetDenied) -> None:

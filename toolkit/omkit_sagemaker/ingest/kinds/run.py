@@ -35,8 +35,9 @@ __all__ = ["RunAssets", "attach", "chosen", "every_kind", "finalize", "read_asse
 
 
 def every_kind() -> frozenset[str]:
-    """The name of every declared kind (``--assets`` by default)."""
-    return frozenset(assetkinds.names())
+    """The name of every declared kind read by default (``--assets`` not given; the opt-in
+    kinds are left out)."""
+    return frozenset(assetkinds.defaults())
 
 
 def chosen(names: Collection[str]) -> tuple[AssetKind, ...]:
@@ -67,16 +68,19 @@ def attach(
     lineage_service: str | None,
     *,
     dry_run: bool = False,
+    storage_service: str | None = None,
+    would_add: list[str] | None = None,
 ) -> None:
     """What the run knows of its OpenMetadata server once the sink started: its version (for
-    :func:`finalize`) and what each kind needs of it (``--lineage-service``)."""
+    :func:`finalize`) and what each kind needs of it (``--lineage-service``,
+    ``--lineage-storage-service``; a dry run's plan lists the edges in ``would_add``)."""
     if rest is None:
         return
     try:
         run.server = parse_version(rest.server_version or "")
     except ValueError:
         run.server = None
-    options = Attach(lineage_service, dry_run)
+    options = Attach(lineage_service, dry_run, storage_service, would_add)
     for kind in run.kinds:
         kind.attach(run, rest, options)
 

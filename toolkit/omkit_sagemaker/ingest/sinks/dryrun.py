@@ -39,6 +39,8 @@ class Plan:
     #: when it was not read).
     new_tags: list[str] = field(default_factory=list)
     soft_delete: list[str] = field(default_factory=list)
+    #: The lineage edges the run would add (``from -> model``).
+    lineage: list[str] = field(default_factory=list)
     #: The asset kind of each entity to create or update (``models``, ``registry``).
     kinds: dict[str, str] = field(default_factory=dict)
     #: Whether OpenMetadata was read (False: file sink, or server not reachable).

@@ -1,0 +1,158 @@
+"""A test double of SageMaker's lineage graph, in front of moto, which lacks it.
+
+moto 5.2 answers ``ListArtifacts``, ``ListAssociations`` and the other lineage calls with a 500
+("not yet implemented"), so nothing of the graph can be seeded there. :class:`LineageGraph`
+holds a small graph (artifacts and associations, as SageMaker records them when a processing
+job writes an S3 location) and answers the two calls as the API documents them:
+
+* ``ListArtifacts``: the artifacts whose ``Source.SourceUri`` equals ``SourceUri`` (and
+  ``ArtifactType``, when given), ``MaxResults`` at a time (AWS's default 10), ``NextToken`` the
+  next offset;
+* ``ListAssociations``: the associations matching every one of ``SourceArn``,
+  ``DestinationArn``, ``SourceType``, ``DestinationType``, ``AssociationType`` given, paged the
+  same way.
+
+Every request is first held to the service model and its documented limits
+(:func:`shapecheck.check_request`: an unknown member, ``MaxResults`` over 100, an ARN that is
+too long are refused with AWS's ValidationException), and every answer to the output shape
+(:func:`shapecheck.check_answer`). Mount it with :meth:`mount` on a
+:class:`awsfaults.FaultProxy`: the other calls (``DescribeProcessingJob``, ...) go on to moto.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from testing.awsfixtures import ACCOUNT, REGION
+from testing.shapecheck import check_answer, check_request
+
+DEFAULT_RESULTS = 10
+_EPOCH = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc).timestamp()
+_ASSOCIATION_KEYS = ("SourceArn", "DestinationArn", "SourceType", "DestinationType")
+
+
+def arn(resource: str) -> str:
+    """A SageMaker ARN of the test account and region (``artifact/abc``)."""
+    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{resource}"
+
+
+@dataclass
+class LineageGraph:
+    """The artifacts and associations SageMaker recorded, and the requests it was asked."""
+
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
+    associations: list[dict[str, Any]] = field(default_factory=list)
+    #: ``(operation, params)`` of each request received.
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def mount(self, proxy: Any) -> None:
+        """Answer the lineage calls of ``proxy`` (an ``awsfaults.FaultProxy``)."""
+        proxy.handlers["ListArtifacts"] = self.list_artifacts
+        proxy.handlers["ListAssociations"] = self.list_associations
+
+    def dataset(self, uri: str) -> str:
+        """Record the S3 location ``uri`` as a ``DataSet`` artifact; its ARN."""
+        artifact = arn(f"artifact/{len(self.artifacts):032x}")
+        self.artifacts.append(
+            {
+                "ArtifactArn": artifact,
+                "Source": {"SourceUri": uri, "SourceTypes": []},
+                "ArtifactType": "DataSet",
+                "CreationTime": _EPOCH,
+            }
+        )
+        return artifact
+
+    def processing_job_wrote(self, job: str, uri: str, *, by_trial_component: bool = True) -> None:
+        """Record that processing job ``job`` wrote ``uri``, as SageMaker does: an association
+        ``Produced`` from the job's trial component (``<job>-aws-processing-job``), or from the
+        job itself, to the location's artifact."""
+        if by_trial_component:
+            source = arn(f"experiment-trial-component/{job}-aws-processing-job")
+        else:
+            source = arn(f"processing-job/{job}")
+        self.associations.append(
+            {
+                "SourceArn": source,
+                "DestinationArn": self.dataset(uri),
+                "SourceType": "SageMakerProcessingJob",
+                "DestinationType": "DataSet",
+                "AssociationType": "Produced",
+                "CreationTime": _EPOCH,
+            }
+        )
+
+    def list_artifacts(self, params: Any) -> dict[str, Any]:
+        self.requests.append(("ListArtifacts", params))
+        check_request("ListArtifacts", params)
+        found = [
+            a
+            for a in self.artifacts
+            if params.get("SourceUri") in (None, a["Source"]["SourceUri"])
+            and params.get("ArtifactType") in (None, a["ArtifactType"])
+        ]
+        return _page("ListArtifacts", "ArtifactSummaries", found, params)
+
+    def list_associations(self, params: Any) -> dict[str, Any]:
+        self.requests.append(("ListAssociations", params))
+        check_request("ListAssociations", params)
+        keys = (*_ASSOCIATION_KEYS, "AssociationType")
+        found = [a for a in self.associations if all(params.get(k) in (None, a[k]) for k in keys)]
+        return _page("ListAssociations", "AssociationSummaries", found, params)
+
+
+def _page(operation: str, key: str, found: list[dict[str, Any]], params: Any) -> dict[str, Any]:
+    size = int(params.get("MaxResults") or DEFAULT_RESULTS)
+    start = int(params.get("NextToken") or 0)
+    answer: dict[str, Any] = {key: found[start : start + size]}
+    if start + size < len(found):
+        answer["NextToken"] = str(start + size)
+    check_answer(operation, answer)
+    return answer
+
+
+def create_processing_job(
+    server: Any, name: str, *, inputs: dict[str, str], outputs: dict[str, str]
+) -> None:
+    """A processing job in moto reading ``inputs`` and writing ``outputs`` (name -> S3 URI)."""
+    from testing.awsfixtures import ROLE_ARN
+
+    server.client("sagemaker").create_processing_job(
+        ProcessingJobName=name,
+        ProcessingInputs=[
+            {
+                "InputName": key,
+                "S3Input": {
+                    "S3Uri": uri,
+                    "LocalPath": f"/opt/ml/processing/input/{key}",
+                    "S3DataType": "S3Prefix",
+                    "S3InputMode": "File",
+                },
+            }
+            for key, uri in inputs.items()
+        ],
+        ProcessingOutputConfig={
+            "Outputs": [
+                {
+                    "OutputName": key,
+                    "S3Output": {
+                        "S3Uri": uri,
+                        "LocalPath": f"/opt/ml/processing/output/{key}",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+                for key, uri in outputs.items()
+            ]
+        },
+        ProcessingResources={
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.xlarge",
+                "VolumeSizeInGB": 10,
+            }
+        },
+        AppSpecification={"ImageUri": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sklearn:1"},
+        RoleArn=ROLE_ARN,
+    )
