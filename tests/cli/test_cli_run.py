@@ -286,12 +286,12 @@ def test_an_unknown_asset_kind_is_a_usage_error(
 ) -> None:
     write_config(tmp_path, config_text(om_server.url, moto.endpoint))
     done = omkit(
-        "run", "sm.yaml", "--assets", "models,lineage", cwd=tmp_path, env=env_for(om_server)
+        "run", "sm.yaml", "--assets", "models,monitoring", cwd=tmp_path, env=env_for(om_server)
     )
     assert done.code == 2
     assert done.err == (
-        "omkit: error: --assets: unknown asset kind 'lineage' "
-        "(known: models, training-jobs, endpoints, registry, features)\n"
+        "omkit: error: --assets: unknown asset kind 'monitoring' "
+        "(known: models, training-jobs, endpoints, registry, features, lineage)\n"
     )
     assert om_server.requests == []
 

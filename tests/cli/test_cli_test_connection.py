@@ -378,6 +378,6 @@ def test_an_unknown_asset_kind_is_a_usage_error(
     tmp_path: Path, aws_env: dict[str, str], moto: MotoServer, om: OMServer
 ) -> None:
     config = write_config(tmp_path, om, **keys(moto.endpoint, "AKIAIOSFODNN7EXAMPLE", "x"))
-    run = omkit(tmp_path, aws_env, config, "--assets", "lineage")
+    run = omkit(tmp_path, aws_env, config, "--assets", "monitoring")
     assert run.code == 2
-    assert "unknown asset kind 'lineage'" in run.err
+    assert "unknown asset kind 'monitoring'" in run.err

@@ -48,6 +48,14 @@ def test_the_policy_allows_exactly_the_sagemaker_reads_of_each_asset_kind() -> N
             "ReadSageMakerFeatureGroups",
             ["sagemaker:Search", "sagemaker:DescribeFeatureGroup"],
         ),
+        (  # opt-in in a run (--assets lineage), but in the policy by default
+            "ReadSageMakerLineage",
+            [
+                "sagemaker:ListArtifacts",
+                "sagemaker:ListAssociations",
+                "sagemaker:DescribeProcessingJob",
+            ],
+        ),
     ]
     for statement in document["Statement"]:
         assert statement["Effect"] == "Allow"
@@ -62,8 +70,8 @@ def test_a_policy_for_some_asset_kinds_only() -> None:
         "ReadSageMakerModels",
         "ReadSageMakerEndpoints",
     ]
-    with pytest.raises(ValueError, match="unknown asset kind 'lineage'"):
-        policy.sagemaker_policy(("lineage",))
+    with pytest.raises(ValueError, match="unknown asset kind 'lineage-graph'"):
+        policy.sagemaker_policy(("lineage-graph",))
 
 
 def test_every_action_is_a_real_api_operation() -> None:
