@@ -284,3 +284,39 @@ def test_the_graph_double_refuses_what_sagemaker_refuses() -> None:
     page = graph.list_artifacts({"SourceUri": TRAIN})
     assert [a["Source"]["SourceUri"] for a in page["ArtifactSummaries"]] == [TRAIN]
     assert json.dumps(page)  # a JSON answer, as the proxy sends it
+
+
+def test_test_connection_assets_lineage_is_one_list_artifacts_call(
+    estate: tuple[FaultProxy, LineageGraph, str],
+) -> None:
+    import boto3
+    from omkit_sagemaker.ingest.connection.kinds import check_kinds
+    from omkit_sagemaker.ingest.connection.recorder import Recorder
+
+    aws, graph, _ = estate
+    client = boto3.client(
+        "sagemaker",
+        region_name="us-east-1",
+        endpoint_url=aws.endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    rec = Recorder(timeout=1.0, max_attempts=1, on_step=None)
+    check_kinds(rec, client, {"lineage"})
+    (step,) = rec.results
+    assert (step.name, step.status.value, step.detail) == (
+        "lineage",
+        "pass",
+        "sagemaker:ListArtifacts allowed (1+ seen)",
+    )
+    assert graph.requests == [("ListArtifacts", {"MaxResults": 1})]
+
+    def deny(params: Any) -> Any:
+        raise ServiceError("AccessDeniedException", "not authorized to ListArtifacts")
+
+    aws.handlers["ListArtifacts"] = deny
+    rec = Recorder(timeout=1.0, max_attempts=1, on_step=None)
+    check_kinds(rec, client, {"lineage"})
+    (step,) = rec.results
+    assert step.mandatory is False  # a run skips the kind with a warning and goes on
+    assert "allow sagemaker:ListArtifacts" in (step.hint or "")
