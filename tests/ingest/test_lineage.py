@@ -213,15 +213,25 @@ def test_a_dry_run_lists_each_edge_it_would_add_and_adds_none(
 ) -> None:
     aws, _, _ = estate
     seed_openmetadata(om_server)
-    result = run(tmp_path, aws, om_server, lineage_storage_service="s3_prod", dry_run=True)
+    om_server.seed_table(GLUE_TABLE)
+    result = run(
+        tmp_path,
+        aws,
+        om_server,
+        lineage_service="glue_prod",
+        lineage_storage_service="s3_prod",
+        dry_run=True,
+    )
     assert result.exit_code == 0, result.status.errors
     assert om_server.calls("PUT", "/api/v1/lineage") == []
     assert result.plan is not None
+    # the feature tables' edges and the containers' go through the same writer
     assert sorted(result.plan.lineage) == [
         "container s3_prod.fraud-data -> local_sagemaker.fraud-model",
         "container s3_prod.ml-data -> local_sagemaker.churn-fs",
         "container s3_prod.ml-data.churn.validation -> local_sagemaker.churn-model",
         "container s3_prod.ml-data.churn/train -> local_sagemaker.churn-model",
+        f"table {GLUE_TABLE} -> local_sagemaker.churn-fs",
     ]
     text = render_text(result)
     assert "  lineage   container s3_prod.ml-data.churn/train -> local_sagemaker.churn-model" in (

@@ -19,6 +19,7 @@ from omkit_sagemaker.ingest.kinds.assetkind import AssetKind, Attach, RunAssets,
 from omkit_sagemaker.ingest.kinds.features_map import TableLookup, ml_features
 from omkit_sagemaker.ingest.mapping import ModelRequest
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient
+from omkit_sagemaker.ingest.sinks.edgewriter import Edges
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink
 from omkit_sagemaker.ingest.sources.answers import AssetDenied
 from omkit_sagemaker.ingest.sources.featureindex import FeatureIndex
@@ -34,7 +35,9 @@ class FeaturesRead:
     tables: TableLookup | None = None
     #: Where the edges are added (None: no lineage, or a dry run).
     client: OpenMetadataClient | None = None
-    edges: lineage_edges.Edges = field(default_factory=lineage_edges.Edges)
+    #: A dry run's list of the edges it would add (None: not a dry run).
+    would_add: list[str] | None = None
+    edges: Edges = field(default_factory=Edges)
 
 
 class Features(AssetKind):
@@ -61,6 +64,7 @@ class Features(AssetKind):
         if options.lineage_service and read is not None:
             read.tables = lineage_edges.Tables(rest.client, options.lineage_service, assets.status)
             read.client = None if options.dry_run else rest.client
+            read.would_add = options.would_add if options.dry_run else None
 
     def enrich(
         self, assets: RunAssets, request: ModelRequest, job: TrainingJob | None
@@ -72,15 +76,19 @@ class Features(AssetKind):
         if groups:
             body = request.request
             body["mlFeatures"] = ml_features(groups, read.tables)
-            if read.client is not None:
-                read.edges.want(request.fqn, body["mlFeatures"])
+            if read.client is not None or read.would_add is not None:
+                lineage_edges.want_edges(read.edges, request.fqn, body["mlFeatures"])
         return request
 
     def finish(self, assets: RunAssets) -> None:
-        """The lineage edges (``--lineage-service``)."""
+        """The lineage edges (``--lineage-service``), or a dry run's list of them."""
         read = features_read(assets)
-        if read is not None and read.client is not None and read.edges.pending:
+        if read is None or not read.edges.pending:
+            return
+        if read.client is not None:
             read.edges.add(read.client, assets.status)
+        elif read.would_add is not None:
+            read.would_add.extend(read.edges.shown())
 
 
 def features_read(assets: RunAssets) -> FeaturesRead | None:

@@ -10,11 +10,11 @@ whatever the number of models on it.
 * While the models are mapped, each ``featureSources[]`` entry of a found table gets
   ``dataSource``: the table's ``EntityReference``
   (:mod:`omkit_sagemaker.ingest.kinds.features_map`).
-* After every model is written, one edge per (table, model): ``PUT /lineage`` with
-  ``{"edge": {"fromEntity": {id, type: "table"}, "toEntity": {id, type: "mlmodel"},
-  "description": ...}}`` (``AddLineageRequest``, 1.1 and 2.0), as the official client's
-  ``add_mlmodel_lineage`` draws them (facts a5). The model's id is read with
-  ``GET /mlmodels/name/{fqn}``.
+* After every model is written, one edge per (table, model), through the run's one edge writer
+  (:mod:`omkit_sagemaker.ingest.sinks.edgewriter`): ``PUT /lineage`` with ``{"edge":
+  {"fromEntity": {id, type: "table"}, "toEntity": {id, type: "mlmodel"}, "description":
+  ...}}`` (``AddLineageRequest``, 1.1 and 2.0), as the official client's
+  ``add_mlmodel_lineage`` draws them (facts a5). A dry run lists them.
 
 A table that is not in OpenMetadata is a warning (one per table), never an error: the model is
 written without ``dataSource`` and without the edge. A failed edge is a warning too.
@@ -30,13 +30,11 @@ from typing import Any
 
 from omkit_sagemaker.ingest.mapping import quote_name
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
+from omkit_sagemaker.ingest.sinks.edgewriter import Edges
 from omkit_sagemaker.ingest.sinks.sinkbase import Status
 from omkit_sagemaker.ingest.sources.featureindex import FeatureGroup
 
 log = logging.getLogger("omkit.run")
-
-#: Most edges one run adds (one per model and table).
-MAX_EDGES = 100_000
 
 
 def table_fqns(service: str, group: FeatureGroup) -> list[str]:
@@ -94,54 +92,14 @@ class Tables:
         return None
 
 
-@dataclass
-class Edges:
-    """The (table, model) edges to add once the models are written."""
-
-    pending: list[tuple[dict[str, Any], str]] = field(default_factory=list)
-    added: int = 0
-
-    def want(self, model_fqn: str, features: list[dict[str, Any]]) -> None:
-        """Note an edge from each table that ``features`` (``mlFeatures``) come from."""
-        seen: set[str] = set()
-        for feature in features:
-            for source in feature.get("featureSources") or ():
-                reference = source.get("dataSource")
-                if isinstance(reference, dict) and reference["id"] not in seen:
-                    seen.add(reference["id"])
-                    if len(self.pending) < MAX_EDGES:
-                        self.pending.append((reference, model_fqn))
-
-    def add(self, client: OpenMetadataClient, status: Status) -> None:
-        """``PUT /lineage`` for each edge (see the module doc)."""
-        ids: dict[str, str | None] = {}
-        for table, model_fqn in self.pending:
-            if model_fqn not in ids:
-                ids[model_fqn] = _model_id(client, model_fqn)
-            model_id = ids[model_fqn]
-            if model_id is None:
-                status.warn(f"model {model_fqn}", "not found after writing it: no lineage added")
-                continue
-            edge = {
-                "fromEntity": {"id": table["id"], "type": "table"},
-                "toEntity": {"id": model_id, "type": "mlmodel"},
-                "description": "The model's features come from this table (SageMaker feature "
-                "store offline store).",
-            }
-            try:
-                client.put("/lineage", {"edge": edge})
-            except OpenMetadataError as exc:
-                status.warn(f"lineage {table['fullyQualifiedName']} -> {model_fqn}", str(exc))
-                continue
-            self.added += 1
-        self.pending = []
+#: The description of a table -> model edge.
+NOTE = "The model's features come from this table (SageMaker feature store offline store)."
 
 
-def _model_id(client: OpenMetadataClient, fqn: str) -> str | None:
-    try:
-        found = client.get(f"/mlmodels/name/{urllib.parse.quote(fqn, safe='')}")
-    except OpenMetadataError:
-        return None
-    if isinstance(found, dict) and isinstance(found.get("id"), str):
-        return str(found["id"])
-    return None
+def want_edges(edges: Edges, model_fqn: str, features: list[dict[str, Any]]) -> None:
+    """Note an edge from each table that ``features`` (``mlFeatures``) come from."""
+    for feature in features:
+        for source in feature.get("featureSources") or ():
+            reference = source.get("dataSource")
+            if isinstance(reference, dict):
+                edges.want(reference, model_fqn, NOTE)

@@ -30,9 +30,10 @@ from typing import Any
 from omkit_sagemaker import assetkinds
 from omkit_sagemaker.ingest.details import table_code
 from omkit_sagemaker.ingest.kinds.assetkind import AssetKind, Attach, RunAssets
-from omkit_sagemaker.ingest.kinds.lineage_edges import Containers, Edges
+from omkit_sagemaker.ingest.kinds.lineage_edges import Containers
 from omkit_sagemaker.ingest.mapping import ModelRequest
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient
+from omkit_sagemaker.ingest.sinks.edgewriter import Edges
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink
 from omkit_sagemaker.ingest.sources.lineagegraph import DataProducers, ProcessingJob
 from omkit_sagemaker.ingest.sources.training import TrainingJob
@@ -117,7 +118,7 @@ class Lineage(AssetKind):
         if read.client is not None:
             read.edges.add(read.client, assets.status)
         elif read.would_add is not None:
-            read.would_add.extend(edge.shown() for edge in read.edges.pending.values())
+            read.would_add.extend(read.edges.shown())
 
 
 def edge_note(job: TrainingJob, channel: str, producer: ProcessingJob | None) -> str:

@@ -13,10 +13,11 @@ a name holding a dot is quoted. A training channel's ``s3://<bucket>/<key>`` is 
    bucket itself when none is known.
 
 Each name is looked up once per run, whatever the number of models on it. After every model is
-written, one edge per (container, model): ``PUT /lineage`` with ``{"edge": {"fromEntity": {id,
-type: "container"}, "toEntity": {id, type: "mlmodel"}, "description": ...}}``
-(``AddLineageRequest``, 1.1 and 2.0), the description naming the training job, the channel and
-the processing job that wrote the data. OpenMetadata has no entity for a SageMaker job, so the
+written, one edge per (container, model), through the run's one edge writer
+(:mod:`omkit_sagemaker.ingest.sinks.edgewriter`): ``PUT /lineage`` with ``{"edge":
+{"fromEntity": {id, type: "container"}, "toEntity": {id, type: "mlmodel"}, "description":
+...}}``, the description naming the training job, the channel and the processing job that wrote
+the data. OpenMetadata has no entity for a SageMaker job, so the
 job goes in the description, not in ``lineageDetails.pipeline`` (an ``EntityReference`` to a
 ``pipeline`` entity). A dry run lists the edges instead.
 """
@@ -35,8 +36,7 @@ from omkit_sagemaker.ingest.sinks.sinkbase import Status
 
 log = logging.getLogger("omkit.run")
 
-#: Most edges one run adds (one per model and container), and most folders of a key tried.
-MAX_EDGES = 100_000
+#: Most folders of a key tried.
 MAX_DEPTH = 8
 
 
@@ -118,76 +118,3 @@ class Containers:
             }
         self._by_name[name] = reference
         return reference
-
-
-@dataclass
-class Edge:
-    """One edge to add: from ``source`` (an ``EntityReference``) to the model ``model_fqn``."""
-
-    source: dict[str, Any]
-    model_fqn: str
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def description(self) -> str:
-        return " ".join(self.notes)
-
-    def shown(self) -> str:
-        """The edge as a dry run lists it."""
-        return f"{self.source['type']} {self.source['fullyQualifiedName']} -> {self.model_fqn}"
-
-
-@dataclass
-class Edges:
-    """The (container, model) edges to add once the models are written, one per pair."""
-
-    pending: dict[tuple[str, str], Edge] = field(default_factory=dict)
-    added: int = 0
-
-    def want(self, source: dict[str, Any], model_fqn: str, note: str) -> None:
-        """Note an edge from ``source`` to the model (a second note on one pair is joined)."""
-        key = (source["id"], model_fqn)
-        edge = self.pending.get(key)
-        if edge is None:
-            if len(self.pending) >= MAX_EDGES:
-                return
-            edge = self.pending[key] = Edge(source, model_fqn)
-        if note not in edge.notes:
-            edge.notes.append(note)
-
-    def add(self, client: OpenMetadataClient, status: Status) -> None:
-        """``PUT /lineage`` for each edge (see the module doc)."""
-        ids: dict[str, str | None] = {}
-        for edge in self.pending.values():
-            if edge.model_fqn not in ids:
-                ids[edge.model_fqn] = _model_id(client, edge.model_fqn)
-            model_id = ids[edge.model_fqn]
-            if model_id is None:
-                status.warn(
-                    f"model {edge.model_fqn}", "not found after writing it: no lineage added"
-                )
-                continue
-            body = {
-                "edge": {
-                    "fromEntity": {"id": edge.source["id"], "type": edge.source["type"]},
-                    "toEntity": {"id": model_id, "type": "mlmodel"},
-                    "description": edge.description,
-                }
-            }
-            try:
-                client.put("/lineage", body)
-            except OpenMetadataError as exc:
-                status.warn(f"lineage {edge.shown()}", str(exc))
-                continue
-            self.added += 1
-        self.pending = {}
-
-
-def _model_id(client: OpenMetadataClient, fqn: str) -> str | None:
-    try:
-        found = client.get(f"/mlmodels/name/{urllib.parse.quote(fqn, safe='')}")
-    except OpenMetadataError:
-        return None
-    if isinstance(found, dict) and isinstance(found.get("id"), str):
-        return str(found["id"])
-    return None
