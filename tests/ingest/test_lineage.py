@@ -330,3 +330,74 @@ def test_test_connection_assets_lineage_is_one_list_artifacts_call(
     (step,) = rec.results
     assert step.mandatory is False  # a run skips the kind with a warning and goes on
     assert "allow sagemaker:ListArtifacts" in (step.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("uri", "names"),
+    [
+        ("s3://ml-data/", ["s3_prod.ml-data"]),
+        (
+            "s3://ml-data/churn/train/",
+            [
+                "s3_prod.ml-data",
+                "s3_prod.ml-data.churn/train",  # a structured path: one name
+                "s3_prod.ml-data.churn.train",  # folders: nested containers
+                "s3_prod.ml-data.churn",
+            ],
+        ),
+        # a name holding a dot is quoted, as OpenMetadata's FQNs quote it
+        (
+            "s3://my.bucket/v1.2/x",
+            [
+                's3_prod."my.bucket"',
+                's3_prod."my.bucket"."v1.2/x"',
+                's3_prod."my.bucket"."v1.2".x',
+                's3_prod."my.bucket"."v1.2"',
+            ],
+        ),
+        ("https://example.com/x", []),
+    ],
+)
+def test_a_location_is_looked_up_as_the_s3_connector_names_containers(
+    uri: str, names: list[str]
+) -> None:
+    from omkit_sagemaker.ingest.kinds.lineage_edges import container_fqns
+
+    assert container_fqns("s3_prod", uri) == names
+
+
+@pytest.mark.parametrize(
+    ("source", "job"),
+    [
+        (
+            "arn:aws:sagemaker:us-east-1:123456789012:experiment-trial-component/"
+            "prep-aws-processing-job",
+            "prep",
+        ),
+        ("arn:aws:sagemaker:us-east-1:123456789012:processing-job/prep", "prep"),
+        (
+            "arn:aws:sagemaker:us-east-1:123456789012:experiment-trial-component/"
+            "train-aws-training-job",
+            None,
+        ),
+        ("arn:aws:sagemaker:us-east-1:123456789012:action/deploy", None),
+    ],
+)
+def test_only_a_processing_job_is_taken_for_the_writer(source: str, job: str | None) -> None:
+    from omkit_sagemaker.ingest.sources.lineagegraph import producer_name
+
+    assert producer_name(source) == job
+
+
+def test_lineage_without_training_jobs_says_it_has_nothing_to_follow(
+    estate: tuple[FaultProxy, LineageGraph, str], om_server: OMServer, tmp_path: Path
+) -> None:
+    aws, graph, _ = estate
+    result = run(tmp_path, aws, om_server, assets=frozenset({"models", "lineage"}))
+    assert result.exit_code == 0, result.status.errors
+    (warning,) = result.status.warnings
+    assert (warning.subject, "add training-jobs to --assets" in warning.message) == (
+        "lineage",
+        True,
+    )
+    assert graph.requests == []

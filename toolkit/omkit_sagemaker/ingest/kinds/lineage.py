@@ -68,6 +68,12 @@ class Lineage(AssetKind):
     def read(self, assets: RunAssets) -> None:
         """Prepare the lookups (the graph is read while the models are mapped)."""
         assets.read[self.declared.name] = LineageRead(DataProducers(assets.client))
+        if not any(kind.declared is assetkinds.TRAINING_JOBS for kind in assets.kinds):
+            assets.status.warn(
+                self.declared.name,
+                "follows the training jobs' input channels: add training-jobs to --assets, or "
+                "no model gets its training data",
+            )
 
     def attach(self, assets: RunAssets, rest: MetadataRestSink, options: Attach) -> None:
         """With ``--lineage-storage-service``: where containers are looked up, edges go."""
