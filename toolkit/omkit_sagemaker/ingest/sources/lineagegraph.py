@@ -22,7 +22,9 @@ history: one call for a URI SageMaker recorded nothing about, three for the usua
 one job. Models sharing a training set share the answer.
 
 A denied call (``AccessDenied``) turns the kind off for the rest of the run
-(:attr:`DataProducers.denied` names the IAM action). Any other failure of the graph's calls
+(:attr:`DataProducers.denied` names the IAM action). A location SageMaker refuses
+(``ValidationException``: a URI longer than the API takes) has no writer. Any other failure of
+the graph's calls
 (a region or an emulator without the lineage API) turns the graph off for the rest of the run
 and is said once in :attr:`DataProducers.problems`: the models are still written, without their
 processing jobs.
@@ -147,6 +149,9 @@ class DataProducers:
                 self.denied = exc
                 return None
             except _GraphFailed as exc:
+                if exc.code in _NOT_FOUND_CODES:  # this location refused (too long, ...)
+                    self._by_uri[uri] = None
+                    return None
                 self.off = str(exc)
                 self.problems.append(
                     (
