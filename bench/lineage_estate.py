@@ -1,0 +1,50 @@
+"""The estate's training data as SageMaker's lineage graph records it, for the ``lineage`` kind.
+
+:func:`seed_lineage` takes the training channels of the training jobs already in a moto server
+(whatever estate seeded them) and makes every ``share``-th distinct location the output of a
+processing job, ``per_job`` locations per job (a job writing train/validation/test sets): the
+jobs go into moto (``DescribeProcessingJob``), the artifacts and associations into a
+:class:`testing.lineagedouble.LineageGraph` (moto has no lineage API), to mount on the proxy in
+front of moto. The other locations are in no graph: ``ListArtifacts`` finds nothing for them,
+as for data written outside SageMaker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from testing.lineagedouble import LineageGraph, create_processing_job
+
+#: Most training jobs read (moto's Search answers them all in one page).
+MAX_JOBS = 100_000
+
+
+def training_locations(client: Any) -> list[str]:
+    """Every distinct S3 channel location of the server's training jobs, in creation order."""
+    found: dict[str, None] = {}
+    answer = client.search(Resource="TrainingJob", MaxResults=100)
+    for result in answer.get("Results", [])[:MAX_JOBS]:
+        job = result.get("TrainingJob", {})
+        for channel in job.get("InputDataConfig", []):
+            uri = channel.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri")
+            if uri:
+                found.setdefault(uri)
+    return list(found)
+
+
+def seed_lineage(server: Any, *, share: int = 2, per_job: int = 4) -> LineageGraph:
+    """Processing jobs writing every ``share``-th training location (see the module doc)."""
+    graph = LineageGraph()
+    written = training_locations(server.client("sagemaker"))[::share]
+    for start in range(0, len(written), per_job):
+        outputs = written[start : start + per_job]
+        name = f"prep-{start // per_job:05d}"
+        create_processing_job(
+            server,
+            name,
+            inputs={"raw": f"s3://bench-raw/{name}/"},
+            outputs={f"out{k}": uri for k, uri in enumerate(outputs)},
+        )
+        for uri in outputs:
+            graph.processing_job_wrote(name, uri)
+    return graph
