@@ -1,4 +1,6 @@
-"""What the benches share: moto in a process of its own, and the verdict at the end.
+"""What the benches with test doubles share: moto in a process of its own, each omkit run as a
+fresh process measured by a small launcher, the OpenMetadata double emptied between runs, and
+the verdict at the end (the A B A B pairing itself is `bench/pairing.py`).
 
 Every bench prints one ``TARGET MISSED: ...`` line per missed target and ends with ``all
 targets met`` or the number missed; its exit code is 1 when any was missed. A timing target is
@@ -9,14 +11,32 @@ interval says whether noise could explain a miss.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
+from testing.awsfaults import FaultProxy
 from testing.awsfixtures import MotoServer
+from testing.omdouble import OMServer
+
+OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
+
+#: Starts a command and reports its peak RSS and CPU. A process forked from this (large) bench
+#: would count the parent's memory in its own ru_maxrss, so commands start from this small one.
+LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+sys.stdout.flush()
+print(f"@@bench {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}", file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def free_port() -> int:
@@ -55,6 +75,96 @@ def stop(processes: Iterable[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         process.terminate()
         process.wait(timeout=10)
+
+
+@dataclass
+class Measure:
+    seconds: float
+    rss_mb: float
+    code: int
+    cpu: float
+    #: AWS calls the proxy saw, and the models written to the double.
+    calls: int = 0
+    written: int = 0
+    output: str = ""
+
+
+def launch(command: list[str], env: dict[str, str]) -> Measure:
+    """Wall time, peak RSS, exit code, CPU and output of one command."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    rss_mb = cpu = 0.0
+    lines = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("@@bench "):
+            _, rss, used = line.split()
+            rss_mb, cpu = int(rss) / 1024, float(used)  # ru_maxrss: kilobytes on Linux
+        else:
+            lines.append(line)
+    return Measure(elapsed, rss_mb, proc.returncode, cpu, output=proc.stdout + "\n".join(lines))
+
+
+def bench_env(om: OMServer) -> dict[str, str]:
+    """The environment of an omkit run: this one's without AWS_ and OMKIT_ settings, plus the
+    secrets the bench configs reference and the OpenMetadata double's token."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_"))}
+    env.update(
+        BENCH_AWS_SECRET="bench-secret-access-key",
+        BENCH_OM_JWT=om.token,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return env
+
+
+def empty(om: OMServer) -> None:
+    """An empty catalogue before each run: every run creates everything."""
+    with om.lock:
+        om.services.clear()
+        om.models.clear()
+        om.classifications.clear()
+        om.tags.clear()
+        om.requests.clear()
+
+
+@dataclass
+class StandIns:
+    """What stands in for AWS and OpenMetadata: ``--moto-servers`` identical moto processes, the
+    OpenMetadata double, and two proxies adding the AWS latency in front of them (one leaves
+    `Search` to moto, which refuses it; a bench may give the other a Search double)."""
+
+    motos: list[tuple[subprocess.Popen[bytes], MotoServer]]
+    om: OMServer
+    proxy: FaultProxy
+    searching: FaultProxy
+
+    @classmethod
+    def start(
+        cls, servers: int, latency_ms: float, om: OMServer, *, hash_seed: str | None = None
+    ) -> StandIns:
+        motos = [start_moto(hash_seed=hash_seed) for _ in range(max(1, servers))]
+        endpoints = [server.endpoint for _, server in motos]
+
+        def proxy() -> FaultProxy:
+            return FaultProxy(endpoints[0], delay=latency_ms / 1000, replicas=endpoints[1:])
+
+        return cls(motos, om.start(), proxy().start(), proxy().start())
+
+    @property
+    def servers(self) -> list[MotoServer]:
+        return [server for _, server in self.motos]
+
+    def stop(self) -> None:
+        self.proxy.stop()
+        self.searching.stop()
+        self.om.stop()
+        stop(process for process, _ in self.motos)
 
 
 def missed(ratios: Sequence[float], target: float) -> bool:

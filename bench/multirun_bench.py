@@ -35,9 +35,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench import run_bench
-from bench.common import finish, missed, start_moto, stop
-from bench.run_bench import ACCESS_KEY, CONFIG, OMKIT, empty
+from bench import common
+from bench.common import OMKIT, empty, finish, missed, start_moto, stop
+from bench.run_bench import ACCESS_KEY, CONFIG
 from testing.awsfaults import FaultProxy
 from testing.awsfixtures import ACCOUNT, ROLE_ARN, MotoServer
 from testing.omdouble import OMServer
@@ -102,7 +102,7 @@ def write_configs(folder: Path, endpoint: str, host_port: str, accounts: int) ->
 
 def launch(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str, float]:
     """Wall time, peak RSS (MB), exit code, output and CPU seconds of one omkit process."""
-    m = run_bench.launch([OMKIT, *args], env)
+    m = common.launch([OMKIT, *args], env)
     return m.seconds, m.rss_mb, m.code, m.output, m.cpu
 
 

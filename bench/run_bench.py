@@ -42,9 +42,7 @@ import argparse
 import os
 import platform
 import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,13 +53,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.common import finish, start_moto, stop
+from bench.common import OMKIT, Measure, empty, finish, launch, start_moto, stop
 from testing.awsfaults import FaultProxy
 from testing.awsfixtures import ACCOUNT, REGION, ROLE_ARN, MotoServer
 from testing.omdouble import OMServer
 from testing.searchdouble import SearchDouble, model_records, training_job_records
 
-OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
 RSS_TARGET_MB = 200.0
 CALLS_TARGET = 0.05
 OFFICIAL_TARGET = 0.3
@@ -123,29 +120,6 @@ with ThreadPoolExecutor(8) as pool:
     list(pool.map(one, names))
 """
 
-#: Starts a command and reports its peak RSS and CPU. A process forked from this (large) bench
-#: would count the parent's memory in its own ru_maxrss, so commands start from this small one.
-LAUNCHER = """
-import os, subprocess, sys
-child = subprocess.Popen(sys.argv[1:])
-_, status, usage = os.wait4(child.pid, 0)
-sys.stdout.flush()
-print(f"@@bench {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}", file=sys.stderr)
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-@dataclass
-class Measure:
-    seconds: float
-    rss_mb: float
-    code: int
-    cpu: float
-    #: AWS calls the proxy saw, and the models written to the double.
-    calls: int = 0
-    written: int = 0
-    output: str = ""
-
 
 def seed(servers: list[MotoServer], count: int) -> None:
     """The same ``count`` models in every server (in parallel)."""
@@ -172,37 +146,6 @@ def seed_one(server: MotoServer, count: int) -> None:
 
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(one, range(count)))
-
-
-def launch(command: list[str], env: dict[str, str]) -> Measure:
-    """Wall time, peak RSS, exit code, CPU and output of one command."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", LAUNCHER, *command],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - started
-    rss_mb = cpu = 0.0
-    lines = []
-    for line in proc.stderr.splitlines():
-        if line.startswith("@@bench "):
-            _, rss, used = line.split()
-            rss_mb, cpu = int(rss) / 1024, float(used)  # ru_maxrss: kilobytes on Linux
-        else:
-            lines.append(line)
-    return Measure(elapsed, rss_mb, proc.returncode, cpu, output=proc.stdout + "\n".join(lines))
-
-
-def empty(om: OMServer) -> None:
-    with om.lock:  # an empty catalogue before each run: every run creates everything
-        om.services.clear()
-        om.models.clear()
-        om.classifications.clear()
-        om.tags.clear()
-        om.requests.clear()
 
 
 def model_puts(om: OMServer) -> int:

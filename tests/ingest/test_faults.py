@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omkit_sagemaker.ingest import ingestrun, openmetadata
+from omkit_sagemaker.ingest import ingestrun, omhttp, openmetadata
 from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 
 from testing.awsfaults import FaultProxy
@@ -143,7 +143,7 @@ def test_the_entity_of_another_model_is_an_error(
 def test_a_huge_body_is_not_read_whole(
     aws: FaultProxy, om: OMServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(openmetadata, "MAX_BODY", 1 << 20)  # 1 MiB: the same code, less to send
+    monkeypatch.setattr(omhttp, "MAX_BODY", 1 << 20)  # 1 MiB: the same code, less to send
     om.fail("PUT", "/api/v1/mlmodels", status=200, raw=b"x" * (3 << 20), name="churn")
     result = run(tmp_path, config(om, aws), om)
     assert result.exit_code == 1

@@ -29,30 +29,51 @@ share the answer, also when several workers ask at the same time). A denied
 only turns ``Search`` off: the default layout is still confirmed with ``DescribeTrainingJob``,
 and :attr:`TrainingJobs.problems` says once which jobs cannot be found without it. Other
 failures are a per-model message (the model is still ingested).
+
+What a job is and how it is read lives in :mod:`~omkit_sagemaker.ingest.sources.trainingjob`, the
+``Search`` expressions in :mod:`~omkit_sagemaker.ingest.sources.trainingsearch`; this module holds
+the lookups, their cache and what a denial turns off.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from omkit_sagemaker.assetkinds import TRAINING_JOBS
-from omkit_sagemaker.ingest.sources.answers import (
-    DENIED_CODES,
-    AssetDenied,
-    error_code,
-    final_metrics,
-)
-from omkit_sagemaker.ingest.sources.answers import items as _items
+from omkit_sagemaker.ingest.sources.answers import DENIED_CODES, AssetDenied, error_code, items
 from omkit_sagemaker.ingest.sources.answers import mapping as _mapping
 from omkit_sagemaker.ingest.sources.answers import message as _message
-from omkit_sagemaker.ingest.sources.answers import text as _text
 from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
+from omkit_sagemaker.ingest.sources.trainingjob import (
+    TrainingJob,
+    candidate_job,
+    job_artifact,
+    latest_job,
+    parse_job,
+)
+from omkit_sagemaker.ingest.sources.trainingsearch import (
+    BATCH_URLS,
+    MAX_EXPRESSION_ELEMENTS,
+    artifact_expression,
+    batch_expression,
+)
+
+__all__ = [
+    "ASSET",
+    "BATCH_PAGES",
+    "BATCH_URLS",
+    "MAX_EXPRESSION_ELEMENTS",
+    "SEARCH_LIMIT",
+    "TrainingJob",
+    "TrainingJobs",
+    "batch_expression",
+    "candidate_job",
+    "parse_job",
+]
 
 log = logging.getLogger("omkit.sagemaker")
 
@@ -60,92 +81,10 @@ log = logging.getLogger("omkit.sagemaker")
 ASSET = TRAINING_JOBS.name
 #: Most results of the one ``Search`` call made for a URL.
 SEARCH_LIMIT = 10
-#: Filters in one (sub-)expression of a batched ``Search``: the API allows 1 to 20 ``Filters``
-#: (and as many ``SubExpressions``) in one ``SearchExpression``.
-FILTERS_PER_EXPRESSION = 20
-#: Most ``SubExpressions``, ``NestedFilters`` and ``Filters`` in one ``SearchExpression``, counted
-#: at every depth (``SearchRequest.SearchExpression``'s documentation).
-MAX_EXPRESSION_ELEMENTS = 50
-#: URLs in one batch. One filter per URL; 20 filters at the top, then sub-expressions of up to
-#: 20 filters, each costing one element more. 48 URLs (20 + 1 + 20 + 1 + 8 = 50 elements) is the
-#: most that fits when the expression itself is not counted; 47 (49 elements) also fits when it
-#: is, so no reading of the rule can refuse a batch, for one URL less.
-BATCH_URLS = 47
 #: Most pages read for one batch (re-runs can write one URL many times); more: per-URL lookups.
 BATCH_PAGES = 5
-#: Most hyperparameters, metrics and input channels kept of one job (AWS allows 100 / 40 / 20).
-MAX_ITEMS = 100
-
-#: SageMaker's default artifact layout; a job name is 1-63 letters, digits and inner hyphens.
-_DEFAULT_LAYOUT = re.compile(
-    r"^s3://[^/]+/(?:.+/)?(?P<job>[A-Za-z0-9](?:-*[A-Za-z0-9]){0,62})/output/model\.tar\.gz$"
-)
 #: Error codes that mean "no such job" for DescribeTrainingJob.
 _NOT_FOUND_CODES = frozenset({"ValidationException", "ResourceNotFound"})
-
-
-@dataclass(frozen=True, slots=True)
-class TrainingJob:
-    """What the ingestion shows of one training job."""
-
-    name: str
-    status: str | None = None
-    #: ``AlgorithmSpecification.AlgorithmName`` (a name or an ARN) ...
-    algorithm_name: str | None = None
-    #: ... or ``AlgorithmSpecification.TrainingImage``.
-    image: str | None = None
-    #: ``HyperParameters``, in the order AWS gave them; values are strings.
-    hyperparameters: tuple[tuple[str, str], ...] = ()
-    #: ``FinalMetricDataList``: ``(MetricName, Value)``, one (the latest) per metric.
-    metrics: tuple[tuple[str, float], ...] = ()
-    instance_type: str | None = None
-    instance_count: int | None = None
-    #: Seconds: ``TrainingTimeInSeconds``, else end minus start.
-    duration: float | None = None
-    #: ``InputDataConfig``: ``(ChannelName, S3Uri)`` (the URI is empty for non-S3 sources).
-    channels: tuple[tuple[str, str], ...] = ()
-
-
-def candidate_job(model_data_url: str) -> str | None:
-    """The job name SageMaker's default layout puts in ``model_data_url`` (None: another
-    layout)."""
-    found = _DEFAULT_LAYOUT.match(model_data_url)
-    return found.group("job") if found else None
-
-
-def parse_job(described: dict[str, Any]) -> TrainingJob | None:
-    """A :class:`TrainingJob` from a ``DescribeTrainingJob`` answer (or a ``Search`` result's
-    ``TrainingJob``); None without a name."""
-    name = described.get("TrainingJobName")
-    if not isinstance(name, str) or not name:
-        return None
-    spec = _mapping(described.get("AlgorithmSpecification"))
-    resources = _mapping(described.get("ResourceConfig"))
-    hyper = _mapping(described.get("HyperParameters"))
-    metrics = final_metrics(described.get("FinalMetricDataList"))
-    channels: list[tuple[str, str]] = []
-    for channel in _items(described.get("InputDataConfig")):
-        channel_name = channel.get("ChannelName")
-        s3 = _mapping(_mapping(channel.get("DataSource")).get("S3DataSource"))
-        if isinstance(channel_name, str):
-            channels.append((channel_name, _text(s3.get("S3Uri")) or ""))
-    count = resources.get("InstanceCount")
-    return TrainingJob(
-        name=name,
-        status=_text(described.get("TrainingJobStatus")),
-        algorithm_name=_text(spec.get("AlgorithmName")),
-        image=_text(spec.get("TrainingImage")),
-        hyperparameters=tuple(
-            (k, v)
-            for k, v in list(hyper.items())[:MAX_ITEMS]
-            if isinstance(k, str) and isinstance(v, str)
-        ),
-        metrics=tuple(metrics[:MAX_ITEMS]),
-        instance_type=_text(resources.get("InstanceType")),
-        instance_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-        duration=_duration(described),
-        channels=tuple(channels[:MAX_ITEMS]),
-    )
 
 
 @dataclass
@@ -191,7 +130,7 @@ class TrainingJobs:
             with self._lock:
                 for url in batch:
                     matches = found.get(url, [])
-                    self._cache.setdefault(url, _latest(matches))
+                    self._cache.setdefault(url, latest_job(matches))
                 self.batch_settled += len(batch)
 
     def _search_batch(self, urls: list[str]) -> dict[str, list[dict[str, Any]]] | None:
@@ -210,7 +149,7 @@ class TrainingJobs:
                 self.batch_calls += 1
                 for result in page.results:
                     job = _mapping(result.get("TrainingJob"))
-                    artifact = _artifact(job)
+                    artifact = job_artifact(job)
                     if artifact in wanted:
                         found.setdefault(artifact, []).append(job)
         except SearchFailed as exc:
@@ -293,7 +232,7 @@ class TrainingJobs:
                 if code not in _NOT_FOUND_CODES:
                     raise
             else:
-                if _artifact(described) == url:
+                if job_artifact(described) == url:
                     return parse_job(described)
         if self.search_denied is not None:
             self._warn_search_denied()
@@ -311,11 +250,7 @@ class TrainingJobs:
                 self.problems.append((ASSET, _search_denied(self.search_denied)))
 
     def _search(self, url: str) -> TrainingJob | None:
-        expression = {
-            "Filters": [
-                {"Name": "ModelArtifacts.S3ModelArtifacts", "Operator": "Equals", "Value": url}
-            ]
-        }
+        expression = artifact_expression(url)
         try:
             page = self.client.search(
                 Resource="TrainingJob", SearchExpression=expression, MaxResults=self.search_limit
@@ -337,10 +272,10 @@ class TrainingJobs:
             raise
         matches = [
             job
-            for result in _items(page.get("Results"))[: self.search_limit]
-            if _artifact(job := _mapping(result.get("TrainingJob"))) == url
+            for result in items(page.get("Results"))[: self.search_limit]
+            if job_artifact(job := _mapping(result.get("TrainingJob"))) == url
         ]
-        return _latest(matches)
+        return latest_job(matches)
 
 
 def _search_denied(denied: AssetDenied) -> str:
@@ -350,52 +285,3 @@ def _search_denied(denied: AssetDenied) -> str:
         "model.tar.gz, confirmed with DescribeTrainingJob); allow it (see omkit policy "
         "sagemaker) to find the others"
     )
-
-
-def batch_expression(urls: list[str]) -> dict[str, Any]:
-    """The ``SearchExpression`` matching a job whose artifact is any of ``urls`` (at most
-    :data:`BATCH_URLS`): an ``Or`` of up to :data:`FILTERS_PER_EXPRESSION` filters, then of
-    sub-expressions, each an ``Or`` of up to as many filters. Raises ValueError for a batch the
-    API would refuse (more than :data:`MAX_EXPRESSION_ELEMENTS` elements)."""
-
-    def equals(url: str) -> dict[str, str]:
-        return {"Name": "ModelArtifacts.S3ModelArtifacts", "Operator": "Equals", "Value": url}
-
-    top, rest = urls[:FILTERS_PER_EXPRESSION], urls[FILTERS_PER_EXPRESSION:]
-    expression: dict[str, Any] = {"Operator": "Or", "Filters": [equals(u) for u in top]}
-    subs = [
-        {"Operator": "Or", "Filters": [equals(u) for u in rest[i : i + FILTERS_PER_EXPRESSION]]}
-        for i in range(0, len(rest), FILTERS_PER_EXPRESSION)
-    ]
-    if subs:
-        expression["SubExpressions"] = subs
-    if len(urls) + len(subs) > MAX_EXPRESSION_ELEMENTS or not urls:
-        raise ValueError(f"{len(urls)} URLs do not fit in one SearchExpression")
-    return expression
-
-
-def _latest(matches: list[dict[str, Any]]) -> TrainingJob | None:
-    """Several jobs wrote the same URL (a re-run): the latest completed one made the model."""
-    if not matches:
-        return None
-    matches = sorted(matches, key=lambda j: (j.get("TrainingJobStatus") == "Completed", _end(j)))
-    return parse_job(matches[-1])
-
-
-def _artifact(described: dict[str, Any]) -> str | None:
-    return _text(_mapping(described.get("ModelArtifacts")).get("S3ModelArtifacts"))
-
-
-def _end(described: dict[str, Any]) -> float:
-    end = described.get("TrainingEndTime") or described.get("CreationTime")
-    return end.timestamp() if isinstance(end, datetime) else 0.0
-
-
-def _duration(described: dict[str, Any]) -> float | None:
-    seconds = described.get("TrainingTimeInSeconds")
-    if isinstance(seconds, int | float) and not isinstance(seconds, bool):
-        return float(seconds)
-    start, end = described.get("TrainingStartTime"), described.get("TrainingEndTime")
-    if isinstance(start, datetime) and isinstance(end, datetime) and end >= start:
-        return (end - start).total_seconds()
-    return None
