@@ -28,6 +28,11 @@ only when every pair is past it); peak RSS under 150 MB; with Search allowed, at
 per model for the reads Search can make (not checked by `--quick`, where the fixed listings of
 each kind outweigh 100 models).
 
+Also, once, the estate run with the opt-in `lineage` kind (`--assets ...,lineage`; every other
+training location written by a processing job, as `bench/lineage_estate.py` records it in the
+lineage graph double moto lacks): its AWS calls per model against the estate run's (target: at
+most 2x), and the same where Search is allowed (printed, no target).
+
 `--quick` (for CI): a tenth of the estate (100 models, 100 + 500 jobs, 20 endpoints, 10 groups
 x 3 versions, 3 feature groups), 2 pairs; the same targets. `tests/test_estate_bench.py` counts
 the quick estate's calls per model in the test suite (no timing there).
@@ -44,6 +49,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from bench import lineage_estate
 from bench.common import OMKIT, StandIns, bench_env, empty, finish, launch
 from bench.estate import FULL as FULL
 from bench.estate import QUICK as QUICK
@@ -258,7 +264,18 @@ def main() -> int:
             searching = write_config(Path(tmp), "estate-search.yaml", stand_ins.searching, om)
             searched, double = searched_run(stand_ins, searching, env, scale, failures)
             estate, ratios = timed_pairs(stand_ins, config, env, scale, pairs, failures)
+            graph = lineage_estate.seed_everywhere(stand_ins.servers)
+            traced = [  # Search refused (the target), then allowed (printed)
+                run_omkit(om, graph.mount(proxy), path, EVERYTHING + ",lineage", env)
+                for proxy, path in ((stand_ins.proxy, config), (stand_ins.searching, searching))
+            ]
         failures += verdicts(estate, ratios, searched, double.refused, scale, args.quick)
+        failures += lineage_estate.verdict(
+            (estate[0].calls, traced[0].calls), (searched.calls, traced[1].calls), scale.models
+        )
+        failures += [f"the lineage graph double refused {graph.refused} requests"] * bool(
+            graph.refused
+        )
     finally:
         stand_ins.stop()
     return finish(failures)

@@ -11,12 +11,16 @@ as for data written outside SageMaker.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from testing.lineagedouble import LineageGraph, create_processing_job
 
 #: Most training jobs read (moto's Search answers them all in one page).
 MAX_JOBS = 100_000
+#: The run with ``--assets ...,lineage`` makes at most this many times the AWS calls per model
+#: of the same run without it (issue 27).
+RATIO_TARGET = 2.0
 
 
 def training_locations(client: Any) -> list[str]:
@@ -48,3 +52,36 @@ def seed_lineage(server: Any, *, share: int = 2, per_job: int = 4) -> LineageGra
         for uri in outputs:
             graph.processing_job_wrote(name, uri)
     return graph
+
+
+def seed_everywhere(servers: list[Any]) -> LineageGraph:
+    """The same processing jobs in every moto server; the graph (one, the same for all)."""
+    graphs = [seed_lineage(server) for server in servers]
+    return graphs[0]
+
+
+def verdict(
+    refused: tuple[Counter[str], Counter[str]],
+    allowed: tuple[Counter[str], Counter[str]],
+    models: int,
+) -> list[str]:
+    """Print the AWS calls per model of the estate run with the ``lineage`` kind against the same
+    run without it, ``Search`` refused (the target) and allowed (printed only: the kind's calls,
+    one or more per training location, are then most of the run); the missed targets. Each pair
+    is (without, with) the kind."""
+    failures = []
+    for (plain, traced), case in ((refused, "Search refused"), (allowed, "Search allowed")):
+        base, with_kind = plain.total() / models, traced.total() / models
+        extra = {a: n for a, n in sorted(traced.items()) if n != plain.get(a, 0)}
+        target = f", target <= {RATIO_TARGET:g}x" if case == "Search refused" else ""
+        print(
+            f"with --assets ...,lineage, {case}: {with_kind:.2f} AWS calls per model (without "
+            f"the kind: {base:.2f}; {with_kind / base:.2f}x{target}); the lineage calls: {extra}"
+        )
+        if "ListProcessingJobs" in traced:
+            failures.append(f"the lineage run ({case}) listed the processing jobs")
+        if target and with_kind > RATIO_TARGET * base:
+            failures.append(
+                f"lineage: {with_kind:.2f} calls per model > {RATIO_TARGET:g}x {base:.2f}"
+            )
+    return failures

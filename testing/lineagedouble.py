@@ -46,11 +46,14 @@ class LineageGraph:
     associations: list[dict[str, Any]] = field(default_factory=list)
     #: ``(operation, params)`` of each request received.
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: Requests refused as SageMaker refuses them.
+    refused: int = 0
 
-    def mount(self, proxy: Any) -> None:
-        """Answer the lineage calls of ``proxy`` (an ``awsfaults.FaultProxy``)."""
+    def mount(self, proxy: Any) -> Any:
+        """Answer the lineage calls of ``proxy`` (an ``awsfaults.FaultProxy``); ``proxy``."""
         proxy.handlers["ListArtifacts"] = self.list_artifacts
         proxy.handlers["ListAssociations"] = self.list_associations
+        return proxy
 
     def dataset(self, uri: str) -> str:
         """Record the S3 location ``uri`` as a ``DataSet`` artifact; its ARN."""
@@ -84,9 +87,16 @@ class LineageGraph:
             }
         )
 
+    def _check(self, operation: str, params: Any) -> None:
+        try:
+            check_request(operation, params)
+        except Exception:  # ServiceError: the proxy answers it as AWS does
+            self.refused += 1
+            raise
+
     def list_artifacts(self, params: Any) -> dict[str, Any]:
         self.requests.append(("ListArtifacts", params))
-        check_request("ListArtifacts", params)
+        self._check("ListArtifacts", params)
         found = [
             a
             for a in self.artifacts
@@ -97,7 +107,7 @@ class LineageGraph:
 
     def list_associations(self, params: Any) -> dict[str, Any]:
         self.requests.append(("ListAssociations", params))
-        check_request("ListAssociations", params)
+        self._check("ListAssociations", params)
         keys = (*_ASSOCIATION_KEYS, "AssociationType")
         found = [a for a in self.associations if all(params.get(k) in (None, a[k]) for k in keys)]
         return _page("ListAssociations", "AssociationSummaries", found, params)
