@@ -296,14 +296,7 @@ def _move(plan: runplan.RunPlan, options: RunOptions, result: RunResult) -> _Mov
         assets = asset_kinds.read_assets(
             plan.aws_client, region, plan.assets, status, options.workers, tags=options.tags
         )
-        asset_kinds.attach(
-            assets,
-            rest,
-            options.lineage_service,
-            dry_run=options.dry_run,
-            storage_service=options.lineage_storage_service,
-            would_add=result.plan.lineage if result.plan is not None else None,
-        )
+        asset_kinds.attach(assets, rest, options, result.plan)
         source.training = assets.training
         _ingest(source, sink, status, service_fqn, region, options, stop, assets)
         asset_kinds.finish(assets)

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from omkit_sagemaker import assetkinds
 from omkit_sagemaker.ingest.conform import conform
 from omkit_sagemaker.ingest.kinds import behaviour
 from omkit_sagemaker.ingest.kinds.assetkind import AfterModels, AssetKind, Attach, RunAssets
 from omkit_sagemaker.ingest.mapping import ModelRequest
+from omkit_sagemaker.ingest.sinks.dryrun import Plan
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, parse_version
 from omkit_sagemaker.ingest.sinks.sinkbase import Sink, Status
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerSource
@@ -62,27 +63,38 @@ def read_assets(
     return run
 
 
+class LineageOptions(Protocol):
+    """The run options a kind may need once the sink started (the run's ``RunOptions``)."""
+
+    @property
+    def lineage_service(self) -> str | None: ...
+    @property
+    def lineage_storage_service(self) -> str | None: ...
+    @property
+    def dry_run(self) -> bool: ...
+
+
 def attach(
     run: RunAssets,
     rest: MetadataRestSink | None,
-    lineage_service: str | None,
-    *,
-    dry_run: bool = False,
-    storage_service: str | None = None,
-    would_add: list[str] | None = None,
+    options: LineageOptions,
+    plan: Plan | None = None,
 ) -> None:
     """What the run knows of its OpenMetadata server once the sink started: its version (for
     :func:`finalize`) and what each kind needs of it (``--lineage-service``,
-    ``--lineage-storage-service``; a dry run's plan lists the edges in ``would_add``)."""
+    ``--lineage-storage-service``; a dry run's ``plan`` lists the lineage edges)."""
     if rest is None:
         return
     try:
         run.server = parse_version(rest.server_version or "")
     except ValueError:
         run.server = None
-    options = Attach(lineage_service, dry_run, storage_service, would_add)
+    would_add = plan.lineage if plan is not None and options.dry_run else None
+    attached = Attach(
+        options.lineage_service, options.dry_run, options.lineage_storage_service, would_add
+    )
     for kind in run.kinds:
-        kind.attach(run, rest, options)
+        kind.attach(run, rest, attached)
 
 
 def finalize(run: RunAssets, request: ModelRequest, job: TrainingJob | None) -> ModelRequest | None:
