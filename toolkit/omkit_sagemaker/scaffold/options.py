@@ -134,7 +134,7 @@ def check_region(value: str) -> str | None:
     """Why ``value`` is not an AWS region code (None: it looks like one)."""
     problem = _one_line(value)
     if problem is None and not _REGION.fullmatch(value):
-        from omkit_sagemaker.check.rules.awsconfig import zone_region
+        from omkit_sagemaker.check.rules.awsregion import zone_region
 
         region = zone_region(value)
         if region is not None:  # what R004 says of it in a config
