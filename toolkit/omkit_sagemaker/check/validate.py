@@ -59,7 +59,7 @@ def _check(document: Document, settings: Settings) -> list[Diagnostic]:
     if settings.target == versions.DEFAULT_TARGET and fastcheck.is_valid(document.data):
         found: list[Diagnostic] = []  # valid: no need to import jsonschema or explain anything
     else:
-        from omkit_sagemaker.check import explain, schemaerrors
+        from omkit_sagemaker.check import explain, releasemap, schemaerrors
 
         errors: Iterable[explain.Failure]
         try:
@@ -67,7 +67,7 @@ def _check(document: Document, settings: Settings) -> list[Diagnostic]:
         except schemaerrors.UnsupportedSchema:  # a keyword only jsonschema knows
             errors = versions.validator(settings.target).iter_errors(document.data)
         found = explain.explain(errors, document, secrets)
-        found = versions.explain_versions(found, document, settings.target)
+        found = releasemap.explain_versions(found, document, settings.target)
         found = _runner_accepts(found, document, settings.target)
     flagged = {d.path for d in found}  # an error on the value already says how YAML read it
     found.extend(w for w in yamlcompat.check(document, secrets) if w.path not in flagged)
