@@ -49,16 +49,16 @@ _COMPILED = {
 }  # fmt: skip
 
 
-class UnsupportedSchema(Exception):
+class NotCompilable(Exception):
     """The schema uses a keyword the fast checker does not implement."""
 
 
 def _refuse_unknown(s: Schema) -> None:
-    """Raise :class:`UnsupportedSchema` when ``s`` uses a keyword the fast checker does not
+    """Raise :class:`NotCompilable` when ``s`` uses a keyword the fast checker does not
     compile: the reference checker then has the last word."""
     unknown = {k for k in set(s) - _ANNOTATIONS - _COMPILED if not k.startswith("x-")}
     if unknown:
-        raise UnsupportedSchema(f"keywords not supported by the fast checker: {sorted(unknown)}")
+        raise NotCompilable(f"keywords not supported by the fast checker: {sorted(unknown)}")
 
 
 class _Compiler:
@@ -154,7 +154,7 @@ class _Compiler:
                 fail_if(f"isinstance(d, list) and len(d) {op} {int(s[word])}")
         if "items" in s:
             if isinstance(s["items"], list):
-                raise UnsupportedSchema("tuple-form items")
+                raise NotCompilable("tuple-form items")
             item = self.function(s["items"])
             fail_if(f"isinstance(d, list) and not all({item}(x) for x in d)")
 
@@ -293,7 +293,7 @@ def resolver(spec: Mapping[str, Schema]) -> Resolver:
     def resolve(context: Schema, ref: str) -> Schema:
         target = lookup(context, ref)
         if target is None:
-            raise UnsupportedSchema(f"cannot resolve $ref {ref!r}")
+            raise NotCompilable(f"cannot resolve $ref {ref!r}")
         return target
 
     return resolve
