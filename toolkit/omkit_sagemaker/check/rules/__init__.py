@@ -27,7 +27,7 @@ from omkit_sagemaker.check.rules import (
     secrets,
 )
 from omkit_sagemaker.check.rules.awsregion import aws_regions as aws_regions
-from omkit_sagemaker.check.rules.catalogue import Entry as Entry
+from omkit_sagemaker.check.rules.catalogue import RuleEntry as RuleEntry
 from omkit_sagemaker.check.rules.catalogue import catalogue as catalogue
 from omkit_sagemaker.check.rules.catalogue import catalogue_json as catalogue_json
 from omkit_sagemaker.check.rules.catalogue import catalogue_text as catalogue_text

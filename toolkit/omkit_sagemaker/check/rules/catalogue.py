@@ -14,7 +14,7 @@ from omkit_sagemaker.check.versions import DEFAULT_TARGET, format_version
 # --- the catalogue ----------------------------------------------------------------------------
 
 
-class Entry(Record):
+class RuleEntry(Record):
     """One line of the code catalogue."""
 
     __slots__ = (  # noqa: RUF023 - in field order, for repr
@@ -74,17 +74,17 @@ CODE_NAMES: dict[str, str] = {
 }
 
 
-def catalogue() -> list[Entry]:
+def catalogue() -> list[RuleEntry]:
     """Every code omkit can report: loader (Y), schema (S) and rule (R) codes, in that order."""
     from omkit_sagemaker.check import explain  # not on the validate path of a valid file
 
     fixers = {*explain.FIXERS, versions.CODE}
     found = [
-        Entry(c.code, c.severity, c.summary, CODE_NAMES[c.code], fixable=c.code in fixers)
+        RuleEntry(c.code, c.severity, c.summary, CODE_NAMES[c.code], fixable=c.code in fixers)
         for c in CODES.values()
     ]
     found += [
-        Entry(r.code, r.severity, r.summary, r.name, fixable=r.fix is not None)
+        RuleEntry(r.code, r.severity, r.summary, r.name, fixable=r.fix is not None)
         for r in RULES.values()
     ]
     return found
