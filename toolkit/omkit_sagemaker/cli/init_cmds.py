@@ -195,7 +195,7 @@ def init_sagemaker(
         _init_regions(options, regions, output, force=force)
         return
     if not no_input and sys.stdin.isatty():
-        from omkit_sagemaker.scaffold.prompts import ask_options
+        from omkit_sagemaker.cli.prompts import ask_options
 
         options = ask_options(options)
     _write_config(options, target, force=force)

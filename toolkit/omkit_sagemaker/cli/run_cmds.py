@@ -72,6 +72,7 @@ def connection_command(
     from omkit_sagemaker import assetkinds
     from omkit_sagemaker.check.rules.environment import before_run
     from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
+    from omkit_sagemaker.cli import steptable
     from omkit_sagemaker.ingest import connection
 
     before_run("test-connection")  # every unset $VAR is an error: stop before the network
@@ -106,7 +107,7 @@ def connection_command(
                     settings=settings,
                     assets=kinds,
                 )
-            connection.print_table(results, console)
+            steptable.print_table(results, console)
         else:
             results = connection.check_connection(
                 file,
@@ -215,7 +216,7 @@ def run_command(paths: list[Path], **given: Any) -> None:
     """
     from omkit_sagemaker import api
     from omkit_sagemaker.check.rules.environment import before_run
-    from omkit_sagemaker.ingest import runreport
+    from omkit_sagemaker.cli import progress
 
     before_run("run")  # every unset $VAR is an error: stop before the network
     output_format: RunFormat = given["output_format"]
@@ -240,14 +241,14 @@ def run_command(paths: list[Path], **given: Any) -> None:
         jobs = api.jobs_of([str(p) for p in paths], **many)
     except ValueError as exc:
         raise _fail_usage(str(exc)) from None
-    runreport.setup_logging()
+    progress.setup_logging()
     from omkit_sagemaker.api import report
 
     done: list[api.RunSummary] = []
 
     def finished(summary: api.RunSummary) -> None:
         done.append(summary)
-        runreport.log.info(
+        progress.log.info(
             "finished (%d of %d): processed %d, errors %d, %.2f s",
             len(done),
             len(jobs),
@@ -270,17 +271,18 @@ def run_command(paths: list[Path], **given: Any) -> None:
 def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
     """One config: a progress bar on a terminal (lines otherwise) and the full summary."""
     from omkit_sagemaker import api
+    from omkit_sagemaker.cli import progress
     from omkit_sagemaker.ingest import multirun, runreport
 
-    runreport.setup_logging()
+    progress.setup_logging()
     job = multirun.Job(file)
     if sys.stderr.isatty():
-        bar = runreport.RichProgress()
+        bar = progress.RichProgress()
         options.progress = bar
         with bar.shown():
             summary = api.run_job(job, options)
     else:
-        options.progress = runreport.LineProgress()
+        options.progress = progress.LineProgress()
         summary = api.run_job(job, options)
     assert summary.detail is not None
     if output_format is RunFormat.json:  # the run's document, with its region and pipeline state
@@ -289,6 +291,7 @@ def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
         sys.stdout.write(REDACTOR.redact(json.dumps(summary.to_dict(), indent=2)) + "\n")
         sys.stdout.flush()
     else:
-        runreport.write(summary.detail, output_format.value, sys.stdout)
+        sys.stdout.write(runreport.render_text(summary.detail))
+        sys.stdout.flush()
     if summary.exit_code:
         raise typer.Exit(code=summary.exit_code)

@@ -1,133 +1,21 @@
-"""How ``omkit run`` shows itself: log lines, a progress bar on a terminal, the final summary.
+"""A run's summary as ``omkit run`` prints it: the text table (and, for a dry run, the plan), or
+the ``--format json`` document.
 
-Log lines go to stderr (``omkit: warning: ...``), through the secret
-:data:`~omkit_sagemaker.ingest.ingestrun.
-REDACTOR`; the summary (a table, or ``--format json``) goes to stdout, redacted too.
+Pure functions of a :class:`~omkit_sagemaker.ingest.ingestrun.RunResult` that return text with
+every secret masked (:data:`~omkit_sagemaker.ingest.redaction.REDACTOR`). The CLI writes that
+text, and shows the log lines and the progress (:mod:`omkit_sagemaker.cli.progress`).
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import Any
 
-from omkit_sagemaker.ingest.ingestrun import Progress, RunResult
+from omkit_sagemaker.ingest.ingestrun import RunResult
 from omkit_sagemaker.ingest.redaction import REDACTOR
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
 
 #: Problems listed word for word in the text summary (the JSON has every kept one).
 SHOWN = 100
-#: Seconds between two progress lines when stderr is not a terminal.
-PROGRESS_EVERY = 10.0
-
-log = logging.getLogger("omkit.run")
-
-
-class _StderrHandler(logging.Handler):
-    """Writes to whatever ``sys.stderr`` is at the time, so that rich's live display (which
-    swaps it) prints the lines above the progress bar."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(self.format(record) + "\n")
-        except Exception:
-            self.handleError(record)
-
-
-def setup_logging() -> logging.Handler:
-    """Send the ``omkit`` logger's records to stderr as ``omkit: level: message`` lines, with
-    every secret masked; the level starts at INFO (the run sets the config's ``loggerLevel``)."""
-    handler = _StderrHandler()
-    handler.setFormatter(_Formatter())
-    handler.addFilter(REDACTOR)
-    logger = logging.getLogger("omkit")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    return handler
-
-
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        level = record.levelname.lower()
-        return f"omkit: {level}: {record.getMessage()}"
-
-
-class RichProgress(Progress):
-    """A rich progress bar on stderr: models done, out of the total once the listing is over."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self._progress = Progress(
-            SpinnerColumn(),
-            TextColumn("models"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._task = self._progress.add_task("models", total=None)
-
-    def total(self, count: int) -> None:
-        self._progress.update(self._task, total=count)
-
-    def advance(self) -> None:
-        self._progress.advance(self._task)
-
-    @contextmanager
-    def shown(self) -> Iterator[RichProgress]:
-        with self._progress:
-            yield self
-
-
-class LineProgress(Progress):
-    """Progress for unattended runs (stderr not a terminal): an ``omkit: info: progress: ...``
-    log line at most every ``every`` seconds, with the models done, the models listed (once
-    known) and the errors so far."""
-
-    def __init__(
-        self, every: float = PROGRESS_EVERY, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.every = every
-        self.clock = clock
-        self.done = 0
-        self.listed: int | None = None
-        self.status: Status | None = None
-        self._last = clock()
-        self._lock = threading.Lock()
-
-    def attach(self, status: Status) -> None:
-        self.status = status
-
-    def total(self, count: int) -> None:
-        self.listed = count
-
-    def advance(self) -> None:
-        with self._lock:
-            self.done += 1
-            now = self.clock()
-            if now - self._last < self.every:
-                return
-            self._last = now
-            done = self.done
-        of = f" of {self.listed}" if self.listed is not None else ""
-        errors = self.status.error_count if self.status is not None else 0
-        log.info("progress: %d%s models done, %s so far", done, of, _plural(errors, "error"))
 
 
 def total_errors(result: RunResult) -> int:
@@ -309,9 +197,3 @@ def as_json(result: RunResult) -> dict[str, Any]:
 
 def render_json(result: RunResult) -> str:
     return REDACTOR.redact(json.dumps(as_json(result), indent=2)) + "\n"
-
-
-def write(result: RunResult, output_format: str, out: TextIO) -> None:
-    """Print the summary in ``output_format`` (``text`` or ``json``)."""
-    out.write(render_json(result) if output_format == "json" else render_text(result))
-    out.flush()
