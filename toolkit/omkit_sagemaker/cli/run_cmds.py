@@ -272,7 +272,7 @@ def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
     """One config: a progress bar on a terminal (lines otherwise) and the full summary."""
     from omkit_sagemaker import api
     from omkit_sagemaker.cli import progress
-    from omkit_sagemaker.ingest import multirun, runreport
+    from omkit_sagemaker.ingest import multirun
 
     progress.setup_logging()
     job = multirun.Job(file)
@@ -284,14 +284,13 @@ def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
     else:
         options.progress = progress.LineProgress()
         summary = api.run_job(job, options)
-    assert summary.detail is not None
     if output_format is RunFormat.json:  # the run's document, with its region and pipeline state
         from omkit_sagemaker.ingest.redaction import REDACTOR
 
         sys.stdout.write(REDACTOR.redact(json.dumps(summary.to_dict(), indent=2)) + "\n")
         sys.stdout.flush()
     else:
-        sys.stdout.write(runreport.render_text(summary.detail))
+        sys.stdout.write(summary.to_text())
         sys.stdout.flush()
     if summary.exit_code:
         raise typer.Exit(code=summary.exit_code)
