@@ -257,18 +257,11 @@ def test_the_check_finds_generated_and_hand_written_code_mixed(
     ]
 
 
-#: Sub-packages whose underscore imports are left for now: ``cli`` shares its helpers through
-#: ``cli/shared.py``, which is being reworked elsewhere.
-PRIVATE_IMPORTS_ALLOWED = ("cli",)
-
-
 def private_imports() -> list[str]:
     """Each ``from omkit_sagemaker.x import _name`` of the package: a helper other modules use is
     part of its module's interface, so its name has no leading underscore."""
     out: list[str] = []
     for path in _modules():
-        if _room(path) in PRIVATE_IMPORTS_ALLOWED:
-            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith(NAME):
                 continue

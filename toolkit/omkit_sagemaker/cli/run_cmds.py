@@ -13,13 +13,13 @@ import typer
 
 from omkit_sagemaker.api import runoptions
 from omkit_sagemaker.cli.shared import (
-    _RUN,
+    RUN_SECTION,
     DisableOption,
     EnableOption,
-    _codes,
-    _config_file,
-    _fail_usage,
     app,
+    check_config_file,
+    fail_usage,
+    option_codes,
 )
 
 
@@ -30,7 +30,7 @@ class ConnectionFormat(str, Enum):
     json = "json"
 
 
-@app.command("test-connection", rich_help_panel=_RUN)
+@app.command("test-connection", rich_help_panel=RUN_SECTION)
 def connection_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to test.")],
     timeout: Annotated[
@@ -76,18 +76,18 @@ def connection_command(
     from omkit_sagemaker.ingest import connection
 
     before_run("test-connection")  # every unset $VAR is an error: stop before the network
-    _config_file(file)
+    check_config_file(file)
     try:
         kinds = (
             assetkinds.parse_assets(assets) - {assetkinds.MODELS.name} if assets else frozenset()
         )
     except ValueError as exc:
-        raise _fail_usage(str(exc)) from None
-    off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
+        raise fail_usage(str(exc)) from None
+    off, on = option_codes(disable, "--disable"), option_codes(enable, "--enable")
     try:
         settings = with_overrides(load_settings(file.parent), disable=off, enable=on)
     except SettingsError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     plain = output_format is ConnectionFormat.text and not sys.stdout.isatty()
 
     def progress(result: connection.StepResult) -> None:
@@ -123,7 +123,7 @@ def connection_command(
                 sys.stdout.write(connection.render_json(results, str(file)))
             sys.stdout.flush()
     except SettingsError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     if not connection.succeeded(results):
         raise typer.Exit(code=1)
 
@@ -197,14 +197,14 @@ def _api_values(given: dict[str, Any]) -> dict[str, Any]:
         if option.negated:
             value = not value
         elif option.name in ("disable", "enable"):
-            value = _codes(value, option.flags[0])
+            value = option_codes(value, option.flags[0])
         elif option.kind == "list" and option.target == "many":
             value = expand.split_values(value, option.flags[0])
         values[option.name] = value
     return values
 
 
-@app.command("run", rich_help_panel=_RUN)
+@app.command("run", rich_help_panel=RUN_SECTION)
 @_declared
 def run_command(paths: list[Path], **given: Any) -> None:
     """Ingest the SageMaker models of one or many configs into OpenMetadata or a file.
@@ -225,7 +225,7 @@ def run_command(paths: list[Path], **given: Any) -> None:
         many = {k: values.pop(k) for k in runoptions.names(runoptions.CLI, "many")}
         options = api.options(**values)
     except ValueError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     parallel = many.pop("parallel")
     expanding = many["regions"] or many["profiles"] or many["role_arns"]
     single = len(paths) == 1 and not paths[0].is_dir() and not expanding
@@ -233,14 +233,14 @@ def run_command(paths: list[Path], **given: Any) -> None:
         for option in ("service_name_template", "file_name_template"):
             if many[option] is not None:
                 flag = runoptions.BY_NAME[option].flags[0]
-                raise _fail_usage(f"{flag} needs --region, --profile or --role-arn")
-        _config_file(paths[0])
+                raise fail_usage(f"{flag} needs --region, --profile or --role-arn")
+        check_config_file(paths[0])
         _run_one(paths[0], options, output_format)
         return
     try:
         jobs = api.jobs_of([str(p) for p in paths], **many)
     except ValueError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     progress.setup_logging()
     from omkit_sagemaker.api import report
 
