@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import sys
@@ -94,29 +95,19 @@ def connection_command(
         sys.stdout.write(connection.render_line(result))
         sys.stdout.flush()
 
+    check = functools.partial(
+        connection.check_connection,
+        file,
+        timeout=timeout,
+        openmetadata=not skip_openmetadata,
+        settings=settings,
+        assets=kinds,
+    )
     try:
         if output_format is ConnectionFormat.text and not plain:
-            from rich.console import Console
-
-            console = Console()
-            with console.status("testing the connection..."):
-                results = connection.check_connection(
-                    file,
-                    timeout=timeout,
-                    openmetadata=not skip_openmetadata,
-                    settings=settings,
-                    assets=kinds,
-                )
-            steptable.print_table(results, console)
+            results = steptable.checked_in_table(check)
         else:
-            results = connection.check_connection(
-                file,
-                timeout=timeout,
-                openmetadata=not skip_openmetadata,
-                settings=settings,
-                on_step=progress if plain else None,
-                assets=kinds,
-            )
+            results = check(on_step=progress if plain else None)
             if plain:
                 sys.stdout.write(connection.summary(results) + "\n")
             else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from omkit_sagemaker.ingest.connection.display import LABELS, duration_text, problem_text
@@ -12,6 +12,17 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim"}
+
+
+def checked_in_table(check: Callable[[], list[StepResult]]) -> list[StepResult]:
+    """Run ``check`` under a spinner on stdout, then show its steps as a table there."""
+    from rich.console import Console
+
+    console = Console()
+    with console.status("testing the connection..."):
+        results = check()
+    print_table(results, console)
+    return results
 
 
 def print_table(results: Sequence[StepResult], console: Console) -> None:
