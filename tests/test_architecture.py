@@ -304,8 +304,8 @@ TERMINAL_ALLOWED = {
 
 def terminal_writes() -> list[str]:
     """Each place outside :data:`TERMINAL_ROOMS` that writes to the terminal: a ``print()`` call,
-    a use of ``sys.stdout``/``sys.stderr``, an import of rich, a ``logging.StreamHandler`` or a
-    class of its own made from ``logging.Handler``."""
+    a use of ``sys.stdout``/``sys.stderr``, an import of rich, typer or click, a
+    ``logging.StreamHandler`` or a class of its own made from ``logging.Handler``."""
     out: list[str] = []
     for path in _modules():
         if _room(path) in TERMINAL_ROOMS:
@@ -339,7 +339,7 @@ def _terminal_use(node: ast.AST) -> str | None:
             [f"logging.{a.name}" for a in node.names] if node.module == "logging" else []
         )
     for module in modules:
-        if module == "rich" or module.startswith("rich."):
+        if module.split(".")[0] in ("rich", "typer", "click"):
             return f"imports {module}"
         if module in ("logging.StreamHandler", "logging.Handler"):
             return f"imports {module}"
@@ -364,12 +364,13 @@ def test_the_check_finds_a_library_writing_to_the_terminal(
         "def f():\n    print('x')\n    sys.stderr.write('y')\n"
         "    logging.StreamHandler()\n"
     )
-    (fake / "api" / "table.py").write_text("import rich.table\n")
+    (fake / "api" / "table.py").write_text("import rich.table\nfrom typer import echo\n")
     (fake / "cli" / "show.py").write_text("import sys\nprint(1)\nsys.stdout.write('x')\n")
     (fake / "base" / "regiondata.py").write_text("print('wrote')\nimport sys\nsys.stdout\n")
     monkeypatch.setattr(__name__ + ".PACKAGE", fake)
     assert sorted(terminal_writes()) == [
         "api/table.py:1: imports rich.table",
+        "api/table.py:2: imports typer",
         "base/regiondata.py:3: sys.stdout",
         "ingest/show.py:3: imports rich.console",
         "ingest/show.py:4: a logging handler (Out)",
