@@ -323,7 +323,6 @@ def run_jobs(
         conflicts=many.conflicts,
         duration=many.duration,
         signal=many.signal,
-        detail=many,
     )
 
 
