@@ -160,6 +160,15 @@ def check_source(
     return _diagnose(loaded, raw.decode("utf-8", errors="replace"), settings or Settings())
 
 
+def check_loaded(
+    loaded: LoadResult, text: str, settings: Settings | None = None
+) -> list[Diagnostic]:
+    """Every diagnostic of a config already loaded from ``text``, as :func:`check_text` finds
+    them, without parsing it again: ``omkit run --region`` checks each variant of a config
+    (its loaded tree with a few values changed) this way."""
+    return _diagnose(loaded, text, settings or Settings())
+
+
 def _diagnose(loaded: LoadResult, text: str, settings: Settings) -> list[Diagnostic]:
     """The loader's and the checks' diagnostics, less what the file's comments (in ``text``,
     as written) and ``settings`` turn off, in file order."""
