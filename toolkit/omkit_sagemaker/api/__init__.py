@@ -29,7 +29,7 @@ from omkit_sagemaker.api.checked import ConfigProblem, ValidationResult
 
 # A library does not print: without a handler of the caller's, Python's last-resort handler
 # would write omkit's warnings and errors to stderr. The result carries them; ``omkit run``
-# installs its own handler (runreport.setup_logging).
+# installs its own handler (cli.progress.setup_logging).
 logging.getLogger("omkit").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
