@@ -18,11 +18,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from testing.awsfaults import FaultProxy
-from testing.awsfixtures import MotoServer
+from testing.awsfixtures import ACCOUNT, REGION, ROLE_ARN, MotoServer
 from testing.omdouble import OMServer
 
 OMKIT = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
@@ -165,6 +167,34 @@ class StandIns:
         self.searching.stop()
         self.om.stop()
         stop(process for process, _ in self.motos)
+
+
+def seed_models(servers: list[MotoServer], count: int) -> None:
+    """The same ``count`` models in every server (in parallel)."""
+    with ThreadPoolExecutor(len(servers)) as pool:
+        list(pool.map(lambda server: _seed_models(server, count), servers))
+
+
+def _seed_models(server: MotoServer, count: int) -> None:
+    """``count`` models into one (reset) server, each with an image, most with model data, all
+    with two tags."""
+    server.reset()
+    client = server.client("sagemaker")
+
+    def one(i: int) -> None:
+        name = f"model-{i:05d}"
+        container: dict[str, Any] = {"Image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/m:{i}"}
+        if i % 10:
+            container["ModelDataUrl"] = f"s3://bench-models/{name}/model.tar.gz"
+        client.create_model(
+            ModelName=name,
+            ExecutionRoleArn=ROLE_ARN,
+            PrimaryContainer=container,
+            Tags=[{"Key": "team", "Value": f"team-{i % 7}"}, {"Key": "tier", "Value": "gold"}],
+        )
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(one, range(count)))
 
 
 def missed(ratios: Sequence[float], target: float) -> bool:

@@ -17,7 +17,6 @@ Run: `.venv/bin/python bench/lsp_bench.py [--quick] [--runs N]`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -28,6 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 from typing import IO, Any
+
+if __package__ in (None, ""):  # run as a plain script: the repository's root on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.pairing import Spread, options
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -115,9 +118,53 @@ def validate_time(omkit: str, path: Path) -> float:
     return time.perf_counter() - start
 
 
+def opened(omkit: str, uri: str, good: str, bad: str) -> Server:
+    """The server, initialized, with the file open and warmed up (the first problem imports
+    jsonschema); the document is at version 5."""
+    server = Server(omkit)
+    ident = server.send(
+        "initialize",
+        {"processId": os.getpid(), "rootUri": None, "capabilities": {}},
+        request=True,
+    )
+    assert ident is not None
+    server.reply(ident)
+    server.send("initialized", {})
+    item = {"uri": uri, "languageId": "yaml", "version": 1, "text": good}
+    server.send("textDocument/didOpen", {"textDocument": item})
+    server.diagnostics(uri, 1)
+    for version in range(2, 2 + 4):
+        text = bad if version % 2 == 0 else good
+        change = {"textDocument": {"uri": uri, "version": version}}
+        server.send("textDocument/didChange", {**change, "contentChanges": [{"text": text}]})
+        server.diagnostics(uri, version)
+    return server
+
+
+def rounds(omkit: str, path: Path, runs: int, good: str, bad: str) -> tuple[list[float], ...]:
+    """``runs`` changes, each paired with `omkit validate` on the same text: the latencies,
+    the validate times and the paired ratios, in seconds."""
+    latencies: list[float] = []
+    peers: list[float] = []
+    uri = path.as_uri()
+    server = opened(omkit, uri, good, bad)
+    for version in range(6, 6 + runs):
+        text = bad if version % 2 == 0 else good
+        change = {"textDocument": {"uri": uri, "version": version}}
+        start = time.perf_counter()
+        server.send("textDocument/didChange", {**change, "contentChanges": [{"text": text}]})
+        found = server.diagnostics(uri, version)
+        latency = time.perf_counter() - start
+        assert len(found) == (1 if text is bad else 0), found
+        path.write_text(text, encoding="utf-8")
+        latencies.append(latency)
+        peers.append(validate_time(omkit, path))
+    server.close()
+    return latencies, peers, [lsp / peer for lsp, peer in zip(latencies, peers, strict=True)]
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a few rounds only")
+    parser = options(__doc__ or "", "a few rounds only", first_paragraph=False)
     parser.add_argument("--runs", type=int, default=40, help="changes measured (default 40)")
     args = parser.parse_args()
     runs = 6 if args.quick else args.runs
@@ -129,50 +176,16 @@ def main() -> int:
     bad = good.replace("awsRegion: us-east-2", "awsRegion: US-East-2", 1)
     assert good.count("\n") == LINES
     assert bad != good
-    latencies: list[float] = []
-    ratios: list[float] = []
-    peers: list[float] = []
     with tempfile.TemporaryDirectory(prefix="omkit-lsp-bench-") as tmp:
         path = Path(tmp) / "sagemaker.yaml"
         path.write_text(good, encoding="utf-8")
-        uri = path.as_uri()
-        server = Server(omkit)
-        ident = server.send(
-            "initialize",
-            {"processId": os.getpid(), "rootUri": None, "capabilities": {}},
-            request=True,
-        )
-        assert ident is not None
-        server.reply(ident)
-        server.send("initialized", {})
-        item = {"uri": uri, "languageId": "yaml", "version": 1, "text": good}
-        server.send("textDocument/didOpen", {"textDocument": item})
-        server.diagnostics(uri, 1)
-        for version in range(2, 2 + 4):  # warm up: first problem imports jsonschema
-            text = bad if version % 2 == 0 else good
-            change = {"textDocument": {"uri": uri, "version": version}}
-            server.send("textDocument/didChange", {**change, "contentChanges": [{"text": text}]})
-            server.diagnostics(uri, version)
-        for version in range(6, 6 + runs):
-            text = bad if version % 2 == 0 else good
-            change = {"textDocument": {"uri": uri, "version": version}}
-            start = time.perf_counter()
-            server.send("textDocument/didChange", {**change, "contentChanges": [{"text": text}]})
-            found = server.diagnostics(uri, version)
-            latency = time.perf_counter() - start
-            assert len(found) == (1 if text is bad else 0), found
-            path.write_text(text, encoding="utf-8")
-            latencies.append(latency)
-            peers.append(validate_time(omkit, path))
-            ratios.append(latency / peers[-1])
-        server.close()
-    median = statistics.median(latencies) * 1000
-    low, high = min(latencies) * 1000, max(latencies) * 1000
-    missed = low > TARGET_MS
-    verdict = "MISSED" if missed else ("ok" if median <= TARGET_MS else "median over")
+        latencies, peers, ratios = rounds(omkit, path, runs, good, bad)
+    ms = Spread.of(latency * 1000 for latency in latencies)
+    missed = ms.missed(TARGET_MS)
+    verdict = "MISSED" if missed else ("ok" if ms.median <= TARGET_MS else "median over")
     print(
         f"didChange -> publishDiagnostics, {LINES}-line config, {runs} changes: "
-        f"median {median:.1f} ms (min {low:.1f}, max {high:.1f}); target <= {TARGET_MS:.0f} ms "
+        f"median {ms.median:.1f} ms ({ms.min_max(1)}); target <= {TARGET_MS:.0f} ms "
         f"{verdict}"
     )
     print(

@@ -26,17 +26,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import common
-from bench.common import OMKIT, empty, finish, missed, start_moto, stop
+from bench.common import OMKIT, Measure, bench_env, empty, finish, launch, start_moto, stop
+from bench.pairing import Spread, add_aws, add_pairs, options
 from bench.run_bench import ACCESS_KEY, CONFIG
 from testing.awsfaults import FaultProxy
 from testing.awsfixtures import ACCOUNT, ROLE_ARN, MotoServer
@@ -100,12 +100,6 @@ def write_configs(folder: Path, endpoint: str, host_port: str, accounts: int) ->
     return paths
 
 
-def launch(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str, float]:
-    """Wall time, peak RSS (MB), exit code, output and CPU seconds of one omkit process."""
-    m = common.launch([OMKIT, *args], env)
-    return m.seconds, m.rss_mb, m.code, m.output, m.cpu
-
-
 def stand_ins_cpu(motos: list[subprocess.Popen[bytes]]) -> float:
     """CPU seconds used so far by the moto servers and this process (the latency proxy and the
     OpenMetadata double): the stand-ins for AWS and OpenMetadata that share the cores with
@@ -122,23 +116,101 @@ def stand_ins_cpu(motos: list[subprocess.Popen[bytes]]) -> float:
     return total
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 configs x 30 models, one pair")
-    parser.add_argument("--pairs", type=int, default=3, help="A/B pairs (default 3)")
+@dataclass
+class Runs:
+    """The two ways of running the configs, on the same stand-ins; the failures found."""
+
+    om: OMServer
+    motos: list[subprocess.Popen[bytes]]
+    folder: Path
+    configs: list[Path]
+    env: dict[str, str]
+    expected: int
+    failures: list[str]
+
+    def check(self, label: str, code: int, output: str) -> None:
+        written = len(self.om.live_models())
+        if code != 0:
+            print(output[-3000:], file=sys.stderr)
+            self.failures.append(f"{label} exited {code}")
+        elif written != self.expected:
+            self.failures.append(f"{label}: {written} models in OpenMetadata, not {self.expected}")
+
+    def one_call(self) -> tuple[Measure, float]:
+        """A: one `omkit run DIR`, and the stand-ins' CPU seconds meanwhile."""
+        empty(self.om)
+        before = stand_ins_cpu(self.motos)
+        m = launch([OMKIT, "run", str(self.folder)], self.env)
+        stand_ins = stand_ins_cpu(self.motos) - before
+        self.check("omkit run DIR", m.code, m.output)
+        return m, stand_ins
+
+    def one_after_another(self) -> tuple[float, float, float]:
+        """B: `omkit run FILE` for each config in turn: wall and CPU seconds of omkit, and the
+        stand-ins' CPU seconds meanwhile."""
+        empty(self.om)
+        before = stand_ins_cpu(self.motos)
+        sequential = sequential_cpu = 0.0
+        worst = 0
+        for config in self.configs:
+            m = launch([OMKIT, "run", str(config)], self.env)
+            sequential += m.seconds
+            sequential_cpu += m.cpu
+            if m.code:
+                worst = m.code
+                print(m.output[-2000:], file=sys.stderr)
+        stand_ins = stand_ins_cpu(self.motos) - before
+        self.check("omkit run FILE x 12", worst, "")
+        return sequential, sequential_cpu, stand_ins
+
+    def pair(self, number: int) -> tuple[float, float]:
+        """One A B pair, printed: its ratio and A's peak RSS."""
+        one, one_stand_ins = self.one_call()
+        sequential, sequential_cpu, sequential_stand_ins = self.one_after_another()
+        ratio = one.seconds / sequential
+        print(
+            f"  pair {number}: one call {one.seconds:6.2f} s (CPU: omkit {one.cpu:4.1f} s, "
+            f"stand-ins {one_stand_ins:4.1f} s; peak RSS {one.rss_mb:5.1f} MB)  "
+            f"{len(self.configs)} calls one after another {sequential:6.2f} s (CPU: omkit "
+            f"{sequential_cpu:4.1f} s, stand-ins {sequential_stand_ins:4.1f} s)  "
+            f"ratio {ratio:.3f}"
+        )
+        return ratio, one.rss_mb
+
+
+def verdicts(ratios: list[float], peaks: list[float], quick: bool) -> list[str]:
+    """Print the median ratio and the peak RSS; the missed targets."""
+    spread = Spread.of(ratios)
+    print(
+        f"omkit run DIR / sequential omkit run FILE: median {spread.median:.3f} "
+        f"({spread.min_max(3)}) over {len(ratios)} pairs; target <= {RATIO_TARGET}"
+    )
+    print(f"peak RSS of omkit run DIR: {max(peaks):.1f} MB; target < {RSS_TARGET_MB:.0f}")
+    failures = []
+    target = RATIO_TARGET if not quick else 1.0
+    if spread.missed(target):  # every pair past the target (issue 17's rule)
+        failures.append(f"ratio {spread.dash(3)} > {target}")
+    if max(peaks) >= RSS_TARGET_MB:
+        failures.append(f"peak RSS {max(peaks):.0f} MB >= {RSS_TARGET_MB:.0f} MB")
+    return failures
+
+
+def parse() -> argparse.Namespace:
+    parser = options(__doc__ or "", "3 configs x 30 models, one pair")
+    add_pairs(parser, 3, "A/B pairs (default 3)")
     parser.add_argument("--models", type=int, default=None, help="models per region")
-    parser.add_argument("--aws-latency", type=float, default=20.0, metavar="MS")
-    parser.add_argument("--moto-servers", type=int, default=2, metavar="N")
-    args = parser.parse_args()
+    add_aws(parser, moto_servers=2)
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     count = args.models or (30 if args.quick else 200)
     pairs = 1 if args.quick else max(1, args.pairs)
     accounts = 1 if args.quick else ACCOUNTS
-    regions = REGIONS
-
     motos_started = [start_moto() for _ in range(max(1, args.moto_servers))]
     motos = [server for _, server in motos_started]
-    moto_processes = [process for process, _ in motos_started]
     om = OMServer().start()
     proxy = FaultProxy(
         motos[0].endpoint, delay=args.aws_latency / 1000, replicas=[m.endpoint for m in motos[1:]]
@@ -149,78 +221,23 @@ def main() -> int:
             folder = Path(tmp) / "configs"
             folder.mkdir()
             configs = write_configs(folder, proxy.endpoint, om.url, accounts)
-            expected = len(configs) * count
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_"))}
-            env.update(
-                BENCH_AWS_SECRET="bench-secret-access-key",
-                BENCH_OM_JWT=om.token,
-                AWS_EC2_METADATA_DISABLED="true",
+            processes = [process for process, _ in motos_started]
+            runs = Runs(
+                om, processes, folder, configs, bench_env(om), len(configs) * count, failures
             )
             started = time.perf_counter()
-            seed(motos, regions, count)
+            seed(motos, REGIONS, count)
             print(
-                f"seeded {count} models in each of {len(regions)} regions of {len(motos)} moto "
+                f"seeded {count} models in each of {len(REGIONS)} regions of {len(motos)} moto "
                 f"servers in {time.perf_counter() - started:.1f} s; {len(configs)} configs, "
                 f"AWS +{args.aws_latency:.0f} ms per call"
             )
-
-            def check(label: str, code: int, output: str) -> None:
-                written = len(om.live_models())
-                if code != 0:
-                    print(output[-3000:], file=sys.stderr)
-                    failures.append(f"{label} exited {code}")
-                elif written != expected:
-                    failures.append(f"{label}: {written} models in OpenMetadata, not {expected}")
-
-            ratios: list[float] = []
-            peaks: list[float] = []
-            for pair in range(pairs):
-                empty(om)
-                before = stand_ins_cpu(moto_processes)
-                one_call, rss, code, output, one_cpu = launch(["run", str(folder)], env)
-                one_stand_ins = stand_ins_cpu(moto_processes) - before
-                check("omkit run DIR", code, output)
-                peaks.append(rss)
-                empty(om)
-                before = stand_ins_cpu(moto_processes)
-                sequential = sequential_cpu = 0.0
-                worst = 0
-                for config in configs:
-                    seconds, _, code, output, cpu = launch(["run", str(config)], env)
-                    sequential += seconds
-                    sequential_cpu += cpu
-                    if code:
-                        worst = code
-                        print(output[-2000:], file=sys.stderr)
-                sequential_stand_ins = stand_ins_cpu(moto_processes) - before
-                check("omkit run FILE x 12", worst, "")
-                ratio = one_call / sequential
-                ratios.append(ratio)
-                print(
-                    f"  pair {pair + 1}: one call {one_call:6.2f} s (CPU: omkit {one_cpu:4.1f} s, "
-                    f"stand-ins {one_stand_ins:4.1f} s; peak RSS {rss:5.1f} MB)  "
-                    f"{len(configs)} calls one after another {sequential:6.2f} s (CPU: omkit "
-                    f"{sequential_cpu:4.1f} s, stand-ins {sequential_stand_ins:4.1f} s)  "
-                    f"ratio {ratio:.3f}"
-                )
-            median = statistics.median(ratios)
-            print(
-                f"omkit run DIR / sequential omkit run FILE: median {median:.3f} "
-                f"(min {min(ratios):.3f}, max {max(ratios):.3f}) over {len(ratios)} pairs; "
-                f"target <= {RATIO_TARGET}"
-            )
-            print(f"peak RSS of omkit run DIR: {max(peaks):.1f} MB; target < {RSS_TARGET_MB:.0f}")
-            target = RATIO_TARGET if not args.quick else 1.0
-            if missed(ratios, target):  # every pair past the target (issue 17's rule)
-                failures.append(
-                    f"ratio {median:.3f} ({min(ratios):.3f}-{max(ratios):.3f}) > {target}"
-                )
-            if max(peaks) >= RSS_TARGET_MB:
-                failures.append(f"peak RSS {max(peaks):.0f} MB >= {RSS_TARGET_MB:.0f} MB")
+            measured = [runs.pair(number) for number in range(1, pairs + 1)]
+            failures += verdicts([r for r, _ in measured], [rss for _, rss in measured], args.quick)
     finally:
         proxy.stop()
         om.stop()
-        stop(moto_processes)
+        stop(process for process, _ in motos_started)
     return finish(failures)
 
 

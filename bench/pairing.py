@@ -73,6 +73,8 @@ class Spread:
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A Markdown table (as bench/README.md holds the figures)."""
+    """A Markdown table (as bench/README.md holds the figures); an empty cell is ``| |``."""
     lines = [header, ["---"] * len(header), *rows]
-    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+    return "\n".join(
+        "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|" for cells in lines
+    )

@@ -47,15 +47,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from bench.common import OMKIT, Measure, empty, finish, launch, start_moto, stop
+from bench.common import OMKIT, Measure, StandIns, bench_env, empty, finish, launch, seed_models
+from bench.pairing import Spread, add_aws, add_pairs, alternate, options
 from testing.awsfaults import FaultProxy
-from testing.awsfixtures import ACCOUNT, REGION, ROLE_ARN, MotoServer
+from testing.awsfixtures import REGION
 from testing.omdouble import OMServer
 from testing.searchdouble import SearchDouble, model_records, training_job_records
 
@@ -63,6 +62,7 @@ RSS_TARGET_MB = 200.0
 CALLS_TARGET = 0.05
 OFFICIAL_TARGET = 0.3
 FLOOR_TARGETS = {"Search refused": 1.5, "Search allowed": 1.0}
+MODELS = ["--assets", "models"]
 ACCESS_KEY = "AKIAZZZZBENCHKEY1234"
 #: A WARNING or ERROR line of the official client's log (``[time] WARNING  {logger} - ...``):
 #: it exits 0 while errors stay under its ``successThreshold`` (90 %), so its exit code alone
@@ -121,31 +121,13 @@ with ThreadPoolExecutor(8) as pool:
 """
 
 
-def seed(servers: list[MotoServer], count: int) -> None:
-    """The same ``count`` models in every server (in parallel)."""
-    with ThreadPoolExecutor(len(servers)) as pool:
-        list(pool.map(lambda server: seed_one(server, count), servers))
+@dataclass(frozen=True)
+class Result:
+    """One comparison with a peer: its ratios and their target."""
 
-
-def seed_one(server: MotoServer, count: int) -> None:
-    """``count`` models, each with an image, most with model data, all with two tags."""
-    server.reset()
-    client = server.client("sagemaker")
-
-    def one(i: int) -> None:
-        name = f"model-{i:05d}"
-        container: dict[str, Any] = {"Image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/m:{i}"}
-        if i % 10:
-            container["ModelDataUrl"] = f"s3://bench-models/{name}/model.tar.gz"
-        client.create_model(
-            ModelName=name,
-            ExecutionRoleArn=ROLE_ARN,
-            PrimaryContainer=container,
-            Tags=[{"Key": "team", "Value": f"team-{i % 7}"}, {"Key": "tier", "Value": "gold"}],
-        )
-
-    with ThreadPoolExecutor(16) as pool:
-        list(pool.map(one, range(count)))
+    label: str
+    spread: Spread
+    target: float
 
 
 def model_puts(om: OMServer) -> int:
@@ -155,25 +137,31 @@ def model_puts(om: OMServer) -> int:
 
 @dataclass
 class Bench:
-    om: OMServer
+    """The stand-ins, the two configs (through the proxy that answers `Search` and through the
+    one that leaves it to moto), and the failures found so far."""
+
+    stand_ins: StandIns
     env: dict[str, str]
     models: int
     failures: list[str]
+    with_search: str
+    without: str
     #: The official `metadata` command, whose log is also checked for problems.
     official: str | None = None
 
     def run(
         self, proxy: FaultProxy, command: list[str], *, fresh: bool = True, writes: bool = True
     ) -> Measure:
+        om = self.stand_ins.om
         if fresh:
-            empty(self.om)
+            empty(om)
         else:  # keep the catalogue, count this run's requests only
-            self.om.clear_requests()
+            om.clear_requests()
         with proxy.lock:
             proxy.actions.clear()
         m = launch(command, self.env)
         m.calls = len(proxy.actions)
-        m.written = len(self.om.live_models())
+        m.written = len(om.live_models())
         if m.code != 0:
             print(m.output[-2000:], file=sys.stderr)
             self.failures.append(f"{' '.join(Path(c).name for c in command[:2])} exited {m.code}")
@@ -187,22 +175,21 @@ class Bench:
 
     def pairs(
         self, label: str, a: Callable[[], Measure], b: Callable[[], Measure], n: int
-    ) -> tuple[float, float, float, list[Measure]]:
-        """Median, min and max of the per-pair ratios a/b over ``n`` pairs, alternated."""
-        ratios: list[float] = []
-        runs: list[Measure] = []
-        for _ in range(n):
-            first, second = a(), b()
-            runs += [first, second]
-            ratios.append(first.seconds / second.seconds)
-        median = statistics.median(ratios)
-        omkit_s = statistics.median(r.seconds for r in runs[0::2])
-        peer_s = statistics.median(r.seconds for r in runs[1::2])
+    ) -> tuple[Spread, list[Measure]]:
+        """The per-pair ratios a/b over ``n`` pairs, alternated, and the runs (a, b, a, ...)."""
+        pairs = alternate(n, a, b)
+        spread = Spread.of(first.seconds / second.seconds for first, second in pairs)
+        omkit_s = statistics.median(first.seconds for first, _ in pairs)
+        peer_s = statistics.median(second.seconds for _, second in pairs)
         print(
-            f"  {label}: omkit {omkit_s:6.2f} s, peer {peer_s:6.2f} s, ratio {median:.2f} "
-            f"(min {min(ratios):.2f}, max {max(ratios):.2f}; {n} pairs)"
+            f"  {label}: omkit {omkit_s:6.2f} s, peer {peer_s:6.2f} s, ratio {spread.median:.2f} "
+            f"({spread.min_max()}; {n} pairs)"
         )
-        return median, min(ratios), max(ratios), runs
+        return spread, [run for pair in pairs for run in pair]
+
+
+def omkit(config: str, *flags: str) -> list[str]:
+    return [OMKIT, "run", config, *flags]
 
 
 def find_official(given: str | None) -> str | None:
@@ -215,16 +202,144 @@ def find_official(given: str | None) -> str | None:
     return None
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="100 models, checks only (CI)")
-    parser.add_argument("--aws-latency", type=float, default=20.0, metavar="MS")
+def write_config(folder: Path, proxy: FaultProxy, om: OMServer) -> str:
+    """A config reading SageMaker through ``proxy`` into the double."""
+    path = folder / f"bench-{proxy.port}.yaml"
+    text = CONFIG.format(
+        access_key=ACCESS_KEY, region=REGION, endpoint=proxy.endpoint, host_port=om.url
+    )
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def seed_with_search(stand_ins: StandIns, count: int) -> SearchDouble:
+    """``count`` models in every moto server, and the Search double on the searching proxy."""
+    t0 = time.perf_counter()
+    seed_models(stand_ins.servers, count)
+    moto_client = stand_ins.servers[0].client("sagemaker")
+    # the double refuses what AWS refuses (testing/shapecheck.py), so these counts are counts
+    # of requests AWS accepts
+    double = SearchDouble(
+        {"Model": model_records(moto_client), "TrainingJob": training_job_records(moto_client)}
+    )
+    stand_ins.searching.handlers["Search"] = double
+    servers = len(stand_ins.servers)
+    print(f"seeded {count} models in {servers} moto servers in {time.perf_counter() - t0:.1f} s")
+    return double
+
+
+def call_counts(bench: Bench, double: SearchDouble) -> None:
+    """AWS calls per model of three runs, and the Search requests the double refused."""
+    searching, plain = bench.stand_ins.searching, bench.stand_ins.proxy
+    count = bench.models
+    print("AWS calls per model (omkit run):")
+    # the other kinds' listings are 4 calls a run whatever the size: the target for the default
+    # assets is for 1,000 models and more
+    for label, proxy, config, flags, target in (
+        ("--assets models, Search allowed", searching, bench.with_search, MODELS, CALLS_TARGET),
+        ("--assets models, Search refused", plain, bench.without, MODELS, None),
+        (
+            "default assets, Search allowed",
+            searching,
+            bench.with_search,
+            [],
+            CALLS_TARGET if count >= 1000 else None,
+        ),
+    ):
+        m = bench.run(proxy, omkit(config, *flags))
+        per_model = m.calls / count
+        mark = "" if target is None else f"  (target <= {target})"
+        print(f"  {label:<34} {per_model:6.3f}{mark}")
+        if target is not None and per_model > target:
+            bench.failures.append(f"{label}: {per_model:.3f} AWS calls per model > {target}")
+    print(f"  Search requests refused as AWS refuses them: {double.refused}")
+    if double.refused:
+        bench.failures.append(f"the Search double refused {double.refused} requests")
+
+
+def second_run(bench: Bench) -> None:
+    """A second run of the unchanged estate must send no model."""
+    second = bench.run(bench.stand_ins.searching, omkit(bench.with_search), fresh=False)
+    om_writes = model_puts(bench.stand_ins.om)
+    print(f"  second run, unchanged estate: {om_writes} models sent to OpenMetadata")
+    if second.code == 0 and om_writes:
+        bench.failures.append(f"a second unchanged run sent {om_writes} models")
+
+
+def against_official(bench: Bench, official: str, n: int) -> list[Result]:
+    """omkit against `metadata ingest` 2.0.7.0, on equal and on default work."""
+    searching, count = bench.stand_ins.searching, bench.models
+    results = []
+    for label, flags in (
+        (
+            "vs metadata ingest 2.0.7.0, equal work (--no-tags --assets models)",
+            ["--no-tags", *MODELS],
+        ),
+        ("vs metadata ingest 2.0.7.0, default work", []),
+    ):
+        spread, runs = bench.pairs(
+            label,
+            partial(bench.run, searching, omkit(bench.with_search, *flags)),
+            partial(bench.run, searching, [official, "ingest", "-c", bench.with_search]),
+            n,
+        )
+        results.append(Result(label, spread, OFFICIAL_TARGET))
+        print(
+            "    AWS calls per model: omkit "
+            f"{statistics.median(r.calls for r in runs[0::2]) / count:.3f}, "
+            "metadata ingest "
+            f"{statistics.median(r.calls for r in runs[1::2]) / count:.3f}; "
+            "CPU s: omkit "
+            f"{statistics.median(r.cpu for r in runs[0::2]):.2f}, metadata ingest "
+            f"{statistics.median(r.cpu for r in runs[1::2]):.2f}"
+        )
+    return results
+
+
+def against_floor(bench: Bench, n: int) -> list[Result]:
+    """omkit `--assets models` against the boto3 floor, Search refused and allowed."""
+    plain, searching = bench.stand_ins.proxy, bench.stand_ins.searching
+    floor_cmd = [sys.executable, "-c", FLOOR, plain.endpoint, REGION]
+    results = []
+    for label, proxy, config in (
+        ("Search refused", plain, bench.without),
+        ("Search allowed", searching, bench.with_search),
+    ):
+        spread, _ = bench.pairs(
+            f"vs boto3 floor (DescribeModel + ListTags, 8 threads), {label}",
+            partial(bench.run, proxy, omkit(config, *MODELS)),
+            partial(bench.run, plain, floor_cmd, writes=False),
+            n,
+        )
+        results.append(Result(f"floor, {label}", spread, FLOOR_TARGETS[label]))
+    return results
+
+
+def memory_run(bench: Bench, models: int) -> None:
+    """``models`` models seeded afresh, and the peak RSS of one run over them."""
+    t0 = time.perf_counter()
+    seed_models(bench.stand_ins.servers, models)
+    print(f"seeded {models} models in {time.perf_counter() - t0:.1f} s")
+    bench.models = models
+    big = bench.run(bench.stand_ins.proxy, omkit(bench.without))
+    print(f"  {models} models: {big.seconds:.1f} s, peak RSS {big.rss_mb:.0f} MB")
+    if big.rss_mb >= RSS_TARGET_MB:
+        bench.failures.append(f"peak RSS {big.rss_mb:.0f} MB >= {RSS_TARGET_MB:.0f} MB")
+
+
+def parse() -> argparse.Namespace:
+    parser = options(__doc__ or "", "100 models, checks only (CI)")
+    add_aws(parser, moto_servers=None)
     parser.add_argument("--models", type=int, default=None)
-    parser.add_argument("--pairs", type=int, default=None, help="pairs per comparison (3)")
+    add_pairs(parser, None, "pairs per comparison (3)")
     parser.add_argument("--large", type=int, default=0, help="models for a memory run (0: none)")
     parser.add_argument("--moto-servers", type=int, default=2, metavar="N")
     parser.add_argument("--official", default=None, metavar="PATH", help="`metadata` 2.0.7.0")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse()
     count = args.models or (100 if args.quick else 1000)
     n_pairs = args.pairs or (1 if args.quick else 3)
     official = find_official(args.official)
@@ -232,156 +347,39 @@ def main() -> int:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()}, Python "
         f"{platform.python_version()}; {count} models, AWS +{args.aws_latency:.0f} ms per call"
     )
-
-    started_moto = [start_moto() for _ in range(max(1, args.moto_servers))]
-    motos = [server for _, server in started_moto]
-    replicas = [m.endpoint for m in motos[1:]]
-    om = OMServer(version="2.0.7").start()
-    delay = args.aws_latency / 1000
-    plain = FaultProxy(motos[0].endpoint, delay=delay, replicas=replicas).start()
-    searching = FaultProxy(motos[0].endpoint, delay=delay, replicas=replicas).start()
+    stand_ins = StandIns.start(args.moto_servers, args.aws_latency, OMServer(version="2.0.7"))
     failures: list[str] = []
     try:
         with tempfile.TemporaryDirectory(prefix="omkit-run-bench-") as tmp:
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_"))}
-            env.update(
-                BENCH_AWS_SECRET="bench-secret-access-key",
-                BENCH_OM_JWT=om.token,
-                AWS_EC2_METADATA_DISABLED="true",
-            )
-
-            def config_for(proxy: FaultProxy) -> str:
-                path = Path(tmp) / f"bench-{proxy.port}.yaml"
-                path.write_text(
-                    CONFIG.format(
-                        access_key=ACCESS_KEY,
-                        region=REGION,
-                        endpoint=proxy.endpoint,
-                        host_port=om.url,
-                    ),
-                    encoding="utf-8",
-                )
-                return str(path)
-
-            t0 = time.perf_counter()
-            seed(motos, count)
-            moto_client = motos[0].client("sagemaker")
-            # the double refuses what AWS refuses (testing/shapecheck.py), so these counts are
-            # counts of requests AWS accepts
-            double = SearchDouble(
-                {
-                    "Model": model_records(moto_client),
-                    "TrainingJob": training_job_records(moto_client),
-                }
-            )
-            searching.handlers["Search"] = double
-            print(
-                f"seeded {count} models in {len(motos)} moto servers in "
-                f"{time.perf_counter() - t0:.1f} s"
-            )
-            bench = Bench(om, env, count, failures, official)
-            with_search, without = config_for(searching), config_for(plain)
-
-            def omkit(config: str, *flags: str) -> list[str]:
-                return [OMKIT, "run", config, *flags]
-
-            print("AWS calls per model (omkit run):")
-            for label, proxy, config, flags, target in (
-                (
-                    "--assets models, Search allowed",
-                    searching,
-                    with_search,
-                    ["--assets", "models"],
-                    CALLS_TARGET,
-                ),
-                ("--assets models, Search refused", plain, without, ["--assets", "models"], None),
-                # the other kinds' listings are 4 calls a run whatever the size: the target
-                # is for 1,000 models and more
-                (
-                    "default assets, Search allowed",
-                    searching,
-                    with_search,
-                    [],
-                    CALLS_TARGET if count >= 1000 else None,
-                ),
-            ):
-                m = bench.run(proxy, omkit(config, *flags))
-                per_model = m.calls / count
-                mark = "" if target is None else f"  (target <= {target})"
-                print(f"  {label:<34} {per_model:6.3f}{mark}")
-                if target is not None and per_model > target:
-                    failures.append(f"{label}: {per_model:.3f} AWS calls per model > {target}")
-            print(f"  Search requests refused as AWS refuses them: {double.refused}")
-            if double.refused:
-                failures.append(f"the Search double refused {double.refused} requests")
-            second = bench.run(searching, omkit(with_search), fresh=False)
-            om_writes = model_puts(om)
-            print(f"  second run, unchanged estate: {om_writes} models sent to OpenMetadata")
-            if second.code == 0 and om_writes:
-                failures.append(f"a second unchanged run sent {om_writes} models")
-
+            om = stand_ins.om
+            with_search = write_config(Path(tmp), stand_ins.searching, om)
+            without = write_config(Path(tmp), stand_ins.proxy, om)
+            bench = Bench(stand_ins, bench_env(om), count, failures, with_search, without, official)
+            double = seed_with_search(stand_ins, count)
+            call_counts(bench, double)
+            second_run(bench)
             print("omkit run against its peers (median of per-pair ratios, min-max):")
-            results: list[tuple[str, float, float, float, float]] = []
+            results: list[Result] = []
             if official is None:
                 print(
                     "  the official metadata ingest is not installed (see bench/README.md): "
                     "comparing with the boto3 floor only"
                 )
             else:
-                for label, flags in (
-                    (
-                        "vs metadata ingest 2.0.7.0, equal work (--no-tags --assets models)",
-                        ["--no-tags", "--assets", "models"],
-                    ),
-                    ("vs metadata ingest 2.0.7.0, default work", []),
-                ):
-                    med, lo, hi, runs = bench.pairs(
-                        label,
-                        partial(bench.run, searching, omkit(with_search, *flags)),
-                        partial(bench.run, searching, [official, "ingest", "-c", with_search]),
-                        n_pairs,
-                    )
-                    results.append((label, med, lo, hi, OFFICIAL_TARGET))
-                    print(
-                        "    AWS calls per model: omkit "
-                        f"{statistics.median(r.calls for r in runs[0::2]) / count:.3f}, "
-                        "metadata ingest "
-                        f"{statistics.median(r.calls for r in runs[1::2]) / count:.3f}; "
-                        "CPU s: omkit "
-                        f"{statistics.median(r.cpu for r in runs[0::2]):.2f}, metadata ingest "
-                        f"{statistics.median(r.cpu for r in runs[1::2]):.2f}"
-                    )
-            floor_cmd = [sys.executable, "-c", FLOOR, plain.endpoint, REGION]
-            for label, proxy, config in (
-                ("Search refused", plain, without),
-                ("Search allowed", searching, with_search),
-            ):
-                med, lo, hi, _ = bench.pairs(
-                    f"vs boto3 floor (DescribeModel + ListTags, 8 threads), {label}",
-                    partial(bench.run, proxy, omkit(config, "--assets", "models")),
-                    partial(bench.run, plain, floor_cmd, writes=False),
-                    n_pairs,
-                )
-                results.append((f"floor, {label}", med, lo, hi, FLOOR_TARGETS[label]))
+                results += against_official(bench, official, n_pairs)
+            results += against_floor(bench, n_pairs)
             if not args.quick:
-                for label, _med, lo, hi, target in results:
-                    if lo > target:
-                        failures.append(f"{label}: ratio {lo:.2f}-{hi:.2f} > {target}")
-
+                for result in results:
+                    if result.spread.missed(result.target):
+                        spread = result.spread
+                        failures.append(
+                            f"{result.label}: ratio {spread.low:.2f}-{spread.high:.2f} "
+                            f"> {result.target}"
+                        )
             if args.large:
-                t0 = time.perf_counter()
-                seed(motos, args.large)
-                print(f"seeded {args.large} models in {time.perf_counter() - t0:.1f} s")
-                bench.models = args.large
-                big = bench.run(plain, omkit(without))
-                print(f"  {args.large} models: {big.seconds:.1f} s, peak RSS {big.rss_mb:.0f} MB")
-                if big.rss_mb >= RSS_TARGET_MB:
-                    failures.append(f"peak RSS {big.rss_mb:.0f} MB >= {RSS_TARGET_MB:.0f} MB")
+                memory_run(bench, args.large)
     finally:
-        plain.stop()
-        searching.stop()
-        om.stop()
-        stop(process for process, _ in started_moto)
+        stand_ins.stop()
     return finish(failures)
 
 

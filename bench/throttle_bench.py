@@ -38,8 +38,7 @@ from pathlib import Path
 from omkit_sagemaker.ingest import ingestrun as workflow
 from omkit_sagemaker.ingest.ingestrun import RunOptions
 
-from bench.common import finish, missed, start_moto, stop
-from bench.run_bench import seed_one
+from bench.common import empty, finish, missed, seed_models, start_moto, stop
 from testing.awsfaults import FaultProxy
 from testing.omdouble import OMServer
 from testing.samples import AWS_SECRET, config_text
@@ -64,12 +63,7 @@ class Outcome:
 def one_run(
     moto_endpoint: str, om: OMServer, rate: float, workers: int, mode: str, tmp: Path
 ) -> Outcome:
-    with om.lock:  # an empty catalogue: every run writes every model
-        om.services.clear()
-        om.models.clear()
-        om.classifications.clear()
-        om.tags.clear()
-        om.requests.clear()
+    empty(om)  # every run writes every model
     proxy = FaultProxy(moto_endpoint, rate_limit=rate).start()
     try:
         path = tmp / "throttled.yaml"
@@ -109,7 +103,7 @@ def main() -> int:
     om = OMServer().start()
     failures: list[str] = []
     try:
-        seed_one(moto, models)
+        seed_models([moto], models)
         with tempfile.TemporaryDirectory(prefix="omkit-throttle-") as tmp:
             for rate, workers in cases:
                 runs = [

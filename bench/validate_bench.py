@@ -21,7 +21,6 @@ which CI runs). Run: `.venv/bin/python bench/validate_bench.py [--quick] [--pair
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import shutil
@@ -32,6 +31,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a plain script: the repository's root on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.pairing import Spread, add_pairs, options, table
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -124,7 +127,7 @@ def measure(case: Case) -> Outcome:
         out.our_rss, out.peer_rss = max(out.our_rss, our_rss), max(out.peer_rss, peer_rss)
     print(
         f"{case.name:<28} omkit {_ms(out.ours)}  check-jsonschema {_ms(out.peer)}  "
-        f"ratio {_interval(out.ratios)} (target <= {case.target}, {case.pairs} pairs)"
+        f"ratio {Spread.of(out.ratios).dash()} (target <= {case.target}, {case.pairs} pairs)"
     )
     return out
 
@@ -134,25 +137,17 @@ def _ms(times: list[float]) -> str:
     return f"{median * 1000:.0f} ms" if median < 1 else f"{median:.2f} s"
 
 
-def _interval(values: list[float], digits: int = 2) -> str:
-    low, mid, high = min(values), statistics.median(values), max(values)
-    return f"{mid:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
-
-
-def row(case: Case, out: Outcome) -> str:
+def row(case: Case, out: Outcome) -> list[str]:
     """The README's table row of one case (see the Benchmarks section)."""
-    low, mid, high = min(out.ratios), statistics.median(out.ratios), max(out.ratios)
-    return (
-        f"| {case.name} | {_ms(out.ours)} | {_ms(out.peer)} | {mid:.2f} ({low:.2f}-{high:.2f}) | "
-        f"≤ {case.target} | {case.pairs} |"
-    )
+    ratio = Spread.of(out.ratios).dash()
+    return [case.name, _ms(out.ours), _ms(out.peer), ratio, f"≤ {case.target}", str(case.pairs)]
 
 
 def verdict(label: str, values: list[float], target: float) -> bool:
     """Print whether ``values`` meet ``target``; missed only when all of them are past it."""
     missed = min(values) > target
     state = "MISSED" if missed else ("ok" if max(values) <= target else "ok (interval crosses)")
-    print(f"  {label:<40} {_interval(values, 3)} target <= {target}: {state}")
+    print(f"  {label:<40} {Spread.of(values).dash(3)} target <= {target}: {state}")
     return not missed
 
 
@@ -183,12 +178,97 @@ def machine() -> str:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="skip the 10,000-file case")
-    parser.add_argument("--pairs", type=int, default=20, help="pairs for one file (default 20)")
-    args = parser.parse_args()
+@dataclass
+class Files:
+    """The files both tools check: the schema, one valid file, one with errors, many valid."""
 
+    schema: Path
+    one: Path
+    broken: Path
+    many: list[str]
+
+
+def write_files(work: Path, omkit: str, count: int) -> Files:
+    """The schema (`omkit schema`), the template, the template with :data:`ERRORS`, and
+    ``count`` copies of the template."""
+    schema = work / "workflow.schema.json"
+    subprocess.run([omkit, "schema", "--output", str(schema)], check=True, capture_output=True)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    one = work / "one" / "sagemaker.yaml"
+    one.parent.mkdir()
+    one.write_text(text, encoding="utf-8")
+    broken = work / "broken" / "sagemaker.yaml"
+    broken.parent.mkdir()
+    for old, new in ERRORS:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    broken.write_text(text, encoding="utf-8")
+    many = work / "many"
+    many.mkdir()
+    for i in range(count):
+        shutil.copy(one, many / f"config-{i:05d}.yaml")
+    return Files(schema, one, broken, sorted(str(p) for p in many.iterdir()))
+
+
+def compare(omkit: str, peer: str, files: Files, n: int, quick: bool) -> list[str]:
+    """Every case in pairs, the verdicts and the README rows printed; the missed targets."""
+
+    def case(name: str, paths: list[str], status: int, target: float, pairs: int) -> Case:
+        ours = [omkit, "validate", *paths]
+        theirs = [peer, "--schemafile", str(files.schema), *paths]
+        return Case(name, ours, theirs, status, target, pairs)
+
+    cases = [
+        case("1 valid file, cold", [str(files.one)], 0, 0.3, n),
+        case("1 file with 3 errors, cold", [str(files.broken)], 1, 0.4, n),
+        case("1,000 files", files.many[:1000], 0, 0.1, max(3, n // 4)),
+    ]
+    outcomes = [measure(c) for c in cases]
+    valid, errors, thousand = outcomes
+    ok = {
+        "1 valid file": verdict("1 valid file, ratio", valid.ratios, 0.3),
+        "1 file with errors": verdict("1 file with 3 errors, ratio", errors.ratios, 0.4),
+        "1,000 files": verdict("1,000 files, ratio", thousand.ratios, 0.1),
+    }
+    base = statistics.median(valid.our_cpu)
+    per_file = [(cpu - base) / 999 * 1000 for cpu in thousand.our_cpu]
+    ok["CPU per file"] = verdict("CPU ms per additional file (1,000 files)", per_file, 0.6)
+    memory = thousand.our_rss / thousand.peer_rss
+    print(
+        f"  {'peak RSS, 1,000 files':<40} {thousand.our_rss // 1024} MiB vs "
+        f"{thousand.peer_rss // 1024} MiB ({memory:.2f}x) target <= 1.0: "
+        f"{'ok' if memory <= 1.0 else 'MISSED'}"
+    )
+    ok["memory"] = memory <= 1.0
+    if not quick:
+        cases.append(case("10,000 files", files.many, 0, 0.1, 3))
+        outcomes.append(measure(cases[-1]))
+        ok["10,000 files"] = verdict("10,000 files, ratio", outcomes[-1].ratios, 0.1)
+    rows = [row(c, o) for c, o in zip(cases, outcomes, strict=True)]
+    per = Spread.of(per_file)
+    rows.append(
+        [
+            "CPU per additional valid file",
+            f"{per.median:.2f} ms ({per.low:.2f}-{per.high:.2f})",
+            *("", "", "≤ 0.6 ms", str(cases[2].pairs)),
+        ]
+    )
+    rows.append(
+        [
+            "peak memory, 1,000 files",
+            f"{thousand.our_rss // 1024} MiB",
+            *(f"{thousand.peer_rss // 1024} MiB", f"{memory:.2f}", "≤ 1.0", ""),
+        ]
+    )
+    print("\nREADME rows (time: medians; ratio: median of the pairs, min-max):")
+    print(table(["case", "omkit", "check-jsonschema", "ratio", "target", "pairs"], rows))
+    return [name for name, good in ok.items() if not good]
+
+
+def main() -> int:
+    parser = options(__doc__ or "", "skip the 10,000-file case", first_paragraph=False)
+    add_pairs(parser, 20, "pairs for one file (default 20)")
+    args = parser.parse_args()
     omkit = shutil.which("omkit", path=str(BIN))
     peer = shutil.which("check-jsonschema", path=str(BIN))
     if omkit is None or peer is None:
@@ -200,74 +280,9 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "toolkit")], check=True)
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="omkit-bench-") as tmp:
-        work = Path(tmp)
-        schema = work / "workflow.schema.json"
-        subprocess.run([omkit, "schema", "--output", str(schema)], check=True, capture_output=True)
-        text = TEMPLATE.read_text(encoding="utf-8")
-        one = work / "one" / "sagemaker.yaml"
-        one.parent.mkdir()
-        one.write_text(text, encoding="utf-8")
-        broken = work / "broken" / "sagemaker.yaml"
-        broken.parent.mkdir()
-        for old, new in ERRORS:
-            assert old in text, old
-            text = text.replace(old, new, 1)
-        broken.write_text(text, encoding="utf-8")
-        failed += check_imports(one, broken)
-        many = work / "many"
-        many.mkdir()
-        for i in range(10_000 if not args.quick else 1_000):
-            shutil.copy(one, many / f"config-{i:05d}.yaml")
-        files = sorted(str(p) for p in many.iterdir())
-
-        def case(name: str, paths: list[str], status: int, target: float, pairs: int) -> Case:
-            ours = [omkit, "validate", *paths]
-            theirs = [peer, "--schemafile", str(schema), *paths]
-            return Case(name, ours, theirs, status, target, pairs)
-
-        n = args.pairs
-        cases = [
-            case("1 valid file, cold", [str(one)], 0, 0.3, n),
-            case("1 file with 3 errors, cold", [str(broken)], 1, 0.4, n),
-            case("1,000 files", files[:1000], 0, 0.1, max(3, n // 4)),
-        ]
-        valid, errors, thousand = (measure(c) for c in cases)
-        thousand_pairs = cases[2].pairs
-        rows = [row(c, o) for c, o in zip(cases, (valid, errors, thousand), strict=True)]
-        ok = {
-            "1 valid file": verdict("1 valid file, ratio", valid.ratios, 0.3),
-            "1 file with errors": verdict("1 file with 3 errors, ratio", errors.ratios, 0.4),
-            "1,000 files": verdict("1,000 files, ratio", thousand.ratios, 0.1),
-        }
-        base = statistics.median(valid.our_cpu)
-        per_file = [(cpu - base) / 999 * 1000 for cpu in thousand.our_cpu]
-        ok["CPU per file"] = verdict("CPU ms per additional file (1,000 files)", per_file, 0.6)
-        memory = thousand.our_rss / thousand.peer_rss
-        print(
-            f"  {'peak RSS, 1,000 files':<40} {thousand.our_rss // 1024} MiB vs "
-            f"{thousand.peer_rss // 1024} MiB ({memory:.2f}x) target <= 1.0: "
-            f"{'ok' if memory <= 1.0 else 'MISSED'}"
-        )
-        ok["memory"] = memory <= 1.0
-        if not args.quick:
-            cases.append(case("10,000 files", files, 0, 0.1, 3))
-            big = measure(cases[-1])
-            rows.append(row(cases[-1], big))
-            ok["10,000 files"] = verdict("10,000 files, ratio", big.ratios, 0.1)
-        per = statistics.median(per_file)
-        print("\nREADME rows (time: medians; ratio: median of the pairs, min-max):")
-        print("| case | omkit | check-jsonschema | ratio | target | pairs |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        print("\n".join(rows))
-        print(
-            f"| CPU per additional valid file | {per:.2f} ms "
-            f"({min(per_file):.2f}-{max(per_file):.2f}) | | | ≤ 0.6 ms | {thousand_pairs} |"
-        )
-        print(
-            f"| peak memory, 1,000 files | {thousand.our_rss // 1024} MiB | "
-            f"{thousand.peer_rss // 1024} MiB | {memory:.2f} | ≤ 1.0 | |"
-        )
-    failed += [name for name, good in ok.items() if not good]
+        files = write_files(Path(tmp), omkit, 10_000 if not args.quick else 1_000)
+        failed += check_imports(files.one, files.broken)
+        failed += compare(omkit, peer, files, args.pairs, args.quick)
     if failed:
         print("missed:", ", ".join(failed))
     return 1 if failed else 0

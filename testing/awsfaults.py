@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -148,103 +148,116 @@ class FaultProxy:
         return None
 
 
+_JSON = [("Content-Type", "application/x-amz-json-1.1")]
+
+
 def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
-        upstreams: dict[str, http.client.HTTPConnection]
+    return type("Handler", (_Handler,), {"proxy": proxy})
 
-        def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers:
-                if name.lower() not in _HOP_BY_HOP:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
-        def _forward(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            target = self.headers.get("X-Amz-Target") or ""
-            action = target.rpartition(".")[2]
-            with proxy.lock:
-                proxy.actions.append(action)
-                dead = proxy.die_after is not None and len(proxy.actions) > proxy.die_after
-            if dead:  # reset the connection, as a dead process's kernel does
-                self.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                )
-                self.close_connection = True
-                return
-            if not proxy.take_token():
-                throttled = {"__type": "ThrottlingException", "message": "Rate exceeded"}
-                data = json.dumps(throttled).encode()
-                self._answer(400, [("Content-Type", "application/x-amz-json-1.1")], data)
-                return
-            if action in proxy.answers:
-                if target.startswith("SageMaker."):  # a made-up answer AWS could give
-                    check_answer(action, proxy.answers[action])
-                made_up = json.dumps(proxy.answers[action]).encode()
-                self._answer(200, [("Content-Type", "application/x-amz-json-1.1")], made_up)
-                return
-            if proxy.delay:
-                time.sleep(proxy.delay)
-            handler = proxy.handlers.get(action)
+class _Handler(BaseHTTPRequestHandler):
+    """One client connection to the proxy: each request counted, then answered by the proxy
+    itself (:meth:`_local_answer`) or forwarded to moto over a kept-alive connection."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    proxy: ClassVar[FaultProxy]
+    upstreams: dict[str, http.client.HTTPConnection]
+
+    def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in _HOP_BY_HOP:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _forward(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        target = self.headers.get("X-Amz-Target") or ""
+        action = target.rpartition(".")[2]
+        proxy = self.proxy
+        with proxy.lock:
+            proxy.actions.append(action)
+            dead = proxy.die_after is not None and len(proxy.actions) > proxy.die_after
+        if dead:  # reset the connection, as a dead process's kernel does
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        local = self._local_answer(target, action, body)
+        if local is not None:
+            status, answer = local
+            self._answer(status, _JSON, json.dumps(answer).encode())
+            return
+        self._answer(*self._relay(body))
+
+    def _local_answer(self, target: str, action: str, body: bytes) -> tuple[int, Any] | None:
+        """The status and JSON answer the proxy gives itself, in this order: throttled past the
+        rate limit, a made-up answer, (after the delay) a handler's answer or AWS error, an
+        injected fault; None to forward the request."""
+        proxy = self.proxy
+        if not proxy.take_token():
+            return 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
+        if action in proxy.answers:
+            if target.startswith("SageMaker."):  # a made-up answer AWS could give
+                check_answer(action, proxy.answers[action])
+            return 200, proxy.answers[action]
+        if proxy.delay:
+            time.sleep(proxy.delay)
+        handler = proxy.handlers.get(action)
+        try:
+            computed = handler(json.loads(body) if body else {}) if handler else None
+        except ServiceError as exc:  # a request the handler refuses as AWS does
+            return exc.status, exc.body()
+        if computed is not None:
+            return 200, computed
+        fault = proxy.fault_for(action, body)
+        if fault is not None:
+            return fault.status, {"__type": fault.code, "message": fault.message}
+        return None
+
+    def _relay(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        """moto's answer to the request (the next backend in turn; a broken kept-alive
+        connection is opened again once)."""
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        backend = self.proxy.next_backend()
+        for again in (False, True):
+            conn = self._upstream(backend)
             try:
-                computed = handler(json.loads(body) if body else {}) if handler else None
-            except ServiceError as exc:  # a request the handler refuses as AWS does
-                data = json.dumps(exc.body()).encode()
-                self._answer(exc.status, [("Content-Type", "application/x-amz-json-1.1")], data)
-                return
-            if computed is not None:
-                data = json.dumps(computed).encode()
-                self._answer(200, [("Content-Type", "application/x-amz-json-1.1")], data)
-                return
-            fault = proxy.fault_for(action, body)
-            if fault is not None:
-                error = json.dumps({"__type": fault.code, "message": fault.message}).encode()
-                self._answer(fault.status, [("Content-Type", "application/x-amz-json-1.1")], error)
-                return
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-            backend = proxy.next_backend()
-            for again in (False, True):  # kept-alive connections to moto, per client's
-                conn = self._upstream(backend)
-                try:
-                    conn.request(self.command, self.path, body=body, headers=headers)
-                    answer = conn.getresponse()
-                    status, answer_headers, data = answer.status, answer.getheaders(), answer.read()
-                    break
-                except (OSError, http.client.HTTPException):
-                    conn.close()
-                    del self.upstreams[backend]
-                    if again:
-                        raise
-            self._answer(status, answer_headers, data)
-
-        def setup(self) -> None:
-            super().setup()
-            self.upstreams = {}
-
-        def _upstream(self, backend: str) -> http.client.HTTPConnection:
-            if backend not in self.upstreams:
-                target = urlsplit(backend)
-                self.upstreams[backend] = http.client.HTTPConnection(
-                    target.hostname or "127.0.0.1", target.port, timeout=60
-                )
-            return self.upstreams[backend]
-
-        def finish(self) -> None:
-            super().finish()
-            for conn in self.upstreams.values():
+                conn.request(self.command, self.path, body=body, headers=headers)
+                answer = conn.getresponse()
+                return answer.status, answer.getheaders(), answer.read()
+            except (OSError, http.client.HTTPException):
                 conn.close()
+                del self.upstreams[backend]
+                if again:
+                    raise
+        raise AssertionError("unreachable")
 
-        do_GET = do_POST = do_PUT = do_DELETE = _forward
+    def setup(self) -> None:
+        super().setup()
+        self.upstreams = {}
 
-        def log_message(self, format: str, *args: Any) -> None:
-            del format, args
+    def _upstream(self, backend: str) -> http.client.HTTPConnection:
+        """The kept-alive connection of this client's to ``backend``."""
+        if backend not in self.upstreams:
+            target = urlsplit(backend)
+            self.upstreams[backend] = http.client.HTTPConnection(
+                target.hostname or "127.0.0.1", target.port, timeout=60
+            )
+        return self.upstreams[backend]
 
-    return Handler
+    def finish(self) -> None:
+        super().finish()
+        for conn in self.upstreams.values():
+            conn.close()
+
+    do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+    def log_message(self, format: str, *args: Any) -> None:
+        del format, args
 
 
 @pytest.fixture

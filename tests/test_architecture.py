@@ -257,18 +257,11 @@ def test_the_check_finds_generated_and_hand_written_code_mixed(
     ]
 
 
-#: Sub-packages whose underscore imports are left for now: ``cli`` shares its helpers through
-#: ``cli/shared.py``, which is being reworked elsewhere.
-PRIVATE_IMPORTS_ALLOWED = ("cli",)
-
-
 def private_imports() -> list[str]:
     """Each ``from omkit_sagemaker.x import _name`` of the package: a helper other modules use is
     part of its module's interface, so its name has no leading underscore."""
     out: list[str] = []
     for path in _modules():
-        if _room(path) in PRIVATE_IMPORTS_ALLOWED:
-            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith(NAME):
                 continue
@@ -295,4 +288,93 @@ def test_the_check_finds_a_private_name_imported(
     monkeypatch.setattr(__name__ + ".PACKAGE", fake)
     assert private_imports() == [
         "omkit_sagemaker/check/b.py:1: imports omkit_sagemaker.check.a._helper"
+    ]
+
+
+#: Where the package may write to the terminal: the command line, and Airflow's tasks (which log
+#: through Airflow). Everything else returns results, text or log records.
+TERMINAL_ROOMS = ("cli", "airflow")
+#: Modules outside those that may write anyway, and why.
+TERMINAL_ALLOWED = {
+    # A maintainer's script (``python -m omkit_sagemaker.base.regiondata``) that regenerates a
+    # shipped data file and says so; no command or API function calls it.
+    "base/regiondata.py": "print",
+}
+
+
+def terminal_writes() -> list[str]:
+    """Each place outside :data:`TERMINAL_ROOMS` that writes to the terminal: a ``print()`` call,
+    a use of ``sys.stdout``/``sys.stderr``, an import of rich, typer or click, a
+    ``logging.StreamHandler`` or a class of its own made from ``logging.Handler``."""
+    out: list[str] = []
+    for path in _modules():
+        if _room(path) in TERMINAL_ROOMS:
+            continue
+        rel = path.relative_to(PACKAGE).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            found = _terminal_use(node)
+            if found is not None and TERMINAL_ALLOWED.get(rel) != found:
+                out.append(f"{rel}:{node.lineno}: {found}")  # type: ignore[attr-defined]
+    return out
+
+
+def _terminal_use(node: ast.AST) -> str | None:
+    """What ``node`` does that writes to the terminal, if anything."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+        return "print"
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        if node.value.id == "sys" and node.attr in ("stdout", "stderr"):
+            return f"sys.{node.attr}"
+        if node.value.id == "logging" and node.attr == "StreamHandler":
+            return "logging.StreamHandler"
+    if isinstance(node, ast.ClassDef):
+        for base in node.bases:
+            if isinstance(base, ast.Attribute) and base.attr in ("Handler", "StreamHandler"):
+                return f"a logging handler ({node.name})"
+    modules: list[str] = []
+    if isinstance(node, ast.Import):
+        modules = [a.name for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.module:
+        modules = [node.module] + (
+            [f"logging.{a.name}" for a in node.names] if node.module == "logging" else []
+        )
+    for module in modules:
+        if module.split(".")[0] in ("rich", "typer", "click"):
+            return f"imports {module}"
+        if module in ("logging.StreamHandler", "logging.Handler"):
+            return f"imports {module}"
+    return None
+
+
+def test_only_the_cli_writes_to_the_terminal() -> None:
+    assert terminal_writes() == []
+
+
+def test_the_check_finds_a_library_writing_to_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "omkit_sagemaker"
+    for room in ("ingest", "api", "cli", "base"):
+        (fake / room).mkdir(parents=True)
+    (fake / "ingest" / "show.py").write_text(
+        '"""print(x) in a docstring is no call."""\n'
+        "import logging, sys\n"
+        "from rich.console import Console\n"
+        "class Out(logging.Handler): ...\n"
+        "def f():\n    print('x')\n    sys.stderr.write('y')\n"
+        "    logging.StreamHandler()\n"
+    )
+    (fake / "api" / "table.py").write_text("import rich.table\nfrom typer import echo\n")
+    (fake / "cli" / "show.py").write_text("import sys\nprint(1)\nsys.stdout.write('x')\n")
+    (fake / "base" / "regiondata.py").write_text("print('wrote')\nimport sys\nsys.stdout\n")
+    monkeypatch.setattr(__name__ + ".PACKAGE", fake)
+    assert sorted(terminal_writes()) == [
+        "api/table.py:1: imports rich.table",
+        "api/table.py:2: imports typer",
+        "base/regiondata.py:3: sys.stdout",
+        "ingest/show.py:3: imports rich.console",
+        "ingest/show.py:4: a logging handler (Out)",
+        "ingest/show.py:6: print",
+        "ingest/show.py:7: sys.stderr",
+        "ingest/show.py:8: logging.StreamHandler",
     ]

@@ -23,7 +23,8 @@ class Endpoints(EntityStore):
     """``_route``: one request to its endpoint (a mixin of :class:`~testing.omdouble.OMServer`)."""
 
     def _route(self, method: str, route: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
-        include = query.get("include", "non-deleted")
+        """The server's version, the bot, test connection definitions and services; the rest
+        in :meth:`_route_models` and :meth:`_route_rest`."""
         if method == "GET" and route == "/system/version":
             return 200, {"version": self.version, "revision": "test", "timestamp": 0}
         if method == "GET" and route == "/users/loggedInUser":
@@ -51,6 +52,13 @@ class Endpoints(EntityStore):
             if name not in self.services:
                 raise _Reply(404, f"mlmodelService instance for {name} not found")
             return 200, self.services[name]
+        return self._route_models(method, route, query, body)
+
+    def _route_models(
+        self, method: str, route: str, query: dict[str, str], body: Any
+    ) -> tuple[int, Any]:
+        """ML models: create or update, list, bulk, deleteStale, by name and by id."""
+        include = query.get("include", "non-deleted")
         if route == "/mlmodels":
             if method == "PUT":
                 entity, created = self._put_model(body)

@@ -129,3 +129,67 @@ def test_the_airflow_validate_task_opens_each_file_once_and_reports_it_queued(
     status = f"/api/v1/services/ingestionPipelines/{FQN}/pipelineStatus"
     assert [r.body["pipelineState"] for r in om_server.calls("PUT", status)] == ["queued"]
     assert opens[os.path.realpath(path)] == 1
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Parses of config text by name, from now on: the checker's loader (however it is
+    reached) and ruamel.yaml's round-trip loader."""
+    from omkit_sagemaker.check import loader, validate
+    from ruamel.yaml import YAML
+
+    counted: Counter[str] = Counter()
+
+    def counting(real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            counted["ruamel" if args and isinstance(args[0], YAML) else "loader"] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(loader, "load_text", counting(loader.load_text))
+    monkeypatch.setattr(validate, "load_text", counting(vars(validate)["load_text"]))
+    monkeypatch.setattr(YAML, "load", counting(YAML.load))
+    return counted
+
+
+@pytest.mark.usefixtures("env")
+def test_a_config_run_in_two_regions_is_opened_and_parsed_once(
+    moto: MotoServer,
+    om_server: OMServer,
+    tmp_path: Path,
+    opens: Counter[str],
+    parses: Counter[str],
+) -> None:
+    create_model(moto, "churn", Image="img/churn:1")
+    path = write(tmp_path / "sm.yaml", config_text(om_server.url, moto.endpoint))
+    opens.clear()
+
+    many = omkit_sagemaker.run_many([path], regions=["us-east-1", "eu-west-1"], tags=False)
+
+    assert many.success, many
+    assert [Path(r.config).name for r in many.runs] == ["sm.yaml[us-east-1]", "sm.yaml[eu-west-1]"]
+    assert [r.processed for r in many.runs] == [1, 0]  # each run read its own region
+    assert opens[os.path.realpath(path)] == 1
+    assert (parses["loader"], parses["ruamel"]) == (1, 0)  # one parse for both runs
+
+
+@pytest.mark.usefixtures("env")
+def test_a_region_variant_reports_a_problem_where_the_file_has_it(
+    tmp_path: Path, om_server: OMServer, parses: Counter[str]
+) -> None:
+    text = config_text(om_server.url, "http://127.0.0.1:9")
+    path = write(tmp_path / "sm.yaml", text)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "awsRegion:" in t)
+    column = text.splitlines()[line - 1].index("us-east-1") + 1
+
+    many = omkit_sagemaker.run_many([path], regions=["eu-wst-1", "eu-west-1"], tags=False)
+
+    bad = many.runs[0]
+    assert Path(bad.config).name == "sm.yaml[eu-wst-1]"
+    assert not bad.success
+    assert [(Path(p.file).name, p.line, p.column) for p in bad.config_errors] == [
+        ("sm.yaml[eu-wst-1]", line, column)
+    ]
+    assert "eu-wst-1" in bad.config_errors[0].message
+    assert parses["loader"] == 1

@@ -16,7 +16,7 @@ def _diag(file: str, line: int, code: str = "R003", path: str = "$.source.type")
     return make(code, file, line, 3, f"{code} message", path=path, severity=severity)
 
 
-def _keys(found: list[baseline.Entry]) -> list[tuple[str, str, str]]:
+def _keys(found: list[baseline.BaselineEntry]) -> list[tuple[str, str, str]]:
     return [e.key[:3] for e in found]
 
 

@@ -18,7 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omkit_sagemaker.base.diagnostics import Diagnostic
-from omkit_sagemaker.check import explain, schemaerrors, versions
+from omkit_sagemaker.check import explain, releasemap, schemaerrors, versions
 from omkit_sagemaker.check.generated import fastcheck
 from omkit_sagemaker.check.loader import Document, load_file, load_text
 
@@ -64,7 +64,7 @@ def _diagnostics(
     errors: Iterable[Any], document: Document, target: versions.Version
 ) -> list[Diagnostic]:
     found = explain.explain(errors, document, fastcheck.SECRET_KEYS)
-    return versions.explain_versions(found, document, target)
+    return releasemap.explain_versions(found, document, target)
 
 
 def _assert_alike(document: Document, target: versions.Version) -> None:

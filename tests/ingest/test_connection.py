@@ -14,12 +14,12 @@ import json
 from pathlib import Path
 
 import pytest
+from omkit_sagemaker.cli.steptable import print_table
 from omkit_sagemaker.ingest.connection import (
     STEPS,
     Status,
     StepResult,
     check_connection,
-    print_table,
     render_json,
     render_plain,
     succeeded,

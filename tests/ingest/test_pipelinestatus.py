@@ -84,9 +84,9 @@ def test_a_missing_pipeline_is_a_warning_not_a_failed_run(
     assert result.success
     assert result.pipeline_state is None
     assert result.warnings == 1
-    warning = result.detail.status.warnings[0] if result.detail else None
+    warning = result.to_dict()["warnings"][0]
     assert warning is not None
-    assert "no such ingestion pipeline" in warning.message
+    assert "no such ingestion pipeline" in warning["message"]
     assert om_server.calls("PUT", STATUS) == []
 
 

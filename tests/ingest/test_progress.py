@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from omkit_sagemaker.ingest import ingestrun, runreport
+from omkit_sagemaker.cli.progress import PROGRESS_EVERY, LineProgress
+from omkit_sagemaker.ingest import ingestrun
 from omkit_sagemaker.ingest.ingestrun import RunOptions
-from omkit_sagemaker.ingest.runreport import LineProgress
 from omkit_sagemaker.ingest.sinks.sinkbase import Status
 
 from testing.awsfixtures import MotoServer, create_model
@@ -44,7 +44,7 @@ def lines() -> Iterator[Lines]:
 def test_at_most_one_line_every_10_seconds(lines: Lines) -> None:
     now = [100.0]
     progress = LineProgress(clock=lambda: now[0])
-    assert progress.every == runreport.PROGRESS_EVERY == 10.0
+    assert progress.every == PROGRESS_EVERY == 10.0
     status = Status()
     progress.attach(status)
     for _ in range(50):  # 50 models in 6.25 s: no line yet

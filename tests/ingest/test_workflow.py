@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from omkit_sagemaker.cli.progress import RichProgress
 from omkit_sagemaker.ingest import ingestrun, redaction, runreport
 from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
@@ -497,7 +498,7 @@ def test_progress_counts_every_model_written_failed_or_filtered(
 
 
 def test_the_rich_progress_bar(seeded: MotoServer, om_server: OMServer, tmp_path: Path) -> None:
-    bar = runreport.RichProgress()
+    bar = RichProgress()
     with bar.shown():
         result = run(tmp_path, config_text(om_server.url, seeded.endpoint), om_server, progress=bar)
     assert result.exit_code == 0

@@ -29,7 +29,7 @@ from omkit_sagemaker.api.checked import ConfigProblem, ValidationResult
 
 # A library does not print: without a handler of the caller's, Python's last-resort handler
 # would write omkit's warnings and errors to stderr. The result carries them; ``omkit run``
-# installs its own handler (runreport.setup_logging).
+# installs its own handler (cli.progress.setup_logging).
 logging.getLogger("omkit").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
@@ -212,6 +212,7 @@ def run_many(
             role_arns=role_arns,
             service_name_template=service_name_template,
             file_name_template=file_name_template,
+            environ=kwargs.get("environ", os.environ),
         )
         run_options = options(**kwargs)
     except (ValueError, TypeError, ExpandError) as exc:
@@ -229,9 +230,11 @@ def jobs_of(
     role_arns: Sequence[str] = (),
     service_name_template: str | None = None,
     file_name_template: str | None = None,
+    environ: Mapping[str, str] | None = os.environ,
 ) -> list[Job]:
     """The runs of ``configs``: directories searched for workflow configs (as ``omkit
-    validate`` searches them), each config expanded by the lists. Raises ``ValueError``
+    validate`` searches them), each config expanded by the lists (read and parsed once, with
+    ``$VAR`` expanded from ``environ``, as the runs will take it). Raises ``ValueError``
     (:class:`~omkit_sagemaker.check.discovery.UsageError` and
     :class:`~omkit_sagemaker.ingest.expand.ExpandError` among them)."""
     from omkit_sagemaker.check import discovery
@@ -265,20 +268,18 @@ def jobs_of(
                 raise ConfigError(f"{option} needs --region, --profile or --role-arn")
         return jobs
     expanded: list[Job] = []
-    for job in jobs:
-        text = job.text
-        if text is None:
-            text = discovery.read_bounded(job.path).decode("utf-8", errors="replace")
-        for variant in expand.expand(
+    for job in jobs:  # each config read and parsed once, for all its variants
+        base = expand.load_base(job.path, job.text, None if job.no_env else environ)
+        for variant in expand.plan(
             job.path,
-            text,
+            base.data,
             regions=regions,
             profiles=profiles,
             role_arns=role_arns,
             template=service_name_template,
             file_template=file_name_template,
         ):
-            expanded.append(Job(variant.path, variant.text, no_env=job.no_env))
+            expanded.append(Job(variant.path, no_env=job.no_env, variant=variant, base=base))
     return expanded
 
 
@@ -323,7 +324,6 @@ def run_jobs(
         conflicts=many.conflicts,
         duration=many.duration,
         signal=many.signal,
-        detail=many,
     )
 
 

@@ -39,33 +39,48 @@ def render_text(many: ManySummary) -> str:
         lines = [f"omkit: error: {c}" for c in many.conflicts]
         lines.append("Nothing was run: two runs would write the same service or file.")
         return _redact("\n".join(lines) + "\n")
-    rows = [
-        (
-            r.config,
-            r.service or "-",
-            r.region or "-",
-            str(r.processed),
-            str(r.errors),
-            str(r.soft_deleted),
-            f"{r.duration:.2f} s",
-            _outcome(r),
-        )
-        for r in many.runs
-    ]
-    failed = len(many.failed)
-    rows.append(
-        (
-            f"total ({len(many.runs)} config{'s' if len(many.runs) != 1 else ''})",
-            "",
-            "",
-            str(sum(r.processed for r in many.runs)),
-            str(sum(r.errors for r in many.runs)),
-            str(sum(r.soft_deleted for r in many.runs)),
-            f"{many.duration:.2f} s",
-            f"{failed} failed" if failed else "",
-        )
+    text = _table([_row(r) for r in many.runs], _total_row(many))
+    for run in many.failed:
+        text += _failure_lines(run)
+    text += ["", _last_line(many)]
+    return _redact("\n".join(text) + "\n")
+
+
+def _row(run: RunSummary) -> tuple[str, ...]:
+    """One run's cells, in the order of :data:`COLUMNS`."""
+    return (
+        run.config,
+        run.service or "-",
+        run.region or "-",
+        str(run.processed),
+        str(run.errors),
+        str(run.soft_deleted),
+        f"{run.duration:.2f} s",
+        _outcome(run),
     )
-    widths = [max(len(COLUMNS[i]), *(len(row[i]) for row in rows)) for i in range(len(COLUMNS))]
+
+
+def _total_row(many: ManySummary) -> tuple[str, ...]:
+    """The last row: the number of configs, the sums, the time of all runs, how many failed."""
+    runs, failed = many.runs, len(many.failed)
+    return (
+        f"total ({len(runs)} config{'s' if len(runs) != 1 else ''})",
+        "",
+        "",
+        str(sum(r.processed for r in runs)),
+        str(sum(r.errors for r in runs)),
+        str(sum(r.soft_deleted for r in runs)),
+        f"{many.duration:.2f} s",
+        f"{failed} failed" if failed else "",
+    )
+
+
+def _table(rows: list[tuple[str, ...]], total: tuple[str, ...]) -> list[str]:
+    """The header, a rule, the runs' rows, a rule and the total row; each column as wide as its
+    widest cell, the numbers right-aligned."""
+    widths = [
+        max(len(COLUMNS[i]), *(len(row[i]) for row in [*rows, total])) for i in range(len(COLUMNS))
+    ]
     numeric = {3, 4, 5, 6}
 
     def line(cells: tuple[str, ...]) -> str:
@@ -75,31 +90,32 @@ def render_text(many: ManySummary) -> str:
         ]
         return "  ".join(out).rstrip()
 
-    text = [line(COLUMNS), line(tuple("-" * w for w in widths))]
-    text.extend(line(row) for row in rows[:-1])
-    text.append(line(tuple("-" * w for w in widths)))
-    text.append(line(rows[-1]))
-    for run in many.failed:
-        text.append("")
-        text.append(f"{run.config}:")
-        for problem in run.config_errors[:SHOWN]:
-            text.append(f"  {problem}")
-        for p in run.problems[:SHOWN]:
-            text.append(f"  {p.subject}: {p.message}")
-        shown = min(len(run.config_errors), SHOWN) + min(len(run.problems), SHOWN)
-        hidden = len(run.config_errors) + len(run.problems) - shown
-        if hidden > 0:
-            text.append(f"  ... and {hidden} more (omkit run {run.config.split('[')[0]} shows all)")
-        if run.fatal is not None:
-            text.append(f"  stopped: {run.fatal}")
-    text.append("")
+    rule = line(tuple("-" * w for w in widths))
+    return [line(COLUMNS), rule, *(line(row) for row in rows), rule, line(total)]
+
+
+def _failure_lines(run: RunSummary) -> list[str]:
+    """Under the table, for a run that failed: its first problems and what stopped it."""
+    lines = ["", f"{run.config}:"]
+    lines.extend(f"  {problem}" for problem in run.config_errors[:SHOWN])
+    lines.extend(f"  {p.subject}: {p.message}" for p in run.problems[:SHOWN])
+    shown = min(len(run.config_errors), SHOWN) + min(len(run.problems), SHOWN)
+    hidden = len(run.config_errors) + len(run.problems) - shown
+    if hidden > 0:
+        lines.append(f"  ... and {hidden} more (omkit run {run.config.split('[')[0]} shows all)")
+    if run.fatal is not None:
+        lines.append(f"  stopped: {run.fatal}")
+    return lines
+
+
+def _last_line(many: ManySummary) -> str:
+    """What happened to the runs, in one line."""
+    failed = len(many.failed)
     if many.signal is not None:
-        text.append("Stopped by a signal: the runs not finished wrote what they had sent")
-    elif failed:
-        text.append(f"{failed} of {len(many.runs)} runs failed")
-    else:
-        text.append(f"All {len(many.runs)} runs finished successfully")
-    return _redact("\n".join(text) + "\n")
+        return "Stopped by a signal: the runs not finished wrote what they had sent"
+    if failed:
+        return f"{failed} of {len(many.runs)} runs failed"
+    return f"All {len(many.runs)} runs finished successfully"
 
 
 def as_json(many: ManySummary) -> dict[str, Any]:

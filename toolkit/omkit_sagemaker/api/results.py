@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,6 @@ from omkit_sagemaker.api.checked import ConfigProblem
 
 if TYPE_CHECKING:
     from omkit_sagemaker.ingest.ingestrun import RunResult
-    from omkit_sagemaker.ingest.multirun import ManyResult
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,16 @@ class RunSummary:
     #: The state reported to OpenMetadata's pipeline-status endpoint (``ingestionPipelineFQN``
     #: set), or None when none was reported.
     pipeline_state: str | None = None
-    #: The full record of the run (what ``omkit run`` prints from); not part of the API's
-    #: stable surface.
-    detail: RunResult | None = field(default=None, repr=False, compare=False)
+    #: What ``to_dict`` and ``to_text`` give, taken from the run's record when the summary is
+    #: made: the summary keeps no reference to the record (the record knows nothing of it).
+    _document: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, result: RunResult, *, pipeline_state: str | None = None) -> RunSummary:
-        """The summary of a run's full record."""
-        from omkit_sagemaker.ingest.runreport import total_errors
+        """The summary of a run's full record (:class:`~omkit_sagemaker.ingest.ingestrun.
+        RunResult`, which the ingestion returns)."""
+        from omkit_sagemaker.ingest.runreport import as_json, render_text, total_errors
 
         status = result.status
         failures = [
@@ -72,7 +74,7 @@ class RunSummary:
             if p.subject.startswith("model ")
         ]
         soft = len(result.mark_deleted.models) if result.dry_run else status.soft_deleted
-        return cls(
+        summary = cls(
             config=result.file,
             success=result.exit_code == 0,
             exit_code=result.exit_code,
@@ -93,19 +95,32 @@ class RunSummary:
             problems=[Problem(p.subject, p.message) for p in status.errors],
             config_errors=[ConfigProblem.of(d) for d in result.config_errors],
             pipeline_state=pipeline_state,
-            detail=result,
         )
+        summary._document = as_json(result)
+        summary._text = render_text(result)
+        return summary
 
     def to_dict(self) -> dict[str, Any]:
         """The run as ``omkit run --format json`` prints it (secrets masked)."""
-        if self.detail is None:
+        if self._document is None:
             return {"file": self.config, "success": self.success, "exitCode": self.exit_code}
-        from omkit_sagemaker.ingest.runreport import as_json
-
-        document = as_json(self.detail)
+        document = copy.deepcopy(self._document)
         document["region"] = self.region or None
         document["pipelineState"] = self.pipeline_state
         return document
+
+    def to_text(self) -> str:
+        """The run as ``omkit run`` prints it: the summary table (and, for a dry run, the plan),
+        secrets masked."""
+        if self._text is not None:
+            return self._text
+        from omkit_sagemaker.ingest.redaction import REDACTOR
+
+        if self.fatal is not None:  # a summary not made from a run: a usage error
+            ending = f"Stopped: {self.fatal}"
+        else:
+            ending = "Finished successfully" if self.success else "Finished with errors"
+        return REDACTOR.redact(f"Run of {self.config}\n\n{ending}\n")
 
 
 @dataclass
@@ -122,7 +137,6 @@ class ManySummary:
     duration: float = 0.0
     #: The signal (SIGINT, SIGTERM) that stopped the runs, if one did.
     signal: int | None = None
-    detail: ManyResult | None = field(default=None, repr=False, compare=False)
 
     @property
     def exit_code(self) -> int:

@@ -64,7 +64,7 @@ def fingerprint(diag: Diagnostic) -> str:
 
 
 @dataclass(frozen=True)
-class Entry:
+class BaselineEntry:
     """One recorded problem: where (file and data path), what (code and fingerprint), and the
     message for people reading the file."""
 
@@ -85,7 +85,7 @@ class Filtered:
 
     diagnostics: list[Diagnostic]
     known: int = 0
-    fixed: list[Entry] = field(default_factory=list)
+    fixed: list[BaselineEntry] = field(default_factory=list)
 
     def note(self, baseline: str, command: str | None = None) -> str:
         """The summary's baseline sentence ("" when the baseline hid and missed nothing);
@@ -131,11 +131,13 @@ def _key(diag: Diagnostic, root: Path) -> Key:
     return (_file_key(diag.file, root), diag.path, diag.code, fingerprint(diag))
 
 
-def entries(diagnostics: Iterable[Diagnostic], root: Path) -> list[Entry]:
+def entries(diagnostics: Iterable[Diagnostic], root: Path) -> list[BaselineEntry]:
     """Baseline entries for the ``diagnostics`` that may be baselined (their code may be turned
     off), files relative to ``root``, in a stable order."""
     found = [
-        Entry(*_key(d, root), mask_userinfo(d.message)) for d in diagnostics if can_silence(d.code)
+        BaselineEntry(*_key(d, root), mask_userinfo(d.message))
+        for d in diagnostics
+        if can_silence(d.code)
     ]
     return sorted(found, key=lambda e: (*e.key, e.message))
 
@@ -184,7 +186,7 @@ def _parse(path: Path) -> Any:
         raise BaselineError(f"{path}:1:1: nested too deep to be an omkit baseline") from None
 
 
-def read(path: Path, *, rewrite: str | None = None) -> list[Entry]:
+def read(path: Path, *, rewrite: str | None = None) -> list[BaselineEntry]:
     """The entries of a baseline file; raises :class:`BaselineError`. ``rewrite``: the command
     that writes it again, named when the file is of the first format."""
     data = _parse(path)
@@ -216,7 +218,7 @@ def read(path: Path, *, rewrite: str | None = None) -> list[Entry]:
             )
         message = item.get("message")
         out.append(
-            Entry(
+            BaselineEntry(
                 item["file"],
                 item["path"],
                 item["code"],
@@ -227,7 +229,7 @@ def read(path: Path, *, rewrite: str | None = None) -> list[Entry]:
     return out
 
 
-def render(found: Sequence[Entry]) -> str:
+def render(found: Sequence[BaselineEntry]) -> str:
     """The baseline file's text for ``found``."""
     items = [
         {
@@ -243,7 +245,10 @@ def render(found: Sequence[Entry]) -> str:
 
 
 def apply(
-    diagnostics: Sequence[Diagnostic], files: Sequence[str], baseline: Sequence[Entry], root: Path
+    diagnostics: Sequence[Diagnostic],
+    files: Sequence[str],
+    baseline: Sequence[BaselineEntry],
+    root: Path,
 ) -> Filtered:
     """Take the baseline's problems out of ``diagnostics``; entries of ``files`` (the files
     checked) that match nothing are the fixed ones. A problem that may not be turned off is
@@ -290,7 +295,7 @@ def record(diagnostics: Sequence[Diagnostic], files: Sequence[str], path: Path) 
     except safewrite.UnsafeTarget as exc:
         raise BaselineError(f"{path}:1:1: cannot write the baseline: {exc.reason}") from None
     root = path.parent
-    old: list[Entry] = []
+    old: list[BaselineEntry] = []
     replaced: list[str] | None = None  # the files of an older baseline's entries
     existed = os.path.lexists(path)
     if existed:

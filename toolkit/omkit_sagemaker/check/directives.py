@@ -22,7 +22,7 @@ _SEPARATOR = re.compile(r"\s*,\s*")
 _BLOCK_SCALAR = re.compile(r"(?:^|[\s:-])[|>][1-9+-]{0,2}$")
 
 
-class Named(Record):
+class NamedCode(Record):
     """One code named in a directive, as written (upper-cased), at a 1-based line and column."""
 
     __slots__ = ("code", "line", "column", "whole_file")  # noqa: RUF023 - in field order, for repr
@@ -66,18 +66,18 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _codes(line: str, start: int, number: int, whole: bool) -> list[Named]:
+def _codes(line: str, start: int, number: int, whole: bool) -> list[NamedCode]:
     """The codes of the directive that begins at ``start`` (its ``#``), if there is one."""
     match = _DIRECTIVE.match(line, start)
     if match is None:
         return []
-    out: list[Named] = []
+    out: list[NamedCode] = []
     pos = match.end()
     while True:
         code = _CODE.match(line, pos)
         if code is None:
             break
-        out.append(Named(code.group().upper(), number, code.start() + 1, whole))
+        out.append(NamedCode(code.group().upper(), number, code.start() + 1, whole))
         pos = code.end()
         sep = _SEPARATOR.match(line, pos)
         if sep is None or (sep.end() == pos and not line.startswith(",", pos)):
@@ -107,32 +107,32 @@ def _comments(text: str) -> Iterator[tuple[int, str, int, bool | None]]:
             block = _indent(line)
 
 
-def parse(text: str) -> list[Named]:
+def parse(text: str) -> list[NamedCode]:
     """Every code named by a directive in ``text``, in file order."""
     if "omkit:" not in text:
         return []
-    found: list[Named] = []
+    found: list[NamedCode] = []
     for number, line, start, whole in _comments(text):
         if whole is not None:
             found.extend(_codes(line, start, number, whole=whole))
     return found
 
 
-def misspelt(text: str) -> list[Named]:
+def misspelt(text: str) -> list[NamedCode]:
     """The ``# omkit`` comments that are not a ``# omkit: disable=CODE`` directive
     (``disabel=R001``, ``Disable=R001``, ``disable R001``, ``# omkit disable=R001``): they turn
     nothing off. ``code`` holds the word after ``omkit:`` as written (``disable`` when the colon
     is missing), at its 1-based line and column."""
     if "omkit" not in text.lower():
         return []
-    found: list[Named] = []
+    found: list[NamedCode] = []
     for number, line, start, whole in _comments(text):
         match = _ANY_DIRECTIVE.match(line, start)
         if match is None or _DIRECTIVE.match(line, start) is not None:
             continue
         word = match.group(1) or "disable"
         column = match.start(1) + 1 if match.group(1) else start + 1
-        found.append(Named(word, number, column, bool(whole)))
+        found.append(NamedCode(word, number, column, bool(whole)))
     return found
 
 

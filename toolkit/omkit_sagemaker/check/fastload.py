@@ -71,21 +71,15 @@ def walk(
     data: dict[str, Any] = {}
     values: dict[DataPath, int] = {(): root.start_mark.index}
     keys: dict[DataPath, int] = {}
-    scalars: dict[DataPath, Scalar] = {}
+    scalar_nodes: list[tuple[DataPath, Any]] = []
     seen: set[int] = {id(root)}
     # (node, its path, the container to fill, or None for a scalar to record; its depth)
     stack: list[tuple[Any, DataPath, Any, int]] = [(root, (), data, 1)]
-    pop, push, add = stack.pop, stack.append, seen.add
+    pop, push, add, found = stack.pop, stack.append, seen.add, scalar_nodes.append
     while stack:
         node, path, into, depth = pop()
-        if into is None:
-            start, end = node.start_mark.index, node.end_mark.index
-            if offset is None:
-                scalars[path] = Scalar(node.value, not node.style, original[start:end], False)
-            else:
-                written = original[offset.original_offset(start) : offset.original_offset(end)]
-                expanded = offset.overlaps(start, end)
-                scalars[path] = Scalar(node.value, not node.style, written, expanded)
+        if into is None:  # a scalar: its record is made once the walk is through
+            found((path, node))
             continue
         children = node.value
         if depth >= max_depth and children:  # a child would be nested too deep
@@ -112,16 +106,11 @@ def walk(
             values[child_path] = child.start_mark.index
             kind = child.__class__
             if kind is ScalarNode:
-                tag = child.tag
-                if tag == STR_TAG:
+                if child.tag == STR_TAG:
                     value: Any = child.value
                 else:
-                    build = _SCALAR_TAGS.get(tag)
-                    if build is None or (tag == INT_TAG and len(child.value) > max_digits):
-                        return None
-                    try:
-                        value = build(_CONSTRUCTOR, child)
-                    except Exception:  # the reference path reports it
+                    value = _typed(child, max_digits)
+                    if value is _UNPLAIN:
                         return None
                 push((child, child_path, None, depth))
             elif kind is MappingNode and child.tag == MAP_TAG:
@@ -136,4 +125,47 @@ def walk(
                 into[key] = value
             else:
                 into.append(value)
-    return Walked(data, values, keys, scalars)
+    return Walked(data, values, keys, _scalar_records(scalar_nodes, original, offset))
+
+
+#: What :func:`_typed` returns for a scalar the walk leaves to the reference path.
+_UNPLAIN = object()
+
+
+def _typed(node: Any, max_digits: int) -> Any:
+    """The value of a scalar YAML 1.1 resolved to another type than text (a number, a boolean,
+    a date, null), built by PyYAML's own constructor; :data:`_UNPLAIN` for an explicit or
+    unusual tag, an integer of more than ``max_digits`` digits, or a value that cannot be built
+    (the reference path reports those)."""
+    tag = node.tag
+    build = _SCALAR_TAGS.get(tag)
+    if build is None or (tag == INT_TAG and len(node.value) > max_digits):
+        return _UNPLAIN
+    try:
+        return build(_CONSTRUCTOR, node)
+    except Exception:
+        return _UNPLAIN
+
+
+def _scalar_records(
+    found: list[tuple[DataPath, Any]], original: str, offset: Expansion | None
+) -> dict[DataPath, Scalar]:
+    """The record of each scalar :func:`walk` found, in the order it found them: the text as
+    the file has it and whether ``$VAR`` expansion made any of it."""
+    if offset is None:
+        return {
+            path: Scalar(
+                node.value,
+                not node.style,
+                original[node.start_mark.index : node.end_mark.index],
+                False,
+            )
+            for path, node in found
+        }
+    at, overlaps = offset.original_offset, offset.overlaps
+    records: dict[DataPath, Scalar] = {}
+    for path, node in found:
+        start, end = node.start_mark.index, node.end_mark.index
+        written = original[at(start) : at(end)]
+        records[path] = Scalar(node.value, not node.style, written, overlaps(start, end))
+    return records

@@ -246,9 +246,9 @@ def _sarif_level(severity: Severity) -> str:
     return "error" if Severity(severity) is Severity.ERROR else "warning"
 
 
-def _render_sarif(
-    diagnostics: Sequence[Diagnostic], files: Sequence[str], color: bool, tool_version: str
-) -> str:
+def _sarif_rules(diagnostics: Sequence[Diagnostic]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The ``rules`` of the SARIF driver, one per code found (sorted by code), and the index of
+    each code in that list."""
     from omkit_sagemaker.check.rules import RULES
     from omkit_sagemaker.check.rules.catalogue import docs_anchor, full_description
 
@@ -272,31 +272,39 @@ def _render_sarif(
                 "defaultConfiguration": {"level": _sarif_level(default)},
             }
         )
-    artifact_index = {f: i for i, f in enumerate(files)}
-    results: list[dict[str, Any]] = []
-    for d in diagnostics:
-        physical: dict[str, Any] = {
-            "artifactLocation": {"uri": _file_uri(d.file), "index": artifact_index[d.file]}
-        }
-        if d.line >= 1:  # SARIF regions are 1-based; a whole-file problem has no region.
-            region = {"startLine": d.line}
-            if d.column >= 1:
-                region["startColumn"] = d.column
-            physical["region"] = region
-        results.append(
+    return rules, rule_index
+
+
+def _sarif_result(d: Diagnostic, rule_index: int, artifact_index: int) -> dict[str, Any]:
+    """One diagnostic as a SARIF result."""
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": _file_uri(d.file), "index": artifact_index}
+    }
+    if d.line >= 1:  # SARIF regions are 1-based; a whole-file problem has no region.
+        region = {"startLine": d.line}
+        if d.column >= 1:
+            region["startColumn"] = d.column
+        physical["region"] = region
+    return {
+        "ruleId": d.code,
+        "ruleIndex": rule_index,
+        "level": _sarif_level(d.severity),
+        "message": {"text": _with_hint(d)},
+        "locations": [
             {
-                "ruleId": d.code,
-                "ruleIndex": rule_index[d.code],
-                "level": _sarif_level(d.severity),
-                "message": {"text": _with_hint(d)},
-                "locations": [
-                    {
-                        "physicalLocation": physical,
-                        "logicalLocations": [{"fullyQualifiedName": d.path}],
-                    }
-                ],
+                "physicalLocation": physical,
+                "logicalLocations": [{"fullyQualifiedName": d.path}],
             }
-        )
+        ],
+    }
+
+
+def _render_sarif(
+    diagnostics: Sequence[Diagnostic], files: Sequence[str], color: bool, tool_version: str
+) -> str:
+    rules, rule_index = _sarif_rules(diagnostics)
+    artifact_index = {f: i for i, f in enumerate(files)}
+    results = [_sarif_result(d, rule_index[d.code], artifact_index[d.file]) for d in diagnostics]
     log = {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,

@@ -59,7 +59,7 @@ def _check(document: Document, settings: Settings) -> list[Diagnostic]:
     if settings.target == versions.DEFAULT_TARGET and fastcheck.is_valid(document.data):
         found: list[Diagnostic] = []  # valid: no need to import jsonschema or explain anything
     else:
-        from omkit_sagemaker.check import explain, schemaerrors
+        from omkit_sagemaker.check import explain, releasemap, schemaerrors
 
         errors: Iterable[explain.Failure]
         try:
@@ -67,7 +67,7 @@ def _check(document: Document, settings: Settings) -> list[Diagnostic]:
         except schemaerrors.UnsupportedSchema:  # a keyword only jsonschema knows
             errors = versions.validator(settings.target).iter_errors(document.data)
         found = explain.explain(errors, document, secrets)
-        found = versions.explain_versions(found, document, settings.target)
+        found = releasemap.explain_versions(found, document, settings.target)
         found = _runner_accepts(found, document, settings.target)
     flagged = {d.path for d in found}  # an error on the value already says how YAML read it
     found.extend(w for w in yamlcompat.check(document, secrets) if w.path not in flagged)
@@ -158,6 +158,15 @@ def check_source(
     (standard input, an editor's buffer); ``settings=None`` means omkit's defaults."""
     loaded = load_bytes(raw, name, environ=environ)
     return _diagnose(loaded, raw.decode("utf-8", errors="replace"), settings or Settings())
+
+
+def check_loaded(
+    loaded: LoadResult, text: str, settings: Settings | None = None
+) -> list[Diagnostic]:
+    """Every diagnostic of a config already loaded from ``text``, as :func:`check_text` finds
+    them, without parsing it again: ``omkit run --region`` checks each variant of a config
+    (its loaded tree with a few values changed) this way."""
+    return _diagnose(loaded, text, settings or Settings())
 
 
 def _diagnose(loaded: LoadResult, text: str, settings: Settings) -> list[Diagnostic]:

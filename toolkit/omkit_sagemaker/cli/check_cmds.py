@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from omkit_sagemaker.cli.shared import (
-    _WRITE,
+    WRITE_SECTION,
     DisableOption,
     EnableOption,
     OutputFormat,
@@ -64,7 +64,7 @@ def _declared(command: Any) -> Any:
     return command
 
 
-@app.command(rich_help_panel=_WRITE)
+@app.command(rich_help_panel=WRITE_SECTION)
 @_declared
 def validate(paths: list[str], **given: Any) -> None:
     """Check configs against the schemas: exit 0 when valid, 1 on errors, 2 on usage problems."""
@@ -84,7 +84,7 @@ class RulesFormat(str, Enum):
     markdown = "markdown"
 
 
-@app.command("rules", rich_help_panel=_WRITE)
+@app.command("rules", rich_help_panel=WRITE_SECTION)
 def rules_command(
     output_format: Annotated[
         RulesFormat, typer.Option("--format", "-f", help="text, json or markdown (docs/rules.md).")

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from omkit_sagemaker.cli.shared import _DEVELOP, _fail_usage, _shown, app
+from omkit_sagemaker.cli.shared import DEVELOP_SECTION, app, fail_usage, shown_path
 
 
-@app.command("codegen", rich_help_panel=_DEVELOP)
+@app.command("codegen", rich_help_panel=DEVELOP_SECTION)
 def codegen_command(
     check: Annotated[
         bool,
@@ -48,7 +48,7 @@ def codegen_command(
 
     root = spec if spec is not None else spec_dir()
     if not root.is_dir():
-        raise _fail_usage(f"no such folder: {root}")
+        raise fail_usage(f"no such folder: {root}")
     target = output if output is not None else codegen.models_dir()
     try:
         files = codegen.generate(codegen.read_spec(root))
@@ -60,30 +60,31 @@ def codegen_command(
     fast_path = target.parent / "fastcheck.py" if output is not None else checkgen.module_path()
     fast_now = fast_path.read_text(encoding="utf-8") if fast_path.exists() else ""
     if check:
-        stale = [f"{_shown(target)}/{name}" for name in codegen.differing(files, target)]
+        stale = [f"{shown_path(target)}/{name}" for name in codegen.differing(files, target)]
         if stale:
-            sys.stdout.write(codegen.drift(files, target, label=_shown(target)))
+            sys.stdout.write(codegen.drift(files, target, label=shown_path(target)))
         if fast_now != fast:
-            stale.append(_shown(fast_path))
+            stale.append(shown_path(fast_path))
             old, new = fast_now.splitlines(keepends=True), fast.splitlines(keepends=True)
-            label = _shown(fast_path)
+            label = shown_path(fast_path)
             sys.stdout.writelines(difflib.unified_diff(old, new, f"a/{label}", f"b/{label}"))
         sys.stdout.flush()
         if stale:
-            typer.echo(f"omkit: out of date with {_shown(root)}: {', '.join(stale)}", err=True)
+            typer.echo(f"omkit: out of date with {shown_path(root)}: {', '.join(stale)}", err=True)
             typer.echo("omkit: run `omkit codegen` and commit the result", err=True)
             raise typer.Exit(code=1)
-        typer.echo(f"{_shown(target)} and {_shown(fast_path)}: up to date with {_shown(root)}")
+        both = f"{shown_path(target)} and {shown_path(fast_path)}"
+        typer.echo(f"{both}: up to date with {shown_path(root)}")
         return
     if fast_now != fast:
         target.mkdir(parents=True, exist_ok=True)
         safewrite.write_text(fast_path, fast)
-        typer.echo(f"wrote {_shown(fast_path)}")
+        typer.echo(f"wrote {shown_path(fast_path)}")
     for name in codegen.write(files, target):
-        typer.echo(f"{'wrote' if name in files else 'deleted'} {_shown(target / name)}")
+        typer.echo(f"{'wrote' if name in files else 'deleted'} {shown_path(target / name)}")
 
 
-@app.command("schema", rich_help_panel=_DEVELOP)
+@app.command("schema", rich_help_panel=DEVELOP_SECTION)
 def schema_command(
     output: Annotated[
         Path | None,
@@ -109,5 +110,5 @@ def schema_command(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise _fail_usage(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise fail_usage(f"cannot write {output}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {output}", err=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from omkit_sagemaker.cli.shared import _WRITE, _fail_usage, app
+from omkit_sagemaker.cli.shared import WRITE_SECTION, app, fail_usage
 
 if TYPE_CHECKING:
     from omkit_sagemaker.check.fix.apply import FileFix
@@ -28,7 +28,7 @@ class _Tally:
         self.fixed = self.changed = self.left = self.failed = self.unsafe = 0
 
 
-@app.command("fix", rich_help_panel=_WRITE)
+@app.command("fix", rich_help_panel=WRITE_SECTION)
 def fix_command(
     paths: Annotated[
         list[Path],
@@ -77,13 +77,13 @@ def fix_command(
         found = discovery.collect(paths, only_workflows=True)
     except (discovery.UsageError, ValueError) as exc:
         message = f"--target-version: {exc}" if isinstance(exc, ValueError) else str(exc)
-        raise _fail_usage(message) from None
+        raise fail_usage(message) from None
     named = {Path(p) for p in paths}
     refused = {f: _NOT_OURS for f in found.skipped if f in named}
     files = sorted([*found.files, *refused], key=lambda f: str(f))
     if not files:
         where = ", ".join(str(p) for p in paths)
-        raise _fail_usage(f"no SageMaker workflow config to fix in {where}")
+        raise fail_usage(f"no SageMaker workflow config to fix in {where}")
     plans = secretnames.plan_files(
         files,
         target=target_version,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from omkit_sagemaker.cli.shared import _RUN, _WRITE, _fail_usage, app
+from omkit_sagemaker.cli.shared import RUN_SECTION, WRITE_SECTION, app, fail_usage
 
 if TYPE_CHECKING:
     from omkit_sagemaker.scaffold import Options
@@ -30,7 +30,7 @@ init_app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(init_app, name="init", rich_help_panel=_WRITE)
+app.add_typer(init_app, name="init", rich_help_panel=WRITE_SECTION)
 
 
 @init_app.callback(invoke_without_command=True)
@@ -171,7 +171,7 @@ def init_sagemaker(
 
     target = None if output is None or str(output) == "-" else output
     if target is not None and not force and os.path.lexists(target) and not regions:
-        raise _fail_usage(f"{target} already exists (use --force to overwrite it)")
+        raise fail_usage(f"{target} already exists (use --force to overwrite it)")
     options = scaffold.Options(
         service_name=service_name,
         region=region,
@@ -195,7 +195,7 @@ def init_sagemaker(
         _init_regions(options, regions, output, force=force)
         return
     if not no_input and sys.stdin.isatty():
-        from omkit_sagemaker.scaffold.prompts import ask_options
+        from omkit_sagemaker.cli.prompts import ask_options
 
         options = ask_options(options)
     _write_config(options, target, force=force)
@@ -209,15 +209,15 @@ def _init_regions(
     from omkit_sagemaker.scaffold.regions import region_files
 
     if output is not None and str(output) == "-":
-        raise _fail_usage("--regions writes one file per region: give --output NAME.yaml")
+        raise fail_usage("--regions writes one file per region: give --output NAME.yaml")
     wanted = [r.strip() for value in regions for r in value.split(",") if r.strip()]
     try:
         files = region_files(options, wanted, output)
     except scaffold.ScaffoldError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     for path, _ in files:
         if not force and os.path.lexists(path):
-            raise _fail_usage(f"{path} already exists (use --force to overwrite it)")
+            raise fail_usage(f"{path} already exists (use --force to overwrite it)")
     for path, region_options in files:
         _write_config(region_options, path, force=force)
 
@@ -233,7 +233,7 @@ def _write_config(options: Options, target: Path | None, *, force: bool) -> None
         typer.echo(f"omkit: error: cannot write {target}: {exc.reason}", err=True)
         raise typer.Exit(code=1) from None
     except scaffold.ScaffoldError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     except OSError as exc:
         typer.echo(f"omkit: error: cannot write {target}: {exc.strerror or exc}", err=True)
         raise typer.Exit(code=1) from None
@@ -264,7 +264,7 @@ policy_app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(policy_app, name="policy", rich_help_panel=_RUN)
+app.add_typer(policy_app, name="policy", rich_help_panel=RUN_SECTION)
 
 
 @policy_app.callback()
@@ -301,7 +301,7 @@ def policy_sagemaker(
     try:
         advice = policy.sagemaker(role_arn, kinds)
     except ValueError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     sys.stdout.write(policy.to_json(advice.policy))
     sys.stdout.flush()
     for note in advice.notes:

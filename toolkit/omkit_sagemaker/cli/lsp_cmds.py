@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from omkit_sagemaker.cli.shared import _DEVELOP, app
+from omkit_sagemaker.cli.shared import DEVELOP_SECTION, app
 
 #: What ``omkit lsp`` says when pygls is not installed.
 MISSING = (
@@ -16,7 +16,7 @@ MISSING = (
 )
 
 
-@app.command("lsp", rich_help_panel=_DEVELOP)
+@app.command("lsp", rich_help_panel=DEVELOP_SECTION)
 def lsp_command(
     stdio: Annotated[
         bool,

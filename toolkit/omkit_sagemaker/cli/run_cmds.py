@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import sys
@@ -13,13 +14,13 @@ import typer
 
 from omkit_sagemaker.api import runoptions
 from omkit_sagemaker.cli.shared import (
-    _RUN,
+    RUN_SECTION,
     DisableOption,
     EnableOption,
-    _codes,
-    _config_file,
-    _fail_usage,
     app,
+    check_config_file,
+    fail_usage,
+    option_codes,
 )
 
 
@@ -30,7 +31,7 @@ class ConnectionFormat(str, Enum):
     json = "json"
 
 
-@app.command("test-connection", rich_help_panel=_RUN)
+@app.command("test-connection", rich_help_panel=RUN_SECTION)
 def connection_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The ingestion config to test.")],
     timeout: Annotated[
@@ -72,57 +73,48 @@ def connection_command(
     from omkit_sagemaker import assetkinds
     from omkit_sagemaker.check.rules.environment import before_run
     from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
+    from omkit_sagemaker.cli import steptable
     from omkit_sagemaker.ingest import connection
 
     before_run("test-connection")  # every unset $VAR is an error: stop before the network
-    _config_file(file)
+    check_config_file(file)
     try:
         kinds = (
             assetkinds.parse_assets(assets) - {assetkinds.MODELS.name} if assets else frozenset()
         )
     except ValueError as exc:
-        raise _fail_usage(str(exc)) from None
-    off, on = _codes(disable, "--disable"), _codes(enable, "--enable")
+        raise fail_usage(str(exc)) from None
+    off, on = option_codes(disable, "--disable"), option_codes(enable, "--enable")
     try:
         settings = with_overrides(load_settings(file.parent), disable=off, enable=on)
     except SettingsError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     plain = output_format is ConnectionFormat.text and not sys.stdout.isatty()
 
     def progress(result: connection.StepResult) -> None:
         sys.stdout.write(connection.render_line(result))
         sys.stdout.flush()
 
+    check = functools.partial(
+        connection.check_connection,
+        file,
+        timeout=timeout,
+        openmetadata=not skip_openmetadata,
+        settings=settings,
+        assets=kinds,
+    )
     try:
         if output_format is ConnectionFormat.text and not plain:
-            from rich.console import Console
-
-            console = Console()
-            with console.status("testing the connection..."):
-                results = connection.check_connection(
-                    file,
-                    timeout=timeout,
-                    openmetadata=not skip_openmetadata,
-                    settings=settings,
-                    assets=kinds,
-                )
-            connection.print_table(results, console)
+            results = steptable.checked_in_table(check)
         else:
-            results = connection.check_connection(
-                file,
-                timeout=timeout,
-                openmetadata=not skip_openmetadata,
-                settings=settings,
-                on_step=progress if plain else None,
-                assets=kinds,
-            )
+            results = check(on_step=progress if plain else None)
             if plain:
                 sys.stdout.write(connection.summary(results) + "\n")
             else:
                 sys.stdout.write(connection.render_json(results, str(file)))
             sys.stdout.flush()
     except SettingsError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     if not connection.succeeded(results):
         raise typer.Exit(code=1)
 
@@ -196,14 +188,14 @@ def _api_values(given: dict[str, Any]) -> dict[str, Any]:
         if option.negated:
             value = not value
         elif option.name in ("disable", "enable"):
-            value = _codes(value, option.flags[0])
+            value = option_codes(value, option.flags[0])
         elif option.kind == "list" and option.target == "many":
             value = expand.split_values(value, option.flags[0])
         values[option.name] = value
     return values
 
 
-@app.command("run", rich_help_panel=_RUN)
+@app.command("run", rich_help_panel=RUN_SECTION)
 @_declared
 def run_command(paths: list[Path], **given: Any) -> None:
     """Ingest the SageMaker models of one or many configs into OpenMetadata or a file.
@@ -215,7 +207,7 @@ def run_command(paths: list[Path], **given: Any) -> None:
     """
     from omkit_sagemaker import api
     from omkit_sagemaker.check.rules.environment import before_run
-    from omkit_sagemaker.ingest import runreport
+    from omkit_sagemaker.cli import progress
 
     before_run("run")  # every unset $VAR is an error: stop before the network
     output_format: RunFormat = given["output_format"]
@@ -224,7 +216,7 @@ def run_command(paths: list[Path], **given: Any) -> None:
         many = {k: values.pop(k) for k in runoptions.names(runoptions.CLI, "many")}
         options = api.options(**values)
     except ValueError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
     parallel = many.pop("parallel")
     expanding = many["regions"] or many["profiles"] or many["role_arns"]
     single = len(paths) == 1 and not paths[0].is_dir() and not expanding
@@ -232,22 +224,22 @@ def run_command(paths: list[Path], **given: Any) -> None:
         for option in ("service_name_template", "file_name_template"):
             if many[option] is not None:
                 flag = runoptions.BY_NAME[option].flags[0]
-                raise _fail_usage(f"{flag} needs --region, --profile or --role-arn")
-        _config_file(paths[0])
+                raise fail_usage(f"{flag} needs --region, --profile or --role-arn")
+        check_config_file(paths[0])
         _run_one(paths[0], options, output_format)
         return
     try:
         jobs = api.jobs_of([str(p) for p in paths], **many)
     except ValueError as exc:
-        raise _fail_usage(str(exc)) from None
-    runreport.setup_logging()
+        raise fail_usage(str(exc)) from None
+    progress.setup_logging()
     from omkit_sagemaker.api import report
 
     done: list[api.RunSummary] = []
 
     def finished(summary: api.RunSummary) -> None:
         done.append(summary)
-        runreport.log.info(
+        progress.log.info(
             "finished (%d of %d): processed %d, errors %d, %.2f s",
             len(done),
             len(jobs),
@@ -270,25 +262,26 @@ def run_command(paths: list[Path], **given: Any) -> None:
 def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
     """One config: a progress bar on a terminal (lines otherwise) and the full summary."""
     from omkit_sagemaker import api
-    from omkit_sagemaker.ingest import multirun, runreport
+    from omkit_sagemaker.cli import progress
+    from omkit_sagemaker.ingest import multirun
 
-    runreport.setup_logging()
+    progress.setup_logging()
     job = multirun.Job(file)
     if sys.stderr.isatty():
-        bar = runreport.RichProgress()
+        bar = progress.RichProgress()
         options.progress = bar
         with bar.shown():
             summary = api.run_job(job, options)
     else:
-        options.progress = runreport.LineProgress()
+        options.progress = progress.LineProgress()
         summary = api.run_job(job, options)
-    assert summary.detail is not None
     if output_format is RunFormat.json:  # the run's document, with its region and pipeline state
         from omkit_sagemaker.ingest.redaction import REDACTOR
 
         sys.stdout.write(REDACTOR.redact(json.dumps(summary.to_dict(), indent=2)) + "\n")
         sys.stdout.flush()
     else:
-        runreport.write(summary.detail, output_format.value, sys.stdout)
+        sys.stdout.write(summary.to_text())
+        sys.stdout.flush()
     if summary.exit_code:
         raise typer.Exit(code=summary.exit_code)

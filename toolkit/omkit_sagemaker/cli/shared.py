@@ -13,9 +13,9 @@ from omkit_sagemaker.api.runoptions import BY_NAME
 from omkit_sagemaker.base.version import __version__
 
 # Sections of `omkit --help`.
-_WRITE = "Write and check configs"
-_RUN = "Run against AWS and OpenMetadata"
-_DEVELOP = "Editors and development"
+WRITE_SECTION = "Write and check configs"
+RUN_SECTION = "Run against AWS and OpenMetadata"
+DEVELOP_SECTION = "Editors and development"
 
 app = typer.Typer(
     name="omkit",
@@ -70,12 +70,13 @@ EnableOption = Annotated[
 ]
 
 
-def _fail_usage(message: str) -> typer.Exit:
+def fail_usage(message: str) -> typer.Exit:
+    """Say ``omkit: error: message`` on stderr; the exit (code 2) is for the caller to raise."""
     typer.echo(f"omkit: error: {message}", err=True)
     return typer.Exit(code=2)
 
 
-def _codes(values: list[str] | None, option: str) -> list[str]:
+def option_codes(values: list[str] | None, option: str) -> list[str]:
     """The codes of a repeatable ``--disable``/``--enable`` option, each checked (exit 2 for an
     unknown code or one that cannot be turned off)."""
     from omkit_sagemaker.check.settings import SettingsError, check_code, split_codes
@@ -83,20 +84,20 @@ def _codes(values: list[str] | None, option: str) -> list[str]:
     try:
         return [check_code(code, option) for code in split_codes(values or [])]
     except SettingsError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
 
 
-def _config_file(file: Path) -> None:
+def check_config_file(file: Path) -> None:
     """Exit 2 unless ``file`` is a config file omkit may read (one wording for every command)."""
     from omkit_sagemaker.check.discovery import UsageError, check_readable
 
     try:
         check_readable(file)
     except UsageError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise fail_usage(str(exc)) from None
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """``path`` relative to the current folder when it lies below it, for messages."""
     try:
         return path.resolve().relative_to(Path.cwd()).as_posix()

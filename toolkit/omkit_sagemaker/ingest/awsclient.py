@@ -32,21 +32,28 @@ Typical use (``omkit run``)::
     except Exception as exc:
         code, message, status = awsclient.aws_error(exc)
 
+Where the credentials came from is said by :mod:`~omkit_sagemaker.ingest.credentialsource`, what a
+failure was by :mod:`~omkit_sagemaker.ingest.awserrors`; their names are importable from here too.
 boto3 and botocore are imported inside the functions only: importing this module costs nothing,
 and ``omkit validate`` never loads them (``tests/test_models.py`` checks it).
 """
 
 from __future__ import annotations
 
-import html
-import json
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING, Any
+
+from omkit_sagemaker.ingest.awserrors import aws_error, watch_errors
+from omkit_sagemaker.ingest.credentialsource import (
+    DEFAULT_ROLE_SESSION_NAME,
+    CredentialInfo,
+    CredentialSource,
+    assumed_role_info,
+    credential_info,
+)
 
 if TYPE_CHECKING:
     from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
@@ -79,38 +86,6 @@ DEFAULT_MAX_ATTEMPTS = 2
 #: botocore's retry modes omkit accepts; ``adaptive`` adds client-side rate limiting.
 RETRY_MODES = ("adaptive", "standard")
 DEFAULT_RETRY_MODE = "adaptive"
-#: ``RoleSessionName`` when ``assumeRoleSessionName`` is not given (the schema default).
-DEFAULT_ROLE_SESSION_NAME = "OpenMetadataSession"
-
-#: Where :func:`_keep_error_body` puts an excerpt of an error response's raw body: under
-#: ``ClientError.response["Error"]``, for :func:`aws_error` to dig a code out of.
-ERROR_BODY_KEY = "omkitRawBody"
-_BODY_LIMIT = 4096
-_MESSAGE_LIMIT = 300
-
-
-class CredentialSource(str, Enum):
-    """Where the credentials of a session came from (never the credentials themselves)."""
-
-    KEYS = "keys"
-    PROFILE = "profile"
-    ENVIRONMENT = "environment"
-    SHARED_FILE = "shared file"
-    INSTANCE_ROLE = "instance role"
-    ASSUMED_ROLE = "assumed role"
-    OTHER = "other"
-
-
-@dataclass(frozen=True)
-class CredentialInfo:
-    """Which credentials a session uses, in words safe to print."""
-
-    source: CredentialSource
-    #: botocore's ``credentials.method`` (``explicit``, ``env``, ``shared-credentials-file``,
-    #: ``iam-role``, ...), or ``assume-role`` for a session built by :func:`assume_role`.
-    method: str
-    #: One phrase for people: "access keys from awsConfig", "profile 'dev' (shared file)".
-    description: str
 
 
 @dataclass(frozen=True)
@@ -178,7 +153,7 @@ def assume_role(base: Any, aws: AwsCredentials, *, config: Any = None) -> Any:
     if not aws.assumeRoleArn:
         raise ValueError("awsConfig has no assumeRoleArn")
     sts = base.client("sts", config=config)
-    _watch_errors(sts)
+    watch_errors(sts)
     kwargs: dict[str, str] = {
         "RoleArn": aws.assumeRoleArn,
         "RoleSessionName": aws.assumeRoleSessionName or DEFAULT_ROLE_SESSION_NAME,
@@ -201,7 +176,7 @@ def sagemaker_client(session: Any, aws: AwsCredentials, *, config: Any = None) -
     if aws.endPointURL:
         kwargs["endpoint_url"] = aws.endPointURL
     client = session.client("sagemaker", **kwargs)
-    _watch_errors(client)
+    watch_errors(client)
     if log.isEnabledFor(logging.DEBUG):
         _log_calls(client)
     return client
@@ -255,99 +230,11 @@ def client_builder(
     return build
 
 
-def credential_info(session: Any) -> CredentialInfo:
-    """Where the credentials of ``session`` come from, without revealing them.
-
-    Resolves them first (which may read files, or ask the instance metadata service within
-    botocore's own short timeout). Raises botocore's ``NoCredentialsError`` when none are found,
-    and ``PartialCredentialsError`` when a key lacks its other half.
-    """
-    from botocore.exceptions import NoCredentialsError, PartialCredentialsError
-
-    credentials = session.get_credentials()
-    if credentials is None:
-        raise NoCredentialsError()
-    frozen = credentials.get_frozen_credentials()
-    if not frozen.access_key or not frozen.secret_key:
-        missing = "aws_secret_access_key" if frozen.access_key else "aws_access_key_id"
-        raise PartialCredentialsError(provider=credentials.method or "awsConfig", cred_var=missing)
-    method = str(credentials.method or "")
-    profile = session.profile_name
-    token = " with a session token" if frozen.token else ""
-    if method == "explicit":
-        return CredentialInfo(CredentialSource.KEYS, method, f"access keys from awsConfig{token}")
-    if method == "env":
-        return CredentialInfo(
-            CredentialSource.ENVIRONMENT, method, f"AWS_* environment variables{token}"
-        )
-    if method in ("shared-credentials-file", "config-file", "boto-config", "ec2-credentials-file"):
-        where = "shared credentials file" if method == "shared-credentials-file" else "config file"
-        if profile and profile != "default":
-            return CredentialInfo(
-                CredentialSource.PROFILE, method, f"profile '{profile}' ({where})"
-            )
-        return CredentialInfo(CredentialSource.SHARED_FILE, method, f"default profile ({where})")
-    if method in ("sso", "custom-process", "login"):
-        return CredentialInfo(
-            CredentialSource.PROFILE, method, f"profile '{profile or 'default'}' ({method})"
-        )
-    if method == "iam-role":
-        return CredentialInfo(
-            CredentialSource.INSTANCE_ROLE, method, "instance role (EC2 instance metadata)"
-        )
-    if method == "container-role":
-        return CredentialInfo(
-            CredentialSource.INSTANCE_ROLE, method, "container role (ECS/EKS task credentials)"
-        )
-    if method in ("assume-role", "assume-role-with-web-identity"):
-        via = f"profile '{profile}'" if profile else "the environment"
-        return CredentialInfo(
-            CredentialSource.ASSUMED_ROLE, method, f"role assumed by botocore ({method}, {via})"
-        )
-    return CredentialInfo(CredentialSource.OTHER, method, f"botocore credential method '{method}'")
-
-
-def assumed_role_info(aws: AwsCredentials) -> CredentialInfo:
-    """The :class:`CredentialInfo` of a session made by :func:`assume_role` for ``aws``."""
-    name = aws.assumeRoleSessionName or DEFAULT_ROLE_SESSION_NAME
-    return CredentialInfo(
-        CredentialSource.ASSUMED_ROLE,
-        "assume-role",
-        f"role {aws.assumeRoleArn} assumed as session '{name}'",
-    )
-
-
-def aws_error(exc: BaseException) -> tuple[str, str, int | None]:
-    """``(code, message, http_status)`` for anything boto3 may raise; never raises itself.
-
-    For a ``ClientError`` the code is the AWS error code (``AccessDenied``,
-    ``InvalidClientTokenId``, ...). When a proxy or an emulator answered in a format the
-    service's parser did not expect, botocore's code is only the HTTP status (``"403"``); the
-    code is then dug out of the body (an XML ``<Code>``, a JSON ``__type`` / ``code``), or the
-    ``x-amzn-ErrorType`` header, and is ``HTTP <status>`` when none can be found. Other
-    exceptions give their class name (``EndpointConnectionError``, ``NoCredentialsError``,
-    ``ProfileNotFound``, ``ReadTimeoutError``, ``ConnectTimeoutError``, ...) and their message,
-    with ``http_status`` None. Messages are one line of at most 300 characters.
-    """
-    try:
-        response = getattr(exc, "response", None)
-        if isinstance(response, dict):
-            return _client_error(response)
-        return type(exc).__name__, _one_line(str(exc)) or type(exc).__name__, None
-    except Exception:  # a broken exception object: still give an answer
-        return type(exc).__name__, "unexpected error", None
-
-
 # -- internals -----------------------------------------------------------------------------------
 
 
 def _reveal(secret: Any) -> str | None:
     return None if secret is None else str(secret.get_secret_value())
-
-
-def _watch_errors(client: Any) -> None:
-    """Keep an excerpt of the raw body of error responses, for :func:`aws_error`."""
-    client.meta.events.register("after-call", _keep_error_body)
 
 
 def _log_calls(client: Any) -> None:
@@ -381,125 +268,3 @@ def _log_calls(client: Any) -> None:
     client.meta.events.register("before-call", before)
     client.meta.events.register("after-call", after)
     client.meta.events.register("after-call-error", failed)
-
-
-def _keep_error_body(http_response: Any = None, parsed: Any = None, **_: Any) -> None:
-    status = getattr(http_response, "status_code", None)
-    if not isinstance(status, int) or status < 300 or not isinstance(parsed, dict):
-        return
-    error = parsed.get("Error")
-    content = getattr(http_response, "content", None)
-    if isinstance(error, dict) and isinstance(content, bytes) and content:
-        error[ERROR_BODY_KEY] = content[:_BODY_LIMIT].decode("utf-8", errors="replace")
-
-
-_GENERIC_CODES = {"", "Unknown", "UnknownError", "InternalFailure"}
-_XML_CODE = re.compile(r"<Code>\s*([^<]+?)\s*</Code>", re.S)
-_XML_MESSAGE = re.compile(r"<Message>\s*([^<]*?)\s*</Message>", re.S)
-_TAG = re.compile(r"<[^>]*>")
-
-
-def _client_error(response: dict[str, Any]) -> tuple[str, str, int | None]:
-    meta = response.get("ResponseMetadata")
-    meta = meta if isinstance(meta, dict) else {}
-    status = meta.get("HTTPStatusCode")
-    status = status if isinstance(status, int) else None
-    error = response.get("Error")
-    error = error if isinstance(error, dict) else {}
-    code = str(error.get("Code") or "").strip()
-    message = str(error.get("Message") or "").strip()
-    if _usable(code, status):
-        return code, _first_sentence(message) or code, status
-    # An unexpected body: botocore's code is just the HTTP status. Look harder.
-    bodies = [str(error.get(ERROR_BODY_KEY) or ""), message]
-    for body in bodies:
-        found, said = _from_body(body)
-        if found:
-            return found, _first_sentence(said or _plain(message)) or found, status
-    headers = meta.get("HTTPHeaders")
-    if isinstance(headers, dict):
-        for name, value in headers.items():
-            if str(name).lower() in ("x-amzn-errortype", "x-amz-errortype") and value:
-                found = _short_code(str(value))
-                if found:
-                    return found, _first_sentence(_plain(message)) or found, status
-    fallback = f"HTTP {status}" if status is not None else (code or "UnknownError")
-    return fallback, _first_sentence(_plain(message)) or fallback, status
-
-
-def _usable(code: str, status: int | None) -> bool:
-    """False for a missing, generic or purely numeric code (botocore's stand-in)."""
-    return code not in _GENERIC_CODES and not code.isdigit() and code != str(status)
-
-
-def _short_code(value: str) -> str:
-    """``com.amazon.coral#AccessDeniedException`` / ``Foo:http://...`` -> the bare code."""
-    value = value.strip().split(":", 1)[0]
-    value = value.rsplit("#", 1)[-1].strip()
-    return value if re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,99}", value) else ""
-
-
-def _from_body(body: str) -> tuple[str, str]:
-    """(code, message) found in an XML or JSON error body, or ("", "")."""
-    body = body.strip()
-    if not body:
-        return "", ""
-    if body.startswith("{"):
-        try:
-            data = json.loads(body)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            for key in ("__type", "code", "Code", "errorCode", "error_code", "error"):
-                value = data.get(key)
-                if isinstance(value, str) and _short_code(value):
-                    said = next(
-                        (
-                            str(data[k])
-                            for k in ("message", "Message", "errorMessage", "error_description")
-                            if isinstance(data.get(k), str)
-                        ),
-                        "",
-                    )
-                    return _short_code(value), said
-        return "", ""
-    code = _XML_CODE.search(body)
-    if code is None or not _short_code(html.unescape(code.group(1))):
-        return "", ""
-    message = _XML_MESSAGE.search(body)
-    return _short_code(html.unescape(code.group(1))), (
-        html.unescape(message.group(1)) if message else ""
-    )
-
-
-def _plain(text: str) -> str:
-    """Markup removed from an HTML or XML body, so that only its words remain."""
-    if "<" in text and ">" in text:
-        text = html.unescape(_TAG.sub(" ", text))
-    return text
-
-
-def _one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
-
-
-#: botocore's wording, which an emulator (moto) sometimes puts inside its own message.
-_BOTOCORE_PREFIX = re.compile(r"An error occurred \([^)]*\) when calling the \w+ operation: ")
-#: Where an emulator's message turns into its own Python objects (moto's enum lists).
-_INTERNALS = re.compile(r"dict_(?:values|keys|items)\(|<[\w.]+ object at 0x")
-#: The end of a message's first sentence: a full stop before a space and a capital.
-_SENTENCE_END = re.compile(r"(?<=[^\s.][.!?])\s+(?=[A-Z(])")
-
-
-def _first_sentence(text: str) -> str:
-    """An AWS message cut to its first sentence, as one line: what follows repeats or explains
-    it, and an emulator's dump of its internals (``dict_values([<moto.sagemaker...``) is left
-    out with the list it is in."""
-    text = _BOTOCORE_PREFIX.sub("", " ".join(text.split()), count=1)
-    internals = _INTERNALS.search(text)
-    if internals is not None:
-        head = text[: internals.start()]
-        opened = max(head.rfind("{"), head.rfind("["), head.rfind("("))
-        text = head[: opened if opened >= 0 else len(head)].rstrip(" :=,")
-    return _one_line(_SENTENCE_END.split(text, maxsplit=1)[0])

@@ -25,7 +25,7 @@ from omkit_sagemaker.spec.modelbase import ModelError, without_nulls
 from omkit_sagemaker.spec.models.workflow import Workflow
 
 if TYPE_CHECKING:
-    from omkit_sagemaker.check.loader import Document
+    from omkit_sagemaker.check.loader import Document, LoadResult
     from omkit_sagemaker.ingest.ingestrun import RunOptions
 
 
@@ -94,15 +94,45 @@ def check(
         document, found = check_path(path, environ=environ, settings=settings)
     else:
         document, found = check_text(text, str(path), environ=environ, settings=settings)
-    checked = replace(given, document=document, diagnostics=tuple(found))
+    return _typed(replace(given, document=document, diagnostics=tuple(found)))
+
+
+def check_loaded(
+    path: Path,
+    loaded: LoadResult,
+    environ: Mapping[str, str] | None,
+    *,
+    disable: Iterable[str] = (),
+    enable: Iterable[str] = (),
+) -> CheckedConfig:
+    """:func:`check` of a config already loaded (``loaded``, with ``$VAR`` expanded from
+    ``environ``) and named ``path``: a ``--region`` variant, whose tree
+    :func:`omkit_sagemaker.ingest.expand.variant_of` made from its file's; nothing is read or
+    parsed."""
+    from omkit_sagemaker.check import validate
+    from omkit_sagemaker.check.settings import SettingsError, load_settings, with_overrides
+
+    given = CheckedConfig(path, None, environ, tuple(disable), tuple(enable))
+    try:
+        settings = with_overrides(load_settings(path.parent), disable=disable, enable=enable)
+    except SettingsError as exc:
+        return replace(given, problem=str(exc))
+    source = loaded.document.source if loaded.document is not None else ""
+    found = validate.check_loaded(loaded, source, settings)
+    return _typed(replace(given, document=loaded.document, diagnostics=tuple(found)))
+
+
+def _typed(checked: CheckedConfig) -> CheckedConfig:
+    """``checked`` with its typed workflow and secrets when it has no error."""
     if checked.errors:
         return checked
+    document = checked.document
     if document is None:  # cannot happen after a clean check, but be sure
-        return replace(checked, problem=f"cannot read {path}")
+        return replace(checked, problem=f"cannot read {checked.path}")
     try:
         workflow = Workflow.from_dict(without_nulls(document.data))
     except ModelError as exc:
-        return replace(checked, problem=f"{path}: {exc}")
+        return replace(checked, problem=f"{checked.path}: {exc}")
     return replace(checked, workflow=workflow, secrets=frozenset(secret_values(workflow)))
 
 

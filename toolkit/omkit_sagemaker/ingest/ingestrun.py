@@ -47,6 +47,8 @@ from omkit_sagemaker.ingest.markdeleted import (
     MAX_DELETE_SHARE,
     DeletePolicy,
     MarkDeleted,
+    Seen,
+    Target,
     mark_deleted,
 )
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataError
@@ -331,19 +333,16 @@ def _soft_delete(
 ) -> None:
     """``markDeletedMlModels`` (:mod:`omkit_sagemaker.ingest.markdeleted`)."""
     dry = plan.sink.dry  # a dry run drops the server it could not read
+    rest = plan.sink.rest if dry is None else dry.rest
+    target = Target(moved.service_fqn, rest, file_sink=plan.sink.kind == "file", plan=result.plan)
     result.mark_deleted = mark_deleted(
         enabled=plan.mark_deleted,
-        rest=plan.sink.rest if dry is None else dry.rest,
-        source=moved.source,
+        seen=Seen(moved.source, moved.assets.group_names, registry.registry_complete(moved.assets)),
+        target=target,
         status=plan.status,
-        service_fqn=moved.service_fqn,
         options=DeletePolicy(
             options.dry_run, options.workers, options.allow_mass_delete, options.max_delete_share
         ),
-        file_sink=plan.sink.kind == "file",
-        plan=result.plan,
-        groups=moved.assets.group_names,
-        registry_read=registry.registry_complete(moved.assets),
     )
     if result.plan is not None:
         result.plan.soft_delete = list(result.mark_deleted.models)

@@ -85,25 +85,39 @@ class MarkDeleted:
     models: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the run saw in SageMaker: its model listing (``source``, whose client also proves
+    a candidate gone), the names of the registry's package groups, and whether the registry was
+    read whole."""
+
+    source: SageMakerSource
+    groups: Collection[str] = ()
+    registry_read: bool = True
+
+
+@dataclass(frozen=True)
+class Target:
+    """The service whose models may be soft-deleted: its fully qualified name, its sink (None:
+    OpenMetadata was not read), whether the run writes a file instead (no server to compare
+    with), and the dry run's plan (None: not a dry run)."""
+
+    service_fqn: str
+    rest: MetadataRestSink | None
+    file_sink: bool = False
+    plan: Plan | None = None
+
+
 def mark_deleted(
-    *,
-    enabled: bool,
-    rest: MetadataRestSink | None,
-    source: SageMakerSource,
-    status: Status,
-    service_fqn: str,
-    options: DeletePolicy,
-    file_sink: bool,
-    plan: Plan | None,
-    groups: Collection[str] = (),
-    registry_read: bool = True,
+    *, enabled: bool, seen: Seen, target: Target, status: Status, options: DeletePolicy
 ) -> MarkDeleted:
-    """Soft-delete the service's models that SageMaker no longer lists (see the module doc);
+    """Soft-delete the models of ``target`` that ``seen`` no longer lists (see the module doc);
     every failure is an error in ``status``."""
+    source, rest, service_fqn = seen.source, target.rest, target.service_fqn
     outcome = MarkDeleted(enabled=enabled)
     if not enabled:
         return outcome
-    if file_sink:
+    if target.file_sink:
         outcome.skipped = "the file sink has no OpenMetadata server to compare with"
         log.info("markDeletedMlModels: nothing soft-deleted: %s", outcome.skipped)
         return outcome
@@ -123,7 +137,7 @@ def mark_deleted(
     if outcome.skipped is not None or rest is None:
         log.warning("markDeletedMlModels: nothing soft-deleted, because %s", outcome.skipped)
         return outcome
-    seen = {f"{service_fqn}.{quote_name(name)}" for name in (*source.listed, *groups)}
+    listed_names = {f"{service_fqn}.{quote_name(name)}" for name in (*source.listed, *seen.groups)}
     try:
         entries = [_entry(e) for e in rest.listing()]
     except OpenMetadataError as exc:
@@ -132,17 +146,17 @@ def mark_deleted(
         return outcome
     stale = []
     for entry in entries:
-        if entry.fqn in seen:
+        if entry.fqn in listed_names:
             continue
-        if not registry_read and not entry.model_page:
+        if not seen.registry_read and not entry.model_page:
             log.info(
                 "model %s kept: it may be a package group, and the registry was not read", entry.fqn
             )
             continue
         stale.append(entry)
-    listed = {MODELS: len(source.listed), GROUPS: len(groups)}
+    listed = {MODELS: len(source.listed), GROUPS: len(seen.groups)}
     for kind in (MODELS, GROUPS):
-        refused = refusal(kind, entries, stale, listed[kind], service_fqn, options, plan)
+        refused = refusal(kind, entries, stale, listed[kind], service_fqn, options, target.plan)
         if refused is not None:
             status.error("markDeletedMlModels", refused)
             outcome.skipped = "refused: a mass deletion (see the error)"

@@ -30,8 +30,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from omkit_sagemaker.ingest import checkedconfig, mainthread, stopping
+from omkit_sagemaker.ingest import checkedconfig, expand, mainthread, stopping
 from omkit_sagemaker.ingest.checkedconfig import CheckedConfig
+from omkit_sagemaker.ingest.expand import Base, Variant
 from omkit_sagemaker.ingest.ingestrun import (
     LOG_LEVELS,
     Interrupted,
@@ -62,6 +63,10 @@ class Job:
     text: str | None = None
     #: Keep ``$VAR`` references as written (a dict from the Python API, as upstream does).
     no_env: bool = False
+    #: A run of one combination of ``--region``/``--profile``/``--role-arn``: what it changes
+    #: in the config ``base``, which was read and parsed once for all its variants.
+    variant: Variant | None = None
+    base: Base | None = None
 
 
 class Hooks(Protocol):
@@ -124,7 +129,11 @@ def _target(workflow: Workflow) -> tuple[str, str] | None:
 def conflicts(loaded: Sequence[tuple[Job, Workflow]]) -> list[str]:
     """One line per job that writes what an earlier job writes."""
     seen: dict[tuple[str, str], Job] = {}
-    configs = {str(job.path.resolve()): job for job, _ in loaded if job.text is None}
+    configs = {
+        str(job.path.resolve()): job
+        for job, _ in loaded
+        if job.text is None and job.variant is None
+    }
     found: list[str] = []
     for job, workflow in loaded:
         target = _target(workflow)
@@ -313,8 +322,17 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def _check(job: Job, options: RunOptions) -> CheckedConfig:
-    """The one read and check of ``job``'s config, as its run would check it."""
+    """The one read and check of ``job``'s config, as its run would check it; a variant's is
+    its base's tree, changed (parsed again only when it was loaded for another environment)."""
     environ = None if job.no_env else options.environ
+    if job.variant is not None and job.base is not None:
+        base = job.base
+        if base.environ is not environ:
+            base = expand.load_base(base.path, base.text, environ)
+        loaded = expand.variant_of(base.loaded, job.variant)
+        return checkedconfig.check_loaded(
+            job.path, loaded, environ, disable=options.disable, enable=options.enable
+        )
     return checkedconfig.check(
         job.path, environ, disable=options.disable, enable=options.enable, text=job.text
     )

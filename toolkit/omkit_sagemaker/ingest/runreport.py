@@ -1,133 +1,24 @@
-"""How ``omkit run`` shows itself: log lines, a progress bar on a terminal, the final summary.
+"""A run's summary as ``omkit run`` prints it: the text table (and, for a dry run, the plan), or
+the ``--format json`` document.
 
-Log lines go to stderr (``omkit: warning: ...``), through the secret
-:data:`~omkit_sagemaker.ingest.ingestrun.
-REDACTOR`; the summary (a table, or ``--format json``) goes to stdout, redacted too.
+Pure functions of a :class:`~omkit_sagemaker.ingest.ingestrun.RunResult` that return text with
+every secret masked (:data:`~omkit_sagemaker.ingest.redaction.REDACTOR`). The CLI writes that
+text, and shows the log lines and the progress (:mod:`omkit_sagemaker.cli.progress`).
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import Any
 
-from omkit_sagemaker.ingest.ingestrun import Progress, RunResult
+from omkit_sagemaker.base.diagnostics import Diagnostic
+from omkit_sagemaker.ingest.ingestrun import RunResult
 from omkit_sagemaker.ingest.redaction import REDACTOR
+from omkit_sagemaker.ingest.sinks.dryrun import Plan
 from omkit_sagemaker.ingest.sinks.sinkbase import Status
 
 #: Problems listed word for word in the text summary (the JSON has every kept one).
 SHOWN = 100
-#: Seconds between two progress lines when stderr is not a terminal.
-PROGRESS_EVERY = 10.0
-
-log = logging.getLogger("omkit.run")
-
-
-class _StderrHandler(logging.Handler):
-    """Writes to whatever ``sys.stderr`` is at the time, so that rich's live display (which
-    swaps it) prints the lines above the progress bar."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(self.format(record) + "\n")
-        except Exception:
-            self.handleError(record)
-
-
-def setup_logging() -> logging.Handler:
-    """Send the ``omkit`` logger's records to stderr as ``omkit: level: message`` lines, with
-    every secret masked; the level starts at INFO (the run sets the config's ``loggerLevel``)."""
-    handler = _StderrHandler()
-    handler.setFormatter(_Formatter())
-    handler.addFilter(REDACTOR)
-    logger = logging.getLogger("omkit")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    return handler
-
-
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        level = record.levelname.lower()
-        return f"omkit: {level}: {record.getMessage()}"
-
-
-class RichProgress(Progress):
-    """A rich progress bar on stderr: models done, out of the total once the listing is over."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self._progress = Progress(
-            SpinnerColumn(),
-            TextColumn("models"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._task = self._progress.add_task("models", total=None)
-
-    def total(self, count: int) -> None:
-        self._progress.update(self._task, total=count)
-
-    def advance(self) -> None:
-        self._progress.advance(self._task)
-
-    @contextmanager
-    def shown(self) -> Iterator[RichProgress]:
-        with self._progress:
-            yield self
-
-
-class LineProgress(Progress):
-    """Progress for unattended runs (stderr not a terminal): an ``omkit: info: progress: ...``
-    log line at most every ``every`` seconds, with the models done, the models listed (once
-    known) and the errors so far."""
-
-    def __init__(
-        self, every: float = PROGRESS_EVERY, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.every = every
-        self.clock = clock
-        self.done = 0
-        self.listed: int | None = None
-        self.status: Status | None = None
-        self._last = clock()
-        self._lock = threading.Lock()
-
-    def attach(self, status: Status) -> None:
-        self.status = status
-
-    def total(self, count: int) -> None:
-        self.listed = count
-
-    def advance(self) -> None:
-        with self._lock:
-            self.done += 1
-            now = self.clock()
-            if now - self._last < self.every:
-                return
-            self._last = now
-            done = self.done
-        of = f" of {self.listed}" if self.listed is not None else ""
-        errors = self.status.error_count if self.status is not None else 0
-        log.info("progress: %d%s models done, %s so far", done, of, _plural(errors, "error"))
 
 
 def total_errors(result: RunResult) -> int:
@@ -143,88 +34,123 @@ def _plural(n: int, word: str) -> str:
 
 def render_text(result: RunResult) -> str:
     """The summary table (and, for a dry run, the plan)."""
-    status = result.status
-    lines: list[str] = []
+    lines = [_headline(result)]
+    lines += _config_error_lines(result)
+    lines += _plan_lines(result)
+    lines += _problem_lines(result.status)
+    lines += ["", "Summary:"]
+    lines += _summary_rows(result)
+    lines += ["", _closing(result)]
+    return REDACTOR.redact("\n".join(lines) + "\n")
+
+
+def _headline(result: RunResult) -> str:
+    """``Run of FILE (sink ..., service ..., file ..., OpenMetadata ...)``."""
     what = [
         f"sink {result.sink}" if result.sink else "",
         f"service {result.service}" if result.service else "",
+        f"file {result.filename}" if result.filename else "",
+        f"OpenMetadata {result.server_version}" if result.server_version else "",
     ]
-    if result.filename:
-        what.append(f"file {result.filename}")
-    if result.server_version:
-        what.append(f"OpenMetadata {result.server_version}")
     head = "Dry run of" if result.dry_run else "Run of"
     parts = ", ".join(w for w in what if w)
-    lines.append(f"{head} {result.file}" + (f" ({parts})" if parts else ""))
-    if result.config_errors:
-        lines.append("")
-        lines.append(f"The config has {_plural(len(result.config_errors), 'error')}:")
-        for d in result.config_errors[:SHOWN]:
-            hint = f" ({d.hint})" if d.hint else ""
-            lines.append(f"  {d.file}:{d.line}:{d.column}: {d.code} {d.message}{hint}")
+    return f"{head} {result.file}" + (f" ({parts})" if parts else "")
+
+
+def _config_error_lines(result: RunResult) -> list[str]:
+    """The config's errors, the first :data:`SHOWN` of them word for word."""
+    if not result.config_errors:
+        return []
+    lines = ["", f"The config has {_plural(len(result.config_errors), 'error')}:"]
+    for d in result.config_errors[:SHOWN]:
+        hint = f" ({d.hint})" if d.hint else ""
+        lines.append(f"  {d.file}:{d.line}:{d.column}: {d.code} {d.message}{hint}")
+    return lines
+
+
+def _plan_lines(result: RunResult) -> list[str]:
+    """A dry run's plan (none when the run stopped): what would be written and deleted."""
     plan = result.plan
-    if plan is not None and result.fatal is None:
-        lines.append("")
-        lines.append("Would write (nothing was written):")
-        lines.append(f"  service   {result.service} ({plan.service})")
-        for action, names in (("create", plan.create), ("update", plan.update)):
-            for name in names:
-                kind = plan.kinds.get(name, "models")
-                lines.append(f"  {action:<9} {name}" + (f"  ({kind})" if kind != "models" else ""))
-        for kind, refused in (result.assets or {}).items():
-            state = "read" if refused is None else f"skipped ({refused} refused)"
-            count = sum(1 for k in plan.kinds.values() if k == kind)
-            lines.append(f"  kind      {kind}: {state}" + (f", {count} entities" if count else ""))
-        lines.extend(f"  new tag   {name}" for name in plan.new_tags)
-        lines.extend(f"  soft-delete {name}" for name in plan.soft_delete)
-        lines.extend(f"  lineage   {edge}" for edge in plan.lineage)
-        if plan.note:
-            lines.append(f"  note: {plan.note}")
+    if plan is None or result.fatal is not None:
+        return []
+    lines = [
+        "",
+        "Would write (nothing was written):",
+        f"  service   {result.service} ({plan.service})",
+    ]
+    for action, names in (("create", plan.create), ("update", plan.update)):
+        for name in names:
+            kind = plan.kinds.get(name, "models")
+            lines.append(f"  {action:<9} {name}" + (f"  ({kind})" if kind != "models" else ""))
+    for kind, refused in (result.assets or {}).items():
+        state = "read" if refused is None else f"skipped ({refused} refused)"
+        count = sum(1 for k in plan.kinds.values() if k == kind)
+        lines.append(f"  kind      {kind}: {state}" + (f", {count} entities" if count else ""))
+    lines.extend(f"  new tag   {name}" for name in plan.new_tags)
+    lines.extend(f"  soft-delete {name}" for name in plan.soft_delete)
+    lines.extend(f"  lineage   {edge}" for edge in plan.lineage)
+    if plan.note:
+        lines.append(f"  note: {plan.note}")
+    return lines
+
+
+def _problem_lines(status: Status) -> list[str]:
+    """The run's errors, then its warnings: the first :data:`SHOWN` of each word for word."""
+    lines: list[str] = []
     for title, problems, count in (
         ("Errors", status.errors, status.error_count),
         ("Warnings", status.warnings, status.warning_count),
     ):
         if count:
-            lines.append("")
-            lines.append(f"{title} ({count}):")
+            lines += ["", f"{title} ({count}):"]
             lines.extend(f"  {p.subject}: {p.message}" for p in problems[:SHOWN])
             if count > SHOWN:
                 lines.append(f"  ... and {count - SHOWN} more")
-    lines.append("")
-    lines.append("Summary:")
-    if not result.sink:
-        split = ""
-    elif result.dry_run:
-        split = f"  (would create {status.created}, would update {status.updated}"
-    else:
-        split = f"  (created {status.created}, updated {status.updated}"
-    if split:  # unchanged: not sent, OpenMetadata had them as they are (sourceHash)
-        split += f", unchanged {status.unchanged})" if status.unchanged else ")"
-    if result.sink == "file" or (plan is not None and not plan.server_read):
-        split = ""
-    deleted = result.mark_deleted
-    if result.fatal is not None:
-        gone = ""
-    elif not deleted.enabled:
-        gone = "  (markDeletedMlModels: false)"
-    elif deleted.skipped:
-        gone = f"  (none: {deleted.skipped})"
-    else:
-        gone = ""
-    n_deleted = len(deleted.models) if result.dry_run else status.soft_deleted
+    return lines
+
+
+def _summary_rows(result: RunResult) -> list[str]:
+    """The rows under ``Summary:``, labels aligned."""
+    status = result.status
+    n_deleted = len(result.mark_deleted.models) if result.dry_run else status.soft_deleted
     rows = [
-        ("Processed", f"{status.processed}{split}"),
+        ("Processed", f"{status.processed}{_written_split(result)}"),
         ("Filtered", str(status.filtered)),
         ("Warnings", str(status.warning_count)),
         ("Errors", str(total_errors(result))),
-        ("Would soft-delete" if result.dry_run else "Soft-deleted", f"{n_deleted}{gone}"),
+        (
+            "Would soft-delete" if result.dry_run else "Soft-deleted",
+            f"{n_deleted}{_why_none(result)}",
+        ),
         ("Duration", f"{result.duration:.2f} s"),
     ]
     width = max(13, *(len(label) + 1 for label, _ in rows))
-    lines.extend(f"  {label:<{width}} {value}" for label, value in rows)
-    lines.append("")
-    lines.append(_closing(result))
-    return REDACTOR.redact("\n".join(lines) + "\n")
+    return [f"  {label:<{width}} {value}" for label, value in rows]
+
+
+def _written_split(result: RunResult) -> str:
+    """After the processed count: ``  (created N, updated N, unchanged N)`` when the run wrote to
+    OpenMetadata, or read it for the plan; nothing otherwise."""
+    status, plan = result.status, result.plan
+    if not result.sink or result.sink == "file" or (plan is not None and not plan.server_read):
+        return ""
+    if result.dry_run:
+        split = f"  (would create {status.created}, would update {status.updated}"
+    else:
+        split = f"  (created {status.created}, updated {status.updated}"
+    # unchanged: not sent, OpenMetadata had them as they are (sourceHash)
+    return split + (f", unchanged {status.unchanged})" if status.unchanged else ")")
+
+
+def _why_none(result: RunResult) -> str:
+    """After the soft-deleted count: why ``markDeletedMlModels`` deleted nothing, if it did not
+    run."""
+    deleted = result.mark_deleted
+    if result.fatal is not None:
+        return ""
+    if not deleted.enabled:
+        return "  (markDeletedMlModels: false)"
+    return f"  (none: {deleted.skipped})" if deleted.skipped else ""
 
 
 def _closing(result: RunResult) -> str:
@@ -245,7 +171,6 @@ def _closing(result: RunResult) -> str:
 def as_json(result: RunResult) -> dict[str, Any]:
     """The run as a JSON-able document (``--format json``)."""
     status = result.status
-    plan = result.plan
     return {
         "file": result.file,
         "dryRun": result.dry_run,
@@ -261,19 +186,7 @@ def as_json(result: RunResult) -> dict[str, Any]:
             {"kind": kind, "read": refused is None, "refusedAction": refused}
             for kind, refused in result.assets.items()
         ],
-        "summary": {
-            "processed": status.processed,
-            "created": status.created,
-            "updated": status.updated,
-            "unchanged": status.unchanged,
-            "filtered": status.filtered,
-            "warnings": status.warning_count,
-            "errors": total_errors(result),
-            "softDeleted": len(result.mark_deleted.models)
-            if result.dry_run
-            else status.soft_deleted,
-            "durationSeconds": round(result.duration, 3),
-        },
+        "summary": _summary_json(result),
         "markDeleted": {
             "enabled": result.mark_deleted.enabled,
             "skipped": result.mark_deleted.skipped,
@@ -281,39 +194,52 @@ def as_json(result: RunResult) -> dict[str, Any]:
         },
         "errors": [{"subject": p.subject, "message": p.message} for p in status.errors],
         "warnings": [{"subject": p.subject, "message": p.message} for p in status.warnings],
-        "configErrors": [
-            {
-                "file": d.file,
-                "line": d.line,
-                "column": d.column,
-                "code": d.code,
-                "message": d.message,
-                "path": d.path,
-                "hint": d.hint,
-            }
-            for d in result.config_errors
-        ],
-        "plan": None
-        if plan is None
-        else {
-            "service": plan.service,
-            "create": plan.create,
-            "update": plan.update,
-            "newTags": plan.new_tags,
-            "softDelete": plan.soft_delete,
-            "lineage": plan.lineage,
-            "kinds": plan.kinds,
-            "serverRead": plan.server_read,
-            "note": plan.note,
-        },
+        "configErrors": [_config_error_json(d) for d in result.config_errors],
+        "plan": None if result.plan is None else _plan_json(result.plan),
+    }
+
+
+def _summary_json(result: RunResult) -> dict[str, Any]:
+    """The counts of the run (``summary``)."""
+    status = result.status
+    return {
+        "processed": status.processed,
+        "created": status.created,
+        "updated": status.updated,
+        "unchanged": status.unchanged,
+        "filtered": status.filtered,
+        "warnings": status.warning_count,
+        "errors": total_errors(result),
+        "softDeleted": len(result.mark_deleted.models) if result.dry_run else status.soft_deleted,
+        "durationSeconds": round(result.duration, 3),
+    }
+
+
+def _config_error_json(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "file": d.file,
+        "line": d.line,
+        "column": d.column,
+        "code": d.code,
+        "message": d.message,
+        "path": d.path,
+        "hint": d.hint,
+    }
+
+
+def _plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "service": plan.service,
+        "create": plan.create,
+        "update": plan.update,
+        "newTags": plan.new_tags,
+        "softDelete": plan.soft_delete,
+        "lineage": plan.lineage,
+        "kinds": plan.kinds,
+        "serverRead": plan.server_read,
+        "note": plan.note,
     }
 
 
 def render_json(result: RunResult) -> str:
     return REDACTOR.redact(json.dumps(as_json(result), indent=2)) + "\n"
-
-
-def write(result: RunResult, output_format: str, out: TextIO) -> None:
-    """Print the summary in ``output_format`` (``text`` or ``json``)."""
-    out.write(render_json(result) if output_format == "json" else render_text(result))
-    out.flush()

@@ -18,6 +18,8 @@ a failed check is reported by the exception's type alone.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -91,74 +93,91 @@ def closed_text(uri: str) -> str | None:
         return None
 
 
-def make_server() -> OmkitServer:
-    """A new server with every feature registered."""
-    logging.getLogger("pygls").setLevel(logging.WARNING)
-    server = OmkitServer()
+def _did_open(ls: OmkitServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.check(params.text_document.uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: OmkitServer, params: types.DidOpenTextDocumentParams) -> None:
+
+def _did_change(ls: OmkitServer, params: types.DidChangeTextDocumentParams) -> None:
+    if ls.is_open(params.text_document.uri):
         ls.check(params.text_document.uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: OmkitServer, params: types.DidChangeTextDocumentParams) -> None:
-        if ls.is_open(params.text_document.uri):
-            ls.check(params.text_document.uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: OmkitServer, params: types.DidSaveTextDocumentParams) -> None:
-        if ls.is_open(params.text_document.uri):  # the folder's settings may have changed
-            ls.check(params.text_document.uri)
+def _did_save(ls: OmkitServer, params: types.DidSaveTextDocumentParams) -> None:
+    if ls.is_open(params.text_document.uri):  # the folder's settings may have changed
+        ls.check(params.text_document.uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: OmkitServer, params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        ls.analyses.pop(uri, None)
-        cleared = types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
-        ls.text_document_publish_diagnostics(cleared)
 
-    @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls: OmkitServer, params: types.HoverParams) -> types.Hover | None:
-        analysis = ls.analysis(params.text_document.uri)
-        if analysis is None or not analysis.workflow:
-            return None
-        return schemahelp.hover(Lines(analysis.text, analysis.encoding), params.position)
+def _did_close(ls: OmkitServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.analyses.pop(uri, None)
+    cleared = types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+    ls.text_document_publish_diagnostics(cleared)
 
-    @server.feature(
-        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[":", " "])
-    )
-    def completion(ls: OmkitServer, params: types.CompletionParams) -> types.CompletionList | None:
-        analysis = ls.analysis(params.text_document.uri)
-        if analysis is None or not analysis.workflow:
-            return None
-        lines = Lines(analysis.text, analysis.encoding)
-        return schemahelp.completion(lines, params.position, analysis.settings.target)
 
-    @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
+def _hover(ls: OmkitServer, params: types.HoverParams) -> types.Hover | None:
+    analysis = ls.analysis(params.text_document.uri)
+    if analysis is None or not analysis.workflow:
+        return None
+    return schemahelp.hover(Lines(analysis.text, analysis.encoding), params.position)
+
+
+def _completion(ls: OmkitServer, params: types.CompletionParams) -> types.CompletionList | None:
+    analysis = ls.analysis(params.text_document.uri)
+    if analysis is None or not analysis.workflow:
+        return None
+    lines = Lines(analysis.text, analysis.encoding)
+    return schemahelp.completion(lines, params.position, analysis.settings.target)
+
+
+def _code_action(ls: OmkitServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    analysis = ls.analysis(params.text_document.uri)
+    if analysis is None:
+        return None
+    actions = diagnose.code_actions(analysis, params.range)
+    only = params.context.only
+    if only:
+        actions = [a for a in actions if any((a.kind or "").startswith(k) for k in only)]
+    return actions or None
+
+
+def _document_link(ls: OmkitServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
+    analysis = ls.analysis(params.text_document.uri)
+    return [] if analysis is None else diagnose.document_links(analysis)
+
+
+def _features() -> tuple[tuple[str, Any, Callable[..., Any]], ...]:
+    """Every feature the server offers: the method, its options (new for each server: pygls
+    completes them when it builds the capabilities), and the handler."""
+    return (
+        # Keeping each buffer's diagnostics in step with its text.
+        (types.TEXT_DOCUMENT_DID_OPEN, None, _did_open),
+        (types.TEXT_DOCUMENT_DID_CHANGE, None, _did_change),
+        (types.TEXT_DOCUMENT_DID_SAVE, None, _did_save),
+        (types.TEXT_DOCUMENT_DID_CLOSE, None, _did_close),
+        # Answering the editor's requests.
+        (types.TEXT_DOCUMENT_HOVER, None, _hover),
+        (
+            types.TEXT_DOCUMENT_COMPLETION,
+            types.CompletionOptions(trigger_characters=[":", " "]),
+            _completion,
         ),
+        (
+            types.TEXT_DOCUMENT_CODE_ACTION,
+            types.CodeActionOptions(
+                code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
+            ),
+            _code_action,
+        ),
+        (types.TEXT_DOCUMENT_DOCUMENT_LINK, None, _document_link),
     )
-    def code_action(
-        ls: OmkitServer, params: types.CodeActionParams
-    ) -> list[types.CodeAction] | None:
-        analysis = ls.analysis(params.text_document.uri)
-        if analysis is None:
-            return None
-        actions = diagnose.code_actions(analysis, params.range)
-        only = params.context.only
-        if only:
-            actions = [a for a in actions if any((a.kind or "").startswith(k) for k in only)]
-        return actions or None
 
-    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)
-    def document_link(
-        ls: OmkitServer, params: types.DocumentLinkParams
-    ) -> list[types.DocumentLink]:
-        analysis = ls.analysis(params.text_document.uri)
-        return [] if analysis is None else diagnose.document_links(analysis)
 
+def make_server() -> OmkitServer:
+    """A new server with every feature of :func:`_features` registered."""
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+    server = OmkitServer()
+    for method, options, handler in _features():
+        server.feature(method, options)(handler)
     return server
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from omkit_sagemaker.check import versions
+from omkit_sagemaker.check import releasemap, versions
 from omkit_sagemaker.check.loader import DataPath
 from omkit_sagemaker.check.versions import KNOWN, Version, Window, format_version
 from omkit_sagemaker.lsp.positions import Lines, to_units
@@ -177,7 +177,7 @@ class Option:
 
 def option(path: DataPath) -> Option | None:
     """What the schemas say about ``path``; None when no release knows it."""
-    found = versions.candidates(path)
+    found = releasemap.candidates(path)
     if not found:
         return None
     description = ""
@@ -202,7 +202,7 @@ def option(path: DataPath) -> Option | None:
 def child_keys(parent: DataPath) -> list[str]:
     """Every key any release accepts under ``parent``, in schema order."""
     out: dict[str, None] = {}
-    for node, _ in versions.candidates(parent):
+    for node, _ in releasemap.candidates(parent):
         props = node.get("properties")
         if isinstance(props, dict):
             out.update(dict.fromkeys(props))
@@ -262,7 +262,7 @@ def completion(lines: Lines, position: types.Position, target: Version) -> types
     if where.on_value and where.key is not None:
         found = option((*where.parent, where.key))
         values = list(found.values) if found else []
-        allowed = set(versions.allowed_values((*where.parent, where.key), target))
+        allowed = set(releasemap.allowed_values((*where.parent, where.key), target))
         if found and "boolean" in found.types:
             values += ["true", "false"]
         for value in values:

@@ -1,5 +1,6 @@
-"""Writing configs for the user: ``omkit init`` (options, template filling, prompts) and
-``omkit policy``. May import omkit_sagemaker.check, .spec and .base; never .ingest or the CLI.
+"""Writing configs for the user: ``omkit init`` (options, template filling; the CLI asks the
+questions) and ``omkit policy``. May import omkit_sagemaker.check, .spec and .base; never .ingest
+or the CLI.
 """
 
 from __future__ import annotations

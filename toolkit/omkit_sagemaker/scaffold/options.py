@@ -134,7 +134,7 @@ def check_region(value: str) -> str | None:
     """Why ``value`` is not an AWS region code (None: it looks like one)."""
     problem = _one_line(value)
     if problem is None and not _REGION.fullmatch(value):
-        from omkit_sagemaker.check.rules.awsconfig import zone_region
+        from omkit_sagemaker.check.rules.awsregion import zone_region
 
         region = zone_region(value)
         if region is not None:  # what R004 says of it in a config
@@ -205,29 +205,32 @@ def resolve_auth(options: Options) -> Auth:
 
 
 def check_options(options: Options) -> list[str]:
-    """Every reason ``options`` cannot make a config, as sentences naming the setting."""
-    out: list[str] = []
+    """Every reason ``options`` cannot make a config, as sentences naming the setting: first
+    each value on its own, then the auth mode against the settings given for it."""
     auth = resolve_auth(options)
+    return [*_value_problems(options), *_auth_problems(options, auth)]
 
-    def check(label: str, value: str | None, checker: Callable[[str], str | None]) -> None:
-        if value is not None:
-            problem = checker(value)
-            if problem:
-                out.append(f"{label} {quote_value(value)} {problem}")
 
-    check("service name", options.service_name, check_name)
-    check("region", options.region, check_region)
-    check("profile", options.profile, check_name)
-    check("role ARN", options.role_arn, check_role_arn)
-    check("session name", options.session_name, check_name)
-    check("source identity", options.source_identity, check_name)
-    check("endpoint URL", options.endpoint_url, check_url)
-    check("OpenMetadata URL", options.host_port, check_host_port)
-    check("sink file", options.sink_file, check_file_name)
-    for pattern in options.includes:
-        check("include pattern", pattern, check_regex)
-    for pattern in options.excludes:
-        check("exclude pattern", pattern, check_regex)
+def _value_problems(options: Options) -> list[str]:
+    """Each setting's value checked on its own; a secret is never quoted."""
+    out: list[str] = []
+    checks: list[tuple[str, str | None, Callable[[str], str | None]]] = [
+        ("service name", options.service_name, check_name),
+        ("region", options.region, check_region),
+        ("profile", options.profile, check_name),
+        ("role ARN", options.role_arn, check_role_arn),
+        ("session name", options.session_name, check_name),
+        ("source identity", options.source_identity, check_name),
+        ("endpoint URL", options.endpoint_url, check_url),
+        ("OpenMetadata URL", options.host_port, check_host_port),
+        ("sink file", options.sink_file, check_file_name),
+        *(("include pattern", pattern, check_regex) for pattern in options.includes),
+        *(("exclude pattern", pattern, check_regex) for pattern in options.excludes),
+    ]
+    for label, value, checker in checks:
+        problem = None if value is None else checker(value)
+        if value is not None and problem:
+            out.append(f"{label} {quote_value(value)} {problem}")
     for label, secret in (
         ("access key ID", options.access_key_id),
         ("secret access key", options.secret_access_key),
@@ -237,7 +240,12 @@ def check_options(options: Options) -> list[str]:
         problem = None if secret is None else _one_line(secret)
         if problem:  # never quote a secret's value
             out.append(f"the {label} {problem}")
+    return out
 
+
+def _auth_problems(options: Options, auth: Auth) -> list[str]:
+    """What the auth mode ``auth`` lacks, and the settings given that it does not use."""
+    out: list[str] = []
     if auth is Auth.profile and not options.profile:
         out.append("auth 'profile' needs a profile name")
     if auth is Auth.assume_role and not options.role_arn:

@@ -40,10 +40,25 @@ _TYPES = {
 }
 _FORMATS = {"uri", "regex", "uuid", "ipv4", "ipv6"}
 _NOT_STRING = "not isinstance(d, str) or "
+#: The keywords the fast checker compiles (besides annotations and ``x-`` extensions).
+_COMPILED = {
+    "$ref", "type", "properties", "additionalProperties", "patternProperties", "required",
+    "enum", "const", "pattern", "format", "items", "allOf", "anyOf", "oneOf", "not",
+    "if", "then", "else", "minimum", "maximum", "minLength", "maxLength", "minItems",
+    "maxItems",
+}  # fmt: skip
 
 
-class UnsupportedSchema(Exception):
+class NotCompilable(Exception):
     """The schema uses a keyword the fast checker does not implement."""
+
+
+def _refuse_unknown(s: Schema) -> None:
+    """Raise :class:`NotCompilable` when ``s`` uses a keyword the fast checker does not
+    compile: the reference checker then has the last word."""
+    unknown = {k for k in set(s) - _ANNOTATIONS - _COMPILED if not k.startswith("x-")}
+    if unknown:
+        raise NotCompilable(f"keywords not supported by the fast checker: {sorted(unknown)}")
 
 
 class _Compiler:
@@ -93,25 +108,25 @@ class _Compiler:
         return self.function(self._resolve(context, ref))
 
     def _body(self, s: Schema) -> list[str]:
+        """The checks of one schema node, as lines of the function that checks a value ``d``;
+        each check returns False when the value breaks it, in the order the keywords are tried."""
+        _refuse_unknown(s)
         lines: list[str] = []
 
         def fail_if(cond: str) -> None:
             lines.append(f"    if {cond}:\n        return False")
 
-        unknown = set(s) - _ANNOTATIONS - {
-            "$ref", "type", "properties", "additionalProperties", "patternProperties", "required",
-            "enum", "const", "pattern", "format", "items", "allOf", "anyOf", "oneOf", "not",
-            "if", "then", "else", "minimum", "maximum", "minLength", "maxLength", "minItems",
-            "maxItems",
-        }  # fmt: skip
-        unknown = {k for k in unknown if not k.startswith("x-")}
-        if unknown:
-            raise UnsupportedSchema(
-                f"keywords not supported by the fast checker: {sorted(unknown)}"
-            )
         if "$ref" in s:  # draft-07: a $ref's siblings are ignored
             fail_if(f"not {self._ref(s, s['$ref'])}(d)")
             return lines
+        self._value(s, fail_if)
+        self._object(s, fail_if)
+        self._combined(s, fail_if)
+        return lines
+
+    def _value(self, s: Schema, fail_if: Callable[[str], None]) -> None:
+        """``type``, ``enum``/``const``, ``pattern``, ``format``, the length, number and list
+        size bounds, and ``items``."""
         if "type" in s:
             types = s["type"] if isinstance(s["type"], list) else [s["type"]]
             fail_if("not (" + " or ".join(_TYPES[t].format(v="d") for t in types) + ")")
@@ -139,10 +154,12 @@ class _Compiler:
                 fail_if(f"isinstance(d, list) and len(d) {op} {int(s[word])}")
         if "items" in s:
             if isinstance(s["items"], list):
-                raise UnsupportedSchema("tuple-form items")
+                raise NotCompilable("tuple-form items")
             item = self.function(s["items"])
             fail_if(f"isinstance(d, list) and not all({item}(x) for x in d)")
-        self._object(s, fail_if)
+
+    def _combined(self, s: Schema, fail_if: Callable[[str], None]) -> None:
+        """``allOf``, ``anyOf``, ``oneOf``, ``not`` and ``if``/``then``/``else``."""
         for part in s.get("allOf", []):
             fail_if(f"not {self.function(part)}(d)")
         if "anyOf" in s:
@@ -158,7 +175,6 @@ class _Compiler:
             then = self.function(s.get("then", True))
             other = self.function(s.get("else", True))
             fail_if(f"not ({then}(d) if {cond}(d) else {other}(d))")
-        return lines
 
     def _object(self, s: Schema, fail_if: Callable[[str], None]) -> None:
         props: dict[str, Any] = s.get("properties", {})
@@ -277,7 +293,7 @@ def resolver(spec: Mapping[str, Schema]) -> Resolver:
     def resolve(context: Schema, ref: str) -> Schema:
         target = lookup(context, ref)
         if target is None:
-            raise UnsupportedSchema(f"cannot resolve $ref {ref!r}")
+            raise NotCompilable(f"cannot resolve $ref {ref!r}")
         return target
 
     return resolve

@@ -27,7 +27,7 @@ import yaml
 
 from omkit_sagemaker.base import safewrite
 from omkit_sagemaker.base.diagnostics import Diagnostic, json_path
-from omkit_sagemaker.check import explain, versions
+from omkit_sagemaker.check import explain, releasemap, versions
 from omkit_sagemaker.check.fix import spans as spanning
 from omkit_sagemaker.check.fix.mask import MASK as MASK
 from omkit_sagemaker.check.fix.mask import diff as diff
@@ -47,7 +47,7 @@ def fixer_for(code: str, *, migrate: bool = False) -> Fixer | None:
     if code in RULES:
         return RULES[code].fix
     if code == versions.CODE:
-        return versions.fix_version if migrate else None
+        return releasemap.fix_version if migrate else None
     return explain.FIXERS.get(code)
 
 

@@ -1,6 +1,7 @@
 """Lint rules: configs the schemas accept that are still wrong, each with a stable ``R`` code.
 
-One module per family (:mod:`.secrets`, :mod:`.awsconfig`, :mod:`.omserver`, :mod:`.pipeline`,
+One module per family (:mod:`.secrets`, the ``awsConfig`` rules in :mod:`.awsregion`,
+:mod:`.awsidentity` and :mod:`.awsendpoint`, :mod:`.omserver`, :mod:`.pipeline`,
 :mod:`.environment`, :mod:`.comments`, :mod:`.runner`, :mod:`.coercion`); each
 rule is a function registered with :func:`~.rulebook.rule` together with its code, name,
 severity, summary, hint, and a failing and a passing example. ``docs/rules.md`` is generated from
@@ -14,7 +15,9 @@ imports botocore. May import omkit_sagemaker.check's loader and versions, .spec 
 from __future__ import annotations
 
 from omkit_sagemaker.check.rules import (
-    awsconfig,
+    awsendpoint,
+    awsidentity,
+    awsregion,
     coercion,
     comments,
     environment,
@@ -23,8 +26,8 @@ from omkit_sagemaker.check.rules import (
     runner,
     secrets,
 )
-from omkit_sagemaker.check.rules.awsconfig import aws_regions as aws_regions
-from omkit_sagemaker.check.rules.catalogue import Entry as Entry
+from omkit_sagemaker.check.rules.awsregion import aws_regions as aws_regions
+from omkit_sagemaker.check.rules.catalogue import RuleEntry as RuleEntry
 from omkit_sagemaker.check.rules.catalogue import catalogue as catalogue
 from omkit_sagemaker.check.rules.catalogue import catalogue_json as catalogue_json
 from omkit_sagemaker.check.rules.catalogue import catalogue_text as catalogue_text
@@ -38,7 +41,18 @@ from omkit_sagemaker.check.rules.rulebook import rule as rule
 from omkit_sagemaker.check.rules.rulebook import run as run
 
 # The families register in import order; the catalogue and the diagnostics list rules by code.
-_FAMILIES = (secrets, awsconfig, omserver, pipeline, environment, comments, runner, coercion)
+_FAMILIES = (
+    secrets,
+    awsregion,
+    awsidentity,
+    awsendpoint,
+    omserver,
+    pipeline,
+    environment,
+    comments,
+    runner,
+    coercion,
+)
 _ordered = sorted(RULES.items())
 RULES.clear()
 RULES.update(_ordered)

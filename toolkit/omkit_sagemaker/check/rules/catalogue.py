@@ -8,13 +8,13 @@ import json
 from omkit_sagemaker.base.diagnostics import CODES, Severity
 from omkit_sagemaker.base.records import Record
 from omkit_sagemaker.check import versions
-from omkit_sagemaker.check.rules.rulebook import RULES
+from omkit_sagemaker.check.rules.rulebook import RULES, Rule
 from omkit_sagemaker.check.versions import DEFAULT_TARGET, format_version
 
 # --- the catalogue ----------------------------------------------------------------------------
 
 
-class Entry(Record):
+class RuleEntry(Record):
     """One line of the code catalogue."""
 
     __slots__ = (  # noqa: RUF023 - in field order, for repr
@@ -74,17 +74,17 @@ CODE_NAMES: dict[str, str] = {
 }
 
 
-def catalogue() -> list[Entry]:
+def catalogue() -> list[RuleEntry]:
     """Every code omkit can report: loader (Y), schema (S) and rule (R) codes, in that order."""
     from omkit_sagemaker.check import explain  # not on the validate path of a valid file
 
     fixers = {*explain.FIXERS, versions.CODE}
     found = [
-        Entry(c.code, c.severity, c.summary, CODE_NAMES[c.code], fixable=c.code in fixers)
+        RuleEntry(c.code, c.severity, c.summary, CODE_NAMES[c.code], fixable=c.code in fixers)
         for c in CODES.values()
     ]
     found += [
-        Entry(r.code, r.severity, r.summary, r.name, fixable=r.fix is not None)
+        RuleEntry(r.code, r.severity, r.summary, r.name, fixable=r.fix is not None)
         for r in RULES.values()
     ]
     return found
@@ -138,9 +138,10 @@ def _cell(text: str) -> str:
     return _md(text).replace("|", "\\|")
 
 
-def markdown() -> str:
-    """``docs/rules.md``: every code, and every rule with its hint and examples."""
-    lines = [
+def _preface() -> list[str]:
+    """The head of ``docs/rules.md``: what the codes are, how to turn them off, what
+    ``omkit fix`` does, and the header of the table of all codes."""
+    return [
         "# omkit rules",
         "",
         "<!-- Generated from omkit_sagemaker/check/rules and base/diagnostics.py: do not edit. -->",
@@ -188,31 +189,46 @@ def markdown() -> str:
         "| code | severity | fixable | description |",
         "| --- | --- | --- | --- |",
     ]
+
+
+def _code_rows() -> list[str]:
+    """One row of the table of all codes per code; a rule's code links to its section."""
+    rows = []
     for entry in catalogue():
         name = f"[{entry.code}](#{docs_anchor(entry.code)})" if entry.code in RULES else entry.code
         fix = "yes" if entry.fixable else ""
-        lines.append(f"| {name} | {entry.severity.value} | {fix} | {_cell(entry.summary)} |")
-    lines += ["", "## Rules", ""]
+        rows.append(f"| {name} | {entry.severity.value} | {fix} | {_cell(entry.summary)} |")
+    return rows
+
+
+def _rule_section(r: Rule) -> list[str]:
+    """A rule's section: its summary, hint and failing and passing examples."""
+    return [
+        f"### {r.code} {r.name}",
+        "",
+        f"**{r.severity.value}**: {_md(r.summary)}.",
+        "",
+        f"Fix: {_md(r.hint)}."
+        + (" `omkit fix` makes this change when it is certain." if r.fix else ""),
+        "",
+        "Fails:",
+        "",
+        "```yaml",
+        *r.bad.splitlines(),
+        "```",
+        "",
+        "Passes:",
+        "",
+        "```yaml",
+        *r.good.splitlines(),
+        "```",
+        "",
+    ]
+
+
+def markdown() -> str:
+    """``docs/rules.md``: every code, and every rule with its hint and examples."""
+    lines = [*_preface(), *_code_rows(), "", "## Rules", ""]
     for r in RULES.values():
-        lines += [
-            f"### {r.code} {r.name}",
-            "",
-            f"**{r.severity.value}**: {_md(r.summary)}.",
-            "",
-            f"Fix: {_md(r.hint)}."
-            + (" `omkit fix` makes this change when it is certain." if r.fix else ""),
-            "",
-            "Fails:",
-            "",
-            "```yaml",
-            *r.bad.splitlines(),
-            "```",
-            "",
-            "Passes:",
-            "",
-            "```yaml",
-            *r.good.splitlines(),
-            "```",
-            "",
-        ]
+        lines += _rule_section(r)
     return "\n".join(lines).rstrip("\n") + "\n"

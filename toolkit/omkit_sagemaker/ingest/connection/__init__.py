@@ -16,8 +16,8 @@ A step that fails gives the AWS (or HTTP) error code and a hint naming the fix. 
 result ever holds a secret: every text is scrubbed of the config's secret values and of the
 credentials boto3 resolved, and botocore's logging is left alone (never turned on here).
 
-The renderers at the end (:func:`render_plain`, :func:`render_json`, :func:`print_table`) are
-what the CLI prints.
+The renderers (:func:`render_plain`, :func:`render_json`, :func:`render_line`) return the text
+the CLI prints; the CLI draws the terminal's table itself.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 
 from omkit_sagemaker.ingest import awsclient
 from omkit_sagemaker.ingest.connection.display import (
-    print_table,
     render_json,
     render_line,
     render_plain,
@@ -53,7 +52,6 @@ __all__ = [
     "Status",
     "StepResult",
     "check_connection",
-    "print_table",
     "render_json",
     "render_line",
     "render_plain",

@@ -1,21 +1,16 @@
-"""What the CLI prints of the results: plain lines, JSON, or a rich table, and the summary."""
+"""The results as text: plain lines, JSON, and the summary line. Pure functions that return
+strings; the CLI writes them, and draws the terminal's table
+(:mod:`omkit_sagemaker.cli.steptable`)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from omkit_sagemaker.ingest.connection.recorder import Status, StepResult, succeeded
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-
-# -- output --------------------------------------------------------------------------------------
-
-_LABELS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.WARN: "WARN", Status.SKIP: "SKIP"}
-_STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim"}
+#: How each step's outcome is shown.
+LABELS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.WARN: "WARN", Status.SKIP: "SKIP"}
 
 
 def summary(results: Sequence[StepResult]) -> str:
@@ -31,11 +26,12 @@ def summary(results: Sequence[StepResult]) -> str:
     return verdict + (f": {', '.join(notes)}" if notes else ": every step passed")
 
 
-def _duration(result: StepResult) -> str:
+def duration_text(result: StepResult) -> str:
+    """The step's time (``-`` for a skipped step)."""
     return "-" if result.status is Status.SKIP else f"{result.duration:.2f}s"
 
 
-def _problem(result: StepResult) -> str:
+def problem_text(result: StepResult) -> str:
     """``code, HTTP n: message``."""
     head = result.code or ""
     if result.http_status is not None and head != f"HTTP {result.http_status}":
@@ -45,10 +41,10 @@ def _problem(result: StepResult) -> str:
 
 def render_line(result: StepResult, width: int = 24) -> str:
     """One plain line for ``result``: status, step, time, what happened, and the fix."""
-    text = _problem(result) if result.status in (Status.FAIL, Status.WARN) else result.detail
+    text = problem_text(result) if result.status in (Status.FAIL, Status.WARN) else result.detail
     if result.hint:
         text += f" -> {result.hint}"
-    return f"{_LABELS[result.status]}  {result.name:<{width}} {_duration(result):>7}  {text}\n"
+    return f"{LABELS[result.status]}  {result.name:<{width}} {duration_text(result):>7}  {text}\n"
 
 
 def render_plain(results: Sequence[StepResult]) -> str:
@@ -65,28 +61,3 @@ def render_json(results: Sequence[StepResult], file: str) -> str:
         "steps": [r.to_dict() for r in results],
     }
     return json.dumps(document, indent=2) + "\n"
-
-
-def print_table(results: Sequence[StepResult], console: Console) -> None:
-    """A rich table of the steps, and the summary line, on ``console``."""
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(show_header=True, header_style="bold", expand=False)
-    table.add_column("Step", no_wrap=True)
-    table.add_column("Result", no_wrap=True)
-    table.add_column("Time", justify="right", no_wrap=True)
-    table.add_column("Detail", overflow="fold")
-    for result in results:
-        problem = result.status in (Status.FAIL, Status.WARN)
-        detail = Text(_problem(result) if problem else result.detail)
-        if result.hint:
-            detail.append("\nfix: ", style="bold")
-            detail.append(result.hint)
-        table.add_row(
-            Text(result.name),
-            Text(_LABELS[result.status], style=_STYLES[result.status]),
-            Text(_duration(result)),
-            detail,
-        )
-    console.print(table)

@@ -59,7 +59,19 @@ class AwsHints:
         self.timeout = timeout
 
     def hint(self, exc: BaseException, step: str) -> str | None:
+        """The fix for ``exc``, raised by ``step`` (None: nothing more to say than the error)."""
         code, _, status = awsclient.aws_error(exc)
+        found = (
+            self._access(code, step)
+            or self._credentials(code)
+            or self._network(code, step, str(exc))
+        )
+        if found is None and status is not None and status >= 500:
+            return "the AWS endpoint (or a proxy in front of it) failed; try again later"
+        return found
+
+    def _access(self, code: str, step: str) -> str | None:
+        """The identity may not do what ``step`` does."""
         cfg = self.cfg
         if code in _ACCESS_DENIED:
             if step == STEP_ASSUME_ROLE:
@@ -74,6 +86,15 @@ class AwsHints:
                     "tags; see omkit policy sagemaker"
                 )
             return f"the identity lacks {step}; see omkit policy sagemaker"
+        if code == "HTTP 403":
+            return (
+                f"access refused: check the credentials, and that the identity may call {step}; "
+                "see omkit policy sagemaker"
+            )
+        return None
+
+    def _credentials(self, code: str) -> str | None:
+        """The credentials are missing, wrong or expired."""
         if code in _WRONG_KEY:
             return (
                 "wrong access key: awsAccessKeyId (or the key boto3 found, see the credentials "
@@ -86,16 +107,6 @@ class AwsHints:
                 "refresh the session token: the temporary credentials (awsSessionToken and its "
                 "keys) have expired"
             )
-        if code == "EndpointConnectionError":
-            return self._unreachable(step)
-        if code in _TIMEOUTS:
-            where = (
-                "STS" if step == STEP_ASSUME_ROLE else (cfg.endPointURL or "the SageMaker endpoint")
-            )
-            return (
-                f"no answer from {where} within {self.timeout:g} s: check the URL, the "
-                "network and any proxy, or raise --timeout"
-            )
         if code == "NoCredentialsError":
             return (
                 "no AWS credentials found: set awsAccessKeyId and awsSecretAccessKey (as "
@@ -106,20 +117,29 @@ class AwsHints:
             return "give both awsAccessKeyId and awsSecretAccessKey, or neither"
         if code == "ProfileNotFound":
             return (
-                f"profile '{cfg.profileName}' is not in the shared AWS files: fix profileName, "
-                "or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the files defining it"
+                f"profile '{self.cfg.profileName}' is not in the shared AWS files: fix "
+                "profileName, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the "
+                "files defining it"
             )
-        if code in _BAD_REGION or (code == "InvalidParameterValue" and "region" in str(exc)):
+        return None
+
+    def _network(self, code: str, step: str, text: str) -> str | None:
+        """The endpoint cannot be reached, answers late, or is not where the region says."""
+        cfg = self.cfg
+        if code == "EndpointConnectionError":
+            return self._unreachable(step)
+        if code in _TIMEOUTS:
+            where = (
+                "STS" if step == STEP_ASSUME_ROLE else (cfg.endPointURL or "the SageMaker endpoint")
+            )
+            return (
+                f"no answer from {where} within {self.timeout:g} s: check the URL, the "
+                "network and any proxy, or raise --timeout"
+            )
+        if code in _BAD_REGION or (code == "InvalidParameterValue" and "region" in text):
             return _region_hint(cfg.awsRegion)
         if code == "SSLError":
             return "TLS verification of the endpoint failed: check its certificate or AWS_CA_BUNDLE"
-        if code == "HTTP 403":
-            return (
-                f"access refused: check the credentials, and that the identity may call {step}; "
-                "see omkit policy sagemaker"
-            )
-        if status is not None and status >= 500:
-            return "the AWS endpoint (or a proxy in front of it) failed; try again later"
         return None
 
     def _unreachable(self, step: str) -> str:

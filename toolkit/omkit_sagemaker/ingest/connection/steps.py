@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from omkit_sagemaker.ingest import awsclient
 from omkit_sagemaker.ingest.connection.hints import AwsHints, om_hint
@@ -77,31 +77,9 @@ def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -
     """The AWS steps, then one per asset kind of ``kinds`` (:mod:`.kinds`)."""
     config = awsclient.client_config(rec.timeout, rec.max_attempts)
     hints = AwsHints(cfg, rec.timeout)
-
-    start = time.monotonic()
-    try:
-        session = awsclient.base_session(cfg)
-        rec.redact.add_session(session)
-        info = awsclient.credential_info(session)
-    except Exception as exc:
-        rec.failed(STEP_CREDENTIALS, start, exc, hints.hint(exc, STEP_CREDENTIALS))
-        _skip_after(rec, STEP_CREDENTIALS)
+    session = _session(rec, cfg, config, hints)
+    if session is None:
         return
-    rec.ok(STEP_CREDENTIALS, start, info.description)
-
-    if cfg.assumeRoleArn:
-        start = time.monotonic()
-        try:
-            session = awsclient.assume_role(session, cfg, config=config)
-            rec.redact.add_session(session)
-        except Exception as exc:
-            rec.failed(STEP_ASSUME_ROLE, start, exc, hints.hint(exc, STEP_ASSUME_ROLE))
-            _skip_after(rec, STEP_ASSUME_ROLE)
-            return
-        rec.ok(STEP_ASSUME_ROLE, start, awsclient.assumed_role_info(cfg).description)
-    else:
-        rec.skip(STEP_ASSUME_ROLE, "no assumeRoleArn in awsConfig", mandatory=False)
-
     start = time.monotonic()
     try:
         client = awsclient.sagemaker_client(session, cfg, config=config)
@@ -118,13 +96,45 @@ def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -
         note = f"no model in {cfg.awsRegion} to describe; checked once one exists"
         rec.skip(STEP_DESCRIBE_MODEL, note)
         rec.skip(STEP_LIST_TAGS, note.replace("describe", "read tags of"), mandatory=False)
-        check_kinds(rec, client, kinds)
-        return
-    plural = "model" if count == "1" else "models"
-    rec.ok(STEP_LIST_MODELS, start, f"{count} {plural} {where}")
+    else:
+        plural = "model" if count == "1" else "models"
+        rec.ok(STEP_LIST_MODELS, start, f"{count} {plural} {where}")
+        _read_model(rec, client, models[0], hints)
+    check_kinds(rec, client, kinds)
 
-    name = str(models[0].get("ModelName") or "")
-    arn = str(models[0].get("ModelArn") or "")
+
+def _session(rec: Recorder, cfg: AwsCredentials, config: Any, hints: AwsHints) -> Any | None:
+    """The credentials step and the ``sts:AssumeRole`` one: the session that calls SageMaker,
+    or None when a step failed (the steps after it are skipped)."""
+    start = time.monotonic()
+    try:
+        session = awsclient.base_session(cfg)
+        rec.redact.add_session(session)
+        info = awsclient.credential_info(session)
+    except Exception as exc:
+        rec.failed(STEP_CREDENTIALS, start, exc, hints.hint(exc, STEP_CREDENTIALS))
+        _skip_after(rec, STEP_CREDENTIALS)
+        return None
+    rec.ok(STEP_CREDENTIALS, start, info.description)
+    if not cfg.assumeRoleArn:
+        rec.skip(STEP_ASSUME_ROLE, "no assumeRoleArn in awsConfig", mandatory=False)
+        return session
+    start = time.monotonic()
+    try:
+        session = awsclient.assume_role(session, cfg, config=config)
+        rec.redact.add_session(session)
+    except Exception as exc:
+        rec.failed(STEP_ASSUME_ROLE, start, exc, hints.hint(exc, STEP_ASSUME_ROLE))
+        _skip_after(rec, STEP_ASSUME_ROLE)
+        return None
+    rec.ok(STEP_ASSUME_ROLE, start, awsclient.assumed_role_info(cfg).description)
+    return session
+
+
+def _read_model(rec: Recorder, client: Any, listed: dict[str, Any], hints: AwsHints) -> None:
+    """The ``DescribeModel`` and ``ListTags`` steps, on the first model listed."""
+    name = str(listed.get("ModelName") or "")
+    arn = str(listed.get("ModelArn") or "")
     start = time.monotonic()
     try:
         described = client.describe_model(ModelName=name)
@@ -132,7 +142,6 @@ def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -
         rec.ok(STEP_DESCRIBE_MODEL, start, f"model '{name}'")
     except Exception as exc:
         rec.failed(STEP_DESCRIBE_MODEL, start, exc, hints.hint(exc, STEP_DESCRIBE_MODEL))
-
     start = time.monotonic()
     try:
         tags = client.list_tags(ResourceArn=arn).get("Tags") or []
@@ -141,7 +150,6 @@ def check_aws(rec: Recorder, cfg: AwsCredentials, kinds: Collection[str] = ()) -
     except Exception as exc:
         hint = hints.hint(exc, STEP_LIST_TAGS) or "models will be ingested without tags"
         rec.failed(STEP_LIST_TAGS, start, exc, hint, mandatory=False)
-    check_kinds(rec, client, kinds)
 
 
 def _skip_after(rec: Recorder, failed: str) -> None:
@@ -153,6 +161,8 @@ def _skip_after(rec: Recorder, failed: str) -> None:
 
 
 def check_openmetadata(rec: Recorder, workflow: Workflow, *, check_service: bool) -> None:
+    """The OpenMetadata step: the server's version, the token (the logged-in user) and, with
+    ``check_service``, that the service exists (the config cannot create it)."""
     from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
 
     server = workflow.workflowConfig.openMetadataServerConfig
@@ -170,50 +180,51 @@ def check_openmetadata(rec: Recorder, workflow: Workflow, *, check_service: bool
         if check_service:
             step = "GET /services/mlmodelServices/name/..."
             name = workflow.source.serviceName
-            path = f"/services/mlmodelServices/name/{_quote(name)}"
-            if client.get(path) is None:
-                rec.add(
-                    StepResult(
-                        STEP_OPENMETADATA,
-                        Status.FAIL,
-                        seconds_since(start),
-                        f"server {version}: no ML model service named '{name}'",
-                        code="HTTP 404",
-                        hint="add source.serviceConnection to the config, or create the "
-                        "service in OpenMetadata first",
-                        http_status=404,
-                    )
-                )
+            if client.get(f"/services/mlmodelServices/name/{_quote(name)}") is None:
+                rec.add(_no_service(start, version, name))
                 return
             detail += f"; service '{name}' exists"
     except OpenMetadataError as exc:
         status = exc.status
-        code = f"HTTP {status}" if status is not None else "ConnectionError"
-        hint = om_hint(status, step, server.hostPort, rec.timeout)
         rec.add(
             StepResult(
                 STEP_OPENMETADATA,
                 Status.FAIL,
                 seconds_since(start),
                 exc.message,
-                code=code,
-                hint=hint,
+                code=f"HTTP {status}" if status is not None else "ConnectionError",
+                hint=om_hint(status, step, server.hostPort, rec.timeout),
                 http_status=status,
             )
         )
         return
     except Exception as exc:  # a bug or an odd config: one line, no traceback
+        message = " ".join(str(exc).split())[:300] or type(exc).__name__
         rec.add(
             StepResult(
                 STEP_OPENMETADATA,
                 Status.FAIL,
                 seconds_since(start),
-                " ".join(str(exc).split())[:300] or type(exc).__name__,
+                message,
                 code=type(exc).__name__,
             )
         )
         return
     rec.ok(STEP_OPENMETADATA, start, detail)
+
+
+def _no_service(start: float, version: str, name: str) -> StepResult:
+    """The failed step of a service that does not exist in OpenMetadata."""
+    return StepResult(
+        STEP_OPENMETADATA,
+        Status.FAIL,
+        seconds_since(start),
+        f"server {version}: no ML model service named '{name}'",
+        code="HTTP 404",
+        hint="add source.serviceConnection to the config, or create the "
+        "service in OpenMetadata first",
+        http_status=404,
+    )
 
 
 def _quote(name: str) -> str:

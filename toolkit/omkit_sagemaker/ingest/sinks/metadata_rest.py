@@ -7,8 +7,10 @@ it (2.0 and later) in batches through ``PUT /mlmodels/bulk``, with no per-model 
 GET (the PUT answer is the entity), and the classifications and tags a model refers to are
 created first, each once per run.
 
-Every answer is checked for the shape the run relies on (:func:`entity_of`: an object with an
-``id``, a ``fullyQualifiedName`` and the ``name`` that was sent); anything else, a ``200
+Every answer is checked for the shape the run relies on
+(:mod:`~omkit_sagemaker.ingest.sinks.omrest`, with the server releases and paths the sink relies
+on; :func:`entity_of`: an object with an ``id``, a ``fullyQualifiedName`` and the ``name`` that
+was sent); anything else, a ``200
 not-an-entity`` too, is an error for that model. Once the server stops answering, refuses the
 token, or fails 10 times in a row (:class:`~omkit_sagemaker.ingest.sinks.sinkbase.Breaker`), the
 remaining models are not sent (each is counted as an error without another request) and the run
@@ -28,22 +30,36 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import threading
-import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from omkit_sagemaker.base.masking import describe
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest, TagRequest
-from omkit_sagemaker.ingest.openmetadata import (
-    OpenMetadataClient,
-    OpenMetadataError,
-    Response,
-    Stopped,
+from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError, Stopped
+from omkit_sagemaker.ingest.sinks.omrest import (
+    MIN_SERVER,
+    SOURCE_HASH_SERVER,
+    bulk_failures,
+    check_bulk,
+    check_put,
+    entity_of,
+    parse_version,
+    service_path,
 )
 from omkit_sagemaker.ingest.sinks.sinkbase import Breaker, SinkError, Status
+
+__all__ = [
+    "BULK_SIZE",
+    "CONFIG_KEYS",
+    "MIN_SERVER",
+    "SOURCE_HASH_SERVER",
+    "MetadataRestSink",
+    "entity_of",
+    "parse_version",
+    "service_path",
+    "source_hash",
+]
 
 log = logging.getLogger("omkit.run")
 
@@ -59,12 +75,6 @@ CONFIG_KEYS = frozenset(
         "override_metadata",
     }
 )
-#: Oldest server release omkit run writes to (``markDeletedMlModels`` appeared in 1.0).
-MIN_SERVER = (1, 0)
-
-
-#: First server release whose create requests know ``sourceHash`` (facts: 2.0 adds it).
-SOURCE_HASH_SERVER = (2, 0)
 #: Request fields left out of :func:`source_hash`: the hash itself (nothing in omkit's bodies
 #: changes from run to run unless SageMaker changed).
 VOLATILE_FIELDS = frozenset({"sourceHash"})
@@ -77,35 +87,6 @@ def source_hash(body: dict[str, Any]) -> str:
     kept = {k: v for k, v in body.items() if k not in VOLATILE_FIELDS}
     text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def parse_version(text: str) -> tuple[int, int]:
-    """``(major, minor)`` of a server version such as ``1.1.7`` or ``1.2.0-SNAPSHOT``."""
-    found = re.match(r"\s*(\d+)\.(\d+)", text)
-    if found is None:
-        raise ValueError(f"cannot read the server version {text!r}")
-    return int(found.group(1)), int(found.group(2))
-
-
-def service_path(name: str) -> str:
-    """The path of the ML model service ``name`` (by name)."""
-    return f"/services/mlmodelServices/name/{urllib.parse.quote(name, safe='')}"
-
-
-def entity_of(answer: Any, what: str, name: str | None = None) -> dict[str, Any]:
-    """``answer`` when it is an entity: an object with a non-empty string ``id`` and
-    ``fullyQualifiedName`` and, when ``name`` is given, that ``name``. Raises
-    :class:`OpenMetadataError` (status 200) saying what is wrong otherwise."""
-    if not isinstance(answer, dict):
-        raise OpenMetadataError(200, f"{what}: the answer is not an entity ({describe(answer)})")
-    for key in ("id", "fullyQualifiedName"):
-        value = answer.get(key)
-        if not isinstance(value, str) or not value:
-            raise OpenMetadataError(200, f"{what}: the answer is not an entity (no {key})")
-    if name is not None and answer.get("name") != name:
-        got = describe(answer.get("name"))
-        raise OpenMetadataError(200, f"{what}: the answer is the entity {got}, not {name!r}")
-    return answer
 
 
 class _Once:
@@ -331,7 +312,7 @@ class MetadataRestSink:
             answer = self.client.request(
                 "PUT", "/mlmodels", body=self._body(model), gate=self.breaker
             )
-            _check_put(answer, model.name)
+            check_put(answer, model.name)
         except OpenMetadataError as exc:
             self._break(exc)
             self.status.model_failed(model.name, str(exc), quiet=isinstance(exc, Stopped))
@@ -356,7 +337,7 @@ class MetadataRestSink:
             answer = self.client.request(
                 "PUT", "/mlmodels/bulk", params, bodies, gate=self.breaker
             ).body
-            _check_bulk(answer, len(batch))
+            check_bulk(answer, len(batch))
         except OpenMetadataError as exc:
             if exc.status in (404, 405):  # no bulk endpoint after all: one PUT per model
                 log.info("the server has no bulk endpoint; sending models one by one")
@@ -374,35 +355,9 @@ class MetadataRestSink:
                 self.status.model_failed(model.name, f"unexpected error ({type(exc).__name__})")
             return
         self.breaker.success()
-        failed: dict[str, str] = {}
-        if isinstance(answer, dict):
-            for entry in answer.get("failedRequest") or ():
-                request = entry.get("request") if isinstance(entry, dict) else None
-                name = request.get("name") if isinstance(request, dict) else None
-                if isinstance(name, str):
-                    failed[name] = str(entry.get("message") or "rejected by the bulk endpoint")
+        failed = bulk_failures(answer)
         for model in batch:
             if model.name in failed:
                 self.status.model_failed(model.name, failed[model.name])
             else:
                 self.status.model_written(created=model.fqn not in self.known)
-
-
-def _check_put(answer: Response, name: str) -> None:
-    """A model PUT must be answered 200 (updated) or 201 (created) with the model's entity."""
-    if answer.status not in (200, 201):
-        raise OpenMetadataError(answer.status, f"PUT /mlmodels: unexpected HTTP {answer.status}")
-    entity_of(answer.body, "PUT /mlmodels", name)
-
-
-def _check_bulk(answer: Any, sent: int) -> None:
-    """A bulk PUT must be answered with a BulkOperationResult covering every request sent."""
-    what = "PUT /mlmodels/bulk"
-    if not isinstance(answer, dict):
-        raise OpenMetadataError(200, f"{what}: the answer is not a bulk result")
-    processed = answer.get("numberOfRowsProcessed")
-    failed = answer.get("failedRequest") or []
-    if not isinstance(processed, int) or processed != sent or not isinstance(failed, list):
-        raise OpenMetadataError(
-            200, f"{what}: the answer does not account for the {sent} models sent"
-        )

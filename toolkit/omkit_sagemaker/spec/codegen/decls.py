@@ -47,7 +47,7 @@ class MapOf:
 
 
 @dataclass(frozen=True)
-class Named:
+class TypeRef:
     """A class, enum or union declared in one of the generated modules."""
 
     module: str
@@ -55,7 +55,7 @@ class Named:
     kind: str  # "class" | "enum" | "union"
 
 
-TypeExpr = Prim | ListOf | MapOf | Named
+TypeExpr = Prim | ListOf | MapOf | TypeRef
 
 ANY = Prim("Any")
 STR = Prim("str")
@@ -103,7 +103,7 @@ class AliasDecl:
 class UnionDecl:
     name: str
     doc: str
-    branches: list[Named] = field(default_factory=list)
+    branches: list[TypeRef] = field(default_factory=list)
     #: The one ``type`` value of each branch, or None: the branch is picked by its keys.
     tags: list[str] | None = None
 

@@ -23,10 +23,10 @@ from omkit_sagemaker.spec.codegen.decls import (
     ListOf,
     MapOf,
     Module,
-    Named,
     Prim,
     Schema,
     TypeExpr,
+    TypeRef,
     UnionDecl,
     class_name,
     module_name,
@@ -133,7 +133,7 @@ class Generator:
             node = self.node(relpath, pointer)
         raise CodegenError(f"{relpath}: $ref chain too long")
 
-    def find(self, named: Named) -> Decl:
+    def find(self, named: TypeRef) -> Decl:
         for module in self.modules.values():
             if module.name == named.module:
                 for decl in module.decls:
@@ -183,7 +183,7 @@ class Generator:
             return decl.target
         kind = "class" if isinstance(decl, ClassDecl) else "enum"
         kind = "union" if isinstance(decl, UnionDecl) else kind
-        return Named(module.name, decl.name, kind)
+        return TypeRef(module.name, decl.name, kind)
 
     def build(self, relpath: str, pointer: str, node: Schema, decl: Decl) -> None:
         if isinstance(decl, ClassDecl):
@@ -208,21 +208,21 @@ class Generator:
             for i, branch in enumerate(node["oneOf"]):
                 where = f"{pointer}/oneOf/{i}"
                 btype = self.type_of(relpath, where, branch, f"{decl.name}{i}", decl.name)
-                if not isinstance(btype, Named) or btype.kind != "class":
+                if not isinstance(btype, TypeRef) or btype.kind != "class":
                     raise CodegenError(f"{relpath}#{where}: oneOf branches must be objects")
                 decl.branches.append(btype)
             decl.tags = self.tags(decl.branches)
         elif isinstance(decl, AliasDecl):
             decl.target = self.structure(relpath, pointer, node, decl.name, decl.name)
 
-    def tags(self, branches: list[Named]) -> list[str] | None:
+    def tags(self, branches: list[TypeRef]) -> list[str] | None:
         """Each branch's one-value ``type`` enum, when every branch has a distinct one."""
         tags: list[str] = []
         for branch in branches:
             cls = self.find(branch)
             assert isinstance(cls, ClassDecl)
             tag = next((f for f in cls.fields if f.name == "type"), None)
-            if tag is None or not isinstance(tag.type, Named) or tag.type.kind != "enum":
+            if tag is None or not isinstance(tag.type, TypeRef) or tag.type.kind != "enum":
                 return None
             enum = self.find(tag.type)
             assert isinstance(enum, EnumDecl)

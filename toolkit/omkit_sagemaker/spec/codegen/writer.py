@@ -22,9 +22,9 @@ from omkit_sagemaker.spec.codegen.decls import (
     ListOf,
     MapOf,
     Module,
-    Named,
     Prim,
     TypeExpr,
+    TypeRef,
     UnionDecl,
     member_name,
     snake_case,
@@ -157,7 +157,7 @@ class Writer:
         self.base.add(name)
         return name
 
-    def ref(self, named: Named) -> str:
+    def ref(self, named: TypeRef) -> str:
         if named.module != self.module.name:
             self.imports.setdefault(named.module, set()).add(named.name)
         return named.name
@@ -180,15 +180,15 @@ class Writer:
         if isinstance(t, Prim):
             names = {"str": "as_str", "bool": "as_bool", "int": "as_int", "float": "as_float"}
             return self.rt({"Secret": "as_secret", "Any": "as_any", **names}[t.name])
-        if isinstance(t, Named) and t.kind == "class":
+        if isinstance(t, TypeRef) and t.kind == "class":
             return f"{self.ref(t)}.from_dict"
-        if isinstance(t, Named) and t.kind == "union":
+        if isinstance(t, TypeRef) and t.kind == "union":
             return _union_parser(self.ref(t))
         return f"lambda v, p: {self.parse(t, 'v', 'p')}"
 
     def parse(self, t: TypeExpr, value: str, path: str) -> str:
         """An expression turning ``value`` (found at ``path``) into a ``t``."""
-        if isinstance(t, Named) and t.kind == "enum":
+        if isinstance(t, TypeRef) and t.kind == "enum":
             return f"{self.rt('as_enum')}({self.ref(t)}, {value}, {path})"
         if isinstance(t, ListOf):
             if t.item == STR:
@@ -208,7 +208,7 @@ class Writer:
             if t.name == "Secret":
                 return f"options.secret({value})"
             return f"{self.rt('dump_any')}({value})" if t.name == "Any" else value
-        if isinstance(t, Named):
+        if isinstance(t, TypeRef):
             return f"{value}.value" if t.kind == "enum" else f"{value}._dump(options)"
         if isinstance(t, ListOf):
             item = self.dump(t.item, "item")
@@ -222,13 +222,13 @@ class Writer:
 
     def default(self, f: FieldDecl) -> str:
         """The Python expression of a field's schema default."""
-        if isinstance(f.type, Named) and f.type.kind == "enum":
+        if isinstance(f.type, TypeRef) and f.type.kind == "enum":
             enum = self.gen.find(f.type)
             assert isinstance(enum, EnumDecl)
             if f.default not in enum.values:
                 raise CodegenError(f"{self.module.source}: {f.name}: default not in the enum")
             return f"{self.ref(f.type)}.{member_name(str(f.default))}"
-        if isinstance(f.type, Named):
+        if isinstance(f.type, TypeRef):
             raise CodegenError(f"{self.module.source}: {f.name}: object defaults not supported")
         return _literal(f.default)
 

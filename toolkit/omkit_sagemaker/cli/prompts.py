@@ -1,10 +1,9 @@
 """The questions ``omkit init sagemaker`` asks on a terminal for the values it was not given.
 
-Kept apart from :mod:`omkit_sagemaker.scaffold` (which never prints) and from the CLI (which stays
-a thin
-shell). Prompts go to stderr: stdout may be the config itself (``omkit init sagemaker > sm.yaml``).
-Each answer is checked with the same function the library uses and asked again until it passes;
-the defaults shown are the template's own values.
+Part of the CLI (:mod:`omkit_sagemaker.scaffold` never prints), in a module of its own so that
+the command stays a thin shell. Prompts go to stderr: stdout may be the config itself
+(``omkit init sagemaker > sm.yaml``). Each answer is checked with the same function the library
+uses and asked again until it passes; the defaults shown are the template's own values.
 """
 
 from __future__ import annotations

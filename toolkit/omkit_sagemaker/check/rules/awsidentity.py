@@ -1,21 +1,14 @@
-"""Rules about ``awsConfig`` (R003-R011): regions, availability zones, role ARNs, STS names,
-``endPointURL``, access-key shapes and the credential combinations boto3 would resolve wrongly."""
+"""Rules about who the ingestion is in AWS (R005-R006, R009-R011): the role it assumes and the
+names STS is given, the shape of the access key ID, and the credential combinations boto3 would
+resolve otherwise than the user meant (a temporary key without its token, keys and a profile)."""
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
 from collections.abc import Iterator
-from functools import cache
-from urllib.parse import urlsplit
 
-from omkit_sagemaker.base.diagnostics import Diagnostic, Severity
+from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.base.masking import excerpt
-
-# --- AWS --------------------------------------------------------------------------------------
-from omkit_sagemaker.base.regiondata import REGIONS_FILE as _REGIONS_FILE
-from omkit_sagemaker.check.fix.model import Fix, data_path, value_fix
 from omkit_sagemaker.check.loader import Document
 from omkit_sagemaker.check.rules.reading import (
     AWS,
@@ -29,127 +22,6 @@ from omkit_sagemaker.check.rules.reading import (
 )
 from omkit_sagemaker.check.rules.rulebook import Finding, rule
 from omkit_sagemaker.check.versions import Version
-
-
-@cache
-def aws_regions() -> tuple[str, ...]:
-    """The AWS regions that offer SageMaker, from the data file generated from botocore."""
-    data = json.loads(_REGIONS_FILE.read_text(encoding="utf-8"))
-    return tuple(str(r) for r in data["regions"])
-
-
-def zone_region(value: str) -> str | None:
-    """The region of an availability zone / local zone name (``us-east-2a`` -> ``us-east-2``)."""
-    text = value.strip().lower()
-    for region in sorted(aws_regions(), key=len, reverse=True):
-        rest = text[len(region) :]
-        if text.startswith(region) and re.fullmatch(r"[a-z]|-[a-z0-9-]*[a-z0-9]", rest):
-            return region
-    return None
-
-
-def _fix_region_case(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
-    """A region code in the wrong letter case: write it in lower case."""
-    path = data_path(document, diagnostic)
-    value = lookup_text(document, path) if path else None
-    if (
-        value is None
-        or is_from_env(document, path or ())
-        or value.strip().lower() not in aws_regions()
-    ):
-        return None
-    region = value.strip().lower()
-    return value_fix(diagnostic, document, region, f"awsRegion is written {region}, in lower case")
-
-
-@rule(
-    "R003",
-    "unknown-region",
-    Severity.ERROR,
-    "awsRegion is not an AWS region where SageMaker is offered (botocore's endpoint data)",
-    hint="write the code of the region your SageMaker models are in, such as us-east-2",
-    bad="""
-        source:
-          serviceConnection:
-            config:
-              awsConfig:
-                awsRegion: us-east2
-        """,
-    good="""
-        source:
-          serviceConnection:
-            config:
-              awsConfig:
-                awsRegion: us-east-2
-        """,
-    fix=_fix_region_case,
-)
-def _unknown_region(document: Document, target: Version) -> Iterator[Finding]:
-    path = (*AWS, "awsRegion")
-    value = lookup_text(document, path)
-    regions = aws_regions()
-    if value is None or value in regions or zone_region(value) is not None:
-        return
-    shown = shown_value(document, path, value)
-    message = f"awsRegion {shown} is not an AWS region where SageMaker is offered"
-    hint = None
-    if value.strip().lower() in regions and not is_from_env(document, path):
-        message += "; region codes are written in lower case"
-        hint = f"write awsRegion: {value.strip().lower()}"
-    else:
-        close = difflib.get_close_matches(value.strip().lower(), regions, n=1, cutoff=0.6)
-        if close:
-            message += f"; did you mean '{close[0]}'?"
-    yield Finding(path, message, hint=hint)
-
-
-def _fix_zone(diagnostic: Diagnostic, document: Document, target: Version) -> Fix | None:
-    """An availability zone: write its region."""
-    path = data_path(document, diagnostic)
-    value = lookup_text(document, path) if path else None
-    region = zone_region(value) if value is not None and path is not None else None
-    if region is None or is_from_env(document, path or ()):
-        return None
-    return value_fix(
-        diagnostic, document, region, f"awsRegion {value} is a zone of the region {region}"
-    )
-
-
-@rule(
-    "R004",
-    "availability-zone",
-    Severity.ERROR,
-    "awsRegion names an availability zone (us-east-2a) instead of its region",
-    hint="write the region: the zone name without its last letter (or local-zone suffix)",
-    bad="""
-        source:
-          serviceConnection:
-            config:
-              awsConfig:
-                awsRegion: us-east-2a
-        """,
-    good="""
-        source:
-          serviceConnection:
-            config:
-              awsConfig:
-                awsRegion: us-east-2
-        """,
-    fix=_fix_zone,
-)
-def _availability_zone(document: Document, target: Version) -> Iterator[Finding]:
-    path = (*AWS, "awsRegion")
-    value = lookup_text(document, path)
-    if value is None or value in aws_regions():
-        return
-    region = zone_region(value)
-    if region is not None:
-        yield Finding(
-            path,
-            f"awsRegion {shown_value(document, path, value)} is an availability zone, not a region",
-            hint=f"write awsRegion: {region}",
-        )
-
 
 _ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 
@@ -245,110 +117,6 @@ def _sts_names(document: Document, target: Version) -> Iterator[Finding]:
                 f"{key} {shown_value(document, path, value)} is refused by STS: "
                 + " and ".join(problems),
             )
-
-
-@rule(
-    "R007",
-    "endpoint-scheme",
-    Severity.ERROR,
-    "endPointURL has no scheme (https://), so the runner rejects it",
-    hint="write the full URL, starting with https:// (or http:// for a local emulator)",
-    bad="""
-        source:
-          serviceConnection:
-            config:
-              awsConfig:
-                awsRegion: us-east-2
-                endPointURL: api.sagemaker.us-east-2.amazonaws.com
-        """,
-    good="""
-        source:
-          serviceConnection:
-            config:
-              awsConfig:
-                awsRegion: us-east-2
-                endPointURL: https://api.sagemaker.us-east-2.amazonaws.com
-        """,
-    replaces=("S006",),
-)
-def _endpoint_scheme(document: Document, target: Version) -> Iterator[Finding]:
-    path = (*AWS, "endPointURL")
-    value = lookup_text(document, path)
-    if value is None or not value.strip() or "://" in value:
-        return
-    yield Finding(
-        path,
-        f"endPointURL {shown_value(document, path, value)} has no scheme, so the runner rejects it",
-        hint=None if is_from_env(document, path) else f"write endPointURL: https://{value.strip()}",
-    )
-
-
-def _hint_region(document: Document) -> str:
-    """The region for a hint's URL: awsRegion when it is a region, the region of an
-    availability zone (``us-east-2a`` -> ``us-east-2``), else ``<region>``."""
-    written = (lookup_text(document, (*AWS, "awsRegion")) or "").strip().lower()
-    if written in aws_regions():
-        return written
-    return zone_region(written) or "<region>"
-
-
-_AWS_DOMAIN = re.compile(r"(?:.+\.)?amazonaws\.com(?:\.cn)?|(?:.+\.)?api\.aws")
-
-
-@rule(
-    "R008",
-    "endpoint-service",
-    Severity.ERROR,
-    "endPointURL points at another AWS service (the connector page's sample points at Athena)",
-    hint="use the SageMaker API endpoint https://api.sagemaker.<region>.amazonaws.com, or leave "
-    "endPointURL out",
-    bad="""
-        source:
-          serviceConnection:
-            config:
-              awsConfig:
-                awsRegion: us-east-2
-                endPointURL: https://athena.us-east-2.amazonaws.com/custom
-        """,
-    good="""
-        source:
-          serviceConnection:
-            config:
-              awsConfig:
-                awsRegion: us-east-2
-                endPointURL: https://api.sagemaker.us-east-2.amazonaws.com
-        """,
-)
-def _endpoint_service(document: Document, target: Version) -> Iterator[Finding]:
-    path = (*AWS, "endPointURL")
-    value = lookup_text(document, path)
-    if value is None:
-        return
-    try:
-        host = urlsplit(value.strip()).hostname
-    except ValueError:
-        return
-    if not host or not _AWS_DOMAIN.fullmatch(host):
-        return
-    labels = host.split(".")
-    hint = f"use https://api.sagemaker.{_hint_region(document)}.amazonaws.com, or leave "
-    hint += "endPointURL out"
-    if "sagemaker" not in labels:
-        service = labels[1] if labels[0].startswith("vpce-") and len(labels) > 1 else labels[0]
-        yield Finding(
-            path,
-            f"endPointURL points at the AWS service '{service}' ({host}), not at the SageMaker API",
-            hint=hint,
-        )
-    elif labels[labels.index("sagemaker") - 1 : labels.index("sagemaker")] in (
-        ["runtime"],
-        ["runtime-fips"],
-    ):
-        yield Finding(
-            path,
-            f"endPointURL points at the SageMaker Runtime API ({host}), which cannot list models",
-            hint=hint,
-        )
 
 
 _ACCESS_KEY = re.compile(r"A(?:KIA|SIA)[A-Z0-9]{16}")
