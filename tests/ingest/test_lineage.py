@@ -456,3 +456,37 @@ def test_a_location_the_api_refuses_is_skipped_not_the_whole_graph() -> None:
     found = producers.for_uri(TRAIN)
     assert found is not None
     assert found.name == "prep-churn"
+
+
+def test_omkit_run_on_the_command_line_shows_the_edges_of_a_dry_run(
+    estate: tuple[FaultProxy, LineageGraph, str], om_server: OMServer, tmp_path: Path
+) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    aws, _, _ = estate
+    seed_openmetadata(om_server)
+    (tmp_path / "sm.yaml").write_text(config_text(om_server.url, aws.endpoint), encoding="utf-8")
+    omkit = shutil.which("omkit", path=str(Path(sys.executable).parent)) or "omkit"
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_"))}
+    env = {**base, "AWS_EC2_METADATA_DISABLED": "true", "SM_SECRET": AWS_SECRET}
+    env["OM_JWT"] = om_server.token
+    command = [omkit, "run", "sm.yaml", "--assets", "models,training-jobs,lineage"]
+    command += ["--lineage-storage-service", "s3_prod", "--dry-run", "--format", "json"]
+    done = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert AWS_SECRET not in done.stdout + done.stderr
+    assert om_server.token not in done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert sorted(report["plan"]["lineage"]) == [
+        "container s3_prod.fraud-data -> local_sagemaker.fraud-model",
+        "container s3_prod.ml-data -> local_sagemaker.churn-fs",
+        "container s3_prod.ml-data.churn.validation -> local_sagemaker.churn-model",
+        "container s3_prod.ml-data.churn/train -> local_sagemaker.churn-model",
+    ]
+    assert {"kind": "lineage", "read": True, "refusedAction": None} in report["assets"]
+    assert om_server.calls("PUT", "/api/v1/lineage") == []
