@@ -15,12 +15,13 @@ becomes ``models_us-east-1.json`` and ``models_eu-west-1.json``. ``--file-name-t
 the placeholders of the service name and ``{stem}`` and ``{suffix}``.
 
 A run is named ``sm.yaml[eu-west-1]`` in messages. :func:`plan` reads what each run changes
-(:attr:`Variant.changes`, by data path) off the config once. ``omkit run`` applies them to the
-config's tree as the checker loaded it, once per config (:func:`load_base`,
-:func:`variant_of`): each variant keeps every position of the file, so a problem in it is
-reported on the line and column the file has, and the config is parsed once whatever the
-number of runs. :func:`expand` applies them to the file's own text instead (ruamel.yaml keeps
-every comment and line), for a variant to show or hand on as text. Nothing is written to disk.
+(:attr:`Variant.changes`, by data path) off the config once. ``omkit run`` (and the Airflow
+``validate`` task) applies them to the config's tree as the checker loaded it, once per config
+(:func:`load_base`, :func:`variant_of`): each variant keeps every position of the file, so a
+problem in it is reported on the line and column the file has, and the config is parsed once
+whatever the number of runs. :func:`expand` applies them to the file's own text instead
+(ruamel.yaml keeps every comment and line), for a variant to show or hand on as text. Nothing
+is written to disk.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Variant:
     the config, and (from :func:`expand`) its text."""
 
     path: Path
+    #: The run's config as text (from :func:`expand`; empty from :func:`plan`).
     text: str
     service: str
     region: str | None = None
