@@ -30,7 +30,7 @@ from typing import Any
 
 from omkit_sagemaker.ingest.mapping import quote_name
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 from omkit_sagemaker.ingest.sources.featureindex import FeatureGroup
 
 log = logging.getLogger("omkit.run")
@@ -54,7 +54,7 @@ class Tables:
 
     client: OpenMetadataClient
     service: str
-    status: Status
+    status: RunStatus
     _found: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -112,7 +112,7 @@ class Edges:
                     if len(self.pending) < MAX_EDGES:
                         self.pending.append((reference, model_fqn))
 
-    def add(self, client: OpenMetadataClient, status: Status) -> None:
+    def add(self, client: OpenMetadataClient, status: RunStatus) -> None:
         """``PUT /lineage`` for each edge (see the module doc)."""
         ids: dict[str, str | None] = {}
         for table, model_fqn in self.pending:

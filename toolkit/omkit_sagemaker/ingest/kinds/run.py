@@ -26,7 +26,7 @@ from omkit_sagemaker.ingest.kinds import behaviour
 from omkit_sagemaker.ingest.kinds.assetkind import AfterModels, AssetKind, Attach, RunAssets
 from omkit_sagemaker.ingest.mapping import ModelRequest
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, parse_version
-from omkit_sagemaker.ingest.sinks.sinkbase import Sink, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus, Sink
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerSource
 from omkit_sagemaker.ingest.sources.training import TrainingJob
 
@@ -48,7 +48,7 @@ def read_assets(
     client: Any,
     region: str,
     assets: Collection[str],
-    status: Status,
+    status: RunStatus,
     workers: int = 8,
     *,
     tags: bool = True,
