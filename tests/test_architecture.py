@@ -178,15 +178,64 @@ def test_the_check_finds_an_upward_import(tmp_path: Path, monkeypatch: pytest.Mo
     assert violations() == ["omkit_sagemaker/base/bad.py:2: base imports omkit_sagemaker.check"]
 
 
-def test_no_hand_written_module_is_over_600_lines() -> None:
-    long = []
-    for path in _modules():
-        text = path.read_text(encoding="utf-8")
-        if "do not edit" in text[:600].lower():
-            continue
-        if text.count("\n") > 600:
-            long.append(f"{path.relative_to(PACKAGE)}: {text.count(chr(10))} lines")
-    assert long == []
+#: Where hand-written code is measured: the package, the shared test helpers and the benches.
+MEASURED = (PACKAGE, PACKAGE.parents[1] / "testing", PACKAGE.parents[1] / "bench")
+#: A module a reader can hold in mind, and a function body one screen can show (the body from
+#: its first statement after the docstring). Issue 24 allows at most 3 and 5 over these; none is.
+MODULE_LINES = 400
+BODY_LINES = 60
+#: The hand-written modules and functions allowed over those sizes, each with its reason.
+LONG_MODULES: dict[str, str] = {}
+LONG_FUNCTIONS: dict[str, str] = {}
+
+
+def _hand_written(roots: tuple[Path, ...]) -> list[tuple[str, str]]:
+    """``(name, text)`` of every Python file under ``roots`` but the generated ones (marked "do
+    not edit"), each named from the folder above its root (``omkit_sagemaker/api/...``)."""
+    out = []
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if "do not edit" not in text[:600].lower():
+                out.append((str(path.relative_to(root.parent)), text))
+    return out
+
+
+def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    body = node.body
+    documented = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    first = body[1] if documented and len(body) > 1 else body[0]
+    return (node.end_lineno or first.lineno) - first.lineno + 1
+
+
+def oversized(roots: tuple[Path, ...] = MEASURED) -> list[str]:
+    """Each hand-written module over ``MODULE_LINES`` lines and function body over ``BODY_LINES``,
+    as ``path: N lines`` / ``path:function: N lines``, the allowed ones left out."""
+    found: list[str] = []
+    for rel, text in _hand_written(roots):
+        lines = text.count("\n")
+        if lines > MODULE_LINES and str(rel) not in LONG_MODULES:
+            found.append(f"{rel}: {lines} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                size = _body_lines(node)
+                if size > BODY_LINES and f"{rel}:{node.name}" not in LONG_FUNCTIONS:
+                    found.append(f"{rel}:{node.name}: {size} lines")
+    return found
+
+
+def test_no_hand_written_module_or_function_is_over_its_size() -> None:
+    assert oversized() == []
+
+
+def test_the_size_check_finds_a_long_module_and_a_long_function(tmp_path: Path) -> None:
+    root = tmp_path / "pkg"
+    root.mkdir()
+    body = "".join(f"    x{i} = {i}\n" for i in range(61))
+    (root / "long.py").write_text('def f():\n    """Doc."""\n' + body + "\n" * 400)
+    (root / "short.py").write_text('def g():\n    """Doc."""\n' + body[: -len("    x60 = 60\n")])
+    (root / "made.py").write_text("# Generated: do not edit.\n" + "\n" * 500)
+    assert oversized((root,)) == ["pkg/long.py: 463 lines", "pkg/long.py:f: 61 lines"]
 
 
 def shared_file_names() -> dict[str, list[str]]:

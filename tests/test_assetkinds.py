@@ -16,7 +16,7 @@ from omkit_sagemaker.ingest.connection.recorder import Recorder
 from omkit_sagemaker.ingest.kinds import behaviour
 from omkit_sagemaker.ingest.kinds.assetkind import AssetKind, RunAssets
 from omkit_sagemaker.ingest.kinds.run import read_assets, read_kinds
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 from omkit_sagemaker.scaffold import policy
 
 FAKE = assetkinds.KindDeclaration(
@@ -90,7 +90,7 @@ def test_a_declared_kind_is_in_assets_the_policy_test_connection_and_the_run(
         "sagemaker:ListFakes allowed (the client)",
     )
     # the run reads it and reports it read
-    assets = read_assets(None, "eu-west-1", {"models", "fake-kind"}, Status())
+    assets = read_assets(None, "eu-west-1", {"models", "fake-kind"}, RunStatus())
     assert fake.read_by == ["eu-west-1"]
     assert read_kinds({"models", "fake-kind"}, assets) == {"models": None, "fake-kind": None}
 

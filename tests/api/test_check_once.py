@@ -193,3 +193,22 @@ def test_a_region_variant_reports_a_problem_where_the_file_has_it(
     ]
     assert "eu-wst-1" in bad.config_errors[0].message
     assert parses["loader"] == 1
+
+
+@pytest.mark.usefixtures("env")
+def test_the_airflow_validate_task_parses_a_config_once_for_all_its_regions(
+    tmp_path: Path, om_server: OMServer, opens: Counter[str], parses: Counter[str]
+) -> None:
+    from omkit_sagemaker import airflow
+
+    path = write(tmp_path / "sm.yaml", config_text(om_server.url, "http://127.0.0.1:9"))
+    opens.clear()
+
+    planned = airflow.plan_runs(str(path), regions=["us-east-1", "eu-west-1"])
+
+    assert [(p["name"], p["path"], p["region"], p["valid"]) for p in planned] == [
+        (f"{path}[us-east-1]", str(path), "us-east-1", True),
+        (f"{path}[eu-west-1]", str(path), "eu-west-1", True),
+    ]
+    assert opens[os.path.realpath(path)] == 1
+    assert (parses["loader"], parses["ruamel"]) == (1, 0)

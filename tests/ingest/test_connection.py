@@ -17,8 +17,8 @@ import pytest
 from omkit_sagemaker.cli.steptable import print_table
 from omkit_sagemaker.ingest.connection import (
     STEPS,
-    Status,
     StepResult,
+    StepStatus,
     check_connection,
     render_json,
     render_plain,
@@ -136,12 +136,12 @@ def test_every_step_passes_without_models_and_describe_model_is_skipped_with_a_n
     tmp_path: Path, aws_env: dict[str, str], moto: MotoServer, om: OMServer
 ) -> None:
     results = run(tmp_path, aws_env, om, with_keys(moto))
-    assert results["sagemaker:ListModels"].status is Status.PASS
+    assert results["sagemaker:ListModels"].status is StepStatus.PASS
     assert results["sagemaker:ListModels"].detail.startswith("no models in us-east-1")
     describe = results["sagemaker:DescribeModel"]
-    assert describe.status is Status.SKIP
+    assert describe.status is StepStatus.SKIP
     assert describe.detail == "no model in us-east-1 to describe; checked once one exists"
-    assert results["sagemaker:ListTags"].status is Status.SKIP
+    assert results["sagemaker:ListTags"].status is StepStatus.SKIP
     assert succeeded(results.values())
 
 
@@ -157,12 +157,12 @@ def test_a_user_without_describe_model_fails_that_step_with_the_policy_hint(
             om,
             keys(moto, key_id, secret),
         )
-    assert results["sagemaker:ListModels"].status is Status.PASS
+    assert results["sagemaker:ListModels"].status is StepStatus.PASS
     describe = results["sagemaker:DescribeModel"]
-    assert describe.status is Status.FAIL
+    assert describe.status is StepStatus.FAIL
     assert (describe.code, describe.http_status) == ("AccessDenied", 403)
     assert describe.hint == "the identity lacks sagemaker:DescribeModel; see omkit policy sagemaker"
-    assert results["sagemaker:ListTags"].status is Status.PASS
+    assert results["sagemaker:ListTags"].status is StepStatus.PASS
     assert not succeeded(results.values())
 
 
@@ -179,10 +179,10 @@ def test_a_user_without_list_tags_only_gets_a_warning(
             keys(moto, key_id, secret),
         )
     tags = results["sagemaker:ListTags"]
-    assert (tags.status, tags.code, tags.mandatory) == (Status.WARN, "AccessDenied", False)
+    assert (tags.status, tags.code, tags.mandatory) == (StepStatus.WARN, "AccessDenied", False)
     assert tags.hint is not None
     assert "without tags" in tags.hint
-    assert results["sagemaker:DescribeModel"].status is Status.PASS
+    assert results["sagemaker:DescribeModel"].status is StepStatus.PASS
     assert succeeded(results.values())
 
 
@@ -215,11 +215,11 @@ def test_wrong_keys_fail_clearly(
             keys(moto, key_id, secret),
         )
     listed = results["sagemaker:ListModels"]
-    assert (listed.status, listed.code, listed.http_status) == (Status.FAIL, code, 403)
+    assert (listed.status, listed.code, listed.http_status) == (StepStatus.FAIL, code, 403)
     assert listed.hint is not None
     assert listed.hint.startswith(hint)
     for name in ("sagemaker:DescribeModel", "sagemaker:ListTags"):
-        assert results[name].status is Status.SKIP
+        assert results[name].status is StepStatus.SKIP
         assert results[name].detail == "not run: sagemaker:ListModels failed"
 
 
@@ -250,7 +250,7 @@ def test_assume_role_through_moto_sts(
             f"role {role} assumed as session 'OpenMetadataSession'"
         )
         assert succeeded(results.values())
-        assert all(r.status is Status.PASS for r in results.values())
+        assert all(r.status is StepStatus.PASS for r in results.values())
 
         results = run(
             tmp_path,
@@ -259,10 +259,10 @@ def test_assume_role_through_moto_sts(
             keys(moto, key_id, secret, assumeRoleArn=other),
         )
     denied = results["sts:AssumeRole"]
-    assert (denied.status, denied.code) == (Status.FAIL, "AccessDenied")
+    assert (denied.status, denied.code) == (StepStatus.FAIL, "AccessDenied")
     assert denied.hint is not None
     assert f"omkit policy sagemaker --role-arn {other}" in denied.hint
-    assert results["sagemaker:ListModels"].status is Status.SKIP
+    assert results["sagemaker:ListModels"].status is StepStatus.SKIP
 
 
 def test_the_openmetadata_step_shows_the_version_and_checks_the_token(
@@ -270,7 +270,7 @@ def test_the_openmetadata_step_shows_the_version_and_checks_the_token(
 ) -> None:
     results = run(tmp_path, aws_env, om, with_keys(moto))
     step = results["openmetadata"]
-    assert step.status is Status.PASS
+    assert step.status is StepStatus.PASS
     assert step.detail == (f"server 1.1.7 at {om.url}; token accepted as ingestion-bot (bot)")
     calls = [(r.method, r.path, r.headers.get("authorization")) for r in om.requests]
     assert calls == [
@@ -285,10 +285,10 @@ def test_a_wrong_token_fails_the_openmetadata_step_with_401(
     om.token = "the-token-the-server-expects"
     results = run(tmp_path, aws_env, om, with_keys(moto))
     step = results["openmetadata"]
-    assert (step.status, step.code, step.http_status) == (Status.FAIL, "HTTP 401", 401)
+    assert (step.status, step.code, step.http_status) == (StepStatus.FAIL, "HTTP 401", 401)
     assert step.hint is not None
     assert step.hint.startswith("the token is wrong or expired")
-    assert results["sagemaker:ListModels"].status is Status.PASS
+    assert results["sagemaker:ListModels"].status is StepStatus.PASS
     assert not succeeded(results.values())
 
 
@@ -307,7 +307,7 @@ def test_an_invalid_config_stops_at_the_first_step(
     text = connection_config(om.url, awsSecretAccessKey=SECRET, awsAccessKeyId=KEY_ID)
     config.write_text(text.replace("type: SageMaker", "type: Sagemaker"), encoding="utf-8")
     results = check_connection(config, environ={"OM_JWT": JWT})
-    assert [(r.name, r.status) for r in results] == [("config", Status.FAIL)]
+    assert [(r.name, r.status) for r in results] == [("config", StepStatus.FAIL)]
     assert results[0].hint == f"fix the config first; omkit validate {config} lists every problem"
     assert om.requests == []
 

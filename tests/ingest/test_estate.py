@@ -209,7 +209,7 @@ def test_assets_models_reads_neither_jobs_nor_endpoints(
     assert result.exit_code == 0
     # the Search on Model is refused by moto, hence the per-model calls
     assert set(calls) == {"Search:Model", "ListModels", "DescribeModel", "ListTags"}
-    assert result.assets == {"models": None}
+    assert result.kinds == {"models": None}
     bodies = model_bodies(om_server)
     assert bodies["churn"] == {
         "name": "churn",
@@ -479,7 +479,7 @@ def test_without_search_the_jobs_in_the_default_layout_are_still_found(
     with iam_enforced(estate):
         result = run(tmp_path, estate, om_server, sagemaker_client=factory, assets=assets)
     assert result.exit_code == 0, result.status.errors
-    assert result.assets == {"models": None, "training-jobs": None}  # read, not skipped
+    assert result.kinds == {"models": None, "training-jobs": None}  # read, not skipped
     (warning,) = result.status.warnings
     assert warning.subject == "training-jobs"
     assert warning.message.startswith("sagemaker:Search is not allowed")

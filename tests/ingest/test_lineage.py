@@ -252,7 +252,7 @@ def test_a_denied_lineage_call_skips_the_kind_with_one_warning(
     (warning,) = result.status.warnings
     assert warning.subject == "lineage"
     assert "sagemaker:ListArtifacts is not allowed" in warning.message
-    assert result.assets["lineage"] == "sagemaker:ListArtifacts"
+    assert result.kinds["lineage"] == "sagemaker:ListArtifacts"
     assert Counter(aws.actions)["ListArtifacts"] == 1  # not asked again
     assert set(sent_models(om_server)) == {"churn-model", "fraud-model", "churn-fs"}
 
@@ -280,7 +280,7 @@ def test_lineage_is_opt_in(
     aws, graph, _ = estate
     result = run(tmp_path, aws, om_server, assets=ingestrun.RunOptions().assets)
     assert result.exit_code == 0, result.status.errors
-    assert "lineage" not in result.assets
+    assert "lineage" not in result.kinds
     assert graph.requests == []
 
 

@@ -11,7 +11,7 @@ import pytest
 from omkit_sagemaker.cli.progress import PROGRESS_EVERY, LineProgress
 from omkit_sagemaker.ingest import ingestrun
 from omkit_sagemaker.ingest.ingestrun import RunOptions
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 
 from testing.awsfixtures import MotoServer, create_model
 from testing.omdouble import OMServer
@@ -45,7 +45,7 @@ def test_at_most_one_line_every_10_seconds(lines: Lines) -> None:
     now = [100.0]
     progress = LineProgress(clock=lambda: now[0])
     assert progress.every == PROGRESS_EVERY == 10.0
-    status = Status()
+    status = RunStatus()
     progress.attach(status)
     for _ in range(50):  # 50 models in 6.25 s: no line yet
         now[0] += 0.125

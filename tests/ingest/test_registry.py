@@ -167,8 +167,8 @@ def test_each_group_becomes_one_model_with_its_versions(
     assert calls["DescribeTrainingJob"] == 2
     assert "ListModelPackages" not in calls
     assert "DescribeModelPackage" not in calls
-    assert result.assets is not None
-    assert result.assets["registry"] is None
+    assert result.kinds is not None
+    assert result.kinds["registry"] is None
 
 
 def test_assets_without_registry_reads_no_group(
@@ -249,7 +249,7 @@ def test_a_denied_search_skips_the_registry_with_one_warning(
     ]
     assert calls["Search"] == 1  # denied once, never asked again
     assert sorted(sent_models(om_server)) == ["churn", "fraud", "imported", "scorer"]
-    assert result.assets == {"models": None, "registry": "sagemaker:Search"}
+    assert result.kinds == {"models": None, "registry": "sagemaker:Search"}
 
 
 def test_the_file_sink_writes_each_record_with_its_kind(

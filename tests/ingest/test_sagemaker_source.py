@@ -19,10 +19,10 @@ from omkit_sagemaker.ingest.sources.sagemaker import (
     FilteredModel,
     FilterError,
     Item,
-    ModelFailure,
     ModelFilter,
     SageMakerModel,
     SageMakerSource,
+    UnreadModel,
 )
 
 from testing.awsfixtures import ACCOUNT, REGION, MotoServer, create_model, tag_model
@@ -195,7 +195,7 @@ def test_a_failing_describe_is_a_failure_and_the_others_go_on() -> None:
         items = list(source.items())
     assert names(items) == ["a", "b", "c"]
     failure = items[1]
-    assert isinstance(failure, ModelFailure)
+    assert isinstance(failure, UnreadModel)
     assert failure.message == "DescribeModel failed: ValidationException: Could not find model b."
     assert source.listing_complete
 

@@ -19,7 +19,7 @@ import pytest
 from botocore.stub import Stubber
 from omkit_sagemaker.ingest import ingestrun
 from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
-from omkit_sagemaker.ingest.sources.sagemaker import ModelFailure, SageMakerModel, SageMakerSource
+from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, SageMakerSource, UnreadModel
 from omkit_sagemaker.ingest.sources.search import SearchFailed, search_pages
 from omkit_sagemaker.ingest.sources.training import BATCH_URLS, TrainingJobs, batch_expression
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
@@ -300,7 +300,7 @@ def test_a_repeating_search_falls_back_and_still_reads_every_model() -> None:
     source = SageMakerSource(Listing())
     items = list(source.items())
     assert sorted(i.name for i in items) == ["m1", "m2", "m3"]
-    assert not any(isinstance(i, ModelFailure) for i in items)
+    assert not any(isinstance(i, UnreadModel) for i in items)
     assert source.listing_complete
 
 

@@ -20,7 +20,7 @@ from omkit_sagemaker.ingest.mapping import (
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient
 from omkit_sagemaker.ingest.sinks.file import FileSink
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink
-from omkit_sagemaker.ingest.sinks.sinkbase import SinkError, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus, SinkError
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel
 from omkit_sagemaker.spec.modelbase import MASK
 from omkit_sagemaker.spec.models.open_metadata_connection import OpenMetadataConnection
@@ -166,7 +166,7 @@ def test_the_service_body_reveals_secrets_only_when_asked() -> None:
 
 def test_the_file_sink_writes_a_json_array_with_secrets_masked(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
-    status = Status()
+    status = RunStatus()
     sink = FileSink(target, status)
     assert sink.start(service_request()) == "svc"
     sink.write(model_request(churn(), "svc", "us-east-1"))
@@ -190,7 +190,7 @@ def test_the_file_sink_writes_a_json_array_with_secrets_masked(tmp_path: Path) -
 def test_an_aborted_file_sink_leaves_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     target.write_text("[]", encoding="utf-8")
-    sink = FileSink(target, Status())
+    sink = FileSink(target, RunStatus())
     sink.start(service_request())
     sink.write(model_request(churn(), "svc", "us-east-1"))
     sink.abort()
@@ -200,13 +200,13 @@ def test_an_aborted_file_sink_leaves_the_old_file(tmp_path: Path) -> None:
 
 def test_a_file_sink_in_a_missing_folder_fails_at_start(tmp_path: Path) -> None:
     with pytest.raises(SinkError, match="does not exist"):
-        FileSink(tmp_path / "missing" / "out.json", Status()).start(service_request())
+        FileSink(tmp_path / "missing" / "out.json", RunStatus()).start(service_request())
 
 
 # ---- metadata-rest sink ------------------------------------------------------------------------
 
 
-def rest_sink(om: OMServer, status: Status, **options: Any) -> MetadataRestSink:
+def rest_sink(om: OMServer, status: RunStatus, **options: Any) -> MetadataRestSink:
     config = OpenMetadataConnection.from_dict(
         {
             "hostPort": om.url,
@@ -226,7 +226,7 @@ def run_sink(sink: MetadataRestSink, *models: SageMakerModel) -> None:
 
 
 def test_the_service_is_created_when_missing_then_models_are_put(om_server: OMServer) -> None:
-    status = Status()
+    status = RunStatus()
     run_sink(rest_sink(om_server, status), churn(), churn(name="fraud", tags=()))
     paths = [(r.method, r.path) for r in om_server.requests]
     assert paths[:3] == [
@@ -250,7 +250,7 @@ def test_the_service_is_created_when_missing_then_models_are_put(om_server: OMSe
 def test_an_existing_service_is_reused_and_updates_are_counted(om_server: OMServer) -> None:
     om_server.seed_service("svc")
     om_server.seed_model("svc", "churn")
-    status = Status()
+    status = RunStatus()
     run_sink(rest_sink(om_server, status), churn(tags=()), churn(name="fraud", tags=()))
     assert om_server.calls("PUT", "/api/v1/services/mlmodelServices") == []
     assert (status.processed, status.created, status.updated) == (2, 1, 1)
@@ -258,24 +258,24 @@ def test_an_existing_service_is_reused_and_updates_are_counted(om_server: OMServ
 
 def test_force_entity_overwriting_sends_the_service_again(om_server: OMServer) -> None:
     om_server.seed_service("svc")
-    run_sink(rest_sink(om_server, Status(), force_service=True))
+    run_sink(rest_sink(om_server, RunStatus(), force_service=True))
     assert len(om_server.calls("PUT", "/api/v1/services/mlmodelServices")) == 1
 
 
 def test_a_server_older_than_1_0_is_refused(om_server: OMServer) -> None:
     om_server.version = "0.13.2"
     with pytest.raises(SinkError, match=r"needs 1\.0 or later"):
-        rest_sink(om_server, Status()).start(service_request())
+        rest_sink(om_server, RunStatus()).start(service_request())
 
 
 def test_a_missing_service_without_a_connection_cannot_be_created(om_server: OMServer) -> None:
     with pytest.raises(SinkError, match=r"no source\.serviceConnection"):
-        rest_sink(om_server, Status()).start(ServiceRequest("svc", None))
+        rest_sink(om_server, RunStatus()).start(ServiceRequest("svc", None))
 
 
 def test_a_failed_model_is_an_error_and_the_others_are_written(om_server: OMServer) -> None:
     om_server.fail("PUT", "/api/v1/mlmodels", status=500, times=-1, name="churn")
-    status = Status()
+    status = RunStatus()
     run_sink(rest_sink(om_server, status), churn(), churn(name="fraud", tags=()))
     assert status.processed == 1
     assert status.error_count == 1
@@ -286,7 +286,7 @@ def test_a_failed_model_is_an_error_and_the_others_are_written(om_server: OMServ
 
 def test_a_tag_that_cannot_be_created_is_an_error_and_left_out(om_server: OMServer) -> None:
     om_server.fail("PUT", "/api/v1/tags", status=400, times=-1, message="bad tag")
-    status = Status()
+    status = RunStatus()
     run_sink(rest_sink(om_server, status), churn(), churn(name="fraud"))
     assert [p.subject for p in status.errors] == ["tag team.ml"]  # once, not per model
     assert status.processed == 2
@@ -295,14 +295,14 @@ def test_a_tag_that_cannot_be_created_is_an_error_and_left_out(om_server: OMServ
 
 def test_tags_are_created_once_whatever_the_concurrency(om_server: OMServer) -> None:
     models = [churn(name=f"m{i}", tags=(("team", "ml"), ("tier", "gold"))) for i in range(30)]
-    run_sink(rest_sink(om_server, Status()), *models)
+    run_sink(rest_sink(om_server, RunStatus()), *models)
     assert len(om_server.calls("PUT", "/api/v1/classifications")) == 2
     assert len(om_server.calls("PUT", "/api/v1/tags")) == 2
     assert om_server.models["svc.m7"]["tags"][1]["tagFQN"] == "tier.gold"
 
 
 def test_once_the_server_is_gone_the_rest_is_not_sent(om_server: OMServer) -> None:
-    status = Status()
+    status = RunStatus()
     sink = rest_sink(om_server, status)
     fqn = sink.start(service_request())
     om_server.fail("PUT", "/api/v1/mlmodels", drop=True, times=-1)
@@ -318,7 +318,7 @@ def test_a_2_0_server_gets_the_bulk_endpoint(om_server: OMServer) -> None:
     om_server.version = "2.0.7"
     om_server.seed_service("svc")
     om_server.seed_model("svc", "m0")
-    status = Status()
+    status = RunStatus()
     sink = rest_sink(om_server, status, bulk_size=10)
     run_sink(sink, *[churn(name=f"m{i}", tags=()) for i in range(25)])
     bulk = om_server.calls("PUT", "/api/v1/mlmodels/bulk")
@@ -332,7 +332,7 @@ def test_bulk_failures_are_per_model(om_server: OMServer) -> None:
     om_server.version = "2.0.7"
     long = "m" * 257  # 2.0 names are 1-256 characters
     models = [churn(name="ok", tags=()), churn(name=long, tags=())]
-    status = Status()
+    status = RunStatus()
     run_sink(rest_sink(om_server, status), *models)
     assert status.processed == 1
     assert [p.subject for p in status.errors] == [f"model {long}"]
@@ -341,7 +341,7 @@ def test_bulk_failures_are_per_model(om_server: OMServer) -> None:
 def test_without_a_bulk_endpoint_models_go_one_by_one(om_server: OMServer) -> None:
     om_server.version = "2.0.7"
     om_server.fail("PUT", "/api/v1/mlmodels/bulk", status=404, times=-1)
-    status = Status()
+    status = RunStatus()
     run_sink(rest_sink(om_server, status), churn(tags=()), churn(name="fraud", tags=()))
     assert len(om_server.calls("PUT", "/api/v1/mlmodels")) == 2
     assert status.processed == 2

@@ -14,7 +14,7 @@ from omkit_sagemaker.ingest import ingestrun
 from omkit_sagemaker.ingest.ingestrun import RunOptions
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest
 from omkit_sagemaker.ingest.sinks import table
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 from omkit_sagemaker.spec.models.workflow import Workflow
 
 from testing.awsfixtures import MotoServer, create_model
@@ -24,7 +24,7 @@ from testing.samples import AWS_SECRET, config_text
 class MemorySink:
     """A sink that keeps what it is given (a stand-in for a sink added to the table)."""
 
-    def __init__(self, status: Status, prefix: str) -> None:
+    def __init__(self, status: RunStatus, prefix: str) -> None:
         self.status = status
         self.prefix = prefix
         self.service: str | None = None
@@ -52,7 +52,10 @@ def memory(monkeypatch: pytest.MonkeyPatch) -> list[MemorySink]:
     built: list[MemorySink] = []
 
     def build(
-        config: Mapping[str, Any], workflow: Workflow, status: Status, settings: table.SinkSettings
+        config: Mapping[str, Any],
+        workflow: Workflow,
+        status: RunStatus,
+        settings: table.SinkSettings,
     ) -> table.BuiltSink:
         sink = MemorySink(status, str(config.get("prefix", "")))
         built.append(sink)

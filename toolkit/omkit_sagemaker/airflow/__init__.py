@@ -75,54 +75,41 @@ def plan_runs(
     secret). Raises ``ValueError`` when nothing can run (no config, a bad list, two runs that
     write the same service or file); an invalid config is kept (its run task fails at once)."""
     from omkit_sagemaker import api
-    from omkit_sagemaker.ingest import expand, multirun
+    from omkit_sagemaker.ingest import multirun
 
     paths = find_configs(configs)
     if not paths:
         raise ValueError(f"no config matches {configs!r}")
     env = os.environ if environ is None else environ
-    base = api.jobs_of(paths)  # files: directories searched, nothing expanded yet
+    templates: dict[str, str | None] = {}
+    if regions or profiles or role_arns:
+        templates = {
+            "service_name_template": service_name_template,
+            "file_name_template": file_name_template,
+        }
+    # directories searched, each config read and parsed once for all its variants
+    jobs = api.jobs_of(
+        paths, regions=regions, profiles=profiles, role_arns=role_arns, environ=env, **templates
+    )
     runs: list[dict[str, Any]] = []
     checked: list[tuple[multirun.Job, Any]] = []
     options = api.options(environ=env)
-    for job in base:
-        combos: list[tuple[str | None, str | None, str | None]] = [(None, None, None)]
-        variants: list[multirun.Job] = [job]
-        if regions or profiles or role_arns:
-            text = job.path.read_text(encoding="utf-8")
-            found = expand.expand(
-                job.path,
-                text,
-                regions=regions,
-                profiles=profiles,
-                role_arns=role_arns,
-                template=service_name_template,
-                file_template=file_name_template,
-            )
-            variants = [multirun.Job(v.path, v.text) for v in found]
-            combos = [
-                (
-                    v.region if regions else None,
-                    v.profile if profiles else None,
-                    v.role_arn if role_arns else None,
-                )
-                for v in found
-            ]
-        for variant, (region, profile, role_arn) in zip(variants, combos, strict=True):
-            workflow, run_id = _check_variant(variant, options, report_queued)
-            if workflow is not None:
-                checked.append((variant, workflow))
-            runs.append(
-                {
-                    "name": str(variant.path),
-                    "path": str(job.path),
-                    "region": region,
-                    "profile": profile,
-                    "role_arn": role_arn,
-                    "valid": workflow is not None,
-                    "pipeline_run_id": run_id,
-                }
-            )
+    for job in jobs:
+        workflow, run_id = _check_variant(job, options, report_queued)
+        if workflow is not None:
+            checked.append((job, workflow))
+        variant = job.variant
+        runs.append(
+            {
+                "name": str(job.path),
+                "path": str(job.base.path if job.base is not None else job.path),
+                "region": variant.region if variant is not None and regions else None,
+                "profile": variant.profile if variant is not None and profiles else None,
+                "role_arn": variant.role_arn if variant is not None and role_arns else None,
+                "valid": workflow is not None,
+                "pipeline_run_id": run_id,
+            }
+        )
     clashes = multirun.conflicts(checked)
     if clashes:
         raise ValueError("; ".join(clashes))
@@ -133,10 +120,10 @@ def _check_variant(job: Any, options: Any, report_queued: bool) -> tuple[Any, st
     """The workflow of one planned run (None: invalid; its run task says why, with no retry)
     and the ``runId`` it was reported ``queued`` under (None: not reported). The config is
     read and checked once, for the conflict check and the status alike."""
-    from omkit_sagemaker.ingest import checkedconfig, pipelinestatus
+    from omkit_sagemaker.ingest import multirun, pipelinestatus
 
     job_options = _with_text(options, job.text)
-    check = checkedconfig.for_run(job.path, job_options)
+    check = multirun.check_job(job, job_options)  # a variant: its config's tree, not parsed again
     workflow = check.workflow
     if workflow is None or not (report_queued and workflow.ingestionPipelineFQN):
         return workflow, None

@@ -13,6 +13,9 @@ a model that could not be written are in the returned :class:`~.results.RunSumma
 false, ``fatal`` and ``config_errors`` say why). Importing this package is cheap: the ingestion
 is imported when :func:`run` is first called.
 
+What a config argument is and the runs it makes live in :mod:`.configs`, :func:`validate` in
+:mod:`.checking`; every name is importable from here.
+
 Layer: above ``ingest``, ``check`` and ``scaffold``, which it may import; below ``cli`` and
 ``airflow``. It imports neither.
 """
@@ -21,11 +24,19 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from omkit_sagemaker.api.checked import ConfigProblem, ValidationResult
+from omkit_sagemaker.api.checking import validate, validate_paths
+from omkit_sagemaker.api.configs import DICT_NAME as DICT_NAME
+from omkit_sagemaker.api.configs import TEXT_NAME as TEXT_NAME
+from omkit_sagemaker.api.configs import Config
+from omkit_sagemaker.api.configs import ConfigError as ConfigError
+from omkit_sagemaker.api.configs import job_of as job_of
+from omkit_sagemaker.api.configs import jobs_of as jobs_of
+from omkit_sagemaker.api.configs import too_deep as too_deep
 
 # A library does not print: without a handler of the caller's, Python's last-resort handler
 # would write omkit's warnings and errors to stderr. The result carries them; ``omkit run``
@@ -50,59 +61,6 @@ __all__ = [
     "validate",
     "validate_paths",
 ]
-
-#: What :func:`run` takes: a path, YAML text or a dict.
-Config = Union[str, "os.PathLike[str]", Mapping[str, Any]]
-
-#: Names given to configs that are not files (messages say ``<dict>:12:5``); relative, so the
-#: settings of the current directory apply and no made-up path under it is shown.
-DICT_NAME = "<dict>"
-TEXT_NAME = "<yaml>"
-
-
-class ConfigError(ValueError):
-    """A config argument that is none of the three kinds (a usage error)."""
-
-
-def job_of(config: Config, index: int = 0) -> Job:
-    """The run of one config argument (see the module doc)."""
-    from omkit_sagemaker.ingest.multirun import Job
-
-    suffix = f"#{index + 1}" if index else ""
-    if isinstance(config, Mapping):
-        import yaml
-
-        from omkit_sagemaker.check.loader import MAX_DEPTH
-
-        if too_deep(config, MAX_DEPTH):
-            raise ConfigError(f"the config dict is nested more than {MAX_DEPTH} levels deep")
-        try:
-            text = yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"the config dict cannot be written as YAML: {exc}") from None
-        return Job(Path(f"{DICT_NAME}{suffix}"), text, no_env=True)
-    if isinstance(config, str) and ("\n" in config or config.lstrip().startswith("{")):
-        return Job(Path(f"{TEXT_NAME}{suffix}"), config)
-    if isinstance(config, (str, os.PathLike)):
-        return Job(Path(os.fspath(config)))
-    raise ConfigError(f"a config is a path, YAML text or a dict, not {type(config).__name__}")
-
-
-def too_deep(value: object, limit: int) -> bool:
-    """True when ``value`` holds dicts and lists nested more than ``limit`` deep (counted
-    without recursion; a dict or list met twice, or a cycle, is followed once)."""
-    seen: set[int] = set()
-    stack: list[tuple[object, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if not isinstance(item, (Mapping, list, tuple)) or id(item) in seen:
-            continue
-        if depth > limit:
-            return True
-        seen.add(id(item))
-        children = item.values() if isinstance(item, Mapping) else item
-        stack.extend(reversed([(child, depth + 1) for child in children]))  # in order
-    return False
 
 
 def options(**kwargs: Any) -> RunOptions:
@@ -222,67 +180,6 @@ def run_many(
     )
 
 
-def jobs_of(
-    configs: Sequence[Config],
-    *,
-    regions: Sequence[str] = (),
-    profiles: Sequence[str] = (),
-    role_arns: Sequence[str] = (),
-    service_name_template: str | None = None,
-    file_name_template: str | None = None,
-    environ: Mapping[str, str] | None = os.environ,
-) -> list[Job]:
-    """The runs of ``configs``: directories searched for workflow configs (as ``omkit
-    validate`` searches them), each config expanded by the lists (read and parsed once, with
-    ``$VAR`` expanded from ``environ``, as the runs will take it). Raises ``ValueError``
-    (:class:`~omkit_sagemaker.check.discovery.UsageError` and
-    :class:`~omkit_sagemaker.ingest.expand.ExpandError` among them)."""
-    from omkit_sagemaker.check import discovery
-    from omkit_sagemaker.ingest import expand
-    from omkit_sagemaker.ingest.multirun import Job
-
-    if not configs:
-        raise ConfigError("no config given")
-    jobs: list[Job] = []
-    paths: list[str | Path] = []
-    for index, config in enumerate(configs):
-        job = job_of(config, index)
-        if job.text is None:
-            paths.append(job.path)
-        else:
-            jobs.append(job)
-    try:
-        found = discovery.collect(paths) if paths else discovery.Found()
-    except discovery.UsageError as exc:
-        raise ConfigError(str(exc)) from None
-    if paths and not found.files:
-        where = ", ".join(str(p) for p in paths)
-        raise ConfigError(f"no workflow config to run in {where}")
-    jobs = [Job(p) for p in found.files] + jobs
-    if not (regions or profiles or role_arns):
-        for given, option in (
-            (service_name_template, "--service-name-template"),
-            (file_name_template, "--file-name-template"),
-        ):
-            if given is not None:
-                raise ConfigError(f"{option} needs --region, --profile or --role-arn")
-        return jobs
-    expanded: list[Job] = []
-    for job in jobs:  # each config read and parsed once, for all its variants
-        base = expand.load_base(job.path, job.text, None if job.no_env else environ)
-        for variant in expand.plan(
-            job.path,
-            base.data,
-            regions=regions,
-            profiles=profiles,
-            role_arns=role_arns,
-            template=service_name_template,
-            file_template=file_name_template,
-        ):
-            expanded.append(Job(variant.path, no_env=job.no_env, variant=variant, base=base))
-    return expanded
-
-
 def run_jobs(
     jobs: Sequence[Job],
     run_options: RunOptions,
@@ -325,118 +222,6 @@ def run_jobs(
         duration=many.duration,
         signal=many.signal,
     )
-
-
-def validate(
-    configs: Config | Sequence[Config],
-    *,
-    environ: Mapping[str, str] | None = os.environ,
-    target_version: str | None = None,
-    disable: Sequence[str] = (),
-    enable: Sequence[str] = (),
-    only_workflows: bool = False,
-) -> ValidationResult:
-    """Check configs as ``omkit validate`` does: paths (files and directories), YAML text or
-    dicts (reported as ``<yaml>`` and ``<dict>``, checked with the settings of the current
-    folder). Never raises for bad input: a path that does not exist, an unknown code, a bad
-    ``target_version`` are the result's ``usage_error``."""
-    single = isinstance(configs, (str, os.PathLike, Mapping))
-    items: list[Config] = [configs] if single else list(configs)  # type: ignore[list-item,arg-type]
-    paths: list[str] = []
-    texts: list[Job] = []
-    try:
-        for index, config in enumerate(items):
-            job = job_of(config, index)
-            if job.text is None:
-                paths.append(str(job.path))
-            else:
-                texts.append(job)
-    except ConfigError as exc:
-        return ValidationResult(usage_error=str(exc))
-    out = ValidationResult()
-    if paths:
-        out = validate_paths(
-            paths,
-            environ=environ,
-            target_version=target_version,
-            disable=disable,
-            enable=enable,
-            only_workflows=only_workflows,
-        )
-    if out.usage_error is None and texts:
-        _validate_texts(texts, out, environ, target_version, disable, enable)
-    return out
-
-
-def validate_paths(
-    paths: Sequence[str],
-    *,
-    environ: Mapping[str, str] | None = os.environ,
-    target_version: str | None = None,
-    disable: Sequence[str] = (),
-    enable: Sequence[str] = (),
-    only_workflows: bool = False,
-    stdin: bytes | None = None,
-    stdin_name: str | None = None,
-) -> ValidationResult:
-    """:func:`validate` for path arguments as the command line gives them (``-`` is
-    ``stdin``, already read, reported as ``stdin_name``); ``omkit validate`` calls it."""
-    from omkit_sagemaker.check.settings import split_codes
-    from omkit_sagemaker.check.validate import UsageError, check_paths
-
-    try:
-        found = check_paths(
-            paths,
-            environ=environ,
-            target_version=target_version,
-            disable=split_codes(list(disable)),
-            enable=split_codes(list(enable)),
-            only_workflows=only_workflows,
-            stdin=stdin,
-            stdin_name=stdin_name,
-        )
-    except UsageError as exc:
-        return ValidationResult(usage_error=str(exc))
-    return ValidationResult(found.files, found.diagnostics, found.skipped)
-
-
-def _validate_texts(
-    texts: Sequence[Job],
-    out: ValidationResult,
-    environ: Mapping[str, str] | None,
-    target_version: str | None,
-    disable: Sequence[str],
-    enable: Sequence[str],
-) -> None:
-    from omkit_sagemaker.check import versions
-    from omkit_sagemaker.check.settings import (
-        SettingsError,
-        load_settings,
-        split_codes,
-        with_overrides,
-    )
-    from omkit_sagemaker.check.validate import check_text
-
-    try:
-        settings = with_overrides(
-            load_settings(Path.cwd()),
-            disable=split_codes(list(disable)),
-            enable=split_codes(list(enable)),
-        )
-        if target_version:
-            settings = settings.replace(target=versions.parse_version(target_version))
-    except (SettingsError, ValueError) as exc:
-        out.usage_error = str(exc)
-        return
-    for job in texts:
-        _, found = check_text(
-            job.text or "",
-            job.path.name,
-            environ=None if job.no_env else environ,
-            settings=settings,
-        )
-        out.files.append(job.path.name)
-        out.diagnostics.extend(found)
 
 
 def _failed(name: str, message: str) -> RunSummary:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from omkit_sagemaker.ingest.ingestrun import Progress
 from omkit_sagemaker.ingest.redaction import REDACTOR
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 
 #: Seconds between two progress lines when stderr is not a terminal.
 PROGRESS_EVERY = 10.0
@@ -107,11 +107,11 @@ class LineProgress(Progress):
         self.clock = clock
         self.done = 0
         self.listed: int | None = None
-        self.status: Status | None = None
+        self.status: RunStatus | None = None
         self._last = clock()
         self._lock = threading.Lock()
 
-    def attach(self, status: Status) -> None:
+    def attach(self, status: RunStatus) -> None:
         self.status = status
 
     def total(self, count: int) -> None:

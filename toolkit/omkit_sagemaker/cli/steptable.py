@@ -6,12 +6,17 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from omkit_sagemaker.ingest.connection.display import LABELS, duration_text, problem_text
-from omkit_sagemaker.ingest.connection.recorder import Status, StepResult
+from omkit_sagemaker.ingest.connection.recorder import StepResult, StepStatus
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim"}
+STYLES = {
+    StepStatus.PASS: "green",
+    StepStatus.FAIL: "bold red",
+    StepStatus.WARN: "yellow",
+    StepStatus.SKIP: "dim",
+}
 
 
 def checked_in_table(check: Callable[[], list[StepResult]]) -> list[StepResult]:
@@ -36,7 +41,7 @@ def print_table(results: Sequence[StepResult], console: Console) -> None:
     table.add_column("Time", justify="right", no_wrap=True)
     table.add_column("Detail", overflow="fold")
     for result in results:
-        problem = result.status in (Status.FAIL, Status.WARN)
+        problem = result.status in (StepStatus.FAIL, StepStatus.WARN)
         detail = Text(problem_text(result) if problem else result.detail)
         if result.hint:
             detail.append("\nfix: ", style="bold")

@@ -15,12 +15,13 @@ becomes ``models_us-east-1.json`` and ``models_eu-west-1.json``. ``--file-name-t
 the placeholders of the service name and ``{stem}`` and ``{suffix}``.
 
 A run is named ``sm.yaml[eu-west-1]`` in messages. :func:`plan` reads what each run changes
-(:attr:`Variant.changes`, by data path) off the config once. ``omkit run`` applies them to the
-config's tree as the checker loaded it, once per config (:func:`load_base`,
-:func:`variant_of`): each variant keeps every position of the file, so a problem in it is
-reported on the line and column the file has, and the config is parsed once whatever the
-number of runs. :func:`expand` applies them to the file's own text instead (ruamel.yaml keeps
-every comment and line), for a variant to show or hand on as text. Nothing is written to disk.
+(:attr:`Variant.changes`, by data path) off the config once. ``omkit run`` (and the Airflow
+``validate`` task) applies them to the config's tree as the checker loaded it, once per config
+(:func:`load_base`, :func:`variant_of`): each variant keeps every position of the file, so a
+problem in it is reported on the line and column the file has, and the config is parsed once
+whatever the number of runs. :func:`expand` applies them to the file's own text instead
+(ruamel.yaml keeps every comment and line), for a variant to show or hand on as text. Nothing
+is written to disk.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Variant:
     the config, and (from :func:`expand`) its text."""
 
     path: Path
+    #: The run's config as text (from :func:`expand`; empty from :func:`plan`).
     text: str
     service: str
     region: str | None = None
@@ -189,34 +191,40 @@ def plan(
             "source.serviceConnection.config.awsConfig in the config"
         ) from None
     file_sink = _file_sink(document)
-    base_file = str(file_sink["filename"]) if file_sink is not None else None
+    given = _Given(base_name, aws, str(file_sink["filename"]) if file_sink is not None else None)
     unset: list[str | None] = [None]
     combos = itertools.product(
         list(role_arns) or unset, list(profiles) or unset, list(regions) or unset
     )
-    return [
-        _variant(path, templates, base_name, aws, base_file, role_arn, profile, region)
-        for role_arn, profile, region in combos
-    ]
+    return [_variant(path, templates, given, *combo) for combo in combos]
+
+
+@dataclass(frozen=True)
+class _Given:
+    """What the config has before any change: its service name, its ``awsConfig`` and its file
+    sink's file name (None: no file sink)."""
+
+    service: str
+    aws: Mapping[str, Any]
+    filename: str | None
 
 
 def _variant(
     path: Path,
     templates: Templates,
-    base_name: str,
-    aws: Mapping[str, Any],
-    base_file: str | None,
+    given: _Given,
     role_arn: str | None,
     profile: str | None,
     region: str | None,
 ) -> Variant:
     """The run of one combination (a value None: not given, the config's own stays)."""
+    aws, base_file = given.aws, given.filename
     region_now = region if region is not None else _text(aws.get("awsRegion"))
     profile_now = profile if profile is not None else _text(aws.get("profileName"))
     arn_now = role_arn if role_arn is not None else _text(aws.get("assumeRoleArn"))
     found = ROLE_ARN.match(arn_now or "")
     values = {
-        "serviceName": base_name,
+        "serviceName": given.service,
         "region": region_now or "",
         "profile": profile_now or "",
         "account": found.group(1) if found else "",

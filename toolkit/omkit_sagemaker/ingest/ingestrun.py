@@ -55,11 +55,11 @@ from omkit_sagemaker.ingest.openmetadata import OpenMetadataError
 from omkit_sagemaker.ingest.redaction import REDACTOR
 from omkit_sagemaker.ingest.runplan import Fatal as _Fatal
 from omkit_sagemaker.ingest.sinks.dryrun import Plan
-from omkit_sagemaker.ingest.sinks.sinkbase import Sink, SinkError, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus, Sink, SinkError
 from omkit_sagemaker.ingest.sources.sagemaker import (
     FilteredModel,
-    ModelFailure,
     SageMakerSource,
+    UnreadModel,
 )
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 from omkit_sagemaker.spec.models.workflow import LogLevels, Workflow
@@ -80,7 +80,7 @@ AWS_MAX_ATTEMPTS = 5
 class Progress:
     """What the run tells a progress display; the default does nothing."""
 
-    def attach(self, status: Status) -> None:
+    def attach(self, status: RunStatus) -> None:
         """The run's counters, once they exist (for displays that show the errors too)."""
 
     def total(self, count: int) -> None:
@@ -140,7 +140,7 @@ class RunResult:
 
     file: str
     dry_run: bool = False
-    status: Status = field(default_factory=Status)
+    status: RunStatus = field(default_factory=RunStatus)
     #: The error that stopped the run, if one did.
     fatal: str | None = None
     config_errors: list[Diagnostic] = field(default_factory=list)
@@ -156,7 +156,7 @@ class RunResult:
     #: The signal that stopped the run (SIGINT, SIGTERM), if one did.
     signal: int | None = None
     #: The asset kinds asked for -> None when read, the refused IAM action when skipped.
-    assets: dict[str, str | None] = field(default_factory=dict)
+    kinds: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -302,7 +302,7 @@ def _move(plan: runplan.RunPlan, options: RunOptions, result: RunResult) -> _Mov
         source.training = assets.training
         _ingest(source, sink, status, service_fqn, region, options, stop, assets)
         asset_kinds.finish(assets)
-        result.assets = asset_kinds.read_kinds(plan.assets, assets)
+        result.kinds = asset_kinds.read_kinds(plan.assets, assets)
     except BaseException as exc:
         if rest is not None and isinstance(exc, KeyboardInterrupt):
             rest.client.stop("the run was stopped")  # the requests in flight end now
@@ -351,7 +351,7 @@ def _soft_delete(
 def _ingest(
     source: SageMakerSource,
     sink: Sink,
-    status: Status,
+    status: RunStatus,
     service_fqn: str,
     region: str,
     options: RunOptions,
@@ -369,7 +369,7 @@ def _ingest(
             if isinstance(item, FilteredModel):
                 log.debug("model %s left out by mlModelFilterPattern", item.name)
                 status.model_filtered()
-            elif isinstance(item, ModelFailure):
+            elif isinstance(item, UnreadModel):
                 status.model_failed(item.name, item.message)
             else:
                 if item.tags_error is not None:

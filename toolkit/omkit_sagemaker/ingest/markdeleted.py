@@ -42,7 +42,7 @@ from omkit_sagemaker.ingest.mapping import quote_name
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataError
 from omkit_sagemaker.ingest.sinks.dryrun import Plan
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, entity_of
-from omkit_sagemaker.ingest.sinks.sinkbase import Breaker, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import Breaker, RunStatus
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerSource
 
 log = logging.getLogger("omkit.run")
@@ -109,7 +109,7 @@ class Target:
 
 
 def mark_deleted(
-    *, enabled: bool, seen: Seen, target: Target, status: Status, options: DeletePolicy
+    *, enabled: bool, seen: Seen, target: Target, status: RunStatus, options: DeletePolicy
 ) -> MarkDeleted:
     """Soft-delete the models of ``target`` that ``seen`` no longer lists (see the module doc);
     every failure is an error in ``status``."""
@@ -172,8 +172,8 @@ def mark_deleted(
 
 def _delete(
     rest: MetadataRestSink,
-    gone: list[Entry],
-    status: Status,
+    gone: list[ListedEntity],
+    status: RunStatus,
     workers: int,
     outcome: MarkDeleted,
 ) -> None:
@@ -182,7 +182,7 @@ def _delete(
     lock = threading.Lock()
     breaker = Breaker()
 
-    def delete(entry: Entry) -> None:
+    def delete(entry: ListedEntity) -> None:
         if breaker.tripped is not None:
             status.error(f"model {entry.fqn}", f"not soft-deleted: {breaker.tripped}", quiet=True)
             return
@@ -241,7 +241,7 @@ def mass_delete(
 
 
 @dataclass(frozen=True)
-class Entry:
+class ListedEntity:
     """One of the service's entities in OpenMetadata, as mark-deleted sees it."""
 
     id: str
@@ -253,10 +253,10 @@ class Entry:
     model_page: bool
 
 
-def _entry(entity: dict[str, Any]) -> Entry:
+def _entry(entity: dict[str, Any]) -> ListedEntity:
     description = entity.get("description")
     group = isinstance(description, str) and description.startswith(GROUP_HEADING)
-    return Entry(
+    return ListedEntity(
         str(entity["id"]),
         str(entity["fullyQualifiedName"]),
         str(entity.get("name") or ""),
@@ -267,8 +267,8 @@ def _entry(entity: dict[str, Any]) -> Entry:
 
 def refusal(
     kind: str,
-    entries: list[Entry],
-    stale: list[Entry],
+    entries: list[ListedEntity],
+    stale: list[ListedEntity],
     listed: int,
     service: str,
     options: DeletePolicy,
@@ -285,8 +285,8 @@ def refusal(
 
 
 def _confirmed(
-    client: Any, stale: list[Entry], status: Status, workers: int, outcome: MarkDeleted
-) -> list[Entry]:
+    client: Any, stale: list[ListedEntity], status: RunStatus, workers: int, outcome: MarkDeleted
+) -> list[ListedEntity]:
     """The entities of ``stale`` proven gone from SageMaker (see the module doc). One that is
     found sets ``outcome.skipped``: the listing changed under the run."""
     if len(stale) > MAX_CONFIRM:
@@ -320,7 +320,7 @@ def _confirmed(
 GONE, FOUND, UNKNOWN = "gone", "found", "unknown"
 
 
-def absent(client: Any, entry: Entry) -> tuple[str, str]:
+def absent(client: Any, entry: ListedEntity) -> tuple[str, str]:
     """Whether SageMaker has ``entry`` no more: ``(GONE | FOUND | UNKNOWN, why)``. An entity
     surely a model is asked for with ``DescribeModel``, one written for a package group with
     ``DescribeModelPackageGroup``, any other with both; a name SageMaker cannot hold for that

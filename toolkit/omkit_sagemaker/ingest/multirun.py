@@ -211,7 +211,7 @@ def _check_and_run(
     valid: list[tuple[int, Job, Workflow]] = []
     checks: dict[int, CheckedConfig] = {}  # each config read and checked once, for all below
     for index, job in enumerate(jobs):
-        checked = checks[index] = _check(job, options)
+        checked = checks[index] = check_job(job, options)
         if checked.workflow is None:  # invalid: the run reports why, without any network call
             labels.local.label = _label(job)
             try:
@@ -321,7 +321,7 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
-def _check(job: Job, options: RunOptions) -> CheckedConfig:
+def check_job(job: Job, options: RunOptions) -> CheckedConfig:
     """The one read and check of ``job``'s config, as its run would check it; a variant's is
     its base's tree, changed (parsed again only when it was loaded for another environment)."""
     environ = None if job.no_env else options.environ

@@ -20,7 +20,7 @@ from omkit_sagemaker.ingest.openmetadata import OpenMetadataError
 from omkit_sagemaker.ingest.redaction import REDACTOR, secret_values
 from omkit_sagemaker.ingest.sinks import table
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, service_path
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 from omkit_sagemaker.ingest.sources.sagemaker import FilterError, ModelFilter, aws_error
 from omkit_sagemaker.spec.modelbase import ModelError
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
@@ -42,7 +42,7 @@ class RunPlan:
     """What the run will do: the filter, the sink, the AWS client, the service, the kinds."""
 
     #: The run's counters (the sink, the loop and the soft-delete step all count here).
-    status: Status
+    status: RunStatus
     model_filter: ModelFilter
     sink: table.BuiltSink
     #: The SageMaker connection: the config's, or the one stored with the service.
@@ -64,7 +64,7 @@ def plan(path: Path, workflow: Workflow, options: RunOptions, result: RunResult)
     if source.serviceConnection is not None:
         result.region = source.serviceConnection.config.awsConfig.awsRegion
     model_filter = source_filter(source)
-    status = Status(on_model=options.progress.advance)
+    status = RunStatus(on_model=options.progress.advance)
     options.progress.attach(status)
     result.status = status
     result.sink = workflow.sink.type
@@ -106,7 +106,7 @@ def source_filter(source: Source) -> ModelFilter:
 
 
 def build_sink(
-    path: Path, workflow: Workflow, options: RunOptions, status: Status, result: RunResult
+    path: Path, workflow: Workflow, options: RunOptions, status: RunStatus, result: RunResult
 ) -> table.BuiltSink:
     """The run's sink from the table of sinks (:mod:`omkit_sagemaker.ingest.sinks.table`)."""
     settings = table.SinkSettings(

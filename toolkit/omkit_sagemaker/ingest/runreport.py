@@ -15,7 +15,7 @@ from omkit_sagemaker.base.diagnostics import Diagnostic
 from omkit_sagemaker.ingest.ingestrun import RunResult
 from omkit_sagemaker.ingest.redaction import REDACTOR
 from omkit_sagemaker.ingest.sinks.dryrun import Plan
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 
 #: Problems listed word for word in the text summary (the JSON has every kept one).
 SHOWN = 100
@@ -82,7 +82,7 @@ def _plan_lines(result: RunResult) -> list[str]:
         for name in names:
             kind = plan.kinds.get(name, "models")
             lines.append(f"  {action:<9} {name}" + (f"  ({kind})" if kind != "models" else ""))
-    for kind, refused in (result.assets or {}).items():
+    for kind, refused in (result.kinds or {}).items():
         state = "read" if refused is None else f"skipped ({refused} refused)"
         count = sum(1 for k in plan.kinds.values() if k == kind)
         lines.append(f"  kind      {kind}: {state}" + (f", {count} entities" if count else ""))
@@ -94,7 +94,7 @@ def _plan_lines(result: RunResult) -> list[str]:
     return lines
 
 
-def _problem_lines(status: Status) -> list[str]:
+def _problem_lines(status: RunStatus) -> list[str]:
     """The run's errors, then its warnings: the first :data:`SHOWN` of each word for word."""
     lines: list[str] = []
     for title, problems, count in (
@@ -184,7 +184,7 @@ def as_json(result: RunResult) -> dict[str, Any]:
         "listingComplete": result.listing_complete,
         "assets": [
             {"kind": kind, "read": refused is None, "refusedAction": refused}
-            for kind, refused in result.assets.items()
+            for kind, refused in result.kinds.items()
         ],
         "summary": _summary_json(result),
         "markDeleted": {

@@ -38,8 +38,8 @@ from omkit_sagemaker.ingest.connection.recorder import (
     AWS_STEPS,
     STEPS,
     Recorder,
-    Status,
     StepResult,
+    StepStatus,
     succeeded,
 )
 from omkit_sagemaker.ingest.connection.steps import check_aws, check_config, check_openmetadata
@@ -49,8 +49,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STEPS",
-    "Status",
     "StepResult",
+    "StepStatus",
     "check_connection",
     "render_json",
     "render_line",

@@ -7,16 +7,21 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from omkit_sagemaker.ingest.connection.recorder import Status, StepResult, succeeded
+from omkit_sagemaker.ingest.connection.recorder import StepResult, StepStatus, succeeded
 
 #: How each step's outcome is shown.
-LABELS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.WARN: "WARN", Status.SKIP: "SKIP"}
+LABELS = {
+    StepStatus.PASS: "PASS",
+    StepStatus.FAIL: "FAIL",
+    StepStatus.WARN: "WARN",
+    StepStatus.SKIP: "SKIP",
+}
 
 
 def summary(results: Sequence[StepResult]) -> str:
     """One line: ``OK`` or ``FAILED``, with counts of failures and warnings."""
-    failed = sum(r.status is Status.FAIL for r in results)
-    warned = sum(r.status is Status.WARN for r in results)
+    failed = sum(r.status is StepStatus.FAIL for r in results)
+    warned = sum(r.status is StepStatus.WARN for r in results)
     notes = []
     if failed:
         notes.append(f"{failed} step{'s' if failed != 1 else ''} failed")
@@ -28,7 +33,7 @@ def summary(results: Sequence[StepResult]) -> str:
 
 def duration_text(result: StepResult) -> str:
     """The step's time (``-`` for a skipped step)."""
-    return "-" if result.status is Status.SKIP else f"{result.duration:.2f}s"
+    return "-" if result.status is StepStatus.SKIP else f"{result.duration:.2f}s"
 
 
 def problem_text(result: StepResult) -> str:
@@ -41,7 +46,11 @@ def problem_text(result: StepResult) -> str:
 
 def render_line(result: StepResult, width: int = 24) -> str:
     """One plain line for ``result``: status, step, time, what happened, and the fix."""
-    text = problem_text(result) if result.status in (Status.FAIL, Status.WARN) else result.detail
+    text = (
+        problem_text(result)
+        if result.status in (StepStatus.FAIL, StepStatus.WARN)
+        else result.detail
+    )
     if result.hint:
         text += f" -> {result.hint}"
     return f"{LABELS[result.status]}  {result.name:<{width}} {duration_text(result):>7}  {text}\n"

@@ -42,7 +42,7 @@ MASK = "**********"
 LOGGED_IN_USER = "/users/loggedInUser"
 
 
-class Status(str, Enum):
+class StepStatus(str, Enum):
     """The outcome of one step."""
 
     PASS = "pass"
@@ -57,7 +57,7 @@ class StepResult:
     what went wrong, the error code (AWS code, ``HTTP 401``, ...), and the fix."""
 
     name: str
-    status: Status
+    status: StepStatus
     duration: float = 0.0
     detail: str = ""
     code: str | None = None
@@ -83,7 +83,7 @@ class StepResult:
 
 def succeeded(results: Iterable[StepResult]) -> bool:
     """True when no step failed (warnings and skipped steps are fine): exit status 0."""
-    return not any(r.status is Status.FAIL for r in results)
+    return not any(r.status is StepStatus.FAIL for r in results)
 
 
 class _Redactor:
@@ -166,10 +166,12 @@ class Recorder:
             self.on_step(result)
 
     def ok(self, name: str, start: float, detail: str, *, mandatory: bool = True) -> None:
-        self.add(StepResult(name, Status.PASS, seconds_since(start), detail, mandatory=mandatory))
+        self.add(
+            StepResult(name, StepStatus.PASS, seconds_since(start), detail, mandatory=mandatory)
+        )
 
     def skip(self, name: str, detail: str, *, mandatory: bool = True) -> None:
-        self.add(StepResult(name, Status.SKIP, 0.0, detail, mandatory=mandatory))
+        self.add(StepResult(name, StepStatus.SKIP, 0.0, detail, mandatory=mandatory))
 
     def failed(
         self,
@@ -184,7 +186,7 @@ class Recorder:
         self.add(
             StepResult(
                 name,
-                Status.FAIL if mandatory else Status.WARN,
+                StepStatus.FAIL if mandatory else StepStatus.WARN,
                 seconds_since(start),
                 message,
                 code=code,

@@ -22,8 +22,8 @@ from omkit_sagemaker.ingest.connection.recorder import (
     STEP_LIST_TAGS,
     STEP_OPENMETADATA,
     Recorder,
-    Status,
     StepResult,
+    StepStatus,
     seconds_since,
 )
 
@@ -51,7 +51,7 @@ def check_config(
         detail = f"{first.file}:{first.line}:{first.column}: {first.message}{more}"
         hint = f"fix the config first; omkit validate {path} lists every problem"
         rec.add(
-            StepResult(STEP_CONFIG, Status.FAIL, seconds_since(start), detail, first.code, hint)
+            StepResult(STEP_CONFIG, StepStatus.FAIL, seconds_since(start), detail, first.code, hint)
         )
         return None
     loaded = load_file(path, environ=environ)
@@ -61,7 +61,9 @@ def check_config(
         workflow = Workflow.from_dict(without_nulls(loaded.document.data))
     except ModelError as exc:
         hint = f"omkit validate {path} lists every problem"
-        rec.add(StepResult(STEP_CONFIG, Status.FAIL, seconds_since(start), str(exc), "model", hint))
+        rec.add(
+            StepResult(STEP_CONFIG, StepStatus.FAIL, seconds_since(start), str(exc), "model", hint)
+        )
         return None
     rec.redact.add_model(workflow)
     warnings = len(found)
@@ -189,7 +191,7 @@ def check_openmetadata(rec: Recorder, workflow: Workflow, *, check_service: bool
         rec.add(
             StepResult(
                 STEP_OPENMETADATA,
-                Status.FAIL,
+                StepStatus.FAIL,
                 seconds_since(start),
                 exc.message,
                 code=f"HTTP {status}" if status is not None else "ConnectionError",
@@ -203,7 +205,7 @@ def check_openmetadata(rec: Recorder, workflow: Workflow, *, check_service: bool
         rec.add(
             StepResult(
                 STEP_OPENMETADATA,
-                Status.FAIL,
+                StepStatus.FAIL,
                 seconds_since(start),
                 message,
                 code=type(exc).__name__,
@@ -217,7 +219,7 @@ def _no_service(start: float, version: str, name: str) -> StepResult:
     """The failed step of a service that does not exist in OpenMetadata."""
     return StepResult(
         STEP_OPENMETADATA,
-        Status.FAIL,
+        StepStatus.FAIL,
         seconds_since(start),
         f"server {version}: no ML model service named '{name}'",
         code="HTTP 404",

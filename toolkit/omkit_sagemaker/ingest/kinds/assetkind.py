@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from omkit_sagemaker.assetkinds import KindDeclaration
 from omkit_sagemaker.ingest.mapping import ModelRequest
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink
-from omkit_sagemaker.ingest.sinks.sinkbase import Sink, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus, Sink
 from omkit_sagemaker.ingest.sources.answers import AssetDenied
 from omkit_sagemaker.ingest.sources.endpointindex import Serving
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerSource
@@ -32,7 +32,7 @@ class RunAssets:
     #: The SageMaker client, the region, and where warnings go.
     client: Any
     region: str
-    status: Status
+    status: RunStatus
     #: The kinds read (``--assets``), in the declared order.
     kinds: tuple[AssetKind, ...] = ()
     #: Concurrent AWS calls of a kind's reading, and whether tags are read (``--no-tags``).
@@ -119,7 +119,7 @@ class Attach:
     would_add: list[str] | None = None
 
 
-def warn_denied(status: Status, exc: AssetDenied) -> None:
+def warn_denied(status: RunStatus, exc: AssetDenied) -> None:
     """The one warning of a kind skipped for a missing permission."""
     status.warn(
         exc.asset,

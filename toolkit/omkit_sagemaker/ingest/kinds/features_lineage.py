@@ -31,7 +31,7 @@ from typing import Any
 from omkit_sagemaker.ingest.mapping import quote_name
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
 from omkit_sagemaker.ingest.sinks.edgewriter import Edges
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 from omkit_sagemaker.ingest.sources.featureindex import FeatureGroup
 
 log = logging.getLogger("omkit.run")
@@ -52,7 +52,7 @@ class Tables:
 
     client: OpenMetadataClient
     service: str
-    status: Status
+    status: RunStatus
     _found: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from omkit_sagemaker.ingest.mapping import quote_name
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 
 log = logging.getLogger("omkit.run")
 
@@ -74,7 +74,7 @@ class Containers:
 
     client: OpenMetadataClient
     service: str
-    status: Status
+    status: RunStatus
     _by_name: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
     _by_uri: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

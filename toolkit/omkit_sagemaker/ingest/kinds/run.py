@@ -27,7 +27,7 @@ from omkit_sagemaker.ingest.kinds.assetkind import AfterModels, AssetKind, Attac
 from omkit_sagemaker.ingest.mapping import ModelRequest
 from omkit_sagemaker.ingest.sinks.dryrun import Plan
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink, parse_version
-from omkit_sagemaker.ingest.sinks.sinkbase import Sink, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus, Sink
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerSource
 from omkit_sagemaker.ingest.sources.training import TrainingJob
 
@@ -50,7 +50,7 @@ def read_assets(
     client: Any,
     region: str,
     assets: Collection[str],
-    status: Status,
+    status: RunStatus,
     workers: int = 8,
     *,
     tags: bool = True,

@@ -14,7 +14,7 @@ from typing import Any
 from omkit_sagemaker import assetkinds
 from omkit_sagemaker.ingest import awsclient
 from omkit_sagemaker.ingest.kinds.assetkind import AssetKind, RunAssets
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel
 from omkit_sagemaker.ingest.sources.training import TrainingJobs
 
@@ -53,7 +53,7 @@ class TrainingJobKind(AssetKind):
             assets.status.warn(subject, message)
 
 
-def model_warnings(model: SageMakerModel, status: Status, seen: set[str]) -> None:
+def model_warnings(model: SageMakerModel, status: RunStatus, seen: set[str]) -> None:
     """The warning of a model whose training job could not be looked up (one logged per
     distinct message, all counted)."""
     if model.training_error is not None:

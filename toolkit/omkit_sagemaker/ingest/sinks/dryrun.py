@@ -22,7 +22,7 @@ from omkit_sagemaker.ingest.sinks.metadata_rest import (
     parse_version,
     service_path,
 )
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 
 log = logging.getLogger("omkit.run")
 
@@ -53,7 +53,7 @@ class DryRunSink:
 
     def __init__(
         self,
-        status: Status,
+        status: RunStatus,
         rest: MetadataRestSink | None,
         *,
         force_service: bool = False,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient, OpenMetadataError
-from omkit_sagemaker.ingest.sinks.sinkbase import Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus
 
 #: Most edges one run adds (one per source and model).
 MAX_EDGES = 100_000
@@ -62,7 +62,7 @@ class Edges:
         """Each pending edge as a dry run lists it (``type FQN -> model FQN``)."""
         return [edge.shown() for edge in self.pending.values()]
 
-    def add(self, client: OpenMetadataClient, status: Status) -> None:
+    def add(self, client: OpenMetadataClient, status: RunStatus) -> None:
         """``PUT /lineage`` for each edge (see the module doc)."""
         ids: dict[str, str | None] = {}
         for edge in self.pending.values():

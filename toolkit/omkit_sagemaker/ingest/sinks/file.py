@@ -25,7 +25,7 @@ from typing import Any
 
 from omkit_sagemaker.base.safewrite import AtomicFile, UnsafeTarget
 from omkit_sagemaker.ingest.mapping import ModelRequest, ServiceRequest
-from omkit_sagemaker.ingest.sinks.sinkbase import SinkError, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus, SinkError
 
 log = logging.getLogger("omkit.run")
 
@@ -37,7 +37,7 @@ class FileSink:
     """Writes the records to ``path`` (see the module doc)."""
 
     def __init__(
-        self, path: str | Path, status: Status, *, reads: Iterable[str | Path] = ()
+        self, path: str | Path, status: RunStatus, *, reads: Iterable[str | Path] = ()
     ) -> None:
         self.path = Path(path)
         self.status = status

@@ -20,7 +20,7 @@ Fewer writes on 2.x servers: each model's request carries ``sourceHash`` (:func:
 a 32-character hash of the body, the field's maximum; 1.x servers refuse the field and never get
 it), and the service's models are listed once at the start (the listing mark-deleted uses,
 ``limit=1000`` per page, bounded) with the hash the server keeps for each. A model whose body
-hashes to what the server has is not sent at all (:attr:`Status.unchanged`), nor are its tags,
+hashes to what the server has is not sent at all (:attr:`RunStatus.unchanged`), nor are its tags,
 so a second run of an unchanged estate writes nothing. A model whose tags could not all be
 created is sent without them and with the hash of what was sent, so the next run tries again.
 """
@@ -47,7 +47,7 @@ from omkit_sagemaker.ingest.sinks.omrest import (
     parse_version,
     service_path,
 )
-from omkit_sagemaker.ingest.sinks.sinkbase import Breaker, SinkError, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import Breaker, RunStatus, SinkError
 
 __all__ = [
     "BULK_SIZE",
@@ -113,7 +113,7 @@ class MetadataRestSink:
     def __init__(
         self,
         client: OpenMetadataClient,
-        status: Status,
+        status: RunStatus,
         *,
         workers: int = 8,
         force_service: bool = False,

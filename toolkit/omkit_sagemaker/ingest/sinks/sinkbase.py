@@ -21,7 +21,7 @@ class SinkError(Exception):
 
 
 @dataclass(frozen=True)
-class Problem:
+class RunProblem:
     """One warning or error: what it is about (``model churn-7``) and what happened."""
 
     subject: str
@@ -29,7 +29,7 @@ class Problem:
 
 
 @dataclass
-class Status:
+class RunStatus:
     """The counters of one run, safe to update from several threads."""
 
     #: Models written (sent and accepted, or written to the file), or found unchanged.
@@ -45,8 +45,8 @@ class Status:
     soft_deleted: int = 0
     warning_count: int = 0
     error_count: int = 0
-    warnings: list[Problem] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
+    warnings: list[RunProblem] = field(default_factory=list)
+    errors: list[RunProblem] = field(default_factory=list)
     #: Called after each model is done, written or failed (drives the progress bar).
     on_model: Callable[[], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -83,7 +83,7 @@ class Status:
         with self.lock:
             self.error_count += 1
             if len(self.errors) < KEPT:
-                self.errors.append(Problem(subject, message))
+                self.errors.append(RunProblem(subject, message))
         if not quiet:
             log.error("%s: %s", subject, message)
 
@@ -92,7 +92,7 @@ class Status:
         with self.lock:
             self.warning_count += 1
             if len(self.warnings) < KEPT:
-                self.warnings.append(Problem(subject, message))
+                self.warnings.append(RunProblem(subject, message))
         if not quiet:
             log.warning("%s: %s", subject, message)
 
@@ -112,7 +112,7 @@ class Sink(Protocol):
 
     def write(self, model: ModelRequest) -> None:
         """Write one model (and the classifications and tags it needs); the outcome goes to
-        the :class:`Status`."""
+        the :class:`RunStatus`."""
         ...
 
     def finish(self) -> None:

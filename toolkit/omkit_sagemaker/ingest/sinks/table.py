@@ -20,7 +20,7 @@ from omkit_sagemaker.ingest.redaction import REDACTOR
 from omkit_sagemaker.ingest.sinks import file as file_sink
 from omkit_sagemaker.ingest.sinks import metadata_rest
 from omkit_sagemaker.ingest.sinks.dryrun import DryRunSink
-from omkit_sagemaker.ingest.sinks.sinkbase import Sink, Status
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus, Sink
 from omkit_sagemaker.spec.models.workflow import Workflow
 
 
@@ -67,7 +67,7 @@ class BuiltSink:
         return self.rest is not None and self.rest is self.sink
 
 
-Builder = Callable[[Mapping[str, Any], Workflow, Status, SinkSettings], BuiltSink]
+Builder = Callable[[Mapping[str, Any], Workflow, RunStatus, SinkSettings], BuiltSink]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class SinkEntry:
 
 
 def _metadata_rest(
-    config: Mapping[str, Any], workflow: Workflow, status: Status, settings: SinkSettings
+    config: Mapping[str, Any], workflow: Workflow, status: RunStatus, settings: SinkSettings
 ) -> BuiltSink:
     server = workflow.workflowConfig.openMetadataServerConfig
     try:
@@ -105,7 +105,7 @@ def _metadata_rest(
 
 
 def _file(
-    config: Mapping[str, Any], workflow: Workflow, status: Status, settings: SinkSettings
+    config: Mapping[str, Any], workflow: Workflow, status: RunStatus, settings: SinkSettings
 ) -> BuiltSink:
     filename = config.get("filename")
     if not isinstance(filename, str) or not filename:
@@ -139,7 +139,7 @@ def check_keys(config: Mapping[str, Any], allowed: frozenset[str], kind: str) ->
         )
 
 
-def dry_run(built: BuiltSink, status: Status, workflow: Workflow) -> BuiltSink:
+def dry_run(built: BuiltSink, status: RunStatus, workflow: Workflow) -> BuiltSink:
     """The dry-run wrapper around ``built``: it reads OpenMetadata (when the sink is
     ``metadata-rest``) and writes nothing."""
     server = workflow.workflowConfig.openMetadataServerConfig
@@ -147,7 +147,7 @@ def dry_run(built: BuiltSink, status: Status, workflow: Workflow) -> BuiltSink:
     return BuiltSink(built.kind, dry, rest=built.rest, filename=built.filename)
 
 
-def build(workflow: Workflow, status: Status, settings: SinkSettings) -> BuiltSink:
+def build(workflow: Workflow, status: RunStatus, settings: SinkSettings) -> BuiltSink:
     """The sink of ``workflow`` (its ``sink.type`` in :data:`SINKS`), wrapped in a dry run when
     ``settings.dry_run``; raises :class:`SinkSetupError`."""
     step = workflow.sink

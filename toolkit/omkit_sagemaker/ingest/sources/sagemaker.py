@@ -26,14 +26,14 @@ emulator that cannot search models, anything else; :attr:`SageMakerSource.search
 why), the models not read yet go the per-model way; and a model ``Search``'s index does not hold
 yet (it can lag a few seconds behind a new model) is neither missed nor taken for deleted.
 
-A model whose ``DescribeModel`` fails becomes a :class:`ModelFailure` (its name and the AWS
+A model whose ``DescribeModel`` fails becomes a :class:`UnreadModel` (its name and the AWS
 error) and the others go on; a failed ``ListTags`` keeps the model, without tags, with a warning.
 A failed ``ListModels`` page ends the listing: :attr:`SageMakerSource.listing_error` says why,
 and :attr:`SageMakerSource.listing_complete` stays false.
 
 Matching ``mlModelFilterPattern`` is bounded in time
 (:mod:`~omkit_sagemaker.ingest.sources.modelfilter`, whose names are importable from here too): a
-name that runs out of time is a :class:`ModelFailure` (an error: the run fails and soft-deletes
+name that runs out of time is a :class:`UnreadModel` (an error: the run fails and soft-deletes
 nothing), not silently kept or dropped.
 """
 
@@ -62,10 +62,10 @@ __all__ = [
     "FilterTimeout",
     "FilteredModel",
     "Item",
-    "ModelFailure",
     "ModelFilter",
     "SageMakerModel",
     "SageMakerSource",
+    "UnreadModel",
     "aws_error",
 ]
 
@@ -101,7 +101,7 @@ class SageMakerModel:
 
 
 @dataclass(frozen=True, slots=True)
-class ModelFailure:
+class UnreadModel:
     """A model that could not be read: its name and the AWS error."""
 
     name: str
@@ -115,7 +115,7 @@ class FilteredModel:
     name: str
 
 
-Item = SageMakerModel | ModelFailure | FilteredModel
+Item = SageMakerModel | UnreadModel | FilteredModel
 
 
 def aws_error(exc: BaseException) -> str:
@@ -252,7 +252,7 @@ class SageMakerSource:
                         kept = self.model_filter.keep_within(name, self.match_timeout)
                     except FilterTimeout:
                         pending.append(
-                            ModelFailure(
+                            UnreadModel(
                                 name,
                                 f"mlModelFilterPattern took more than {self.match_timeout:g} s "
                                 "on this name (a pattern that backtracks?): not ingested",
@@ -283,7 +283,7 @@ class SageMakerSource:
         try:
             described = self.client.describe_model(ModelName=name)
         except Exception as exc:
-            return ModelFailure(name, f"DescribeModel failed: {aws_error(exc)}")
+            return UnreadModel(name, f"DescribeModel failed: {aws_error(exc)}")
         arn = described.get("ModelArn")
         tags: tuple[tuple[str, str], ...] = ()
         tags_error = None
