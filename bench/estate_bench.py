@@ -271,7 +271,7 @@ def main() -> int:
             ]
         failures += verdicts(estate, ratios, searched, double.refused, scale, args.quick)
         failures += lineage_estate.verdict(
-            (estate[0].calls, traced[0].calls), (searched.calls, traced[1].calls), scale.models
+            (estate[0], traced[0]), (searched, traced[1]), scale.models
         )
         failures += [f"the lineage graph double refused {graph.refused} requests"] * bool(
             graph.refused

@@ -12,7 +12,7 @@ as for data written outside SageMaker.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol
 
 from testing.lineagedouble import LineageGraph, create_processing_job
 
@@ -60,23 +60,31 @@ def seed_everywhere(servers: list[Any]) -> LineageGraph:
     return graphs[0]
 
 
+class Measured(Protocol):
+    """One measured run of the bench: its AWS calls and wall time."""
+
+    calls: Counter[str]
+    seconds: float
+
+
 def verdict(
-    refused: tuple[Counter[str], Counter[str]],
-    allowed: tuple[Counter[str], Counter[str]],
-    models: int,
+    refused: tuple[Measured, Measured], allowed: tuple[Measured, Measured], models: int
 ) -> list[str]:
     """Print the AWS calls per model of the estate run with the ``lineage`` kind against the same
     run without it, ``Search`` refused (the target) and allowed (printed only: the kind's calls,
-    one or more per training location, are then most of the run); the missed targets. Each pair
-    is (without, with) the kind."""
+    one or more per training location, are then most of the run), and the wall times (printed:
+    the kind looks each location up while the models are mapped, one after the other); the
+    missed targets. Each pair is (without, with) the kind."""
     failures = []
-    for (plain, traced), case in ((refused, "Search refused"), (allowed, "Search allowed")):
+    for (plain_run, traced_run), case in ((refused, "Search refused"), (allowed, "Search allowed")):
+        plain, traced = plain_run.calls, traced_run.calls
         base, with_kind = plain.total() / models, traced.total() / models
         extra = {a: n for a, n in sorted(traced.items()) if n != plain.get(a, 0)}
         target = f", target <= {RATIO_TARGET:g}x" if case == "Search refused" else ""
         print(
             f"with --assets ...,lineage, {case}: {with_kind:.2f} AWS calls per model (without "
-            f"the kind: {base:.2f}; {with_kind / base:.2f}x{target}); the lineage calls: {extra}"
+            f"the kind: {base:.2f}; {with_kind / base:.2f}x{target}); the lineage calls: {extra}; "
+            f"wall time {traced_run.seconds:.1f} s (without: {plain_run.seconds:.1f} s)"
         )
         if "ListProcessingJobs" in traced:
             failures.append(f"the lineage run ({case}) listed the processing jobs")
