@@ -52,6 +52,13 @@ class LineageRead:
     would_add: list[str] | None = None
     edges: Edges = field(default_factory=Edges)
 
+    def warm(self, job: TrainingJob) -> None:
+        """Look up the writers of ``job``'s training data now (the caller's thread); the model's
+        request finds them in the cache."""
+        for _, uri in job.channels:
+            if uri:
+                self.producers.for_uri(uri)
+
 
 class Lineage(AssetKind):
     """Each model's training data: the jobs that wrote it, and lineage from its containers."""
@@ -66,8 +73,12 @@ class Lineage(AssetKind):
         return f"sagemaker:ListArtifacts allowed ({seen}{more} seen)"
 
     def read(self, assets: RunAssets) -> None:
-        """Prepare the lookups (the graph is read while the models are mapped)."""
-        assets.read[self.declared.name] = LineageRead(DataProducers(assets.client))
+        """Prepare the lookups: each model's training data is looked up as soon as its training
+        job is found, in the thread that found it (the models source's workers)."""
+        read = LineageRead(DataProducers(assets.client))
+        assets.read[self.declared.name] = read
+        if assets.training is not None:
+            assets.training.on_job = read.warm
         if not any(kind.declared is assetkinds.TRAINING_JOBS for kind in assets.kinds):
             assets.status.warn(
                 self.declared.name,

@@ -133,36 +133,52 @@ class DataProducers:
     _by_uri: dict[str, ProcessingJob | None] = field(default_factory=dict, repr=False)
     _jobs: dict[str, ProcessingJob | None] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: One lock per URI and per job name being looked up: workers asking for the same one at
+    #: once wait for one lookup; different ones go on at the same time.
+    _pending: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     def for_uri(self, uri: str) -> ProcessingJob | None:
-        """The processing job that wrote ``uri`` (None: none recorded, or the kind is off)."""
+        """The processing job that wrote ``uri`` (None: none recorded, or the kind is off).
+        Safe to call from several threads."""
         if not uri.startswith("s3://"):
             return None
-        with self._lock:
-            if uri in self._by_uri:
-                return self._by_uri[uri]
-            if self.denied is not None or self.off is not None:
-                return None
+        with self._once(f"uri {uri}"):
+            with self._lock:
+                if uri in self._by_uri:
+                    return self._by_uri[uri]
+                if self.denied is not None or self.off is not None:
+                    return None
             try:
                 found = self._find(uri)
             except AssetDenied as exc:
-                self.denied = exc
+                with self._lock:
+                    self.denied = self.denied or exc
                 return None
             except _GraphFailed as exc:
-                if exc.code in _NOT_FOUND_CODES:  # this location refused (too long, ...)
-                    self._by_uri[uri] = None
+                if exc.code not in _NOT_FOUND_CODES:  # else: this location refused (too long)
+                    self._turn_off(exc)
                     return None
-                self.off = str(exc)
-                self.problems.append(
-                    (
-                        LINEAGE.name,
-                        f"SageMaker's lineage graph could not be read ({exc}): the models are "
-                        "written without the processing jobs that made their training data",
-                    )
-                )
-                return None
-            self._by_uri[uri] = found
+                found = None
+            with self._lock:
+                self._by_uri[uri] = found
             return found
+
+    def _once(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._pending.setdefault(key, threading.Lock())
+
+    def _turn_off(self, exc: Exception) -> None:
+        with self._lock:
+            if self.off is not None:
+                return
+            self.off = str(exc)
+            self.problems.append(
+                (
+                    LINEAGE.name,
+                    f"SageMaker's lineage graph could not be read ({exc}): the models are "
+                    "written without the processing jobs that made their training data",
+                )
+            )
 
     def _find(self, uri: str) -> ProcessingJob | None:
         answer = self._call("ListArtifacts", SourceUri=uri, MaxResults=PAGE)
@@ -201,22 +217,26 @@ class DataProducers:
         return names
 
     def _describe(self, name: str) -> ProcessingJob | None:
-        if name in self._jobs:
-            return self._jobs[name]
-        try:
-            described = self._call("DescribeProcessingJob", ProcessingJobName=name)
-        except _GraphFailed as exc:
-            if exc.code not in _NOT_FOUND_CODES:
-                raise
-            job = None  # a job the graph remembers and SageMaker no longer has
-        else:
-            job = parse_processing_job(described)
-        self._jobs[name] = job
-        return job
+        with self._once(f"job {name}"):
+            with self._lock:
+                if name in self._jobs:
+                    return self._jobs[name]
+            try:
+                described = self._call("DescribeProcessingJob", ProcessingJobName=name)
+            except _GraphFailed as exc:
+                if exc.code not in _NOT_FOUND_CODES:
+                    raise
+                job = None  # a job the graph remembers and SageMaker no longer has
+            else:
+                job = parse_processing_job(described)
+            with self._lock:
+                self._jobs[name] = job
+            return job
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
         """One call; AccessDenied -> :class:`AssetDenied`, other failures -> _GraphFailed."""
-        self.calls[operation] = self.calls.get(operation, 0) + 1
+        with self._lock:
+            self.calls[operation] = self.calls.get(operation, 0) + 1
         method = getattr(self.client, _snake(operation))
         try:
             answer = method(**params)

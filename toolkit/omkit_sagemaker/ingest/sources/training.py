@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +108,9 @@ class TrainingJobs:
     search_denied: AssetDenied | None = None
     #: ``(subject, message)``: what the run should warn about once (the caller warns).
     problems: list[tuple[str, str]] = field(default_factory=list)
+    #: Called with each job :meth:`for_model` returns, in the caller's thread (a worker's): the
+    #: ``lineage`` kind looks the job's training data up there, ``--workers`` at a time.
+    on_job: Callable[[TrainingJob], None] | None = None
     #: True once ``Search`` refused the artifact filter: no per-URL ``Search`` after that.
     _artifact_filter_refused: bool = False
     _search_denial_said: bool = False
@@ -192,8 +195,15 @@ class TrainingJobs:
 
     def for_model(self, model_data_url: str) -> TrainingJob | None:
         """The job whose artifact is ``model_data_url`` (None: none found, or the kind is
-        denied). Raises on other AWS failures (the caller keeps the model, with a warning).
-        Workers asking for the same URL at once wait for one lookup."""
+        denied), handed to :attr:`on_job` too. Raises on other AWS failures (the caller keeps
+        the model, with a warning)."""
+        job = self._for_model(model_data_url)
+        if job is not None and self.on_job is not None:
+            self.on_job(job)
+        return job
+
+    def _for_model(self, model_data_url: str) -> TrainingJob | None:
+        """Workers asking for the same URL at once wait for one lookup."""
         if self.denied is not None:
             return None
         with self._lock:
