@@ -136,8 +136,7 @@ def _top_level(tree: ast.Module) -> dict[str, ast.AST]:
 
 def _tests(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
     for node in tree.body:
-        test = isinstance(node, ast.FunctionDef) and node.name.startswith("test")
-        if test or (isinstance(node, ast.ClassDef) and node.name.startswith("Test")):
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name[:4].lower() == "test":
             yield node.name, node
 
 
