@@ -1,6 +1,6 @@
 """Run one DAG file end to end with Airflow's ``dag.test()`` and print what happened as one JSON
 line (``OMKIT-RESULT {...}``): the DAG run's state, every task instance (mapped ones by
-``map_index``) and every XCom of the run. A helper of test_airflow_dag.py, run in a subprocess
+``map_index``) and every XCom of the run. A helper of test_airflow.py, run in a subprocess
 with its own AIRFLOW_HOME (a temporary SQLite metadata database)."""
 
 from __future__ import annotations

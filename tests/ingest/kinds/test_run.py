@@ -293,7 +293,7 @@ def test_a_2_0_server_takes_the_same_bodies_in_bulk(
     result = run(tmp_path, estate, om_server)
     assert result.exit_code == 0, result.status.errors
     (bulk,) = om_server.calls("PUT", "/api/v1/mlmodels/bulk")
-    # a 2.x server also gets each body's sourceHash (tests/ingest/test_source_hash.py)
+    # a 2.x server also gets each body's sourceHash (tests/ingest/sinks/test_metadata_rest.py)
     assert {b["name"]: {k: v for k, v in b.items() if k != "sourceHash"} for b in bulk.body} == {
         "churn": CHURN,
         "fraud": FRAUD,

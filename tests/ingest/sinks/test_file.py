@@ -1,5 +1,6 @@
-"""The file sink never destroys what is at its target (issue 13, point 1), in process over real
-HTTP (moto behind the fault proxy, which records the AWS calls)."""
+"""The file sink (omkit_sagemaker.ingest.sinks.file): a JSON array with secrets masked, written
+without any server; and it never destroys what is at its target (issue 13, point 1), in process
+over real HTTP (moto behind the fault proxy, which records the AWS calls)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ from pathlib import Path
 import pytest
 from omkit_sagemaker.ingest import ingestrun
 from omkit_sagemaker.ingest.ingestrun import RunOptions, RunResult
+from omkit_sagemaker.ingest.mapping import model_request
+from omkit_sagemaker.ingest.sinks.file import FileSink
+from omkit_sagemaker.ingest.sinks.sinkbase import RunStatus, SinkError
+from omkit_sagemaker.spec.modelbase import MASK
 
 from testing.awsfaults import FaultProxy
 from testing.awsfixtures import MotoServer, create_model
+from testing.modelcases import SECRET, churn, service_request
 from testing.samples import AWS_SECRET, config_text
 
 ENV = {"SM_SECRET": AWS_SECRET, "OM_JWT": "t0ken-for-nothing"}
@@ -101,3 +107,45 @@ def test_a_link_to_a_file_is_written_through_and_the_mode_kept(
     ]
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "records.json", "sm.yaml"]
+
+
+# ---- file sink ---------------------------------------------------------------------------------
+
+
+def test_the_file_sink_writes_a_json_array_with_secrets_masked(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    status = RunStatus()
+    sink = FileSink(target, status)
+    assert sink.start(service_request()) == "svc"
+    sink.write(model_request(churn(), "svc", "us-east-1"))
+    sink.write(model_request(churn(name="fraud", tags=(("team", "ml"),)), "svc", "us-east-1"))
+    assert not target.exists()  # nothing is visible before the end
+    sink.finish()
+    text = target.read_text(encoding="utf-8")
+    assert SECRET not in text
+    assert text.startswith("[{")
+    assert text.endswith("}]")
+    records = json.loads(text)
+    assert [r.get("name") for r in records] == ["svc", "team", "ml", "churn", "fraud"]
+    assert records[0]["connection"]["config"]["awsConfig"]["awsSecretAccessKey"] == MASK
+    assert records[1] == {"name": "team", "description": "SageMaker tag key `team`."}
+    assert records[2]["classification"] == "team"
+    assert status.processed == 2
+    assert stat.S_IMODE(target.stat().st_mode) & 0o044  # not a private 0600 temp file
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left
+
+
+def test_an_aborted_file_sink_leaves_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("[]", encoding="utf-8")
+    sink = FileSink(target, RunStatus())
+    sink.start(service_request())
+    sink.write(model_request(churn(), "svc", "us-east-1"))
+    sink.abort()
+    assert target.read_text(encoding="utf-8") == "[]"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_file_sink_in_a_missing_folder_fails_at_start(tmp_path: Path) -> None:
+    with pytest.raises(SinkError, match="does not exist"):
+        FileSink(tmp_path / "missing" / "out.json", RunStatus()).start(service_request())

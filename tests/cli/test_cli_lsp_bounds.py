@@ -20,7 +20,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
-from test_server import OMKIT, TEMPLATE, _next, _open, drive
+from test_cli_lsp import OMKIT, TEMPLATE, _next, _open, drive
 
 #: How long :class:`Raw` waits for one answer (the old server never answered these).
 WAIT = 30

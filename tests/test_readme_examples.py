@@ -9,7 +9,7 @@ from pathlib import Path
 
 import omkit_sagemaker
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from omkit_sagemaker.check.fix import apply
 from omkit_sagemaker.check.loader import load_text
 
-CORPUS = Path(__file__).parents[1] / "corpus"
+CORPUS = Path(__file__).parents[2] / "corpus"
 
 GOOD = """\
 # The SageMaker connector
