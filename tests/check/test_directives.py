@@ -6,7 +6,14 @@ directives are found; a mistyped code is matched to the code it most likely mean
 from __future__ import annotations
 
 import pytest
-from omkit_sagemaker.check.directives import NamedCode, closest_code, comment_start, misspelt, parse
+from omkit_sagemaker.check.directives import (
+    NamedCode,
+    closest_code,
+    comment_start,
+    misspelt,
+    parse,
+    stray,
+)
 
 
 def test_where_a_directive_is_decides_what_it_covers() -> None:
@@ -69,3 +76,9 @@ def test_a_mistyped_code_is_matched_to_the_code_meant(typed: str, meant: str) ->
 
 def test_a_code_like_none_gets_no_match() -> None:
     assert closest_code("Q999", {"R001", "S004"}) is None
+
+
+def test_a_directive_on_a_line_of_its_own_after_the_yaml_began_is_stray() -> None:
+    text = "# omkit: disable=R001\nsource:\n    # omkit: disable=R011, R009\n  type: x\n"
+    assert [(n.code, n.line, n.column) for n in stray(text)] == [("R011", 3, 5)]
+    assert [n.code for n in parse(text)] == ["R001"]  # the stray one covers nothing

@@ -46,3 +46,17 @@ def test_a_schema_code_cannot_be_turned_off_but_a_rule_code_can() -> None:
     assert found.message.startswith("S004 cannot be turned off: metadata ingest rejects")
     assert found.line == 2
     assert lint("# omkit: disable=R011\n" + SOURCE) == []
+
+
+def test_a_directive_on_its_own_line_inside_the_yaml_says_it_turns_nothing_off() -> None:
+    text = "source:\n  # omkit: disable=R001\n  type: SageMaker\n"
+    (found,) = lint(text)
+    assert (found.code, found.line, found.column) == ("R021", 2, 3)
+    assert found.message == (
+        "this # omkit: disable comment stands on a line of its own inside the YAML, so it "
+        "turns nothing off"
+    )
+    assert "above the first YAML line" in (found.hint or "")
+    # above the first YAML line it covers the file, at the end of a line that line: no warning
+    assert lint("# omkit: disable=R001\n" + SOURCE) == []
+    assert lint("source:\n  type: SageMaker  # omkit: disable=R001\n") == []
