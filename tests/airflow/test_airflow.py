@@ -49,11 +49,6 @@ def run_dag(tmp_path: Path, env: dict[str, str]) -> dict[str, Any]:
     dags.mkdir()
     dag_file = dags / EXAMPLE.name
     shutil.copy(EXAMPLE, dag_file)
-    migrate = subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert migrate.returncode == 0, migrate.stderr[-3000:]
     proc = subprocess.run(
         [sys.executable, str(HELPER), str(dag_file)],
         env=env, capture_output=True, text=True, timeout=600, check=False,
