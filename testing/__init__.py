@@ -6,7 +6,10 @@
 - :mod:`testing.awsfaults`: the fault proxy in front of moto (throttling, resets, hangs);
 - :mod:`testing.searchdouble`: SageMaker ``Search`` as AWS answers it, where moto cannot;
 - :mod:`testing.shapecheck`: requests and answers held to botocore's service model;
-- :mod:`testing.samples`, :mod:`testing.wheelhouse`: sample configs, offline wheels.
+- :mod:`testing.samples`, :mod:`testing.wheelhouse`: sample configs, offline wheels;
+- :mod:`testing.modelcases`, :mod:`testing.scaffoldcases`: what the tests of one module's
+  split-up test files share (a model and its connection; the template's key paths);
+- :mod:`testing.testmap`: which test modules test which modules, and which have no mirror.
 
 Where it sits, and why: at the repository's root, beside ``tests/`` and ``bench/``, so that
 one import path serves both without any ``sys.path`` edit. pytest puts the root on

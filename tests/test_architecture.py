@@ -427,3 +427,69 @@ def test_the_check_finds_a_library_writing_to_the_terminal(
         "ingest/show.py:7: sys.stderr",
         "ingest/show.py:8: logging.StreamHandler",
     ]
+
+
+#: The tests. A test module mirrors the module it tests: ``tests/a/b/test_x.py`` tests
+#: ``omkit_sagemaker/a/b/x.py`` (or the package ``a/b/x/``, through its ``__init__``; a package's
+#: own test may also sit in its folder: ``tests/api/test_api.py``). Not held to it: the
+#: repository-level tests at the top of ``tests/`` (layout, docs, benches), the end-to-end tests
+#: of the real ``omkit`` command in ``tests/cli/`` (named after the commands) and the
+#: comparisons with the official runner in ``tests/differential/``.
+TESTS = Path(__file__).resolve().parent
+UNMIRRORED_FOLDERS = ("cli", "differential")
+#: Test modules that mirror no single module, each with why (keep this short).
+UNMIRRORED_TESTS = {
+    "check/test_corpus.py": "the corpus of tests/corpus/, every config through the whole check",
+    "ingest/test_faults.py": "the fault suite (issue 13): each fault a run can meet, end to end",
+}
+
+
+def unmirrored_tests() -> list[str]:
+    """Each test module (``tests/`` relative) that mirrors no module of the package and is not
+    allowed to."""
+    out: list[str] = []
+    for path in sorted(TESTS.rglob("test_*.py")):
+        rel = path.relative_to(TESTS)
+        if len(rel.parts) == 1 or rel.parts[0] in UNMIRRORED_FOLDERS:
+            continue
+        folder = PACKAGE.joinpath(*rel.parts[:-1])
+        name = path.stem.removeprefix("test_")
+        module = (folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file()
+        own = folder.name == name and (folder / "__init__.py").is_file()
+        if not (module or own) and rel.as_posix() not in UNMIRRORED_TESTS:
+            out.append(rel.as_posix())
+    return out
+
+
+def test_every_test_module_mirrors_a_module() -> None:
+    assert unmirrored_tests() == []
+    # each allowed exception is still there, and still needs the allowance
+    for rel in UNMIRRORED_TESTS:
+        assert (TESTS / rel).is_file(), rel
+        folder = PACKAGE.joinpath(*Path(rel).parts[:-1])
+        assert not (folder / Path(rel).name.removeprefix("test_")).is_file(), rel
+
+
+def test_the_check_finds_a_test_module_that_mirrors_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "omkit_sagemaker"
+    (fake / "ingest" / "sinks").mkdir(parents=True)
+    for init in ("ingest/__init__.py", "ingest/sinks/__init__.py"):
+        (fake / init).write_text("")
+    (fake / "ingest" / "mapping.py").write_text("")
+    tests = tmp_path / "tests"
+    for rel in (
+        "test_layout.py",  # repository-level
+        "cli/test_cli_run.py",  # end to end
+        "ingest/test_mapping.py",  # mirrors ingest/mapping.py
+        "ingest/test_sinks.py",  # the package ingest/sinks/
+        "ingest/test_ingest.py",  # the package's own test
+        "ingest/test_estate.py",  # a feature, no module
+        "ingest/sinks/test_mapping.py",  # the module is one folder up
+    ):
+        (tests / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tests / rel).write_text("")
+    monkeypatch.setattr(__name__ + ".PACKAGE", fake)
+    monkeypatch.setattr(__name__ + ".TESTS", tests)
+    assert unmirrored_tests() == ["ingest/sinks/test_mapping.py", "ingest/test_estate.py"]

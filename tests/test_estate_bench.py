@@ -7,9 +7,11 @@ per-model call. Wall time and memory stay in the benchmark."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from omkit_sagemaker.ingest import ingestrun
 from omkit_sagemaker.ingest.ingestrun import RunOptions
 
@@ -21,12 +23,22 @@ from testing.samples import AWS_SECRET, config_text
 from testing.searchdouble import SearchDouble, model_records, training_job_records
 
 
-def test_the_quick_estate_costs_at_most_4_aws_calls_per_model(
-    moto: MotoServer, om_server: OMServer, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def quick_estate(moto_session: MotoServer) -> MotoServer:
+    """The session's moto server holding the quick estate, seeded once for this module: its
+    tests only read it (a test of another module empties the server first, and pytest seeds
+    it again when this module's tests resume after one)."""
+    moto_session.reset()
     scale = estate_bench.QUICK
-    uris = estate_bench.seed_feature_groups([moto], scale)
-    estate_bench.seed_rest(moto, scale, uris, threads=8)
+    uris = estate_bench.seed_feature_groups([moto_session], scale)
+    estate_bench.seed_rest(moto_session, scale, uris, threads=8)
+    return moto_session
+
+
+def test_the_quick_estate_costs_at_most_4_aws_calls_per_model(
+    quick_estate: MotoServer, om_server: OMServer, tmp_path: Path
+) -> None:
+    moto, scale = quick_estate, estate_bench.QUICK
     calls: Counter[str] = Counter()
     path = tmp_path / "sm.yaml"
     path.write_text(config_text(om_server.url, moto.endpoint), encoding="utf-8")
@@ -57,15 +69,23 @@ def test_the_quick_estate_costs_at_most_4_aws_calls_per_model(
     assert all("| 3 | PendingManualApproval |" in g["description"] for g in groups)
 
 
+@pytest.fixture
+def searching(quick_estate: MotoServer) -> Iterator[FaultProxy]:
+    """A proxy in front of the quick estate (the ``aws_faults`` fixture would empty it)."""
+    proxy = FaultProxy(quick_estate.endpoint).start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+
+
 def test_with_search_allowed_the_quick_estate_is_read_without_a_per_model_call(
-    moto: MotoServer, om_server: OMServer, aws_faults: FaultProxy, tmp_path: Path
+    quick_estate: MotoServer, om_server: OMServer, searching: FaultProxy, tmp_path: Path
 ) -> None:
     """The quick estate twice: through moto alone (Search on Model refused: the per-model path)
     and where Search answers as AWS does (the Search test double in front of moto). Both send
     the same bodies; the second reads models and training jobs a page at a time."""
-    scale = estate_bench.QUICK
-    uris = estate_bench.seed_feature_groups([moto], scale)
-    estate_bench.seed_rest(moto, scale, uris, threads=8)
+    moto, aws_faults, scale = quick_estate, searching, estate_bench.QUICK
     client = moto.client("sagemaker")
     double = SearchDouble(
         {"Model": model_records(client), "TrainingJob": training_job_records(client)}

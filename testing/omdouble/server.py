@@ -183,7 +183,7 @@ def om_server() -> Iterator[OMServer]:
 
 def sent_models(om: OMServer) -> dict[str, Any]:
     """The model bodies sent, by name, without the ``sourceHash`` a 2.x server gets with each
-    (that hash has its own tests: tests/ingest/test_source_hash.py)."""
+    (that hash has its own tests: tests/ingest/sinks/test_metadata_rest.py)."""
     sent = [c.body for c in om.calls("PUT", "/api/v1/mlmodels")]
     for call in om.calls("PUT", "/api/v1/mlmodels/bulk"):
         sent.extend(call.body)

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -320,21 +321,39 @@ def test_debug_logs_every_call_without_a_secret(
 # ---- progress lines when unattended (first-run issue, point 4) --------------------------------
 
 
+#: ``omkit`` (its console-script entry point, in a process of its own whose stderr is a pipe)
+#: with the progress lines of unattended runs every ``argv[1]`` seconds instead of 10: the
+#: interval is an internal parameter of ``LineProgress`` (tests/ingest/test_progress.py checks
+#: the 10 s default), so the run need not last 10 s to show its lines.
+EVERY_ARGV1_SECONDS = """
+import functools, sys
+from omkit_sagemaker import cli
+from omkit_sagemaker.ingest import runreport
+every = float(sys.argv.pop(1))
+runreport.LineProgress = functools.partial(runreport.LineProgress, every=every)
+sys.argv[0] = "omkit"
+cli.main()
+"""
+PROGRESS_EVERY = 0.5
+
+
 def test_an_unattended_run_logs_a_progress_line_every_10_seconds(
     aws: FaultProxy, om: OMServer, tmp_path: Path
 ) -> None:
-    """stderr is a pipe (as under cron or Airflow): a slow AWS (1.2 s a call, one worker) makes
-    the run last past 10 s, so progress lines appear, at most one per 10 s of the run."""
-    aws.delay = 1.2
+    """stderr is a pipe (as under cron or Airflow): a slow AWS (0.15 s a call, one worker, 12
+    calls) makes the run last past the interval (0.5 s here, 10 s by default), so progress
+    lines appear, at most one per interval of the run."""
+    aws.delay = 0.15
     write_config(tmp_path, config_text(om.url, aws.endpoint))
     started = time.monotonic()
     done = omkit(
-        "run", "sm.yaml", "--workers", "1", "--assets", "models", cwd=tmp_path, env=env_for(om)
-    )
+        "run", "sm.yaml", "--workers", "1", "--assets", "models", cwd=tmp_path, env=env_for(om),
+        program=(sys.executable, "-c", EVERY_ARGV1_SECONDS, str(PROGRESS_EVERY)),
+    )  # fmt: skip
     took = time.monotonic() - started
     assert done.code == 0, done.err
     progress = [line for line in done.err.splitlines() if "progress:" in line]
-    assert 1 <= len(progress) <= took // 10, done.err
+    assert 1 <= len(progress) <= took // PROGRESS_EVERY, done.err
     assert all(line.endswith(" of 5 models done, 0 errors so far") for line in progress)
     # The count is logged when the listing ends, before the progress lines of the models.
     assert done.err.index("5 models listed in SageMaker") < done.err.index("progress:"), done.err

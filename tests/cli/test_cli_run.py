@@ -39,10 +39,12 @@ class Done:
     err: str
 
 
-def omkit(*args: str, cwd: Path, env: dict[str, str]) -> Done:
+def omkit(*args: str, cwd: Path, env: dict[str, str], program: tuple[str, ...] = (OMKIT,)) -> Done:
+    """``omkit ARGS`` in a subprocess (``program``: the command that stands for ``omkit``);
+    asserts that no output holds a traceback or a secret."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_"))}
     proc = subprocess.run(
-        [OMKIT, *args],
+        [*program, *args],
         cwd=cwd,
         env={**base, "AWS_EC2_METADATA_DISABLED": "true", **env},
         capture_output=True,

@@ -34,9 +34,7 @@ def run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     argv = shlex.split(command)
     assert Path(argv[0]).name == "omkit", command
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AWS_", "OMKIT_", "OPENMETADATA_"))
+        k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OMKIT_", "OPENMETADATA_"))
     }
     omkit = shutil.which("omkit", path=str(BIN)) or "omkit"
     proc = subprocess.run(

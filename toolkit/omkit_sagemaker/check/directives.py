@@ -118,6 +118,20 @@ def parse(text: str) -> list[NamedCode]:
     return found
 
 
+def stray(text: str) -> list[NamedCode]:
+    """The ``# omkit: disable=`` directives on a line of their own after the YAML content began:
+    they cover neither a line nor the file, so they turn nothing off. ``code`` is the first code
+    named (``""`` for none), at the 1-based line and column of the ``#``."""
+    if "omkit:" not in text:
+        return []
+    found: list[NamedCode] = []
+    for number, line, start, whole in _comments(text):
+        if whole is None and _DIRECTIVE.match(line, start) is not None:
+            codes = _codes(line, start, number, whole=False)
+            found.append(NamedCode(codes[0].code if codes else "", number, start + 1, False))
+    return found
+
+
 def misspelt(text: str) -> list[NamedCode]:
     """The ``# omkit`` comments that are not a ``# omkit: disable=CODE`` directive
     (``disabel=R001``, ``Disable=R001``, ``disable R001``, ``# omkit disable=R001``): they turn

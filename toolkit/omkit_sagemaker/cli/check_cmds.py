@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from omkit_sagemaker.check.reporters import FORMATS
 from omkit_sagemaker.cli.shared import (
     WRITE_SECTION,
     DisableOption,
@@ -46,7 +47,7 @@ def _declared(command: Any) -> Any:
     ]
     shared = {"disable": DisableOption, "enable": EnableOption}
     for field, flags, kind, metavar, help_text in OPTIONS:
-        default = OutputFormat.text if kind == "format" else DEFAULTS.get(kind)
+        default = OutputFormat(FORMATS[0]) if kind == "format" else DEFAULTS.get(kind)
         annotation: Any
         if help_text is None:
             annotation = shared[field]

@@ -19,6 +19,7 @@ from omkit_sagemaker.cli.shared import (
     EnableOption,
     app,
     check_config_file,
+    choice,
     fail_usage,
     option_codes,
 )
@@ -119,20 +120,12 @@ def connection_command(
         raise typer.Exit(code=1)
 
 
-class RunFormat(str, Enum):
-    """Summary formats of ``omkit run``."""
-
-    text = "text"
-    json = "json"
-
-
 _KINDS: dict[Any, Any] = {
     bool: bool,
     int: int,
     float: float,
     "str?": str | None,
     "list": list[str] | None,
-    "choice": RunFormat,
 }
 
 
@@ -144,12 +137,13 @@ def _parameter(option: runoptions.RunOption) -> inspect.Parameter:
     if option.minimum is not None:
         settings.update(min=option.minimum, max=option.maximum)
     default = option.cli_default
+    kind: Any = _KINDS.get(option.kind)
     if option.kind == "list":
         default = None
-    elif option.kind == "choice":
-        default = RunFormat(default)
-    kind = _KINDS[option.kind]
-    annotation = Annotated[kind, typer.Option(*option.flags, **settings)]  # type: ignore[valid-type]
+    elif option.kind == "choice":  # the values the option declares, as typer's choice
+        kind = choice(option.cli_name, option.choices)
+        default = kind(default)
+    annotation = Annotated[kind, typer.Option(*option.flags, **settings)]
     return inspect.Parameter(
         option.cli_name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
     )
@@ -210,7 +204,7 @@ def run_command(paths: list[Path], **given: Any) -> None:
     from omkit_sagemaker.cli import progress
 
     before_run("run")  # every unset $VAR is an error: stop before the network
-    output_format: RunFormat = given["output_format"]
+    output_format: str = given["output_format"].value
     try:
         values = _api_values(given)
         many = {k: values.pop(k) for k in runoptions.names(runoptions.CLI, "many")}
@@ -249,17 +243,17 @@ def run_command(paths: list[Path], **given: Any) -> None:
         )
 
     result = api.run_jobs(jobs, options, parallel=parallel, on_done=finished)
-    if result.conflicts and output_format is RunFormat.text:
+    if result.conflicts and output_format == "text":
         sys.stderr.write(report.render_text(result))
     else:
-        text = report.render_json(result) if output_format is RunFormat.json else None
+        text = report.render_json(result) if output_format == "json" else None
         sys.stdout.write(text if text is not None else report.render_text(result))
     sys.stdout.flush()
     if result.exit_code:
         raise typer.Exit(code=result.exit_code)
 
 
-def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
+def _run_one(file: Path, options: Any, output_format: str) -> None:
     """One config: a progress bar on a terminal (lines otherwise) and the full summary."""
     from omkit_sagemaker import api
     from omkit_sagemaker.cli import progress
@@ -275,7 +269,7 @@ def _run_one(file: Path, options: Any, output_format: RunFormat) -> None:
     else:
         options.progress = progress.LineProgress()
         summary = api.run_job(job, options)
-    if output_format is RunFormat.json:  # the run's document, with its region and pipeline state
+    if output_format == "json":  # the run's document, with its region and pipeline state
         from omkit_sagemaker.ingest.redaction import REDACTOR
 
         sys.stdout.write(REDACTOR.redact(json.dumps(summary.to_dict(), indent=2)) + "\n")

@@ -3,14 +3,16 @@ the usage-error exit, and how paths are shown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from omkit_sagemaker.api.runoptions import BY_NAME
 from omkit_sagemaker.base.version import __version__
+from omkit_sagemaker.check.reporters import FORMATS
 
 # Sections of `omkit --help`.
 WRITE_SECTION = "Write and check configs"
@@ -27,13 +29,16 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
-    """Report formats of ``omkit validate``."""
+def choice(name: str, values: Sequence[str]) -> Any:
+    """A ``str`` enum of ``values``, which typer shows and checks as a choice: the values stay
+    declared where they belong (an output format, a run option's choices), not here."""
+    make: Any = Enum  # built from data, which mypy's Enum() plugin cannot follow
+    return make(name, {value: value for value in values}, type=str)
 
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
+
+#: ``omkit validate --format``: the formats ``check.reporters`` declares, so a new format is one
+#: renderer there and nothing here.
+OutputFormat = choice("OutputFormat", FORMATS)
 
 
 def _version(value: bool) -> None:

@@ -23,7 +23,8 @@ def _close(code: str) -> str | None:
     "unknown-code-in-comment",
     Severity.WARNING,
     "an # omkit: disable comment names a code omkit does not have, or an # omkit comment is "
-    "not a disable= directive (disabel=R001), so it turns nothing off",
+    "not a disable= directive (disabel=R001), or stands on a line of its own inside the YAML, "
+    "so it turns nothing off",
     hint="write # omkit: disable= and codes that omkit rules lists, such as R011",
     bad="""
         # omkit: disable=R0111
@@ -47,6 +48,7 @@ def _unknown_code(document: Document, target: Version) -> Iterator[Finding]:
             hint=f"did you mean {guess}?" if guess else None,
             position=Position(named.line, named.column),
         )
+    yield from _stray(document)
     lines = document.source.lstrip("\ufeff").splitlines()
     for named in directives.misspelt(document.source):
         word = named.code
@@ -61,6 +63,20 @@ def _unknown_code(document: Document, target: Version) -> Iterator[Finding]:
             (),
             f"{message}, so it turns nothing off",
             hint=f"did you mean # omkit: disable={named_codes or 'CODE'}?",
+            position=Position(named.line, named.column),
+        )
+
+
+def _stray(document: Document) -> Iterator[Finding]:
+    """A directive on a line of its own after the YAML began: it covers no line and not the
+    file (only a directive before the first YAML line does)."""
+    for named in directives.stray(document.source):
+        yield Finding(
+            (),
+            "this # omkit: disable comment stands on a line of its own inside the YAML, so it "
+            "turns nothing off",
+            hint="put it at the end of the line it is about, or above the first YAML line to "
+            "turn the code off for the whole file",
             position=Position(named.line, named.column),
         )
 
