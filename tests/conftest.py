@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,10 +20,23 @@ pytest_plugins = ["testing.awsfixtures", "testing.awsfaults", "testing.omdouble"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``slow`` marker (tests that build wheels and virtual environments)."""
+    """Register the ``slow`` marker (tests that build wheels and virtual environments); compile
+    each module once, not in every process (:func:`bytecode_cache`)."""
     config.addinivalue_line(
         "markers", "slow: builds wheels and fresh virtual environments (deselect: -m 'not slow')"
     )
+    bytecode_cache()
+
+
+def bytecode_cache() -> None:
+    """Let this run write bytecode (``__pycache__``, which git ignores) where the environment
+    says not to (``PYTHONDONTWRITEBYTECODE``, as some container images set): otherwise every
+    ``omkit`` subprocess of the end-to-end tests compiles omkit's modules from source again, and
+    each pytest-xdist worker rewrites every test module again, on every run (a fifth to a third
+    of the CPU of the tests that start omkit). This process, its workers and the subprocesses
+    started with its environment write and share it."""
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        sys.dont_write_bytecode = False
 
 
 def built_once(

@@ -7,6 +7,7 @@ it)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import shutil
@@ -21,8 +22,13 @@ from testing.awsfixtures import MotoServer, create_model
 from testing.omdouble import OMServer
 from testing.samples import AWS_SECRET, config_text
 
-# "airflow.sdk", not "airflow": with tests/ on sys.path, this folder would pass for the package
-pytest.importorskip("airflow.sdk", reason="Apache Airflow is not installed (the airflow extra)")
+# Airflow runs in the test's subprocess only: that it is installed is enough here (importing it
+# would cost each pytest-xdist worker over a second of collection; and with tests/ on sys.path
+# this folder would pass for an "airflow" package).
+try:
+    importlib.metadata.distribution("apache-airflow")
+except importlib.metadata.PackageNotFoundError:
+    pytest.skip("Apache Airflow is not installed (the airflow extra)", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "airflow" / "sagemaker_ingestion.py"

@@ -323,14 +323,14 @@ def test_debug_logs_every_call_without_a_secret(
 
 #: ``omkit`` (its console-script entry point, in a process of its own whose stderr is a pipe)
 #: with the progress lines of unattended runs every ``argv[1]`` seconds instead of 10: the
-#: interval is an internal parameter of ``LineProgress`` (tests/ingest/test_progress.py checks
+#: interval is an internal parameter of ``LineProgress`` (tests/cli/test_progress.py checks
 #: the 10 s default), so the run need not last 10 s to show its lines.
 EVERY_ARGV1_SECONDS = """
 import functools, sys
 from omkit_sagemaker import cli
-from omkit_sagemaker.ingest import runreport
+from omkit_sagemaker.cli import progress
 every = float(sys.argv.pop(1))
-runreport.LineProgress = functools.partial(runreport.LineProgress, every=every)
+progress.LineProgress = functools.partial(progress.LineProgress, every=every)
 sys.argv[0] = "omkit"
 cli.main()
 """
