@@ -366,3 +366,29 @@ def test_omkit_run_on_the_command_line_shows_the_edges_of_a_dry_run(
     ]
     assert {"kind": "lineage", "read": True, "refusedAction": None} in report["assets"]
     assert om_server.calls("PUT", "/api/v1/lineage") == []
+
+
+def test_a_registry_group_gets_the_edges_of_its_versions_training_data(
+    estate: tuple[FaultProxy, LineageGraph, str],
+    moto: MotoServer,
+    om_server: OMServer,
+    tmp_path: Path,
+) -> None:
+    from testing.awsfixtures import create_package_group, create_package_version
+
+    aws, _, _ = estate
+    model = moto.client("sagemaker").describe_model(ModelName="churn-model")
+    create_package_group(moto, "churn-registry")
+    url = model["PrimaryContainer"]["ModelDataUrl"]
+    create_package_version(moto, "churn-registry", "Approved", model_data_url=url)
+    seed_openmetadata(om_server)
+    assets = frozenset({"models", "training-jobs", "registry", "lineage"})
+    result = run(tmp_path, aws, om_server, assets=assets, lineage_storage_service="s3_prod")
+    assert result.exit_code == 0, result.status.errors
+    group_edges = {e for e in edges(om_server) if e[2] == "local_sagemaker.churn-registry"}
+    assert group_edges == {
+        ("s3_prod.ml-data.churn/train", "container", "local_sagemaker.churn-registry"),
+        ("s3_prod.ml-data.churn.validation", "container", "local_sagemaker.churn-registry"),
+    }
+    group = sent_models(om_server)["churn-registry"]
+    assert "written by processing job `prep-churn`" in group["description"]
