@@ -3,14 +3,16 @@
 moto 5.2 answers ``ListArtifacts``, ``ListAssociations`` and the other lineage calls with a 500
 ("not yet implemented"), so nothing of the graph can be seeded there. :class:`LineageGraph`
 holds a small graph (artifacts and associations, as SageMaker records them when a processing
-job writes an S3 location) and answers the two calls as the API documents them:
+job writes an S3 location, and when a training job reads datasets and writes a model) and
+answers the calls as the API documents them:
 
 * ``ListArtifacts``: the artifacts whose ``Source.SourceUri`` equals ``SourceUri`` (and
   ``ArtifactType``, when given), ``MaxResults`` at a time (AWS's default 10), ``NextToken`` the
   next offset;
 * ``ListAssociations``: the associations matching every one of ``SourceArn``,
   ``DestinationArn``, ``SourceType``, ``DestinationType``, ``AssociationType`` given, paged the
-  same way.
+  same way;
+* ``DescribeArtifact``: one artifact by ARN (``ResourceNotFound`` for an unknown one).
 
 Every request is first held to the service model and its documented limits
 (:func:`shapecheck.check_request`: an unknown member, ``MaxResults`` over 100, an ARN that is
@@ -53,20 +55,48 @@ class LineageGraph:
         """Answer the lineage calls of ``proxy`` (an ``awsfaults.FaultProxy``); ``proxy``."""
         proxy.handlers["ListArtifacts"] = self.list_artifacts
         proxy.handlers["ListAssociations"] = self.list_associations
+        proxy.handlers["DescribeArtifact"] = self.describe_artifact
         return proxy
 
-    def dataset(self, uri: str) -> str:
-        """Record the S3 location ``uri`` as a ``DataSet`` artifact; its ARN."""
+    def dataset(self, uri: str, kind: str = "DataSet") -> str:
+        """Record the S3 location ``uri`` as an artifact of type ``kind`` (once: SageMaker keeps
+        one artifact per location); its ARN."""
+        for known in self.artifacts:
+            if (known["Source"]["SourceUri"], known["ArtifactType"]) == (uri, kind):
+                return str(known["ArtifactArn"])
         artifact = arn(f"artifact/{len(self.artifacts):032x}")
         self.artifacts.append(
             {
                 "ArtifactArn": artifact,
                 "Source": {"SourceUri": uri, "SourceTypes": []},
-                "ArtifactType": "DataSet",
+                "ArtifactType": kind,
                 "CreationTime": _EPOCH,
             }
         )
         return artifact
+
+    def training_job_made(self, job: str, model_uri: str, datasets: list[str]) -> None:
+        """Record what SageMaker records of training job ``job``: its trial component
+        (``<job>-aws-training-job``) ``Produced`` the ``Model`` artifact of ``model_uri``, and
+        each of ``datasets`` (S3 URIs, as ``DataSet`` artifacts) ``ContributedTo`` it."""
+        trainer = arn(f"experiment-trial-component/{job}-aws-training-job")
+        made = [(trainer, self.dataset(model_uri, "Model"), "SageMakerTrainingJob", "Model")]
+        made += [
+            (self.dataset(uri), trainer, "DataSet", "SageMakerTrainingJob") for uri in datasets
+        ]
+        for source, destination, source_type, destination_type in made:
+            self.associations.append(
+                {
+                    "SourceArn": source,
+                    "DestinationArn": destination,
+                    "SourceType": source_type,
+                    "DestinationType": destination_type,
+                    "AssociationType": "Produced"
+                    if destination_type == "Model"
+                    else "ContributedTo",
+                    "CreationTime": _EPOCH,
+                }
+            )
 
     def processing_job_wrote(self, job: str, uri: str, *, by_trial_component: bool = True) -> None:
         """Record that processing job ``job`` wrote ``uri``, as SageMaker does: an association
@@ -111,6 +141,19 @@ class LineageGraph:
         keys = (*_ASSOCIATION_KEYS, "AssociationType")
         found = [a for a in self.associations if all(params.get(k) in (None, a[k]) for k in keys)]
         return _page("ListAssociations", "AssociationSummaries", found, params)
+
+    def describe_artifact(self, params: Any) -> dict[str, Any]:
+        """``DescribeArtifact``: the artifact, or ResourceNotFound as SageMaker answers."""
+        from testing.shapecheck import ServiceError
+
+        self.requests.append(("DescribeArtifact", params))
+        self._check("DescribeArtifact", params)
+        for artifact in self.artifacts:
+            if artifact["ArtifactArn"] == params["ArtifactArn"]:
+                answer = {k: v for k, v in artifact.items() if k != "ArtifactName"}
+                check_answer("DescribeArtifact", answer)
+                return answer
+        raise ServiceError("ResourceNotFound", f"Artifact {params['ArtifactArn']} does not exist.")
 
 
 def _page(operation: str, key: str, found: list[dict[str, Any]], params: Any) -> dict[str, Any]:
