@@ -54,3 +54,26 @@ def test_the_graph_double_describes_an_artifact_as_sagemaker_does() -> None:
         {"DestinationArn": producer["SourceArn"], "SourceType": "DataSet"}
     )
     assert [a["AssociationType"] for a in read["AssociationSummaries"]] == ["ContributedTo"]
+
+
+def test_the_graph_double_walks_the_lineage_as_query_lineage_does() -> None:
+    """``QueryLineage`` and ``ListContexts`` (moto answers both with a 500): upstream of an
+    endpoint's context, only the types asked for; ``MaxDepth`` over 10 refused."""
+    from testing.lineagedouble import arn
+
+    graph = LineageGraph()
+    endpoint = arn("endpoint/churn-ep")
+    package = arn("model-package/churn/2")
+    graph.endpoint_deploys(endpoint, package, "s3://models/m.tar.gz")
+    (context,) = graph.list_contexts({"SourceUri": endpoint})["ContextSummaries"]
+    assert context["ContextType"] == "Endpoint"
+    query = {
+        "StartArns": [context["ContextArn"]],
+        "Direction": "Ascendants",
+        "Filters": {"Types": ["ModelPackageApprovalAction"]},
+    }
+    (vertex,) = graph.query_lineage(query)["Vertices"]
+    assert graph.describe_action({"ActionName": vertex["Arn"]})["Source"]["SourceUri"] == package
+    assert graph.query_lineage({**query, "Direction": "Descendants"})["Vertices"] == []
+    with pytest.raises(ServiceError):
+        graph.query_lineage({**query, "MaxDepth": 11})

@@ -146,3 +146,66 @@ def test_a_found_training_job_is_not_asked_of_the_graph(
     group = sent_models(om_server)["direct-registry"]
     assert "made by training job" not in group["description"]
     assert "written by processing job `prep-churn`" in group["description"]
+
+
+@pytest.fixture
+def served(
+    estate: tuple[FaultProxy, LineageGraph], moto: MotoServer
+) -> tuple[FaultProxy, LineageGraph, str]:
+    """``churn-model`` (model data ``MODEL``) served by ``churn-ep``, which the graph says
+    deploys ``churn-registry`` version 2, and by ``plain-ep``, which the graph does not know."""
+    from testing.awsfixtures import XGBOOST, create_endpoint, create_model
+
+    aws, graph = estate
+    package = create_package_version(moto, "churn-registry", "Approved", model_data_url=MODEL)
+    create_model(moto, "churn-model", Image=XGBOOST, ModelDataUrl=MODEL)
+    for endpoint in ("churn-ep", "plain-ep"):
+        variant = [("main", "churn-model", 1.0, "ml.m5.large", 1)]
+        create_endpoint(moto, endpoint, f"{endpoint}-config", variant)
+    described = moto.client("sagemaker").describe_endpoint(EndpointName="churn-ep")
+    graph.endpoint_deploys(described["EndpointArn"], package, MODEL)
+    return aws, graph, package
+
+
+def test_a_model_lists_the_package_versions_its_endpoints_deploy(
+    served: tuple[FaultProxy, LineageGraph, str], om_server: OMServer, tmp_path: Path
+) -> None:
+    aws, graph, package = served
+    assert package.endswith(":model-package/churn-registry/2")
+    assets = frozenset({"models", "training-jobs", "endpoints", "lineage"})
+    result = run(tmp_path, aws, om_server, assets=assets)
+    assert result.exit_code == 0, result.status.errors
+    assert result.status.warnings == []
+    model = sent_models(om_server)["churn-model"]
+    assert model["description"].endswith(
+        "**Deployed model package versions** (SageMaker's lineage graph)\n\n"
+        "- endpoint `churn-ep`: `churn-registry/2`\n"
+    )
+    assert refused({"/mlmodels": [model]}) == []
+    # bounded per endpoint: one ListContexts each; the query and the action only where the
+    # graph knows the endpoint; the query asks for approval actions upstream only
+    calls = Counter(aws.actions)
+    assert (calls["ListContexts"], calls["QueryLineage"], calls["DescribeAction"]) == (2, 1, 1)
+    (query,) = [p for op, p in graph.requests if op == "QueryLineage"]
+    assert query["Direction"] == "Ascendants"
+    assert query["Filters"] == {"Types": ["ModelPackageApprovalAction"], "LineageTypes": ["Action"]}
+    assert graph.refused == 0
+
+
+def test_a_denied_query_lineage_skips_the_kind_with_one_warning(
+    served: tuple[FaultProxy, LineageGraph, str], om_server: OMServer, tmp_path: Path
+) -> None:
+    aws, _, _ = served
+
+    def deny(params: Any) -> Any:
+        raise ServiceError("AccessDeniedException", "not authorized to QueryLineage")
+
+    aws.handlers["QueryLineage"] = deny
+    assets = frozenset({"models", "training-jobs", "endpoints", "lineage"})
+    result = run(tmp_path, aws, om_server, assets=assets)
+    assert result.exit_code == 0, result.status.errors
+    (warning,) = result.status.warnings
+    assert "sagemaker:QueryLineage is not allowed" in warning.message
+    assert result.kinds["lineage"] == "sagemaker:QueryLineage"
+    assert Counter(aws.actions)["QueryLineage"] == 1
+    assert "Deployed model package" not in sent_models(om_server)["churn-model"]["description"]

@@ -96,6 +96,9 @@ LINEAGE = KindDeclaration(
         "sagemaker:ListAssociations",
         "sagemaker:DescribeProcessingJob",
         "sagemaker:DescribeArtifact",
+        "sagemaker:ListContexts",
+        "sagemaker:QueryLineage",
+        "sagemaker:DescribeAction",
     ),
     "where each model's training data came from: the processing jobs that wrote it (SageMaker's "
     "lineage graph) and, with --lineage-storage-service, lineage from its S3 containers",

@@ -1,21 +1,30 @@
-"""The ``lineage`` kind for a Model Registry group whose chosen version's training job the
+"""The ``lineage`` kind and the Model Registry's versions, through SageMaker's lineage graph.
+
+**A version's job and datasets.** For a Model Registry group whose chosen version's training job the
 direct fields did not give (``training-jobs`` not read, or no job found for its
 ``ModelDataUrl``): the graph's answer (:class:`~omkit_sagemaker.ingest.sources.modelorigin
 .ModelOrigins`) names the job and the datasets it read. Each dataset gets its writer (as a
 training channel does), a line in the group's description, and with
 ``--lineage-storage-service`` one edge container -> the group's MlModel through the run's one
 edge writer, its description naming the training job and the processing job.
+
+**The versions an endpoint deploys.** For a model the ``endpoints`` kind found serving,
+:class:`~omkit_sagemaker.ingest.sources.deployedpackages.DeployedPackages` names the package
+versions each endpoint deploys; the model's description gets a block listing them by endpoint
+(OpenMetadata has no entity for a version, facts a4, so no edge).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from omkit_sagemaker.ingest.details import table_code
 from omkit_sagemaker.ingest.mapping import ModelRequest
 from omkit_sagemaker.ingest.sinks.edgewriter import Edges
+from omkit_sagemaker.ingest.sources.deployedpackages import DeployedPackages
+from omkit_sagemaker.ingest.sources.endpointindex import Serving
 from omkit_sagemaker.ingest.sources.lineagegraph import DataProducers, ProcessingJob
 from omkit_sagemaker.ingest.sources.modelorigin import ModelOrigin, ModelOrigins
 
@@ -82,3 +91,31 @@ def origin_block(origin: ModelOrigin, read: list[tuple[str, ProcessingJob | None
     if not read:
         lines.append("- no dataset recorded")
     return "\n".join(lines) + "\n"
+
+
+def with_deployed_packages(
+    request: ModelRequest, deployed: DeployedPackages, servings: Sequence[Serving]
+) -> ModelRequest:
+    """``request`` (a model's) with the package versions its endpoints deploy."""
+    lines: list[str] = []
+    for endpoint, arn in sorted({(s.endpoint, s.arn) for s in servings if s.arn}):
+        packages = deployed.for_endpoint(arn)
+        if packages:
+            named = ", ".join(table_code(package_version(p)) for p in packages)
+            lines.append(f"- endpoint {table_code(endpoint)}: {named}")
+    if not lines:
+        return request
+    block = "\n".join(
+        ["**Deployed model package versions** (SageMaker's lineage graph)", "", *lines]
+    )
+    body = dict(request.request)
+    body["description"] = (
+        f"{body['description'].rstrip()}\n\n{block}\n" if body.get("description") else block + "\n"
+    )
+    return replace(request, request=body)
+
+
+def package_version(arn: str) -> str:
+    """``arn:...:model-package/churn/3`` -> ``churn/3`` (the ARN itself when not of that form)."""
+    _, found, rest = arn.partition(":model-package/")
+    return rest if found and rest else arn
