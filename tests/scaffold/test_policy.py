@@ -54,6 +54,10 @@ def test_the_policy_allows_exactly_the_sagemaker_reads_of_each_asset_kind() -> N
                 "sagemaker:ListArtifacts",
                 "sagemaker:ListAssociations",
                 "sagemaker:DescribeProcessingJob",
+                "sagemaker:DescribeArtifact",
+                "sagemaker:ListContexts",
+                "sagemaker:QueryLineage",
+                "sagemaker:DescribeAction",
             ],
         ),
     ]

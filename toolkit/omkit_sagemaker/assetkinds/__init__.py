@@ -95,6 +95,10 @@ LINEAGE = KindDeclaration(
         "sagemaker:ListArtifacts",
         "sagemaker:ListAssociations",
         "sagemaker:DescribeProcessingJob",
+        "sagemaker:DescribeArtifact",
+        "sagemaker:ListContexts",
+        "sagemaker:QueryLineage",
+        "sagemaker:DescribeAction",
     ),
     "where each model's training data came from: the processing jobs that wrote it (SageMaker's "
     "lineage graph) and, with --lineage-storage-service, lineage from its S3 containers",

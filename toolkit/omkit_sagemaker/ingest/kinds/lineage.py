@@ -16,8 +16,10 @@ kind has nothing to follow):
 The rule of both ``--lineage-*`` options: each names the OpenMetadata service where one kind's
 sources are (``--lineage-service``: the database service of the ``features`` kind's Glue tables;
 ``--lineage-storage-service``: the storage service of this kind's S3 buckets); a kind not read
-adds no edges. The Model Registry's groups (``registry``) get the same edges from their latest
-version's training job.
+adds no edges. The Model Registry's groups (``registry``) get the same edges from their chosen
+version's training job; where the direct fields give no job, the graph names the job and the
+datasets it read; and with ``endpoints``, a model's description lists the package versions its
+endpoints deploy, from the graph (both: :mod:`omkit_sagemaker.ingest.kinds.lineage_versions`).
 
 ``test-connection --assets lineage``: ``ListArtifacts`` (one result).
 """
@@ -31,11 +33,17 @@ from omkit_sagemaker import assetkinds
 from omkit_sagemaker.ingest.details import table_code
 from omkit_sagemaker.ingest.kinds.assetkind import AssetKind, Attach, RunAssets
 from omkit_sagemaker.ingest.kinds.lineage_edges import Containers
+from omkit_sagemaker.ingest.kinds.lineage_versions import (
+    with_deployed_packages,
+    with_version_origin,
+)
 from omkit_sagemaker.ingest.mapping import ModelRequest
 from omkit_sagemaker.ingest.openmetadata import OpenMetadataClient
 from omkit_sagemaker.ingest.sinks.edgewriter import Edges
 from omkit_sagemaker.ingest.sinks.metadata_rest import MetadataRestSink
+from omkit_sagemaker.ingest.sources.deployedpackages import DeployedPackages
 from omkit_sagemaker.ingest.sources.lineagegraph import DataProducers, ProcessingJob
+from omkit_sagemaker.ingest.sources.modelorigin import ModelOrigins
 from omkit_sagemaker.ingest.sources.training import TrainingJob
 
 
@@ -51,6 +59,10 @@ class LineageRead:
     #: A dry run's list of the edges it would add (None: not a dry run).
     would_add: list[str] | None = None
     edges: Edges = field(default_factory=Edges)
+    #: The job and datasets of a registry version the direct fields did not link.
+    origins: ModelOrigins | None = None
+    #: The package versions each endpoint deploys (with the ``endpoints`` kind).
+    deployed: DeployedPackages | None = None
 
     def warm(self, job: TrainingJob) -> None:
         """Look up the writers of ``job``'s training data now (the caller's thread); the model's
@@ -75,7 +87,10 @@ class Lineage(AssetKind):
     def read(self, assets: RunAssets) -> None:
         """Prepare the lookups: each model's training data is looked up as soon as its training
         job is found, in the thread that found it (the models source's workers)."""
-        read = LineageRead(DataProducers(assets.client))
+        producers = DataProducers(assets.client)
+        read = LineageRead(
+            producers, origins=ModelOrigins(producers), deployed=DeployedPackages(producers)
+        )
         assets.read[self.declared.name] = read
         if assets.training is not None:
             assets.training.on_job = read.warm
@@ -101,8 +116,16 @@ class Lineage(AssetKind):
         self, assets: RunAssets, request: ModelRequest, job: TrainingJob | None
     ) -> ModelRequest:
         read = lineage_read(assets)
-        if read is None or job is None:
+        if read is None:
             return request
+        if request.kind == assetkinds.MODELS.name and read.deployed is not None:
+            request = with_deployed_packages(request, read.deployed, assets.servings(request.name))
+        if job is None:
+            if request.kind != assetkinds.REGISTRY.name or read.origins is None:
+                return request
+            return with_version_origin(
+                request, read.origins, read.producers, read.containers, read.edges
+            )
         made: list[tuple[str, str, ProcessingJob]] = []
         for channel, uri in job.channels:
             if not uri:

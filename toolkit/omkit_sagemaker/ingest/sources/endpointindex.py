@@ -62,6 +62,9 @@ class Serving:
     instance_count: int | None = None
     #: The endpoint's tags, ``(key, value)`` (with :attr:`EndpointIndex.tags`).
     tags: tuple[tuple[str, str], ...] = ()
+    #: ``EndpointArn`` (the ``lineage`` kind finds the endpoint's context in the graph by it;
+    #: not part of a serving's identity).
+    arn: str | None = field(default=None, compare=False)
 
     @property
     def in_service(self) -> bool:
@@ -258,6 +261,7 @@ class EndpointIndex:
                     instance_type=instance_type if isinstance(instance_type, str) else None,
                     instance_count=int(count) if count is not None else None,
                     tags=tags,
+                    arn=arn if isinstance(arn := described.get("EndpointArn"), str) else None,
                 )
             )
 

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from omkit_sagemaker.assetkinds import LINEAGE
 from omkit_sagemaker.ingest.sources.answers import DENIED_CODES, AssetDenied, error_code
@@ -45,6 +46,7 @@ from omkit_sagemaker.ingest.sources.answers import message as _message
 from omkit_sagemaker.ingest.sources.answers import text as _text
 
 log = logging.getLogger("omkit.sagemaker")
+T = TypeVar("T")
 
 #: ``MaxResults`` of each lineage call (the API allows 1 to 100).
 PAGE = 10
@@ -167,6 +169,24 @@ class DataProducers:
         with self._lock:
             return self._pending.setdefault(key, threading.Lock())
 
+    def guarded(self, lookup: Callable[[], T]) -> T | None:
+        """``lookup()`` (which calls :meth:`call`), or None when the kind or the graph is off,
+        or turns off now (a denial: :attr:`denied`; another failure: :attr:`off`, said once). A
+        refused request (``ValidationException``) or a vanished entity is None for that lookup
+        only."""
+        with self._lock:
+            if self.denied is not None or self.off is not None:
+                return None
+        try:
+            return lookup()
+        except AssetDenied as exc:
+            with self._lock:
+                self.denied = self.denied or exc
+        except _GraphFailed as exc:
+            if exc.code not in _NOT_FOUND_CODES:
+                self._turn_off(exc)
+        return None
+
     def _turn_off(self, exc: Exception) -> None:
         with self._lock:
             if self.off is not None:
@@ -181,7 +201,7 @@ class DataProducers:
             )
 
     def _find(self, uri: str) -> ProcessingJob | None:
-        answer = self._call("ListArtifacts", SourceUri=uri, MaxResults=PAGE)
+        answer = self.call("ListArtifacts", SourceUri=uri, MaxResults=PAGE)
         artifacts = [
             arn
             for a in _items(answer.get("ArtifactSummaries"))
@@ -206,7 +226,7 @@ class DataProducers:
             params: dict[str, Any] = {"DestinationArn": artifact, "MaxResults": PAGE}
             if token:
                 params["NextToken"] = token
-            answer = self._call("ListAssociations", **params)
+            answer = self.call("ListAssociations", **params)
             for summary in _items(answer.get("AssociationSummaries")):
                 name = producer_name(_text(summary.get("SourceArn")) or "")
                 if name is not None and name not in names:
@@ -222,7 +242,7 @@ class DataProducers:
                 if name in self._jobs:
                     return self._jobs[name]
             try:
-                described = self._call("DescribeProcessingJob", ProcessingJobName=name)
+                described = self.call("DescribeProcessingJob", ProcessingJobName=name)
             except _GraphFailed as exc:
                 if exc.code not in _NOT_FOUND_CODES:
                     raise
@@ -233,7 +253,7 @@ class DataProducers:
                 self._jobs[name] = job
             return job
 
-    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
         """One call; AccessDenied -> :class:`AssetDenied`, other failures -> _GraphFailed."""
         with self._lock:
             self.calls[operation] = self.calls.get(operation, 0) + 1
