@@ -10,9 +10,10 @@ from omkit_sagemaker.check.locator import Locator
 from yaml.nodes import MappingNode, Node
 
 
-def value_of(root: Node, key: str) -> Node:
+def value_of(root: Node | None, key: str) -> Node:
     assert isinstance(root, MappingNode)
-    return next(value for k, value in root.value if k.value == key)
+    value: Node = next(value for k, value in root.value if k.value == key)
+    return value
 
 
 def test_without_variables_positions_are_lines_and_columns_of_the_text() -> None:
