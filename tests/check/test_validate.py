@@ -31,7 +31,7 @@ def summary(found: list[Diagnostic]) -> list[tuple[str, int, int, str]]:
     return [(d.code, d.line, d.column, d.path) for d in found]
 
 
-# --- collect_files --------------------------------------------------------------------------
+# --- check_paths --------------------------------------------------------------------------
 
 
 def test_an_empty_directory_or_path_is_a_usage_error(tmp_path: Path) -> None:
