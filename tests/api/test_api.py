@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import omkit_sagemaker
 import pytest
@@ -115,28 +114,6 @@ def test_bad_arguments_are_in_the_result() -> None:
     assert "no such file" in (missing.usage_error or "")
 
 
-def test_validate_paths_text_and_dicts(tmp_path: Path) -> None:
-    good = config_text("http://127.0.0.1:8585/api", "http://127.0.0.1:5000")
-    (tmp_path / "good.yaml").write_text(good, encoding="utf-8")
-    (tmp_path / "bad.yaml").write_text(good.replace("awsRegion", "awsRegon"), encoding="utf-8")
-    found = omkit_sagemaker.validate(tmp_path, environ=None)
-    assert sorted(Path(f).name for f in found.files) == ["bad.yaml", "good.yaml"]
-    assert not found.ok
-    assert {Path(p.file).name for p in found.problems} == {"bad.yaml"}
-    assert "S001" in {p.code for p in found.problems}  # awsRegon: did you mean awsRegion?
-
-    assert omkit_sagemaker.validate(good, environ=None).ok
-    as_dict = yaml.safe_load(good)
-    as_dict["source"]["type"] = 7
-    from_dict = omkit_sagemaker.validate(as_dict)
-    assert not from_dict.ok
-    assert from_dict.problems[0].file == "<dict>"
-
-    missing = omkit_sagemaker.validate(tmp_path / "nope.yaml")
-    assert not missing.ok
-    assert "no such file" in (missing.usage_error or "")
-
-
 def test_importing_the_package_is_cheap_and_validate_stays_light() -> None:
     probe = (
         "import sys, omkit_sagemaker\n"
@@ -154,43 +131,3 @@ def test_importing_the_package_is_cheap_and_validate_stays_light() -> None:
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     ).stdout
     assert out.strip() == "True []"
-
-
-# -------------------------------------------------------------------------------------------------
-# Deep input through the Python API: a config dict nested 100,000 deep (or holding itself) is
-# one clear problem in the result, never a ``RecursionError``.
-# The dict is counted without recursion before it is written as YAML (api.too_deep).
-
-
-MESSAGE = "the config dict is nested more than 100 levels deep"
-
-
-def _nested(depth: int) -> dict[str, Any]:
-    top: dict[str, Any] = {}
-    inner = top
-    for _ in range(depth):
-        inner["k"] = {}
-        inner = inner["k"]
-    return {"source": top}
-
-
-@pytest.mark.parametrize("depth", [100_000, 101])
-def test_a_dict_nested_too_deep_is_one_problem_not_a_traceback(depth: int) -> None:
-    config = _nested(depth)
-    assert omkit_sagemaker.validate(config).usage_error == MESSAGE
-    summary = omkit_sagemaker.run(config, dry_run=True)
-    assert (summary.success, summary.exit_code, summary.fatal) == (False, 2, MESSAGE)
-    assert omkit_sagemaker.run_many([config], dry_run=True).usage_error == MESSAGE
-
-
-def test_a_dict_that_holds_itself_is_one_problem() -> None:
-    config: dict[str, Any] = {"source": {}}
-    config["source"]["again"] = config
-    found = omkit_sagemaker.validate(config)
-    assert [d.code for d in found.diagnostics] == ["Y007"]  # an alias that never ends
-
-
-def test_a_dict_just_within_the_limit_is_checked_as_yaml_would_be() -> None:
-    found = omkit_sagemaker.validate(_nested(99))
-    assert found.usage_error is None
-    assert [d.code for d in found.diagnostics] == ["Y001"]  # the loader's own depth limit

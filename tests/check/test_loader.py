@@ -9,10 +9,8 @@ as the user wrote it, before any ``$VAR`` was replaced.
 from __future__ import annotations
 
 import datetime
-import itertools
 import math
 import os
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,29 +19,14 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from omkit_sagemaker.base.diagnostics import Severity
 from omkit_sagemaker.check.loader import (
-    MAX_NODES,
-    Document,
-    LoadResult,
     Position,
     load_bytes,
     load_file,
     load_text,
 )
 
-FILE = "cfg.yaml"
-
-
-def load(text: str, env: Mapping[str, str] | None = None) -> LoadResult:
-    """Load with exactly ``env`` as the environment (an empty one by default)."""
-    return load_text(text, FILE, environ={} if env is None else env)
-
-
-def document(text: str, env: Mapping[str, str] | None = None) -> Document:
-    result = load(text, env)
-    assert result.document is not None, result.diagnostics
-    return result.document
+from testing.loadcases import FILE, at, document, load, only
 
 
 def runner_reading(text: str, env: Mapping[str, str], mp: pytest.MonkeyPatch) -> Any:
@@ -51,15 +34,6 @@ def runner_reading(text: str, env: Mapping[str, str], mp: pytest.MonkeyPatch) ->
     for name, value in env.items():
         mp.setenv(name, value)
     return yaml.safe_load(os.path.expandvars(text))
-
-
-def at(text: str, needle: str, nth: int = 0) -> Position:
-    """1-based line and column of the ``nth`` occurrence of ``needle`` in ``text``."""
-    index = -1
-    for _ in range(nth + 1):
-        index = text.index(needle, index + 1)
-    line = text.count("\n", 0, index) + 1
-    return Position(line, index - (text.rfind("\n", 0, index) + 1) + 1)
 
 
 # --- Data: exactly what the runner reads ----------------------------------------------------
@@ -289,14 +263,6 @@ def test_positions_with_crlf_line_ends() -> None:
     assert doc.values[("b", "c")] == Position(3, 6)
 
 
-def test_merged_keys_point_at_the_anchor_and_own_keys_override() -> None:
-    text = "a: &a {x: 1, y: 2}\nb:\n  <<: *a\n  x: 3\n"
-    doc = document(text)
-    assert doc.data["b"] == {"x": 3, "y": 2}
-    assert doc.keys[("b", "x")] == Position(4, 3)
-    assert doc.values[("b", "y")] == at(text, "2")
-
-
 def test_byte_order_mark_is_not_a_column() -> None:
     text = "\ufeffa: 1\nb: [x, y]\n"
     doc = document(text)
@@ -348,50 +314,6 @@ def test_default_environment_is_os_environ(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 # --- Problems that make the file unreadable -------------------------------------------------
-
-
-def only(result: LoadResult) -> tuple[str, int, int, str]:
-    """The single diagnostic of a failed load, as (code, line, column, message)."""
-    assert result.document is None
-    assert len(result.diagnostics) == 1, result.diagnostics
-    d = result.diagnostics[0]
-    assert d.severity is Severity.ERROR
-    return d.code, d.line, d.column, d.message
-
-
-@pytest.mark.parametrize(
-    ("text", "first_line", "line", "column", "key"),
-    [
-        ("a: 1\nb: 2\na: 3\n", 1, 3, 1, "a"),
-        ("a:\n  b: 1\n  c: 2\n  b: 3\n", 2, 4, 3, "b"),
-        ("a:\n  - x: 1\n    y: 2\n    x: 3\n", 2, 4, 5, "x"),
-        ("a: {b: 1, c: 2, b: 3}\n", 1, 1, 17, "b"),
-        ("a:\n  b:\n    c:\n      d: 1\n      d: 2\n", 4, 5, 7, "d"),
-        ("'k': 1\nk: 2\n", 1, 2, 1, "k"),
-        ("1: a\n0x1: b\n", 1, 2, 1, "0x1"),
-    ],
-)
-def test_duplicate_keys_name_both_lines(
-    text: str, first_line: int, line: int, column: int, key: str
-) -> None:
-    assert isinstance(yaml.safe_load(text), dict)  # the runner keeps the last one silently
-    code, got_line, got_column, message = only(load(text))
-    assert (code, got_line, got_column) == ("Y005", line, column)
-    assert f"duplicate key '{key}'" in message
-    assert f"first written on line {first_line}" in message
-
-
-def test_duplicate_keys_in_several_mappings_are_all_reported() -> None:
-    text = "a: 1\nb:\n  c: 1\n  c: 2\na: 3\n"
-    result = load(text)
-    assert result.document is None
-    found = sorted((d.code, d.line, d.column) for d in result.diagnostics)
-    assert found == [("Y005", 4, 3), ("Y005", 5, 1)]
-
-
-def test_a_merge_key_and_an_own_key_are_not_duplicates() -> None:
-    doc = document("a: &a {x: 1}\nb:\n  <<: *a\n  <<: {y: 2}\n  x: 2\n")
-    assert doc.data["b"] == {"x": 2, "y": 2}
 
 
 def test_not_utf8_names_line_and_column_of_the_bad_byte() -> None:
@@ -447,18 +369,6 @@ def test_root_must_be_a_mapping(text: str, kind: str, line: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "column"),
-    [("a:\n\tb: 1\n", 2, 1), ("a:\n  b:\n  \tc: 1\n", 3, 3)],
-)
-def test_tab_indentation(text: str, line: int, column: int) -> None:
-    with pytest.raises(yaml.YAMLError):
-        yaml.safe_load(text)
-    code, got_line, got_column, message = only(load(text))
-    assert (code, got_line, got_column) == ("Y006", line, column)
-    assert "tab" in message
-
-
-@pytest.mark.parametrize(
     "text",
     [
         "a: 1\t\n",  # trailing tab
@@ -489,158 +399,3 @@ def test_empty_tag_reads_as_the_runner_reads_it() -> None:
 def test_a_tab_inside_a_block_scalar_is_text() -> None:
     text = "a: |\n  x\ty\n"
     assert document(text).data == yaml.safe_load(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "line"), [("a: 1\n---\nb: 2\n", 2), ("---\na: 1\n--- \nb: 2\n--- \nc: 3\n", 3)]
-)
-def test_two_documents(text: str, line: int) -> None:
-    with pytest.raises(yaml.YAMLError):
-        yaml.safe_load(text)
-    code, got_line, column, message = only(load(text))
-    assert (code, got_line, column) == ("Y010", line, 1)
-    assert "more than one YAML document" in message
-
-
-def _laughs(levels: int, width: int) -> str:
-    names = [f"l{i}" for i in range(levels)]
-    lines = [f"{names[0]}: &{names[0]} [" + ", ".join(["lol"] * width) + "]"]
-    for prev, name in itertools.pairwise(names):
-        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * width) + "]")
-    return "\n".join(lines) + "\n"
-
-
-def test_alias_bomb_is_refused_quickly() -> None:
-    text = _laughs(levels=12, width=10)  # 10**12 values once expanded
-    start = time.perf_counter()
-    result = load(text)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0
-    code, line, column, message = only(result)
-    assert code == "Y007"
-    assert f"{MAX_NODES:,}" in message
-    assert line in range(1, 13)
-    assert column >= 1
-
-
-def test_many_aliases_below_the_limit_are_read() -> None:
-    text = _laughs(levels=3, width=10)  # about 1,100 values
-    assert document(text).data == yaml.safe_load(text)
-
-
-@pytest.mark.parametrize(("text", "column"), [("a: &x [*x]\n", 4), ("b: 1\na: &x {k: *x}\n", 4)])
-def test_recursive_alias_is_refused(text: str, column: int) -> None:
-    code, line, got_column, message = only(load(text))
-    assert code == "Y007"
-    assert (line, got_column) == (text.count("\n", 0, text.index("&x")) + 1, column)
-    assert "alias" in message
-
-
-def test_non_string_keys_are_flagged_at_the_key() -> None:
-    text = "a: 1\n2: x\nyes: y\nb:\n  null: z\n  2024-01-01: d\n"
-    result = load(text)
-    assert result.document is not None
-    assert result.document.data == yaml.safe_load(text)
-    found = sorted((d.code, d.line, d.column, d.path) for d in result.diagnostics)
-    assert found == [
-        ("Y008", 2, 1, "$"),
-        ("Y008", 3, 1, "$"),
-        ("Y008", 5, 3, "$.b"),
-        ("Y008", 6, 3, "$.b"),
-    ]
-    messages = {d.line: (d.message, d.hint) for d in result.diagnostics}
-    assert "'yes' is read as a boolean" in messages[3][0]
-    assert messages[3][1] == "quote it: 'yes':"
-    assert "'2' is read as an integer" in messages[2][0]
-    assert ("b",) in result.document.keys
-    assert ("a",) in result.document.keys
-
-
-def test_unhashable_key_is_an_error_like_for_the_runner() -> None:
-    text = "? [a]\n: 1\n"
-    with pytest.raises(yaml.YAMLError):
-        yaml.safe_load(text)
-    code, _, _, _ = only(load(text))
-    assert code == "Y008"  # a key that is not text, said as such
-
-
-def test_impossible_date_is_an_error_at_the_value() -> None:
-    text = "a: 1\nb: 2024-13-40\n"
-    with pytest.raises(ValueError, match="month"):
-        yaml.safe_load(text)
-    result = load(text)
-    code, line, column, message = only(result)
-    assert (code, line, column) == ("Y001", 2, 4)
-    assert message == "this value looks like a date but is not a valid one"
-    assert result.diagnostics[0].hint == "quote it to make it text"
-
-
-@pytest.mark.parametrize(
-    ("text", "tag"),
-    [
-        ("a: !!set {x, y}\n? complex\n: value\n", "set"),
-        ("a: 1\nb: !!omap [x: 1]\n", "omap"),
-        ("a: 1\nb: !!pairs\n  - x: 1\n", "pairs"),
-    ],
-)
-def test_set_and_ordered_map_tags_are_refused_at_the_value(text: str, tag: str) -> None:
-    yaml.safe_load(text)  # the runner builds a set or a list of pairs, which no config can use
-    code, line, column, message = only(load(text))
-    assert (code, Position(line, column)) == ("Y001", at(text, "!!"))
-    assert f"!!{tag}" in message
-
-
-def test_value_tag_is_an_error_like_for_the_runner() -> None:
-    with pytest.raises(yaml.YAMLError):
-        yaml.safe_load("a: =\n")
-    code, line, column, _ = only(load("a: =\n"))
-    assert (code, line, column) == ("Y001", 1, 4)
-
-
-def test_syntax_error_position() -> None:
-    text = "a: 1\nb: c: d\n"
-    code, line, column, message = only(load(text))
-    assert (code, line) == ("Y001", 2)
-    assert column == at(text, ": d").column
-    assert message.startswith("invalid YAML: ")
-
-
-def test_syntax_error_position_after_substitution() -> None:
-    text = "a: ${OMK_X}\nb: c: d\n"
-    code, line, column, _ = only(load(text, {"OMK_X": "x\n\n\n"}))
-    assert (code, line, column) == ("Y001", 2, at(text, ": d").column)
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "column", "char"),
-    [
-        ("a: b\x01\n", 1, 5, "#x0001"),
-        ("a: b\nc: 'd\x07'\n", 2, 6, "#x0007"),
-        ("\ufeffa: \x1b\n", 1, 4, "#x001b"),
-    ],
-)
-def test_control_character(text: str, line: int, column: int, char: str) -> None:
-    with pytest.raises(yaml.YAMLError):
-        yaml.safe_load(text)
-    code, got_line, got_column, message = only(load(text))
-    assert (code, got_line, got_column) == ("Y001", line, column)
-    assert char in message
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "column"),
-    [
-        ("éé: \x01\n", 1, 5),  # actual: 2:1
-        ("a: b\né: \x07\n", 2, 4),  # actual: 2:5
-        ("a: 'é\x01'\n", 1, 6),  # actual: 1:7
-    ],
-)
-def test_control_character_after_non_ascii_text(text: str, line: int, column: int) -> None:
-    code, got_line, got_column, _ = only(load(text))
-    assert (code, got_line, got_column) == ("Y001", line, column)
-
-
-def test_control_character_from_a_variable_points_at_the_reference() -> None:
-    text = "a: 1\nb: pre${OMK_X}\n"
-    code, line, column, _ = only(load(text, {"OMK_X": "x\x02"}))
-    assert (code, line, column) == ("Y001", 2, at(text, "$").column)

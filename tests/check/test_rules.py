@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from omkit_sagemaker.base import regiondata
-from omkit_sagemaker.base.diagnostics import CODES, Diagnostic, Severity
+from omkit_sagemaker.base.diagnostics import CODES, Severity
 from omkit_sagemaker.check import rules
-from omkit_sagemaker.check.loader import Document, load_text
+from omkit_sagemaker.check.loader import load_text
 from omkit_sagemaker.check.rules import RULES
 from omkit_sagemaker.check.settings import Settings
 from omkit_sagemaker.check.validate import check_document
@@ -23,39 +23,9 @@ from omkit_sagemaker.check.versions import Version
 from omkit_sagemaker.cli import app
 from typer.testing import CliRunner
 
+from testing.rulecases import SERVER, aws, codes, lint, load, server
+
 REPO = Path(__file__).resolve().parents[2]
-AWS = "source:\n  serviceConnection:\n    config:\n      awsConfig:\n"
-SERVER = "workflowConfig:\n  openMetadataServerConfig:\n"
-
-
-def load(text: str, env: dict[str, str] | None = None) -> Document:
-    loaded = load_text(text, "config.yaml", environ={} if env is None else env)
-    assert loaded.document is not None, loaded.diagnostics
-    return loaded.document
-
-
-def lint(
-    text: str,
-    target: Version = (1, 1),
-    env: dict[str, str] | None = None,
-    *,
-    unset: bool = False,
-) -> list[Diagnostic]:
-    """The rule diagnostics of ``text``; R020 (unset variables) only with ``unset=True``, so
-    that the other rules' tests can use ``${VAR}`` references without setting them."""
-    return rules.run(load(text, env), target, disabled=() if unset else ("R020",))
-
-
-def aws(*lines: str) -> str:
-    return AWS + "".join(f"        {line}\n" for line in lines)
-
-
-def server(*lines: str) -> str:
-    return SERVER + "".join(f"    {line}\n" for line in lines)
-
-
-def codes(found: list[Diagnostic]) -> list[str]:
-    return [d.code for d in found]
 
 
 # --- every rule's own examples ----------------------------------------------------------------
@@ -172,101 +142,6 @@ def test_regex_items_are_never_placeholders() -> None:
     text = "source:\n  sourceConfig:\n    config:\n      mlModelFilterPattern:\n"
     text += "        includes: ['<model>']\n"
     assert lint(text) == []
-
-
-def test_region_close_match_and_letter_case() -> None:
-    (diag,) = lint(aws("awsRegion: us-east2"))
-    assert diag.message.endswith("did you mean 'us-east-2'?")
-    (diag,) = lint(aws("awsRegion: US-EAST-2"))
-    assert "lower case" in diag.message
-    assert diag.hint == "write awsRegion: us-east-2"
-    assert lint(aws("awsRegion: ${AWS_REGION}")) == []
-    assert codes(lint(aws("awsRegion: ${AWS_REGION}"), env={"AWS_REGION": "mars-1"})) == ["R003"]
-
-
-@pytest.mark.parametrize(
-    ("zone", "region"),
-    [("us-east-2a", "us-east-2"), ("eu-west-1c", "eu-west-1"), ("us-west-2-lax-1a", "us-west-2")],
-)
-def test_availability_zone_names_its_region(zone: str, region: str) -> None:
-    (diag,) = lint(aws(f"awsRegion: {zone}"))
-    assert diag.code == "R004"
-    assert diag.hint == f"write awsRegion: {region}"
-
-
-def test_every_partition_is_known() -> None:
-    for region in ("us-gov-west-1", "cn-north-1", "eu-central-2"):
-        assert lint(aws(f"awsRegion: {region}")) == []
-
-
-@pytest.mark.parametrize(
-    "arn",
-    [
-        "arn:aws:iam::210987654321:role/service-role/Reader",
-        "arn:aws-cn:iam::210987654321:role/Reader",
-        "arn:aws-us-gov:iam::210987654321:role/Reader",
-    ],
-)
-def test_role_arns_in_every_partition_and_with_paths(arn: str) -> None:
-    assert lint(aws(f"assumeRoleArn: {arn}")) == []
-
-
-def test_a_role_name_is_not_an_arn() -> None:
-    (diag,) = lint(aws("assumeRoleArn: OpenMetadataReader"))
-    assert "is not an ARN" in diag.message
-
-
-def test_sts_names_length_and_source_identity_prefix() -> None:
-    (diag,) = lint(aws("assumeRoleSessionName: x"))
-    assert "it has 1 characters" in diag.message
-    assert codes(lint(aws("assumeRoleSessionName: " + "a" * 65))) == ["R006"]
-    assert lint(aws("assumeRoleSessionName: " + "a" * 64)) == []
-    (diag,) = lint(aws("assumeRoleSourceIdentity: 'aws:me'"))
-    assert "it starts with 'aws:'" in diag.message
-
-
-def test_endpoint_rule_replaces_the_schema_format_error() -> None:
-    text = (
-        "source:\n  type: sagemaker\n  serviceName: s\n  serviceConnection:\n    config:\n"
-        "      type: SageMaker\n      awsConfig:\n        awsRegion: us-east-2\n"
-        "        endPointURL: localhost:5000\n"
-        "  sourceConfig:\n    config:\n      type: MlModelMetadata\n"
-        "sink:\n  type: metadata-rest\n  config: {}\n"
-        "workflowConfig:\n  openMetadataServerConfig:\n    hostPort: http://localhost:8585/api\n"
-    )
-    (diag,) = check_document(load(text))
-    assert diag.code == "R007"
-    assert diag.hint == "write endPointURL: https://localhost:5000"
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://api.sagemaker.us-east-2.amazonaws.com", []),
-        ("https://vpce-0a1b-2c3d.api.sagemaker.us-east-2.vpce.amazonaws.com", []),
-        ("http://127.0.0.1:5000", []),
-        ("https://proxy.example.com/sagemaker", []),
-        ("https://runtime.sagemaker.us-east-2.amazonaws.com", ["R008"]),
-        ("https://s3.us-east-2.amazonaws.com", ["R008"]),
-        ("https://vpce-0a1b-2c3d.athena.us-east-2.vpce.amazonaws.com", ["R008"]),
-    ],
-)
-def test_endpoint_service(url: str, expected: list[str]) -> None:
-    assert codes(lint(aws("awsRegion: us-east-2", f"endPointURL: {url}"))) == expected
-
-
-def test_access_key_message_never_shows_the_value_and_spots_swapped_keys() -> None:
-    value = "4fTq9mZ2xLr8vB1nK7sW3yH6dJ0cP5gA2eU9iO1t"
-    (diag,) = lint(aws(f"awsAccessKeyId: {value}"))
-    assert diag.code == "R009"
-    assert value not in diag.message
-    assert "swapped" in str(diag.hint)
-
-
-def test_temporary_key_with_an_unset_token_reference_is_fine() -> None:
-    key = "awsAccessKeyId: ASIA2E0A8F3B1C9D7E6F"
-    assert lint(aws(key, "awsSessionToken: ${AWS_SESSION_TOKEN}")) == []
-    assert codes(lint(aws(key, "awsSessionToken: ''"))) == ["R010"]
 
 
 def test_hostport_suggestions() -> None:

@@ -8,41 +8,17 @@ double), and that no message ever holds the token.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import ssl
-import subprocess
 import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from omkit_sagemaker.ingest.openmetadata import (
-    NO_TOKEN,
     OpenMetadataClient,
     OpenMetadataError,
     Stopped,
-    ssl_context,
 )
-from omkit_sagemaker.spec.models.open_metadata_connection import OpenMetadataConnection
 
+from testing.omclients import client_for, server_config
 from testing.omdouble import OMServer
-
-
-def server_config(url: str, token: str | None = None, **extra: Any) -> OpenMetadataConnection:
-    doc: dict[str, Any] = {"hostPort": url, **extra}
-    if token is not None:
-        doc.setdefault("authProvider", "openmetadata")
-        doc["securityConfig"] = {"jwtToken": token}
-    return OpenMetadataConnection.from_dict(doc)
-
-
-def client_for(
-    om: OMServer, token: str | None = None, *, retries: int = 3, timeout: float = 5.0, **extra: Any
-) -> OpenMetadataClient:
-    config = server_config(om.url, om.token if token is None else token, **extra)
-    return OpenMetadataClient(config, timeout=timeout, retries=retries, backoff=0.0)
 
 
 def test_version_and_the_headers_of_every_request(om_server: OMServer) -> None:
@@ -60,46 +36,6 @@ def test_version_and_the_headers_of_every_request(om_server: OMServer) -> None:
 def test_api_version_and_a_trailing_slash_make_the_base_url(om_server: OMServer) -> None:
     config = server_config(om_server.url + "/", om_server.token, apiVersion="v1")
     assert OpenMetadataClient(config).version() == "1.1.7"
-
-
-def test_a_token_that_is_a_file_path_is_read_from_the_file(
-    om_server: OMServer, tmp_path: Path
-) -> None:
-    token_file = tmp_path / "jwt"
-    token_file.write_text(om_server.token + "\n  \n", encoding="utf-8")
-    client_for(om_server, str(token_file)).get("/users/loggedInUser")
-    assert om_server.requests[-1].headers["authorization"] == f"Bearer {om_server.token}"
-
-
-def test_providers_without_a_token_send_no_token(om_server: OMServer) -> None:
-    config = server_config(om_server.url, authProvider="no-auth")
-    with pytest.raises(OpenMetadataError) as caught:
-        OpenMetadataClient(config, backoff=0).get("/users/loggedInUser")
-    assert caught.value.status == 401
-    assert om_server.requests[-1].headers["authorization"] == f"Bearer {NO_TOKEN}"
-
-
-def test_sso_providers_are_refused_at_construction(om_server: OMServer) -> None:
-    config = OpenMetadataConnection.from_dict(
-        {
-            "hostPort": om_server.url,
-            "authProvider": "google",
-            "securityConfig": {"secretKey": "google-secret-key-value"},
-        }
-    )
-    with pytest.raises(OpenMetadataError) as caught:
-        OpenMetadataClient(config)
-    assert caught.value.status is None
-    assert "google is not supported" in caught.value.message
-    assert "google-secret-key-value" not in caught.value.message
-
-
-def test_extra_headers_may_copy_another_header(om_server: OMServer) -> None:
-    extra = {"X-Proxy-Auth": "%(Authorization)s", "X-Team": "ml"}
-    client_for(om_server, extraHeaders=extra).version()
-    headers = om_server.requests[-1].headers
-    assert headers["x-proxy-auth"] == f"Bearer {om_server.token}"
-    assert headers["x-team"] == "ml"
 
 
 def test_a_wrong_token_is_a_401_with_a_clear_message_and_no_retry(om_server: OMServer) -> None:
@@ -187,25 +123,6 @@ def test_no_answer_at_all_has_no_status(om_server: OMServer) -> None:
     assert "no answer" in caught.value.message
 
 
-def test_a_refused_connection_has_no_status() -> None:
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = server_config(f"http://127.0.0.1:{port}/api", "token-value")
-    with pytest.raises(OpenMetadataError) as caught:
-        OpenMetadataClient(config, retries=1, backoff=0).version()
-    assert caught.value.status is None
-    assert "cannot reach" in caught.value.message
-
-
-def test_a_timeout_has_no_status(om_server: OMServer) -> None:
-    om_server.latency = 0.5
-    with pytest.raises(OpenMetadataError) as caught:
-        client_for(om_server, retries=0, timeout=0.1).version()
-    assert caught.value.status is None
-    assert "timed out" in caught.value.message
-
-
 def test_a_missing_version_is_an_error(om_server: OMServer) -> None:
     om_server.fail("GET", "/api/v1/system/version", status=200, body={"revision": "x"})
     with pytest.raises(OpenMetadataError, match="cannot find the server version"):
@@ -218,116 +135,6 @@ def test_the_client_is_safe_to_share_between_threads(om_server: OMServer) -> Non
     client = client_for(om_server)
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(lambda _: client.version(), range(40))) == {"1.1.7"}
-
-
-# ---- TLS ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
-            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
-            *("-addext", "subjectAltName=IP:127.0.0.1"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return str(cert), str(key)
-
-
-@pytest.fixture
-def tls_server(certificate: tuple[str, str]) -> Iterator[OMServer]:
-    server = OMServer(tls=certificate).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def test_verify_ssl_validate_uses_the_given_ca(
-    tls_server: OMServer, certificate: tuple[str, str]
-) -> None:
-    client = client_for(
-        tls_server, verifySSL="validate", sslConfig={"certificatePath": certificate[0]}
-    )
-    assert client.version() == "1.1.7"
-
-
-def test_verify_ssl_ignore_skips_the_checks(tls_server: OMServer) -> None:
-    assert client_for(tls_server, verifySSL="ignore").version() == "1.1.7"
-
-
-def test_the_default_verification_refuses_an_unknown_ca(tls_server: OMServer) -> None:
-    with pytest.raises(OpenMetadataError) as caught:
-        client_for(tls_server).version()
-    assert caught.value.status is None
-    assert "TLS failed" in caught.value.message
-    assert "verifySSL" in caught.value.message
-    assert len(tls_server.requests) == 0
-
-
-def test_validate_without_a_ca_is_refused() -> None:
-    config = server_config("https://127.0.0.1:1/api", "token-value", verifySSL="validate")
-    with pytest.raises(OpenMetadataError, match="names no CA certificate"):
-        ssl_context(config)
-
-
-def test_ignore_turns_every_check_off() -> None:
-    context = ssl_context(server_config("https://x/api", "t", verifySSL="ignore"))
-    assert context.verify_mode is ssl.CERT_NONE
-    assert context.check_hostname is False
-
-
-# ---- connections -------------------------------------------------------------------------------
-
-
-def test_a_thread_keeps_its_connection_alive(om_server: OMServer) -> None:
-    client = client_for(om_server)
-    for _ in range(3):
-        client.version()
-    assert len({r.peer for r in om_server.requests}) == 1
-
-
-def test_a_connection_the_server_closed_is_reopened_without_a_retry(om_server: OMServer) -> None:
-    om_server.close_after_answer = True
-    client = client_for(om_server, retries=0)  # no retries: the reconnection is not one
-    for _ in range(3):
-        assert client.version() == "1.1.7"
-    assert len(om_server.requests) == 3
-    assert len({r.peer for r in om_server.requests}) == 3
-
-
-def test_an_http_proxy_from_the_environment_is_used(
-    om_server: OMServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HTTP_PROXY", f"http://user:pa%40ss@127.0.0.1:{om_server.port}")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    config = server_config("http://openmetadata.invalid:8585/api", om_server.token)
-    client = OpenMetadataClient(config, retries=0)
-    assert client.version() == "1.1.7"  # the double answers as if it were the proxy
-    request = om_server.requests[-1]
-    assert request.path == "/api/v1/system/version"
-    assert request.headers["host"] == "openmetadata.invalid:8585"
-    assert request.headers["proxy-authorization"] == "Basic dXNlcjpwYUBzcw=="  # user:pa@ss
-
-
-def test_no_proxy_bypasses_the_proxy(om_server: OMServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    assert client_for(om_server).version() == "1.1.7"
-
-
-def test_a_host_port_that_is_not_a_url_is_refused() -> None:
-    with pytest.raises(OpenMetadataError, match="is not an http:// or https:// URL"):
-        OpenMetadataClient(server_config("localhost:8585/api", "token-value"))
 
 
 # ---- what stops requests from outside (issue 25, points 3 and 4) -------------------------------

@@ -1,4 +1,4 @@
-"""The SageMaker source (omkit_sagemaker.ingest.sources.sagemaker): listing, filter rules,
+"""The SageMaker source (omkit_sagemaker.ingest.sources.sagemaker): listing,
 per-model failures,
 streaming.
 
@@ -13,11 +13,9 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-import pytest
 from botocore.exceptions import ClientError
 from omkit_sagemaker.ingest.sources.sagemaker import (
     FilteredModel,
-    FilterError,
     Item,
     ModelFilter,
     SageMakerModel,
@@ -82,43 +80,6 @@ def described(name: str, **container: str) -> dict[str, Any]:
 
 def names(items: list[Item]) -> list[str]:
     return [i.name for i in items]
-
-
-# ---- filter rules (facts §4.2) -----------------------------------------------------------------
-
-
-def test_no_pattern_keeps_everything() -> None:
-    assert ModelFilter().keep("anything")
-    assert ModelFilter.compile([], []).keep("anything")
-
-
-def test_includes_match_at_the_start_case_insensitively() -> None:
-    keep = ModelFilter.compile(includes=["churn"]).keep
-    assert keep("churn")
-    assert keep("CHURN-v2")  # re.match: anchored at the start only, not a full match
-    assert not keep("old-churn")
-
-
-def test_includes_win_over_excludes() -> None:
-    keep = ModelFilter.compile(includes=["MODEL-000"], excludes=[".*"]).keep
-    assert [n for n in ("model-000", "model-001", "other") if keep(n)] == ["model-000"]
-
-
-def test_excludes_drop_what_they_match() -> None:
-    keep = ModelFilter.compile(excludes=["test-", ".*-tmp$"]).keep
-    assert [n for n in ("test-1", "prod-1", "prod-tmp", "Test-2") if keep(n)] == ["prod-1"]
-
-
-def test_any_include_is_enough() -> None:
-    keep = ModelFilter.compile(includes=["a", "b"]).keep
-    assert keep("alpha")
-    assert keep("beta")
-    assert not keep("gamma")
-
-
-def test_an_invalid_regex_is_named() -> None:
-    with pytest.raises(FilterError, match=r"excludes: '\(unclosed'"):
-        ModelFilter.compile(excludes=["(unclosed"])
 
 
 # ---- paging and calls (botocore Stubber) ----------------------------------------------------

@@ -30,20 +30,15 @@ from omkit_sagemaker.ingest.sources.sagemaker import SageMakerModel, SageMakerSo
 from omkit_sagemaker.ingest.sources.training import (
     BATCH_PAGES,
     BATCH_URLS,
-    MAX_EXPRESSION_ELEMENTS,
     TrainingJob,
     TrainingJobs,
-    batch_expression,
-    candidate_job,
 )
 
 from testing.omdouble import OMServer
-from testing.shapecheck import ServiceError, check_request, expression_elements, validating
+from testing.shapecheck import validating
+from testing.trainingcases import ELSEWHERE, T0, URL, batch_params, job_shape
 
-URL = "s3://ml-artifacts/churn/churn-train-7/output/model.tar.gz"
-ELSEWHERE = "s3://team-bucket/exports/churn/model.tar.gz"
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:"
-T0 = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -61,47 +56,6 @@ def stubbed() -> Iterator[tuple[Any, Stubber]]:
         stubber.assert_no_pending_responses()
 
 
-def job_shape(name: str, artifact: str, **changes: Any) -> dict[str, Any]:
-    """A ``DescribeTrainingJob`` answer (also the ``TrainingJob`` of a Search record)."""
-    return {
-        "TrainingJobName": name,
-        "TrainingJobArn": f"arn:aws:sagemaker:us-east-1:123456789012:training-job/{name}",
-        "ModelArtifacts": {"S3ModelArtifacts": artifact},
-        "TrainingJobStatus": "Completed",
-        "SecondaryStatus": "Completed",
-        "HyperParameters": {"max_depth": "5", "objective": "binary:logistic"},
-        "AlgorithmSpecification": {
-            "TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
-            "TrainingInputMode": "File",
-        },
-        "RoleArn": "arn:aws:iam::123456789012:role/SageMakerExecution",
-        "InputDataConfig": [
-            {
-                "ChannelName": "train",
-                "DataSource": {
-                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://ml-data/train/"}
-                },
-            }
-        ],
-        "OutputDataConfig": {"S3OutputPath": "s3://ml-artifacts/churn/"},
-        "ResourceConfig": {
-            "InstanceType": "ml.m5.xlarge",
-            "InstanceCount": 2,
-            "VolumeSizeInGB": 10,
-        },
-        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        "CreationTime": T0,
-        "TrainingStartTime": T0,
-        "TrainingEndTime": T0,
-        "TrainingTimeInSeconds": 725,
-        "FinalMetricDataList": [
-            {"MetricName": "validation:auc", "Value": 0.91234, "Timestamp": T0},
-            {"MetricName": "train:logloss", "Value": 0.2, "Timestamp": T0},
-        ],
-        **changes,
-    }
-
-
 def search_params(url: str) -> dict[str, Any]:
     return {
         "Resource": "TrainingJob",
@@ -115,13 +69,6 @@ def search_params(url: str) -> dict[str, Any]:
 
 
 # ---- finding the job ------------------------------------------------------------------------
-
-
-def test_the_default_layout_names_the_candidate_job() -> None:
-    assert candidate_job(URL) == "churn-train-7"
-    assert candidate_job("s3://b/churn-train-7/output/model.tar.gz") == "churn-train-7"
-    assert candidate_job(ELSEWHERE) is None
-    assert candidate_job("s3://b/x/bad_name/output/model.tar.gz") is None  # not a job name
 
 
 def test_the_candidate_job_is_confirmed_with_one_describe(stubbed: tuple[Any, Stubber]) -> None:
@@ -229,17 +176,6 @@ def test_a_throttled_lookup_keeps_the_model_with_a_message(stubbed: tuple[Any, S
 # ---- batched lookups (moto's Search has no Or and no artifact filter: Stubber) --------------
 
 
-def batch_params(urls: list[str], token: str | None = None) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        "Resource": "TrainingJob",
-        "SearchExpression": batch_expression(urls),
-        "MaxResults": 100,
-    }
-    if token:
-        params["NextToken"] = token
-    return params
-
-
 def expect_describe_churn(stubber: Stubber) -> None:
     """Queue the DescribeTrainingJob that confirms ``churn-train-7`` (the default layout)."""
     stubber.add_response(
@@ -253,44 +189,6 @@ def assert_churn(jobs: TrainingJobs) -> None:
     job = jobs.for_model(URL)
     assert job is not None
     assert job.name == "churn-train-7"
-
-
-def test_every_batch_is_a_request_aws_accepts_and_the_largest_one_that_fits() -> None:
-    """Issue 23: the old batch (5 sub-expressions of 20 filters, 105 elements) is one AWS
-    documents as invalid. Each batch size up to BATCH_URLS passes the service model and the
-    documented limits; one URL more would not fit."""
-    for size in range(1, BATCH_URLS + 1):
-        urls = [f"s3://b/m{i}/model.tar.gz" for i in range(size)]
-        params = batch_params(urls)
-        check_request("Search", params)
-        expression = params["SearchExpression"]
-        assert expression_elements(expression) <= MAX_EXPRESSION_ELEMENTS - 1
-        filters = expression["Filters"] + [
-            f for sub in expression.get("SubExpressions", ()) for f in sub["Filters"]
-        ]
-        assert [f["Value"] for f in filters] == urls
-    assert BATCH_URLS >= 47  # 20 at the top, 20 + 7 in two sub-expressions (49 elements)
-    with pytest.raises(ValueError, match="do not fit"):
-        batch_expression([f"s3://b/m{i}/model.tar.gz" for i in range(49)])
-    old = {
-        "Operator": "Or",
-        "SubExpressions": [
-            {
-                "Operator": "Or",
-                "Filters": [
-                    {
-                        "Name": "ModelArtifacts.S3ModelArtifacts",
-                        "Operator": "Equals",
-                        "Value": f"s3://b/{j}-{i}",
-                    }
-                    for i in range(20)
-                ],
-            }
-            for j in range(5)
-        ],
-    }
-    with pytest.raises(ServiceError, match="105"):
-        check_request("Search", {"Resource": "TrainingJob", "SearchExpression": old})
 
 
 def test_one_search_settles_a_page_of_urls_found_or_not(stubbed: tuple[Any, Stubber]) -> None:
