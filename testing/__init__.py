@@ -9,7 +9,8 @@
 - :mod:`testing.samples`, :mod:`testing.wheelhouse`: sample configs, offline wheels;
 - :mod:`testing.modelcases`, :mod:`testing.scaffoldcases`: what the tests of one module's
   split-up test files share (a model and its connection; the template's key paths);
-- :mod:`testing.testmap`: which test modules test which modules, and which have no mirror.
+- :mod:`testing.testmap`: which test modules test which modules, and which have no mirror;
+- :mod:`testing.httpdouble`: the HTTP server every double listens with.
 
 Where it sits, and why: at the repository's root, beside ``tests/`` and ``bench/``, so that
 one import path serves both without any ``sys.path`` edit. pytest puts the root on

@@ -14,6 +14,7 @@ from typing import Any
 from omkit_sagemaker.spec.models.aws_credentials import AwsCredentials
 
 from testing.awsfixtures import REGION
+from testing.httpdouble import DoubleServer
 
 KEY_ID = "AKIAOMKITFAKEKEY0001"
 
@@ -57,7 +58,6 @@ class OddServer:
             def log_message(self, format: str, *args: Any) -> None:
                 del format, args
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = DoubleServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

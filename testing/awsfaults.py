@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from testing.awsfixtures import MotoServer
+from testing.httpdouble import DoubleServer
 from testing.shapecheck import ServiceError, check_answer
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
@@ -96,9 +97,7 @@ class FaultProxy:
         self.faults.append(Fault(action, model, status, code, message))
 
     def start(self) -> FaultProxy:
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        httpd.daemon_threads = True
-        httpd.request_queue_size = 128
+        httpd = DoubleServer(("127.0.0.1", 0), _handler(self))
         self._httpd = httpd
         self.port = int(httpd.server_address[1])
         threading.Thread(

@@ -12,12 +12,13 @@ import struct
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
+from testing.httpdouble import DoubleServer
 from testing.omdouble.endpoints import Endpoints
 from testing.omdouble.faults import FaultSwitches, RawAnswer
 from testing.omdouble.shapes import _Reply
@@ -31,8 +32,7 @@ class OMServer(Endpoints, FaultSwitches):
 
     def start(self) -> OMServer:
         """Listen on a free port of 127.0.0.1 in a background thread."""
-        httpd = _Server(("127.0.0.1", 0), _make_handler(self))
-        httpd.daemon_threads = True
+        httpd = DoubleServer(("127.0.0.1", 0), _make_handler(self))
         if self.tls is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*self.tls)
@@ -122,11 +122,6 @@ class OMServer(Endpoints, FaultSwitches):
                 return status, answer, {}
             except _Reply as reply:
                 return reply.status, {"code": reply.status, "message": reply.message}, {}
-
-
-class _Server(ThreadingHTTPServer):
-    #: Room for many clients connecting at once (the default, 5, makes the sixth wait 1 s).
-    request_queue_size = 128
 
 
 def _make_handler(server: OMServer) -> type[BaseHTTPRequestHandler]:
