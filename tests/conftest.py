@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -26,6 +27,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "slow: builds wheels and fresh virtual environments (deselect: -m 'not slow')"
     )
     bytecode_cache()
+    interruptible()
+
+
+def interruptible() -> None:
+    """Give SIGINT its default action again where this run was started with it ignored (a
+    background job of a non-interactive shell, ``nohup``): the processes the tests start inherit
+    an ignored signal, and the tests that press Ctrl-C on ``omkit`` would see it run on. A Python
+    handler is reset to the default in every process started from here, the workers included."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
