@@ -181,7 +181,7 @@ def test_the_check_finds_an_upward_import(tmp_path: Path, monkeypatch: pytest.Mo
 #: Where hand-written code is measured: the package, the shared test helpers and the benches.
 MEASURED = (PACKAGE, PACKAGE.parents[1] / "testing", PACKAGE.parents[1] / "bench")
 #: A module a reader can hold in mind, and a function body one screen can show (the body from
-#: its first statement after the docstring). Issue 24 allows at most 3 and 5 over these; none is.
+#: its docstring to its end). Issue 24 allows at most 3 and 5 over these; none is.
 MODULE_LINES = 400
 BODY_LINES = 60
 #: The hand-written modules and functions allowed over those sizes, each with its reason.
@@ -202,10 +202,8 @@ def _hand_written(roots: tuple[Path, ...]) -> list[tuple[str, str]]:
 
 
 def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
-    body = node.body
-    documented = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-    first = body[1] if documented and len(body) > 1 else body[0]
-    return (node.end_lineno or first.lineno) - first.lineno + 1
+    """The lines of a function's body, its docstring included."""
+    return (node.end_lineno or node.body[0].lineno) - node.body[0].lineno + 1
 
 
 def oversized(roots: tuple[Path, ...] = MEASURED) -> list[str]:
@@ -231,11 +229,11 @@ def test_no_hand_written_module_or_function_is_over_its_size() -> None:
 def test_the_size_check_finds_a_long_module_and_a_long_function(tmp_path: Path) -> None:
     root = tmp_path / "pkg"
     root.mkdir()
-    body = "".join(f"    x{i} = {i}\n" for i in range(61))
+    body = "".join(f"    x{i} = {i}\n" for i in range(60))  # with the docstring: 61 lines
     (root / "long.py").write_text('def f():\n    """Doc."""\n' + body + "\n" * 400)
-    (root / "short.py").write_text('def g():\n    """Doc."""\n' + body[: -len("    x60 = 60\n")])
+    (root / "short.py").write_text('def g():\n    """Doc."""\n' + body[: -len("    x59 = 59\n")])
     (root / "made.py").write_text("# Generated: do not edit.\n" + "\n" * 500)
-    assert oversized((root,)) == ["pkg/long.py: 463 lines", "pkg/long.py:f: 61 lines"]
+    assert oversized((root,)) == ["pkg/long.py: 462 lines", "pkg/long.py:f: 61 lines"]
 
 
 def shared_file_names() -> dict[str, list[str]]:

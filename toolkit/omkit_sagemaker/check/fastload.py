@@ -104,28 +104,28 @@ def walk(
                 return None
             add(id(child))
             values[child_path] = child.start_mark.index
-            kind = child.__class__
-            if kind is ScalarNode:
-                if child.tag == STR_TAG:
-                    value: Any = child.value
-                else:
-                    value = _typed(child, max_digits)
-                    if value is _UNPLAIN:
-                        return None
-                push((child, child_path, None, depth))
-            elif kind is MappingNode and child.tag == MAP_TAG:
-                value = {}
-                push((child, child_path, value, depth))
-            elif kind is SequenceNode and child.tag == SEQ_TAG:
-                value = []
-                push((child, child_path, value, depth))
-            else:
+            value = _child_value(child, max_digits)
+            if value is _UNPLAIN:
                 return None
+            push((child, child_path, None if child.__class__ is ScalarNode else value, depth))
             if in_mapping:
                 into[key] = value
             else:
                 into.append(value)
     return Walked(data, values, keys, _scalar_records(scalar_nodes, original, offset))
+
+
+def _child_value(child: Any, max_digits: int) -> Any:
+    """What a node becomes in the data: its typed value for a scalar, an empty dict or list to
+    fill for a collection, or ``_UNPLAIN`` for what only the reference path may read."""
+    kind = child.__class__
+    if kind is ScalarNode:
+        return child.value if child.tag == STR_TAG else _typed(child, max_digits)
+    if kind is MappingNode and child.tag == MAP_TAG:
+        return {}
+    if kind is SequenceNode and child.tag == SEQ_TAG:
+        return []
+    return _UNPLAIN
 
 
 #: What :func:`_typed` returns for a scalar the walk leaves to the reference path.

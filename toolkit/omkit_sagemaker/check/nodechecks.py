@@ -76,32 +76,12 @@ def walk_unique(root: Node) -> _Graph:
 def check_nodes(root: Node, name: str, locator: Locator) -> list[Diagnostic]:
     """Alias-bomb and duplicate-key checks on the raw node graph, before anything is built."""
     graph = walk_unique(root)
-    nodes = graph.nodes
-    limit = MAX_NODES + len(nodes)  # aliases may add up to MAX_NODES values
-    total = len(nodes)
-    if graph.shared:  # only aliases can make a bomb, a cycle or a deeper path than walked
-        try:
-            total = _expanded_size(root, limit)
-        except _Cycle as cycle:
-            pos = locator.mark(cycle.node.start_mark)
-            msg = "an alias refers to the collection that contains it, so the value never ends"
-            return [make("Y007", name, pos.line, pos.column, msg, hint="remove the *alias")]
-    deepest = _deepest(root) if graph.shared else graph.too_deep
-    if deepest is not None:
-        pos = locator.mark(deepest.start_mark)
-        msg = f"the document is nested more than {MAX_DEPTH} levels deep"
-        return [make("Y001", name, pos.line, pos.column, msg)]
-    if total > limit:
-        culprit = _first_shared(nodes) or root
-        pos = locator.mark(culprit.start_mark)
-        msg = (
-            f"aliases expand this document to more than {MAX_NODES:,} values "
-            "(a 'billion laughs' pattern); refusing to read it"
-        )
-        return [make("Y007", name, pos.line, pos.column, msg, hint="remove the nested *aliases")]
+    refused = _shape_problem(root, graph, name, locator)
+    if refused is not None:
+        return [refused]
     problems: list[Diagnostic] = []
     keys = SafeConstructor()
-    for node in nodes:
+    for node in graph.nodes:
         if node.tag in UNSUPPORTED_TAGS:
             pos = locator.mark(node.start_mark)
             tag = node.tag.rsplit(":", 1)[-1]
@@ -111,29 +91,64 @@ def check_nodes(root: Node, name: str, locator: Locator) -> list[Diagnostic]:
             pos = locator.mark(node.start_mark)
             msg = f"this number has more than {MAX_DIGITS:,} digits"
             problems.append(make("Y001", name, pos.line, pos.column, msg, hint="quote it"))
-        if not isinstance(node, MappingNode):
+        if isinstance(node, MappingNode):
+            problems += _duplicate_keys(node, keys, name, locator)
+    return problems
+
+
+def _shape_problem(root: Node, graph: _Graph, name: str, locator: Locator) -> Diagnostic | None:
+    """The one problem that stops the reading of the whole document: an alias cycle, nesting
+    deeper than ``MAX_DEPTH``, or aliases expanding past ``MAX_NODES`` values."""
+    nodes = graph.nodes
+    limit = MAX_NODES + len(nodes)  # aliases may add up to MAX_NODES values
+    total = len(nodes)
+    if graph.shared:  # only aliases can make a bomb, a cycle or a deeper path than walked
+        try:
+            total = _expanded_size(root, limit)
+        except _Cycle as cycle:
+            pos = locator.mark(cycle.node.start_mark)
+            msg = "an alias refers to the collection that contains it, so the value never ends"
+            return make("Y007", name, pos.line, pos.column, msg, hint="remove the *alias")
+    deepest = _deepest(root) if graph.shared else graph.too_deep
+    if deepest is not None:
+        pos = locator.mark(deepest.start_mark)
+        msg = f"the document is nested more than {MAX_DEPTH} levels deep"
+        return make("Y001", name, pos.line, pos.column, msg)
+    if total > limit:
+        culprit = _first_shared(nodes) or root
+        pos = locator.mark(culprit.start_mark)
+        msg = (
+            f"aliases expand this document to more than {MAX_NODES:,} values "
+            "(a 'billion laughs' pattern); refusing to read it"
+        )
+        return make("Y007", name, pos.line, pos.column, msg, hint="remove the nested *aliases")
+    return None
+
+
+def _duplicate_keys(
+    node: MappingNode, keys: SafeConstructor, name: str, locator: Locator
+) -> list[Diagnostic]:
+    """Y005 for each key of ``node`` written again (as the runner's loader reads keys)."""
+    problems: list[Diagnostic] = []
+    seen: dict[Any, Node] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == MERGE_TAG or not isinstance(key_node, ScalarNode):
             continue
-        seen: dict[Any, Node] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == MERGE_TAG or not isinstance(key_node, ScalarNode):
-                continue
-            try:
-                key = yamlbuild.key_of(key_node, keys)
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError):
-                continue
-            first = seen.get(key)
-            if first is None:
-                seen[key] = key_node
-                continue
-            pos = locator.mark(key_node.start_mark)
-            first_line = locator.mark(first.start_mark).line
-            msg = (
-                f"duplicate key '{key_node.value[:40]}' (first written on line {first_line}); "
-                "metadata ingest would silently keep only this last one"
-            )
-            problems.append(
-                make("Y005", name, pos.line, pos.column, msg, hint="remove one of them")
-            )
+        try:
+            key = yamlbuild.key_of(key_node, keys)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            continue
+        first = seen.get(key)
+        if first is None:
+            seen[key] = key_node
+            continue
+        pos = locator.mark(key_node.start_mark)
+        first_line = locator.mark(first.start_mark).line
+        msg = (
+            f"duplicate key '{key_node.value[:40]}' (first written on line {first_line}); "
+            "metadata ingest would silently keep only this last one"
+        )
+        problems.append(make("Y005", name, pos.line, pos.column, msg, hint="remove one of them"))
     return problems
 
 
